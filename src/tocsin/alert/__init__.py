@@ -1,0 +1,1 @@
+"""The alert model: levels, events and the state a topic keeps per alert ID."""
