@@ -88,6 +88,7 @@ class Section:
     single_table_ok: bool = False
     default_elements: tuple[Mapping[str, Any], ...] = ()
     validate: Validator | None = None
+    overridable: bool = True  # False for core sections: the config API treats them as unknown
     field_map: Mapping[str, Field] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -24,9 +24,7 @@ def _split(ns: int) -> tuple[_time.struct_time, int]:
 def format_rfc3339nano(ns: int) -> str:
     """UTC time in Go's RFC3339Nano layout: trailing zeros of the fraction trimmed, `Z` suffix."""
     t, frac = _split(ns)
-    base = (
-        f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}"
-    )
+    base = f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}"
     if frac:
         base += "." + f"{frac:09d}".rstrip("0")
     return base + "Z"
@@ -35,9 +33,7 @@ def format_rfc3339nano(ns: int) -> str:
 def format_go_string(ns: int) -> str:
     """UTC time as Go's `Time.String()`: `2006-01-02 15:04:05.999999999 +0000 UTC`."""
     t, frac = _split(ns)
-    base = (
-        f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d} {t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}"
-    )
+    base = f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d} {t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}"
     if frac:
         base += "." + f"{frac:09d}".rstrip("0")
     return base + " +0000 UTC"

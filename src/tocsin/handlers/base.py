@@ -40,6 +40,7 @@ class Option:
     help: str = ""
     secret: bool = False
     choices: tuple[str, ...] = ()
+    go_type: str | None = None  # Go type named in decode errors, when not the usual one (fs.FileMode)
 
 
 class ConfigView(Protocol):
@@ -93,6 +94,9 @@ class HandlerKind:
     # `interval(options)` gives the period in ns and `combine(events, options)` builds the folded event.
     interval: Callable[[dict[str, Any]], int] | None = None
     combine: Callable[[Sequence[Event], dict[str, Any]], Event] | None = None
+    # `%T` of the Go struct Kapacitor decodes the options into, as its errors name it; "" means
+    # `*<name>.HandlerConfig`.
+    go_config_type: str = ""
     option_map: Mapping[str, Option] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

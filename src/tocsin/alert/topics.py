@@ -1,0 +1,113 @@
+"""Topics: per topic, the current state of every alert ID, and the rules that derive an event's history."""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field
+from typing import Any
+
+from tocsin.alert.event import Event
+from tocsin.alert.levels import Level, parse_level
+from tocsin.store.base import TopicStateChange
+
+
+@dataclass(slots=True)
+class EventState:
+    """The current state of one alert ID in one topic."""
+
+    message: str
+    details: str
+    time: int
+    duration: int
+    level: Level
+
+    def to_record(self) -> dict[str, Any]:
+        return {
+            "message": self.message,
+            "details": self.details,
+            "time": self.time,
+            "duration": self.duration,
+            "level": self.level.name,
+        }
+
+    @classmethod
+    def from_record(cls, rec: dict[str, Any]) -> EventState:
+        return cls(
+            message=rec.get("message", ""),
+            details=rec.get("details", ""),
+            time=int(rec.get("time", 0)),
+            duration=int(rec.get("duration", 0)),
+            level=parse_level(rec.get("level", "OK")),
+        )
+
+
+@dataclass(slots=True)
+class Topic:
+    id: str
+    events: dict[str, EventState] = field(default_factory=dict)
+    collected: int = 0
+
+    @property
+    def level(self) -> Level:
+        return max((s.level for s in self.events.values()), default=Level.OK)
+
+
+@dataclass(frozen=True, slots=True)
+class Derive:
+    """Which parts of an incoming event the topic derives from its stored state (not given by the sender)."""
+
+    previous_level: bool = True
+    duration: bool = True
+
+
+class TopicTable:
+    """All topics in memory. Persistence is the caller's: `collect` returns the change to store."""
+
+    def __init__(self) -> None:
+        self._topics: dict[str, Topic] = {}
+
+    def ensure(self, topic_id: str) -> Topic:
+        topic = self._topics.get(topic_id)
+        if topic is None:
+            topic = self._topics[topic_id] = Topic(topic_id)
+        return topic
+
+    def get(self, topic_id: str) -> Topic | None:
+        return self._topics.get(topic_id)
+
+    def delete(self, topic_id: str) -> None:
+        self._topics.pop(topic_id, None)
+
+    def restore(self, topic_id: str, alert_id: str, record: dict[str, Any]) -> None:
+        self.ensure(topic_id).events[alert_id] = EventState.from_record(record)
+
+    def list(self, pattern: str = "", min_level: Level = Level.OK) -> list[Topic]:
+        out = [
+            t
+            for tid, t in sorted(self._topics.items())
+            if (not pattern or fnmatch.fnmatchcase(tid, pattern)) and t.level >= min_level
+        ]
+        return out
+
+    def collect(self, event: Event, derive: Derive = Derive()) -> TopicStateChange:
+        """Record `event` as the current state of its alert ID and fill in what the topic derives.
+
+        previousLevel is the level this ID last had in this topic (OK when unknown). Duration runs from the
+        first non-OK event of the incident to this one, so a recovery carries the incident's full length.
+        """
+        topic = self.ensure(event.topic)
+        prev = topic.events.get(event.id)
+        if derive.previous_level:
+            event.previous_level = prev.level if prev is not None else Level.OK
+        if derive.duration:
+            if prev is not None and prev.level != Level.OK:
+                start = prev.time - prev.duration
+                event.duration = max(0, event.time - start)
+            else:
+                event.duration = 0
+        state = EventState(event.message, event.details, event.time, event.duration, event.level)
+        topic.events[event.id] = state
+        topic.collected += 1
+        # As Kapacitor's v2 topic store: an OK event removes the ID from disk but stays listed until restart.
+        record = state.to_record() if event.level != Level.OK else None
+        return TopicStateChange(event.topic, event.id, record)

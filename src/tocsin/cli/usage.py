@@ -1,0 +1,111 @@
+"""Help text: the main usage and one usage per verb."""
+
+from __future__ import annotations
+
+from tocsin.cli.context import global_flags
+from tocsin.cli.deliveries import delivery_flags
+
+SUMMARIES: dict[str, str] = {
+    "define-topic-handler": "Create or replace a topic handler from a YAML or JSON file.",
+    "list": "List topics, topic-handlers or service-tests.",
+    "show-topic": "Show a topic, its handlers and its current events.",
+    "show-topic-handler": "Show one handler of a topic.",
+    "delete": "Delete topics or topic-handlers by ID or glob pattern.",
+    "service-tests": "Run the test of one or more services with their default options.",
+    "deliveries": "List, show or retry handler deliveries (Tocsin's durable outbox).",
+    "serve": "Run the Tocsin server.",
+    "config": "Print the default configuration file (TOML).",
+    "version": "Print the Tocsin version.",
+    "help": "Print help for a command.",
+}
+
+VERB_USAGE: dict[str, str] = {
+    "define-topic-handler": """Usage: tocsin define-topic-handler <handler file>
+
+    Creates the handler described by a YAML (.yaml, .yml) or JSON (.json) file, or replaces it
+    when a handler with that ID already exists on the topic. The file holds the keys
+    topic, id, kind, match and options:
+
+        topic: cpu
+        id: slack-ops
+        kind: slack
+        match: changed()
+        options:
+          channel: '#ops'
+""",
+    "list": """Usage: tocsin list (topics|topic-handlers|service-tests) [ID or pattern]...
+
+    Lists items with their current state. Without an ID or pattern every item is listed.
+    Patterns are globs (*, ?, [...]).
+
+    For topic-handlers the first argument selects topics and the rest select handlers:
+
+        $ tocsin list topic-handlers cpu
+        $ tocsin list topic-handlers 'main:*' 'slack*'
+""",
+    "show-topic": """Usage: tocsin show-topic <topic ID>
+
+    Shows a topic's level, its handlers and its current events, oldest first.
+""",
+    "show-topic-handler": """Usage: tocsin show-topic-handler <topic ID> <handler ID>
+
+    Shows one handler: its kind, match expression and options.
+""",
+    "delete": """Usage: tocsin delete (topics|topic-handlers) [ID or pattern]...
+
+    Deletes every topic, or every handler of one topic, whose ID matches.
+    For topic-handlers the topic ID comes first:
+
+        $ tocsin delete topics 'main:*'
+        $ tocsin delete topic-handlers cpu 'slack*'
+""",
+    "service-tests": """Usage: tocsin service-tests <service name or pattern>...
+
+    Runs each matching service's test with its default options and prints the result.
+""",
+    "deliveries": """Usage: tocsin deliveries [list] [-topic T] [-handler H] [-status S] [-since D] [-limit N]
+       tocsin deliveries show <delivery ID>
+       tocsin deliveries retry <delivery ID>...
+
+    Every alert event sent to a handler is a delivery, kept until it is delivered or dead.
+    list shows the newest first; -since takes a duration (1h, 30m) or an RFC 3339 time.
+    retry queues dead deliveries again.
+
+Options:
+"""
+    + delivery_flags().describe()
+    + "\n",
+    "serve": """Usage: tocsin serve [options]
+
+    Runs the Tocsin server in the foreground; see 'tocsin serve -h' for its options.
+""",
+    "config": """Usage: tocsin config
+
+    Prints the default configuration as TOML, ready to be edited.
+""",
+    "version": """Usage: tocsin version
+
+    Prints the Tocsin version and the Kapacitor API version it implements.
+""",
+    "help": """Usage: tocsin help [command]
+
+    Prints the usage of a command, or the list of commands.
+""",
+}
+
+
+def main_usage() -> str:
+    """The list of commands and the global options."""
+    width = max(len(verb) for verb in SUMMARIES) + 2
+    commands = "\n".join(f"\t{verb.ljust(width)}{text}" for verb, text in SUMMARIES.items())
+    return (
+        "Usage: tocsin [options] <command> [args]\n\n"
+        f"Commands:\n\n{commands}\n\n"
+        "Options (also accepted after the command):\n"
+        f"{global_flags().describe()}\n"
+    )
+
+
+def usage_for(verb: str) -> str:
+    """The usage of `verb`, or the main usage for an unknown or empty verb."""
+    return VERB_USAGE.get(verb) or main_usage()

@@ -1,0 +1,149 @@
+"""The core sections of kapacitor.conf: the server's own settings, never changed through the config API.
+
+Besides Tocsin's settings, each section accepts the keys a stock kapacitor.conf writes there (`write-tracing`,
+`boltdb`, `default-retention-policy`, ...) so such files load unchanged; Tocsin ignores those values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from tocsin.config.schema import Field, FieldType, Section
+from tocsin.gocompat.duration import HOUR, MINUTE, SECOND
+
+# Kapacitor's texts for the top level (server/config.go).
+EMPTY_HOSTNAME = "must configure valid hostname"
+EMPTY_DATA_DIR = "must configure valid data dir"
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARN", "ERROR", "OFF")
+
+STR = FieldType.STRING
+BOOL = FieldType.BOOL
+INT = FieldType.INT
+DUR = FieldType.DURATION
+FLOAT = FieldType.FLOAT
+
+
+def _validate_top(values: Mapping[str, Any]) -> str | None:
+    if not values["hostname"]:
+        return EMPTY_HOSTNAME
+    if not values["data_dir"]:
+        return EMPTY_DATA_DIR
+    return None
+
+
+TOP_LEVEL = Section(
+    name="",
+    help="Top-level settings.",
+    overridable=False,
+    validate=_validate_top,
+    fields=(
+        Field("hostname", STR, "localhost", help="The hostname of this node, shown in alert templates."),
+        Field("data_dir", STR, "./tocsin-data", help="Directory for the SQLite store and other state."),
+        Field("skip-config-overrides", BOOL, help="Ignore the overrides saved through the config API at startup."),
+        Field("default-retention-policy", STR, help="Accepted for Kapacitor compatibility; unused."),
+    ),
+)
+
+
+def _validate_delivery(values: Mapping[str, Any]) -> str | None:
+    for name in ("timeout", "max-age", "backoff-initial", "backoff-max", "retention"):
+        if values[name] <= 0:
+            return f"{name} must be positive"
+    if values["max-attempts"] < 1:
+        return "max-attempts must be at least 1"
+    if values["concurrency"] < 1:
+        return "concurrency must be at least 1"
+    if values["backoff-multiplier"] < 1:
+        return "backoff-multiplier must be at least 1"
+    if not 0 <= values["jitter"] <= 1:
+        return "jitter must be between 0 and 1"
+    if values["backoff-max"] < values["backoff-initial"]:
+        return "backoff-max must not be less than backoff-initial"
+    return None
+
+
+HTTP = Section(
+    name="http",
+    help="The HTTP API (/kapacitor/v1).",
+    overridable=False,
+    fields=(
+        Field("bind-address", STR, ":9092", help="Address the HTTP API listens on."),
+        Field("auth-enabled", BOOL, help="Require authentication on the API."),
+        Field("log-enabled", BOOL, True, help="Log every HTTP request."),
+        Field("write-tracing", BOOL, help="Accepted for Kapacitor compatibility; unused."),
+        Field("pprof-enabled", BOOL, help="Serve debugging endpoints under /kapacitor/v1/debug/pprof."),
+        Field("https-enabled", BOOL, help="Serve HTTPS instead of HTTP."),
+        Field("https-certificate", STR, "/etc/ssl/kapacitor.pem", help="PEM certificate (and key) for HTTPS."),
+        Field("https-private-key", STR, help="PEM private key, when not in the certificate file."),
+        Field("shutdown-timeout", DUR, 10 * SECOND, help="How long to wait for requests to finish on shutdown."),
+        Field("shared-secret", STR, secret=True, help="Shared secret for JWT bearer tokens."),
+    ),
+)
+
+DELIVERY = Section(
+    name="delivery",
+    help="Durable delivery of alert events to handlers (Tocsin's own section).",
+    overridable=False,
+    validate=_validate_delivery,
+    fields=(
+        Field("timeout", DUR, 10 * SECOND, help="Default timeout of one delivery attempt."),
+        Field("max-attempts", INT, 10, help="Attempts before a delivery is dead-lettered."),
+        Field("max-age", DUR, 24 * HOUR, help="Age after which an undelivered event is dead-lettered."),
+        Field("backoff-initial", DUR, SECOND, help="Wait before the first retry."),
+        Field("backoff-max", DUR, 5 * MINUTE, help="Longest wait between retries."),
+        Field("backoff-multiplier", FLOAT, 2.0, help="Growth factor of the wait between retries."),
+        Field("jitter", FLOAT, 0.2, help="Random fraction (0..1) added to or taken from each wait."),
+        Field("concurrency", INT, 4, help="Deliveries in flight at once per handler."),
+        Field("retention", DUR, 168 * HOUR, help="How long delivered and dead rows stay in the delivery log."),
+    ),
+)
+
+STORAGE = Section(
+    name="storage",
+    help="Where Tocsin keeps topics, handlers, overrides and the delivery log.",
+    overridable=False,
+    fields=(
+        Field("url", STR, help='Database URL; "" means an SQLite file in data_dir.'),
+        Field("synchronous", STR, "full", choices=("full", "normal"), help="SQLite synchronous mode."),
+        Field("boltdb", STR, help="Accepted for Kapacitor compatibility; unused."),
+    ),
+)
+
+ALERT = Section(
+    name="alert",
+    help="Alert topics.",
+    overridable=False,
+    fields=(
+        Field("persist-topics", BOOL, True, help="Keep topic state and events across restarts."),
+        Field("topic-buffer-length", INT, 5000, help="Accepted for Kapacitor compatibility; unused."),
+    ),
+)
+
+CONFIG_OVERRIDE = Section(
+    name="config-override",
+    help="The /kapacitor/v1/config API.",
+    overridable=False,
+    fields=(Field("enabled", BOOL, True, help="Allow changing handler sections over the HTTP API."),),
+)
+
+
+def _validate_logging(values: Mapping[str, Any]) -> str | None:
+    if str(values["level"]).upper() not in LOG_LEVELS:
+        return f"invalid log level {values['level']!r}, must be one of {', '.join(LOG_LEVELS)}"
+    return None
+
+
+LOGGING = Section(
+    name="logging",
+    help="Server log.",
+    overridable=False,
+    validate=_validate_logging,
+    fields=(
+        Field("file", STR, "STDERR", help="A file path, STDOUT or STDERR."),
+        Field("level", STR, "INFO", help="DEBUG, INFO, WARN, ERROR or OFF."),
+    ),
+)
+
+CORE_SECTIONS: tuple[Section, ...] = (TOP_LEVEL, ALERT, CONFIG_OVERRIDE, DELIVERY, HTTP, LOGGING, STORAGE)

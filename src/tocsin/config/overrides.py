@@ -1,0 +1,149 @@
+"""Runtime overrides from `POST /kapacitor/v1/config`: what is stored, and how one request changes it.
+
+As in Kapacitor, an override is a record per element (`<section>/<element>`) holding the raw option values
+the API received; they are converted and validated whenever the effective config is built, so a record
+always wins over the file and the environment. `create` records are elements added through the API; only
+those disappear on `remove` (removing a file element only drops its record).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from tocsin.config.actions import VALID_NAME, UpdateAction, check_action, decode_action, invalid_element_name
+from tocsin.config.convert import go_type
+from tocsin.config.effective import Config, overrides_enabled
+from tocsin.config.errors import (
+    ALREADY_EXISTS,
+    APPLY_FAILED,
+    KEY_NOT_STRING,
+    MISSING_KEY,
+    NOT_A_LIST,
+    NOT_ENABLED,
+    UNKNOWN_SECTION,
+    UpdateError,
+)
+from tocsin.config.loader import FileConfig
+from tocsin.config.registry import resolve
+from tocsin.config.schema import Section
+from tocsin.errors import ConfigError
+
+__all__ = ["OverrideRecord", "Overrides", "UpdateError", "apply_update"]
+
+
+@dataclass(frozen=True)
+class OverrideRecord:
+    """The overridden options of one element; `element` is the element key ("" for a non-list section)."""
+
+    section: str
+    element: str
+    options: Mapping[str, Any] = field(default_factory=dict)
+    create: bool = False
+
+    @property
+    def id(self) -> str:
+        return f"{self.section}/{self.element}"
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """Every stored override record, sorted by id."""
+
+    records: tuple[OverrideRecord, ...] = ()
+
+    def get(self, section: str, element: str) -> OverrideRecord | None:
+        return next((r for r in self.records if r.section == section and r.element == element), None)
+
+    def only(self, section: str) -> Overrides:
+        """The records of one section."""
+        return Overrides(tuple(r for r in self.records if r.section == section))
+
+    def put(self, record: OverrideRecord) -> Overrides:
+        kept = [r for r in self.records if r.id != record.id]
+        return Overrides(tuple(sorted([*kept, record], key=lambda r: r.id)))
+
+    def drop(self, section: str, elements: Sequence[str]) -> Overrides:
+        gone = {f"{section}/{e}" for e in elements}
+        return Overrides(tuple(r for r in self.records if r.id not in gone))
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-serialisable blob for the store."""
+        return {"overrides": [
+            {"section": r.section, "element": r.element, "create": r.create, "options": dict(r.options)}
+            for r in self.records
+        ]}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Overrides:
+        """The inverse of to_json; raises ConfigError for a malformed blob."""
+        try:
+            records = [
+                OverrideRecord(str(item["section"]), str(item["element"]), dict(item["options"]),
+                               bool(item["create"]))
+                for item in data["overrides"]
+            ]
+        except (KeyError, TypeError, ValueError) as err:
+            raise ConfigError(f"malformed config overrides: {err!r}") from None
+        return cls(tuple(sorted(records, key=lambda r: r.id)))
+
+
+def apply_update(base: FileConfig, overrides: Overrides, path_section: str, path_element: str | None,
+                 has_trailing_slash: bool, body: Any, *, sections: Mapping[str, Section] | None = None
+                 ) -> Overrides:
+    """The overrides after one POST, validated against the resulting element(s); raises UpdateError."""
+    secs = resolve(sections)
+    if not overrides_enabled(base.values):
+        raise UpdateError(403, NOT_ENABLED)
+    element = path_element or ""
+    has_element = bool(element) or (bool(path_section) and has_trailing_slash)
+    action = decode_action(path_section, element, has_element, body)
+    check_action(action)
+    section = secs.get(action.section)
+    if section is None or not section.overridable or not section.name:
+        raise UpdateError(404, UNKNOWN_SECTION.format(section=action.section))
+    if action.remove:
+        result = overrides.drop(section.name, action.remove)
+    elif action.add:
+        result = overrides.put(_added(section, overrides, action))
+    else:
+        result = _edited(section, overrides, action)
+    Config.build(base, result.only(section.name), sections=secs)
+    return result
+
+
+def _apply_failed(reason: str) -> UpdateError:
+    return UpdateError(400, APPLY_FAILED.format(error=reason))
+
+
+def _added(section: Section, overrides: Overrides, action: UpdateAction) -> OverrideRecord:
+    key = section.element_key
+    if key is None:
+        raise _apply_failed(NOT_A_LIST.format(section=section.name))
+    if key not in action.add:
+        raise _apply_failed(MISSING_KEY.format(key=key))
+    value = action.add[key]
+    if not isinstance(value, str):
+        raise _apply_failed(KEY_NOT_STRING.format(key=key, kind=go_type(value)))
+    if value and not VALID_NAME.fullmatch(value):
+        raise invalid_element_name(value)
+    record = OverrideRecord(section.name, value, dict(action.add), create=True)
+    if overrides.get(section.name, value) is not None:
+        raise _apply_failed(ALREADY_EXISTS.format(id=record.id))
+    return record
+
+
+def _edited(section: Section, overrides: Overrides, action: UpdateAction) -> Overrides:
+    existing = overrides.get(section.name, action.element)
+    options = dict(existing.options) if existing is not None else {}
+    options.update(action.set)
+    for name in action.delete:
+        options.pop(name, None)
+    if existing is not None:
+        record = replace(existing, options=options)
+    else:
+        record = OverrideRecord(section.name, action.element, options)
+    if not options and not record.create:
+        return overrides.drop(section.name, [action.element])
+    return overrides.put(record)

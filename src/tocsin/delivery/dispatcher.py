@@ -1,0 +1,287 @@
+"""Delivery scheduling: one lane per topic handler, ordered per alert ID, retried by the shared policy.
+
+Guarantees kept here:
+- per (handler, alert ID), deliveries are attempted strictly in outbox order, and a later one waits while an
+  earlier one is being retried (a recovery never overtakes the CRITICAL it resolves);
+- each lane has its own concurrency limit, so a slow or hung endpoint only ever occupies its own lane;
+- a rate-limited answer (429, or 503 with Retry-After) pauses the whole lane until the peer's time;
+- every attempt's outcome is written back to the store, so a restart resumes exactly the pending work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from tocsin.alert.event import Event
+from tocsin.delivery.errors import DeliveryError, Reason
+from tocsin.delivery.retry import RetryPolicy
+from tocsin.metrics import Metrics
+from tocsin.store.base import AttemptRecord, DeliveryStatus, Store
+from tocsin.transports.outcome import Outcome
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class Job:
+    """A pending delivery in memory; `id` is its outbox row."""
+
+    id: int
+    handler_key: str
+    kind: str
+    alert_id: str
+    event: Event
+    created: int  # ns, wall clock
+    attempts: int = 0
+    not_before: float = 0.0  # monotonic seconds
+    # A dead letter replayed by hand gets a fresh retry budget: attempts and age count from the replay.
+    budget_attempts: int = 0
+    budget_since: int = 0  # ns; 0 means `created`
+
+
+Attempt = Callable[[Job], Awaitable[Outcome]]
+
+
+@dataclass(slots=True)
+class _Lane:
+    key: str
+    concurrency: int
+    alerts: dict[str, deque[Job]] = field(default_factory=dict)
+    ready: deque[str] = field(default_factory=deque)
+    marked: set[str] = field(default_factory=set)  # in `ready`, being attempted, or waiting on a timer
+    running: int = 0
+    paused_until: float = 0.0
+    pause_timer: asyncio.TimerHandle | None = None
+    pending: int = 0
+
+
+class Dispatcher:
+    """Runs `attempt` for every submitted job under the ordering, concurrency and retry rules above."""
+
+    def __init__(
+        self,
+        store: Store,
+        attempt: Attempt,
+        policy: RetryPolicy,
+        metrics: Metrics,
+        *,
+        concurrency: Callable[[str], int] = lambda _key: 4,
+        monotonic: Callable[[], float] = time.monotonic,
+        wall_ns: Callable[[], int] = time.time_ns,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._store = store
+        self._attempt = attempt
+        self._policy = policy
+        self._metrics = metrics
+        self._concurrency = concurrency
+        self._monotonic = monotonic
+        self._wall_ns = wall_ns
+        self._rng = rng or random.Random()
+        self._lanes: dict[str, _Lane] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._timers: set[asyncio.TimerHandle] = set()
+        self._closing = False
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._pending_total = 0
+        self._oldest: dict[int, int] = {}  # job id -> created, for the outbox age gauge
+
+    # intake side
+
+    def submit(self, job: Job) -> None:
+        lane = self._lanes.get(job.handler_key)
+        if lane is None:
+            lane = self._lanes[job.handler_key] = _Lane(job.handler_key, self._concurrency(job.handler_key))
+        queue = lane.alerts.get(job.alert_id)
+        if queue is None:
+            queue = lane.alerts[job.alert_id] = deque()
+        if queue and queue[-1].id > job.id:
+            # Restored or concurrently committed rows may arrive out of id order; keep outbox order.
+            items = sorted([*queue, job], key=lambda j: j.id)
+            queue.clear()
+            queue.extend(items)
+        else:
+            queue.append(job)
+        lane.pending += 1
+        self._pending_total += 1
+        self._oldest[job.id] = job.created
+        self._idle.clear()
+        if job.alert_id not in lane.marked:
+            self._mark_ready(lane, job.alert_id)
+        self._kick(lane)
+
+    def depth(self) -> tuple[int, float]:
+        """(pending deliveries, age in seconds of the oldest one)."""
+        if not self._oldest:
+            return 0, 0.0
+        oldest = min(self._oldest.values())
+        return self._pending_total, max(0.0, (self._wall_ns() - oldest) / 1e9)
+
+    async def wait_idle(self) -> None:
+        await self._idle.wait()
+
+    async def close(self, grace: float = 5.0) -> None:
+        """Stop starting attempts; give running ones `grace` seconds, then cancel them (they stay pending)."""
+        self._closing = True
+        for handle in self._timers:
+            handle.cancel()
+        for lane in self._lanes.values():
+            if lane.pause_timer is not None:
+                lane.pause_timer.cancel()
+        if self._tasks:
+            _done, still = await asyncio.wait(set(self._tasks), timeout=grace)
+            for task in still:
+                task.cancel()
+            if still:
+                await asyncio.gather(*still, return_exceptions=True)
+
+    # scheduling
+
+    def _mark_ready(self, lane: _Lane, alert_id: str) -> None:
+        queue = lane.alerts.get(alert_id)
+        if not queue:
+            lane.marked.discard(alert_id)
+            return
+        delay = queue[0].not_before - self._monotonic()
+        lane.marked.add(alert_id)
+        if delay > 0:
+            self._later(delay, self._wake, lane, alert_id)
+        else:
+            lane.ready.append(alert_id)
+
+    def _wake(self, lane: _Lane, alert_id: str) -> None:
+        lane.ready.append(alert_id)
+        self._kick(lane)
+
+    def _later(self, delay: float, fn: Callable[..., None], *args: object) -> None:
+        loop = asyncio.get_running_loop()
+        handle: asyncio.TimerHandle | None = None
+
+        def fire() -> None:
+            assert handle is not None
+            self._timers.discard(handle)
+            if not self._closing:
+                fn(*args)
+
+        handle = loop.call_later(delay, fire)
+        self._timers.add(handle)
+
+    def _kick(self, lane: _Lane) -> None:
+        if self._closing:
+            return
+        now = self._monotonic()
+        if lane.paused_until > now:
+            if lane.pause_timer is None:
+                lane.pause_timer = asyncio.get_running_loop().call_later(lane.paused_until - now, self._unpause, lane)
+            return
+        while lane.running < lane.concurrency and lane.running < len(lane.ready):
+            lane.running += 1
+            task = asyncio.get_running_loop().create_task(self._work(lane))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    def _unpause(self, lane: _Lane) -> None:
+        lane.pause_timer = None
+        self._kick(lane)
+
+    async def _work(self, lane: _Lane) -> None:
+        try:
+            while lane.ready and not self._closing and lane.paused_until <= self._monotonic():
+                alert_id = lane.ready.popleft()
+                queue = lane.alerts.get(alert_id)
+                if not queue:
+                    lane.marked.discard(alert_id)
+                    continue
+                job = queue[0]
+                finished = await self._run(lane, job)
+                if finished:
+                    queue.popleft()
+                    lane.pending -= 1
+                    self._pending_total -= 1
+                    self._oldest.pop(job.id, None)
+                    if not queue:
+                        del lane.alerts[alert_id]
+                        lane.marked.discard(alert_id)
+                    else:
+                        self._mark_ready(lane, alert_id)
+                else:
+                    self._mark_ready(lane, alert_id)
+        finally:
+            lane.running -= 1
+            if not self._closing:
+                self._kick(lane)
+                if self._pending_total == 0:
+                    self._idle.set()
+
+    async def _run(self, lane: _Lane, job: Job) -> bool:
+        """One attempt; True when the job is finished (delivered or dead)."""
+        job.attempts += 1
+        started = time.perf_counter()
+        try:
+            outcome = await self._attempt(job)
+        except DeliveryError as err:
+            latency = time.perf_counter() - started
+            return self._failed(lane, job, err, latency)
+        except asyncio.CancelledError:
+            job.attempts -= 1
+            raise
+        except Exception as exc:  # a bug in a handler must not kill the lane
+            log.exception("delivery %d to %s crashed", job.id, job.handler_key)
+            err = DeliveryError(Reason.OTHER, f"internal error: {type(exc).__name__}", retryable=True)
+            return self._failed(lane, job, err, time.perf_counter() - started)
+        latency = time.perf_counter() - started
+        now = self._wall_ns()
+        self._store.record_attempt(
+            AttemptRecord(
+                id=job.id,
+                status=DeliveryStatus.DELIVERED,
+                attempts=job.attempts,
+                last_status=outcome.status,
+                last_error="",
+                latency_ms=latency * 1000,
+                updated=now,
+                next_attempt=None,
+                delivered_at=now,
+            )
+        )
+        self._metrics.delivered.labels(job.kind, job.handler_key).inc()
+        self._metrics.latency.labels(job.kind).observe(latency)
+        return True
+
+    def _failed(self, lane: _Lane, job: Job, err: DeliveryError, latency: float) -> bool:
+        now = self._wall_ns()
+        self._metrics.failed.labels(job.kind, err.reason.value).inc()
+        since = job.budget_since or job.created
+        delay = self._policy.next_delay(job.attempts - job.budget_attempts, err, now - since, self._rng)
+        if delay is None:
+            status = DeliveryStatus.DEAD
+            next_attempt = None
+            self._metrics.dead.labels(job.kind).inc()
+            log.warning("delivery %d to %s dead after %d attempt(s): %s", job.id, job.handler_key, job.attempts, err)
+        else:
+            status = DeliveryStatus.PENDING
+            next_attempt = now + int(delay * 1e9)
+            job.not_before = self._monotonic() + delay
+            if err.reason is Reason.RATE_LIMITED or (err.retry_after is not None and err.status == 503):
+                lane.paused_until = max(lane.paused_until, self._monotonic() + (err.retry_after or delay))
+        self._store.record_attempt(
+            AttemptRecord(
+                id=job.id,
+                status=status,
+                attempts=job.attempts,
+                last_status=err.status,
+                last_error=str(err),
+                latency_ms=latency * 1000,
+                updated=now,
+                next_attempt=next_attempt,
+                delivered_at=None,
+            )
+        )
+        return delay is None

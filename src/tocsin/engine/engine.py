@@ -1,0 +1,364 @@
+"""The engine: collects events into topics, fans them out to matching handlers through the outbox.
+
+`ingest -> topic state -> topic handlers (match) -> outbox (store) -> dispatcher -> transports -> log`.
+Everything the HTTP API offers is a method here; the engine never imports the API.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import logging
+import time
+from dataclasses import replace
+from typing import Any
+
+import jsonpatch
+
+from tocsin.alert.event import Event
+from tocsin.alert.topics import Derive, Topic, TopicTable
+from tocsin.config.effective import Config
+from tocsin.config.loader import FileConfig
+from tocsin.config.overrides import Overrides, apply_update
+from tocsin.delivery.aggregator import Aggregator
+from tocsin.delivery.dispatcher import Dispatcher, Job
+from tocsin.delivery.errors import DeliveryError, Reason
+from tocsin.delivery.retry import RetryPolicy
+from tocsin.engine.errors import (
+    ConflictError,
+    ForbiddenError,
+    InvalidError,
+    NotFoundError,
+    UnavailableError,
+)
+from tocsin.engine.handlers import HandlerSpec, HandlerTable, TopicHandler, compile_handler, handler_key
+from tocsin.expr.match import MatchContext
+from tocsin.handlers.base import ServiceTest
+from tocsin.handlers.registry import HANDLERS
+from tocsin.handlers.requests import Publish
+from tocsin.handlers.service_tests import all_service_tests, run_service_test
+from tocsin.metrics import Metrics
+from tocsin.store.base import DeliveryFilter, DeliveryRow, NewDelivery, Store, TopicStateChange
+from tocsin.transports import Transports
+from tocsin.transports.outcome import Outcome
+
+log = logging.getLogger(__name__)
+
+_NS = 1_000_000_000
+PURGE_EVERY = 60.0
+
+
+class Engine:
+    def __init__(
+        self,
+        base: FileConfig,
+        store: Store,
+        *,
+        transports: Transports | None = None,
+        metrics: Metrics | None = None,
+    ) -> None:
+        self.base = base
+        self.store = store
+        self.overrides = Overrides()
+        self.config = Config.build(base, self.overrides)
+        self.topics = TopicTable()
+        self.handlers = HandlerTable()
+        self.metrics = metrics or Metrics()
+        self.transports = transports or Transports()
+        self.started_ns = time.time_ns()
+        delivery = self.config.element("delivery") or {}
+        self.policy = RetryPolicy(
+            max_attempts=int(delivery.get("max-attempts", 10)),
+            max_age=int(delivery.get("max-age", 24 * 3600 * _NS)),
+            initial=int(delivery.get("backoff-initial", _NS)) / _NS,
+            maximum=int(delivery.get("backoff-max", 300 * _NS)) / _NS,
+            multiplier=float(delivery.get("backoff-multiplier", 2.0)),
+            jitter=float(delivery.get("jitter", 0.2)),
+        )
+        self.default_timeout = int(delivery.get("timeout", 10 * _NS)) / _NS
+        self.retention = int(delivery.get("retention", 168 * 3600 * _NS))
+        concurrency = max(1, int(delivery.get("concurrency", 4)))
+        self.dispatcher = Dispatcher(
+            store, self._attempt, self.policy, self.metrics, concurrency=lambda _key: concurrency
+        )
+        self.aggregator = Aggregator(store, self.metrics, self._aggregate_target, self._publish_folded)
+        self.metrics.init_kinds(HANDLERS)
+        self.metrics.watch_outbox(self._outbox_sample)
+        self._purger: asyncio.Task[None] | None = None
+
+    # lifecycle
+
+    async def start(self) -> None:
+        await self.store.open()
+        saved = await self.store.load_overrides()
+        if saved:
+            self.overrides = Overrides.from_json(saved)
+            if not self.config.get("", "skip-config-overrides"):
+                self.config = Config.build(self.base, self.overrides)
+        for topic_id, alert_id, record in await self.store.load_topic_states():
+            self.topics.restore(topic_id, alert_id, record)
+        for raw in await self.store.load_handler_specs():
+            spec = HandlerSpec.from_json(raw)
+            try:
+                self.handlers.put(compile_handler(spec, self.config, "load"))
+            except InvalidError as exc:
+                log.error("topic handler %s/%s not loaded: %s", spec.topic, spec.id, exc)
+            self.topics.ensure(spec.topic)
+        pending = await self.store.load_pending()
+        for row in pending:
+            self._submit(_job_from_row(row))
+        if pending:
+            log.info("resuming %d pending deliveries", len(pending))
+        self._purger = asyncio.get_running_loop().create_task(self._purge_loop())
+
+    async def stop(self, grace: float = 5.0) -> None:
+        if self._purger is not None:
+            self._purger.cancel()
+            await asyncio.gather(self._purger, return_exceptions=True)
+        await self.dispatcher.close(grace)
+        await self.aggregator.close()
+        await self.store.close()
+        await self.transports.close()
+
+    async def _purge_loop(self) -> None:
+        while True:
+            await asyncio.sleep(PURGE_EVERY)
+            try:
+                gone = await self.store.purge(time.time_ns() - self.retention)
+                if gone:
+                    log.info("purged %d finished deliveries older than the retention", gone)
+            except Exception as exc:
+                log.error("purging the delivery log failed: %s", exc)
+
+    # intake
+
+    async def collect(self, items: list[tuple[Event, Derive]]) -> int:
+        """Update topic state, queue a delivery for every matching handler, and return once durable."""
+        changes: list[TopicStateChange] = []
+        deliveries: list[NewDelivery] = []
+        jobs: list[tuple[str, str, Event]] = []
+        undo: list[tuple[Topic, str, Any, int]] = []
+        now = time.time_ns()
+        for event, derive in items:
+            topic = self.topics.ensure(event.topic)
+            undo.append((topic, event.id, topic.events.get(event.id), topic.collected))
+            changes.append(self.topics.collect(event, derive))
+            handlers = self.handlers.for_topic(event.topic)
+            if not handlers:
+                continue
+            ctx = MatchContext(
+                level=event.level,
+                previous_level=event.previous_level,
+                name=event.name,
+                task_name=event.task_name,
+                duration=event.duration,
+                tags=event.tags,
+            )
+            record: dict[str, Any] | None = None
+            for handler in handlers:
+                if not self._matches(handler, ctx, event):
+                    continue
+                if record is None:
+                    record = event.to_record()
+                deliveries.append(
+                    NewDelivery(event.topic, handler.key, handler.kind.name, event.id, int(event.level), record, now)
+                )
+                jobs.append((handler.key, handler.kind.name, event))
+        if not self.config.get("alert", "persist-topics"):
+            changes = []
+        try:
+            ids = await self.store.commit_intake(changes, deliveries)
+        except Exception as exc:
+            for topic, alert_id, old, collected in reversed(undo):
+                if old is None:
+                    topic.events.pop(alert_id, None)
+                else:
+                    topic.events[alert_id] = old
+                topic.collected = collected
+            raise UnavailableError(f"the store cannot accept events right now: {exc}") from exc
+        for row_id, (key, kind, event) in zip(ids, jobs, strict=True):
+            self._submit(Job(row_id, key, kind, event.id, event, now))
+        self.metrics.ingested.inc(len(items))
+        return len(items)
+
+    def _matches(self, handler: TopicHandler, ctx: MatchContext, event: Event) -> bool:
+        try:
+            return handler.matches(ctx)
+        except Exception as exc:
+            log.warning("match of handler %s skipped event %s: %s", handler.key, event.id, exc)
+            return False
+
+    def _submit(self, job: Job) -> None:
+        handler = self.handlers.by_key(job.handler_key)
+        kind = handler.kind if handler is not None else None
+        if kind is not None and kind.combine is not None:
+            self.aggregator.submit(job)
+        else:
+            self.dispatcher.submit(job)
+
+    # delivery
+
+    async def _attempt(self, job: Job) -> Outcome:
+        handler = self.handlers.by_key(job.handler_key)
+        if handler is None:
+            raise DeliveryError(Reason.CONFIG, f"topic handler {job.handler_key} no longer exists", retryable=False)
+        try:
+            request = handler.kind.render(job.event, handler.options, self.config)
+        except DeliveryError:
+            raise
+        except Exception as exc:
+            raise DeliveryError(Reason.CONFIG, f"cannot build the request: {exc}", retryable=False) from exc
+        if isinstance(request, Publish):
+            await self.collect([(replace(request.event, topic=t), Derive(duration=False)) for t in request.topics])
+            return Outcome(None, "published to " + ", ".join(request.topics))
+        timeout = handler.options.get("timeout") or 0
+        seconds = timeout / _NS if isinstance(timeout, int) and timeout > 0 else self.default_timeout
+        return await self.transports.send(request, seconds)
+
+    def _aggregate_target(self, key: str) -> Any:
+        handler = self.handlers.by_key(key)
+        if handler is None or handler.kind.combine is None or handler.kind.interval is None:
+            return None
+        combine, options = handler.kind.combine, handler.options
+        return handler.kind.interval(options), lambda events: combine(events, options)
+
+    async def _publish_folded(self, event: Event) -> None:
+        await self.collect([(event, Derive(duration=False))])
+
+    def _outbox_sample(self) -> tuple[int, float]:
+        depth, age = self.dispatcher.depth()
+        extra = self.aggregator.depth()
+        oldest = self.aggregator.oldest()
+        if oldest is not None:
+            age = max(age, (time.time_ns() - oldest) / 1e9)
+        return depth + extra, age
+
+    # topics
+
+    def get_topic(self, topic_id: str) -> Topic:
+        topic = self.topics.get(topic_id)
+        if topic is None:
+            raise NotFoundError(f'unknown topic: "{topic_id}"')
+        return topic
+
+    async def delete_topic(self, topic_id: str) -> None:
+        self.topics.delete(topic_id)
+        await self.store.delete_topic(topic_id)
+
+    # topic handlers
+
+    async def create_handler(self, topic: str, body: Any) -> HandlerSpec:
+        spec = HandlerSpec.from_json(body, topic)
+        spec.check()
+        if self.handlers.get(topic, spec.id) is not None:
+            raise ConflictError(
+                f'failed to create handler: cannot register handler, handler with ID "{spec.id}" already exists'
+            )
+        handler = compile_handler(spec, self.config, "create")
+        await self.store.put_handler_spec(spec.to_json())
+        self.handlers.put(handler)
+        self.topics.ensure(topic)
+        return spec
+
+    def get_handler(self, topic: str, handler_id: str) -> HandlerSpec:
+        handler = self.handlers.get(topic, handler_id)
+        if handler is None:
+            raise NotFoundError(f'unknown handler: "{handler_id}"')
+        return handler.spec
+
+    async def replace_handler(self, topic: str, handler_id: str, body: Any) -> HandlerSpec:
+        self.get_handler(topic, handler_id)
+        return await self._replace(topic, handler_id, HandlerSpec.from_json(body, topic))
+
+    async def patch_handler(self, topic: str, handler_id: str, patch: Any) -> HandlerSpec:
+        current = self.get_handler(topic, handler_id)
+        if not isinstance(patch, list):
+            raise InvalidError("invalid patch json: expected a JSON array of operations")
+        try:
+            ops = jsonpatch.JsonPatch(patch)
+        except Exception as exc:
+            raise InvalidError(f"invalid patch json: {exc}") from None
+        try:
+            patched = ops.apply(copy.deepcopy(current.to_json()))
+        except Exception as exc:
+            raise InvalidError(f"failed to apply patch: {exc}") from None
+        return await self._replace(topic, handler_id, HandlerSpec.from_json(patched, topic))
+
+    async def _replace(self, topic: str, old_id: str, spec: HandlerSpec) -> HandlerSpec:
+        spec.check()
+        if spec.id != old_id and self.handlers.get(topic, spec.id) is not None:
+            raise ConflictError(
+                f'failed to update handler: cannot rename handler, handler with ID "{spec.id}" already exists'
+            )
+        handler = compile_handler(spec, self.config, "update")
+        await self.store.put_handler_spec(spec.to_json(), replaces=(topic, old_id))
+        self.handlers.remove(topic, old_id)
+        self.handlers.put(handler)
+        return spec
+
+    async def delete_handler(self, topic: str, handler_id: str) -> None:
+        await self.store.delete_handler_spec(topic, handler_id)
+        self.handlers.remove(topic, handler_id)
+
+    # configuration
+
+    async def update_config(self, section: str, element: str | None, trailing: bool, body: Any) -> None:
+        self.check_overrides_enabled()
+        new = apply_update(self.base, self.overrides, section, element, trailing, body)
+        config = Config.build(self.base, new)
+        await self.store.save_overrides(new.to_json())
+        self.overrides, self.config = new, config
+
+    def check_overrides_enabled(self) -> None:
+        if not self.config.get("config-override", "enabled"):
+            raise ForbiddenError("config override service is not enabled")
+
+    # service tests
+
+    def service_tests(self) -> dict[str, ServiceTest]:
+        return all_service_tests()
+
+    async def run_service_test(self, name: str, body: Any) -> tuple[bool, str]:
+        test = self.service_tests().get(name)
+        if test is None:
+            raise NotFoundError(f'service "{name}" not found')
+        return await run_service_test(test, body, self.config, self.transports, self.default_timeout)
+
+    # delivery log
+
+    async def deliveries(self, flt: DeliveryFilter) -> list[DeliveryRow]:
+        return await self.store.query_deliveries(flt)
+
+    async def delivery(self, delivery_id: int) -> DeliveryRow:
+        row = await self.store.get_delivery(delivery_id)
+        if row is None:
+            raise NotFoundError(f"unknown delivery: {delivery_id}")
+        return row
+
+    async def retry_delivery(self, delivery_id: int) -> DeliveryRow:
+        await self.delivery(delivery_id)
+        now = time.time_ns()
+        row = await self.store.requeue_dead(delivery_id, now)
+        if row is None:
+            raise ConflictError(f"delivery {delivery_id} is not dead")
+        job = _job_from_row(row)
+        job.budget_attempts, job.budget_since = row.attempts, now
+        self._submit(job)
+        return row
+
+    async def wait_idle(self) -> None:
+        """Wait until nothing is pending in the dispatcher (tests and graceful shutdown)."""
+        await self.dispatcher.wait_idle()
+
+
+def _job_from_row(row: DeliveryRow) -> Job:
+    event = Event.from_record(row.event)
+    job = Job(row.id, row.handler, row.kind, row.alert_id, event, row.created, attempts=row.attempts)
+    if row.next_attempt:
+        wait = (row.next_attempt - time.time_ns()) / _NS
+        if wait > 0:
+            job.not_before = time.monotonic() + wait
+    return job
+
+
+__all__ = ["Engine", "handler_key"]

@@ -1,0 +1,52 @@
+"""Logging in Kapacitor's logfmt (`ts=... lvl=... msg=...`), with configured secrets scrubbed from every line."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Callable
+
+_LEVELS = {"DEBUG": "debug", "INFO": "info", "WARNING": "warn", "ERROR": "error", "CRITICAL": "error"}
+
+Scrub = Callable[[str], str]
+
+
+def _quote(value: str) -> str:
+    if value and not any(c in value for c in ' ="\n\t'):
+        return value
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+class LogfmtFormatter(logging.Formatter):
+    def __init__(self, scrub: Scrub | None = None) -> None:
+        super().__init__()
+        self.scrub: Scrub = scrub or (lambda s: s)
+
+    def format(self, record: logging.LogRecord) -> str:
+        ts = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+        ts += f".{int(record.msecs):03d}Z"
+        msg = record.getMessage()
+        if record.exc_info:
+            msg += "\n" + self.formatException(record.exc_info)
+        line = f"ts={ts} lvl={_LEVELS.get(record.levelname, 'info')} msg={_quote(msg)} service={_quote(record.name)}"
+        return self.scrub(line)
+
+
+def configure(level: str = "INFO", file: str = "STDERR", scrub: Scrub | None = None) -> LogfmtFormatter:
+    """Route the root logger to `file` (STDERR, STDOUT or a path) in logfmt; returns the formatter."""
+    if file.upper() == "STDERR":
+        handler: logging.Handler = logging.StreamHandler(sys.stderr)
+    elif file.upper() == "STDOUT":
+        handler = logging.StreamHandler(sys.stdout)
+    else:
+        handler = logging.FileHandler(file)
+    formatter = LogfmtFormatter(scrub)
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel({"WARN": "WARNING"}.get(level.upper(), level.upper()))
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    return formatter

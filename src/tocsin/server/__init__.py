@@ -1,0 +1,1 @@
+"""The HTTP layer: translates Kapacitor's API (and Tocsin's extensions) into engine calls."""

@@ -1,0 +1,76 @@
+"""Cross-cutting HTTP behaviour: Kapacitor's headers, CORS, 404s and the mapping of errors to statuses."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from tocsin import KAPACITOR_COMPAT_VERSION
+from tocsin.config.overrides import UpdateError
+from tocsin.engine.errors import (
+    ConflictError,
+    ForbiddenError,
+    InvalidError,
+    NotFoundError,
+    UnavailableError,
+)
+from tocsin.server.responses import error
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+_CORS_METHODS = "DELETE, GET, OPTIONS, POST, PATCH"
+_CORS_HEADERS = (
+    "Accept, Accept-Encoding, Authorization, Content-Length, Content-Type, X-CSRF-Token, X-HTTP-Method-Override"
+)
+_STATUS: tuple[tuple[type[Exception], int], ...] = (
+    (InvalidError, 400),
+    (ForbiddenError, 403),
+    (NotFoundError, 404),
+    (ConflictError, 409),
+    (UnavailableError, 503),
+)
+
+
+@web.middleware
+async def kapacitor_http(request: web.Request, handler: Handler) -> web.StreamResponse:
+    origin = request.headers.get("Origin")
+    if request.method == "OPTIONS":
+        response: web.StreamResponse = web.Response(status=200)
+        _cors(response, origin)
+        return response
+    try:
+        response = await handler(request)
+    except web.HTTPNotFound:
+        response = error("Not Found", 404)
+    except web.HTTPMethodNotAllowed:
+        response = error("Method Not Allowed", 405)
+    except web.HTTPRequestEntityTooLarge as exc:
+        response = error(f"request body too large: {exc.text}", 413)
+    except UpdateError as exc:
+        response = error(str(exc), exc.status)
+    except (InvalidError, ForbiddenError, NotFoundError, ConflictError, UnavailableError) as exc:
+        status = next(code for cls, code in _STATUS if isinstance(exc, cls))
+        response = error(str(exc), status)
+    except web.HTTPException:
+        raise
+    except Exception:
+        log.exception("unhandled error serving %s %s", request.method, request.path)
+        response = error("internal error; see the server log", 500)
+    _cors(response, origin)
+    response.headers["X-Kapacitor-Version"] = KAPACITOR_COMPAT_VERSION
+    response.headers["Request-Id"] = str(uuid.uuid1())
+    if "gzip" in request.headers.get("Accept-Encoding", "") and isinstance(response, web.Response):
+        response.enable_compression()
+    return response
+
+
+def _cors(response: web.StreamResponse, origin: str | None) -> None:
+    if origin:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Allow-Methods"] = _CORS_METHODS
+        response.headers["Access-Control-Allow-Headers"] = _CORS_HEADERS

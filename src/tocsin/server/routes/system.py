@@ -1,0 +1,72 @@
+"""Ping, debug vars and the log level: /kapacitor/v1/{ping,debug/vars,loglevel}."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import uuid
+from typing import Any
+
+from aiohttp import web
+
+from tocsin import KAPACITOR_COMPAT_VERSION, __version__
+from tocsin.engine.errors import InvalidError
+from tocsin.server.keys import ENGINE
+from tocsin.server.responses import no_content, pretty
+from tocsin.server.routes.body import read_json
+
+_LEVELS = {"DEBUG": logging.DEBUG, "INFO": logging.INFO, "WARN": logging.WARNING, "ERROR": logging.ERROR}
+_IDS = web.AppKey("server_ids", dict)
+
+
+async def ping(request: web.Request) -> web.Response:
+    return no_content()
+
+
+async def debug_vars(request: web.Request) -> web.Response:
+    engine = request.app[ENGINE]
+    ids: dict[str, str] = request.app[_IDS]
+    host = str(engine.config.get("", "hostname"))
+    common = {"cluster_id": ids["cluster"], "server_id": ids["server"], "host": host}
+    stats: dict[str, Any] = {}
+    for topic in engine.topics.list():
+        stats[str(uuid.uuid5(uuid.NAMESPACE_URL, "topic/" + topic.id))] = {
+            "name": "topics",
+            "tags": {"id": topic.id, **common},
+            "values": {"collected": topic.collected},
+        }
+    depth, oldest_age = engine.dispatcher.depth()
+    body = {
+        **{"cluster_id": ids["cluster"], "server_id": ids["server"], "host": host},
+        "product": "tocsin",
+        "version": KAPACITOR_COMPAT_VERSION,
+        "tocsin_version": __version__,
+        "platform": sys.platform,
+        "num_tasks": 0,
+        "num_enabled_tasks": 0,
+        "num_subscriptions": 0,
+        "kapacitor": stats,
+        "tocsin": {"outbox_depth": depth, "outbox_oldest_age_seconds": oldest_age},
+        "cmdline": sys.argv,
+    }
+    return pretty(body)
+
+
+async def log_level(request: web.Request) -> web.Response:
+    body = await read_json(request, "invalid json: ")
+    level = body.get("level") if isinstance(body, dict) else None
+    if not isinstance(level, str) or level.upper() not in (*_LEVELS, "OFF"):
+        raise InvalidError(f"invalid log level {level!r}: expected DEBUG, INFO, WARN, ERROR or OFF")
+    root = logging.getLogger()
+    root.setLevel(logging.CRITICAL + 1 if level.upper() == "OFF" else _LEVELS[level.upper()])
+    return no_content()
+
+
+def add(router: web.UrlDispatcher, prefix: str) -> None:
+    router.add_get(prefix + "/ping", ping)  # aiohttp adds HEAD for GET routes
+    router.add_get(prefix + "/debug/vars", debug_vars)
+    router.add_post(prefix + "/loglevel", log_level)
+
+
+def init(app: web.Application) -> None:
+    app[_IDS] = {"cluster": str(uuid.uuid4()), "server": str(uuid.uuid4())}

@@ -1,0 +1,182 @@
+"""`tocsin serve`: load the configuration, open the store, start the engine and the HTTP server."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import ssl
+import sys
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from tocsin import KAPACITOR_COMPAT_VERSION, __version__
+from tocsin.config.loader import FileConfig, load_file
+from tocsin.config.view import redact
+from tocsin.engine.engine import Engine
+from tocsin.errors import ConfigError, StoreError
+from tocsin.logs import configure
+from tocsin.server.app import build_app
+from tocsin.store.factory import open_store
+
+log = logging.getLogger("tocsin.server")
+
+USAGE = """Usage: tocsin serve [options]
+
+Options:
+  -config FILE      kapacitor.conf to load (else $KAPACITOR_CONFIG_PATH; built-in defaults when neither)
+  -hostname NAME    override the configured hostname
+  -pidfile FILE     write the process id to FILE
+  -log-file FILE    log to FILE instead of [logging] file
+  -log-level LEVEL  DEBUG, INFO, WARN or ERROR, instead of [logging] level
+"""
+
+_FLAGS = ("config", "hostname", "pidfile", "log-file", "log-level")
+SHUTDOWN_GRACE = 5.0
+
+
+@dataclass(slots=True)
+class ServeOptions:
+    config: str | None = None
+    hostname: str | None = None
+    pidfile: str | None = None
+    log_file: str | None = None
+    log_level: str | None = None
+
+
+class UsageError(ValueError):
+    pass
+
+
+def parse_args(argv: list[str]) -> ServeOptions:
+    """Go-style flags: `-config x`, `--config x`, `-config=x`."""
+    opts = ServeOptions()
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if not arg.startswith("-"):
+            raise UsageError(f"unexpected argument {arg!r}")
+        name, eq, value = arg.lstrip("-").partition("=")
+        if name in ("h", "help"):
+            raise UsageError("")
+        if name not in _FLAGS:
+            raise UsageError(f"flag provided but not defined: -{name}")
+        if not eq:
+            i += 1
+            if i >= len(argv):
+                raise UsageError(f"flag needs an argument: -{name}")
+            value = argv[i]
+        setattr(opts, name.replace("-", "_"), value)
+        i += 1
+    return opts
+
+
+def split_bind(address: str) -> tuple[str | None, int]:
+    host, _, port = address.rpartition(":")
+    if not port.isdigit():
+        raise ConfigError(f'[http] bind-address: invalid address "{address}" (expected host:port or :port)')
+    host = host.strip("[]")
+    return (host or None), int(port)
+
+
+def serve_main(argv: list[str]) -> int:
+    try:
+        opts = parse_args(argv)
+    except UsageError as exc:
+        if str(exc):
+            print(f"Error: {exc}", file=sys.stderr)
+        print(USAGE, file=sys.stderr, end="")
+        return 2
+    path = opts.config or os.environ.get("KAPACITOR_CONFIG_PATH") or None
+    try:
+        base = load_file(path, environ=os.environ)
+        if opts.hostname:
+            base.values[""][0]["hostname"] = opts.hostname
+    except ConfigError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1
+    if opts.pidfile:
+        with open(opts.pidfile, "w") as fh:
+            fh.write(f"{os.getpid()}\n")
+    with contextlib.suppress(ImportError):
+        import uvloop
+
+        uvloop.install()
+    try:
+        return asyncio.run(_serve(base, opts))
+    except (ConfigError, StoreError) as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1
+
+
+async def _serve(base: FileConfig, opts: ServeOptions) -> int:
+    top = base.values[""][0]
+    logging_cfg = base.values.get("logging", [{}])[0]
+    formatter = configure(
+        opts.log_level or str(logging_cfg.get("level", "INFO")),
+        opts.log_file or str(logging_cfg.get("file", "STDERR")),
+    )
+    http = base.values.get("http", [{}])[0]
+    if http.get("auth-enabled"):
+        raise ConfigError("[http] auth-enabled: authentication is not supported by this version of Tocsin yet")
+    for name in base.ignored:
+        log.info("config section [%s] is not implemented by Tocsin; ignored", name)
+    host, port = split_bind(str(http.get("bind-address", ":9092")))
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        log.warning(
+            "authentication is off and the API listens on %s; anyone who can reach it can use it",
+            http.get("bind-address"),
+        )
+    storage = base.values.get("storage", [{}])[0]
+    store = open_store(
+        str(storage.get("url", "")),
+        str(top.get("data_dir", "./tocsin-data")),
+        str(storage.get("synchronous", "full")),
+    )
+    engine = Engine(base, store)
+    await engine.start()
+    formatter.scrub = lambda text: redact(engine.config, text)
+    app = build_app(engine)
+    runner = web.AppRunner(app, access_log=log if http.get("log-enabled", True) else None, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port, ssl_context=_tls(http), shutdown_timeout=SHUTDOWN_GRACE)
+    await site.start()
+    log.info(
+        "Tocsin %s (Kapacitor API %s) listening on %s; data in %s",
+        __version__,
+        KAPACITOR_COMPAT_VERSION,
+        http.get("bind-address"),
+        top.get("data_dir"),
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    log.info("shutting down: no new requests; flushing deliveries and the store")
+    await site.stop()
+    await runner.cleanup()
+    await engine.stop(SHUTDOWN_GRACE)
+    if opts.pidfile:
+        with contextlib.suppress(OSError):
+            os.remove(opts.pidfile)
+    log.info("stopped")
+    return 0
+
+
+def _tls(http: dict[str, object]) -> ssl.SSLContext | None:
+    if not http.get("https-enabled"):
+        return None
+    cert = str(http.get("https-certificate") or "")
+    key = str(http.get("https-private-key") or "") or None
+    if not cert:
+        raise ConfigError("[http] https-certificate: required when https-enabled = true")
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    try:
+        ctx.load_cert_chain(cert, key)
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigError(f"[http] https-certificate: cannot load {cert}: {exc}") from None
+    return ctx

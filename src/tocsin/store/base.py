@@ -1,0 +1,141 @@
+"""The store interface. Nothing outside `tocsin.store` knows which backend is in use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any, Protocol
+
+
+class DeliveryStatus(IntEnum):
+    PENDING = 0  # waiting for its first attempt or for a retry
+    DELIVERED = 1  # the peer confirmed it
+    DEAD = 2  # given up: permanent failure, attempts or age exhausted, or handler gone
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(slots=True)
+class TopicStateChange:
+    """The new current state of one alert ID in one topic; `state` None removes it from disk."""
+
+    topic: str
+    alert_id: str
+    state: dict[str, Any] | None
+
+
+@dataclass(slots=True)
+class NewDelivery:
+    """One (event, handler) pair to deliver."""
+
+    topic: str
+    handler: str
+    kind: str
+    alert_id: str
+    level: int
+    event: dict[str, Any]  # Event.to_record()
+    created: int  # ns
+
+
+@dataclass(slots=True)
+class DeliveryRow:
+    """A row of the outbox and delivery log."""
+
+    id: int
+    topic: str
+    handler: str
+    kind: str
+    alert_id: str
+    level: int
+    event: dict[str, Any]
+    status: DeliveryStatus
+    attempts: int
+    last_status: int | None
+    last_error: str
+    latency_ms: float | None
+    created: int
+    updated: int
+    next_attempt: int | None
+    delivered_at: int | None
+
+
+@dataclass(slots=True)
+class AttemptRecord:
+    """The outcome of one attempt, written back to the delivery's row."""
+
+    id: int
+    status: DeliveryStatus
+    attempts: int
+    last_status: int | None
+    last_error: str
+    latency_ms: float | None
+    updated: int
+    next_attempt: int | None
+    delivered_at: int | None
+
+
+@dataclass(slots=True)
+class DeliveryFilter:
+    topic: str | None = None
+    handler: str | None = None
+    status: DeliveryStatus | None = None
+    since: int | None = None  # ns; rows created at or after
+    limit: int = 100
+
+
+class Store(Protocol):
+    """Durable state. Every write method returns only once its data is committed."""
+
+    async def open(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    # handler specs: {"id", "topic", "kind", "options", "match"}
+    async def load_handler_specs(self) -> list[dict[str, Any]]: ...
+
+    async def put_handler_spec(self, spec: dict[str, Any], replaces: tuple[str, str] | None = None) -> None: ...
+
+    async def delete_handler_spec(self, topic: str, handler_id: str) -> None: ...
+
+    # config overrides: one JSON document
+    async def load_overrides(self) -> dict[str, Any] | None: ...
+
+    async def save_overrides(self, data: dict[str, Any]) -> None: ...
+
+    # topic states
+    async def load_topic_states(self) -> list[tuple[str, str, dict[str, Any]]]: ...
+
+    async def delete_topic(self, topic: str) -> None: ...
+
+    async def commit_intake(self, states: list[TopicStateChange], deliveries: list[NewDelivery]) -> list[int]:
+        """Write state changes and new deliveries in one transaction; return the deliveries' ids in order."""
+        ...
+
+    # outbox and delivery log
+    async def load_pending(self) -> list[DeliveryRow]: ...
+
+    def record_attempt(self, record: AttemptRecord) -> None:
+        """Queue an attempt's outcome; written with the next group commit (not awaited on the hot path)."""
+        ...
+
+    async def flush(self) -> None:
+        """Wait until every queued write is committed."""
+        ...
+
+    async def query_deliveries(self, flt: DeliveryFilter) -> list[DeliveryRow]: ...
+
+    async def get_delivery(self, delivery_id: int) -> DeliveryRow | None: ...
+
+    async def requeue_dead(self, delivery_id: int, now: int) -> DeliveryRow | None:
+        """Make a dead delivery pending again (attempts kept); None if it is not dead."""
+        ...
+
+    async def purge(self, finished_before: int) -> int:
+        """Delete delivered and dead rows last updated before `finished_before`; return how many."""
+        ...
+
+    async def outbox_stats(self) -> tuple[int, int | None]:
+        """(pending count, creation time of the oldest pending delivery)."""
+        ...

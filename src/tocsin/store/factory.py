@@ -1,0 +1,24 @@
+"""Pick the store backend from `[storage] url`."""
+
+from __future__ import annotations
+
+import os
+
+from tocsin.errors import StoreError
+from tocsin.store.base import Store
+from tocsin.store.sqlite import SqliteStore
+
+DEFAULT_FILE = "tocsin.db"
+
+
+def open_store(url: str, data_dir: str, synchronous: str = "full") -> Store:
+    """A store for `url`: "" (SQLite in `data_dir`), `sqlite:///abs/path` or `sqlite://rel/path`."""
+    if not url:
+        return SqliteStore(os.path.join(data_dir, DEFAULT_FILE), synchronous)
+    if url.startswith("sqlite://"):
+        path = url[len("sqlite://") :]
+        if not path:
+            raise StoreError('[storage] url "sqlite://" names no file')
+        return SqliteStore(path, synchronous)
+    scheme = url.split(":", 1)[0]
+    raise StoreError(f'[storage] url: unsupported scheme "{scheme}" (supported: sqlite)')

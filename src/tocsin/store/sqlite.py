@@ -1,0 +1,314 @@
+"""The embedded SQLite backend (WAL mode, group commit on a dedicated thread)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from typing import Any
+
+import orjson
+
+from tocsin.errors import StoreError
+from tocsin.store.base import (
+    AttemptRecord,
+    DeliveryFilter,
+    DeliveryRow,
+    DeliveryStatus,
+    NewDelivery,
+    TopicStateChange,
+)
+from tocsin.store.writer import SqliteWriter
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS handler_specs (
+    topic TEXT NOT NULL, id TEXT NOT NULL, spec TEXT NOT NULL, PRIMARY KEY (topic, id)
+);
+CREATE TABLE IF NOT EXISTS config_overrides (id INTEGER PRIMARY KEY CHECK (id = 1), data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS topic_states (
+    topic TEXT NOT NULL, alert_id TEXT NOT NULL, state TEXT NOT NULL, PRIMARY KEY (topic, alert_id)
+);
+CREATE TABLE IF NOT EXISTS deliveries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    topic TEXT NOT NULL, handler TEXT NOT NULL, kind TEXT NOT NULL, alert_id TEXT NOT NULL,
+    level INTEGER NOT NULL, event BLOB NOT NULL,
+    status INTEGER NOT NULL DEFAULT 0, attempts INTEGER NOT NULL DEFAULT 0,
+    last_status INTEGER, last_error TEXT NOT NULL DEFAULT '', latency_ms REAL,
+    created INTEGER NOT NULL, updated INTEGER NOT NULL, next_attempt INTEGER, delivered_at INTEGER
+);
+CREATE INDEX IF NOT EXISTS deliveries_pending ON deliveries (id) WHERE status = 0;
+CREATE INDEX IF NOT EXISTS deliveries_topic ON deliveries (topic, id);
+CREATE INDEX IF NOT EXISTS deliveries_handler ON deliveries (handler, id);
+CREATE INDEX IF NOT EXISTS deliveries_finished ON deliveries (updated) WHERE status != 0;
+"""
+
+_COLUMNS = (
+    "id, topic, handler, kind, alert_id, level, event, status, attempts, last_status, last_error, "
+    "latency_ms, created, updated, next_attempt, delivered_at"
+)
+
+
+def _row(r: tuple[Any, ...]) -> DeliveryRow:
+    return DeliveryRow(
+        id=r[0],
+        topic=r[1],
+        handler=r[2],
+        kind=r[3],
+        alert_id=r[4],
+        level=r[5],
+        event=orjson.loads(r[6]),
+        status=DeliveryStatus(r[7]),
+        attempts=r[8],
+        last_status=r[9],
+        last_error=r[10],
+        latency_ms=r[11],
+        created=r[12],
+        updated=r[13],
+        next_attempt=r[14],
+        delivered_at=r[15],
+    )
+
+
+class SqliteStore:
+    """Store on one SQLite file. `synchronous` "full" survives power loss; "normal" survives process crashes."""
+
+    def __init__(self, path: str, synchronous: str = "full") -> None:
+        self.path = path
+        self.synchronous = synchronous.upper()
+        if self.synchronous not in ("FULL", "NORMAL"):
+            raise StoreError(f'[storage] synchronous must be "full" or "normal", got "{synchronous}"')
+        self._writer = SqliteWriter(self._connect)
+        self._attempts: list[AttemptRecord] = []
+        self._attempts_lock = threading.Lock()
+        self._writer.batch_hooks.append(self._drain_attempts)
+
+    def _connect(self) -> sqlite3.Connection:
+        directory = os.path.dirname(os.path.abspath(self.path))
+        os.makedirs(directory, exist_ok=True)
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute(f"PRAGMA synchronous={self.synchronous}")
+        conn.execute("PRAGMA busy_timeout=5000")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"store {self.path} has schema version {version}, newer than this Tocsin ({SCHEMA_VERSION})"
+            )
+        conn.executescript(_SCHEMA)
+        conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        return conn
+
+    async def open(self) -> None:
+        try:
+            self._writer.start()
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"cannot open store {self.path}: {exc}") from exc
+
+    async def close(self) -> None:
+        await self.flush()
+        self._writer.stop()
+
+    # handler specs
+
+    async def load_handler_specs(self) -> list[dict[str, Any]]:
+        def op(c: sqlite3.Connection) -> list[dict[str, Any]]:
+            rows = c.execute("SELECT spec FROM handler_specs ORDER BY topic, id").fetchall()
+            return [orjson.loads(r[0]) for r in rows]
+
+        result: list[dict[str, Any]] = await self._writer.submit(op, write=False)
+        return result
+
+    async def put_handler_spec(self, spec: dict[str, Any], replaces: tuple[str, str] | None = None) -> None:
+        data = orjson.dumps(spec)
+
+        def op(c: sqlite3.Connection) -> None:
+            if replaces is not None:
+                c.execute("DELETE FROM handler_specs WHERE topic = ? AND id = ?", replaces)
+            c.execute(
+                "INSERT OR REPLACE INTO handler_specs (topic, id, spec) VALUES (?, ?, ?)",
+                (spec["topic"], spec["id"], data),
+            )
+
+        await self._writer.submit(op)
+
+    async def delete_handler_spec(self, topic: str, handler_id: str) -> None:
+        await self._writer.submit(
+            lambda c: c.execute("DELETE FROM handler_specs WHERE topic = ? AND id = ?", (topic, handler_id))
+        )
+
+    # config overrides
+
+    async def load_overrides(self) -> dict[str, Any] | None:
+        def op(c: sqlite3.Connection) -> dict[str, Any] | None:
+            row = c.execute("SELECT data FROM config_overrides WHERE id = 1").fetchone()
+            return None if row is None else dict(orjson.loads(row[0]))
+
+        result: dict[str, Any] | None = await self._writer.submit(op, write=False)
+        return result
+
+    async def save_overrides(self, data: dict[str, Any]) -> None:
+        blob = orjson.dumps(data)
+        await self._writer.submit(
+            lambda c: c.execute("INSERT OR REPLACE INTO config_overrides (id, data) VALUES (1, ?)", (blob,))
+        )
+
+    # topic states
+
+    async def load_topic_states(self) -> list[tuple[str, str, dict[str, Any]]]:
+        def op(c: sqlite3.Connection) -> list[tuple[str, str, dict[str, Any]]]:
+            rows = c.execute("SELECT topic, alert_id, state FROM topic_states ORDER BY topic").fetchall()
+            return [(r[0], r[1], orjson.loads(r[2])) for r in rows]
+
+        result: list[tuple[str, str, dict[str, Any]]] = await self._writer.submit(op, write=False)
+        return result
+
+    async def delete_topic(self, topic: str) -> None:
+        await self._writer.submit(lambda c: c.execute("DELETE FROM topic_states WHERE topic = ?", (topic,)))
+
+    async def commit_intake(self, states: list[TopicStateChange], deliveries: list[NewDelivery]) -> list[int]:
+        upserts = [(s.topic, s.alert_id, orjson.dumps(s.state)) for s in states if s.state is not None]
+        deletes = [(s.topic, s.alert_id) for s in states if s.state is None]
+        encoded: dict[int, bytes] = {}
+        rows = []
+        for d in deliveries:
+            key = id(d.event)
+            blob = encoded.get(key)
+            if blob is None:
+                blob = encoded[key] = orjson.dumps(d.event)
+            rows.append((d.topic, d.handler, d.kind, d.alert_id, d.level, blob, d.created, d.created))
+
+        def op(c: sqlite3.Connection) -> list[int]:
+            if upserts:
+                c.executemany("INSERT OR REPLACE INTO topic_states (topic, alert_id, state) VALUES (?, ?, ?)", upserts)
+            if deletes:
+                c.executemany("DELETE FROM topic_states WHERE topic = ? AND alert_id = ?", deletes)
+            if not rows:
+                return []
+            first = None
+            for r in rows:
+                cur = c.execute(
+                    "INSERT INTO deliveries (topic, handler, kind, alert_id, level, event, created, updated) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    r,
+                )
+                if first is None:
+                    first = cur.lastrowid
+            assert first is not None
+            # AUTOINCREMENT ids inside one transaction on one connection are consecutive.
+            return list(range(first, first + len(rows)))
+
+        result: list[int] = await self._writer.submit(op)
+        return result
+
+    # outbox and delivery log
+
+    async def load_pending(self) -> list[DeliveryRow]:
+        def op(c: sqlite3.Connection) -> list[DeliveryRow]:
+            q = f"SELECT {_COLUMNS} FROM deliveries WHERE status = 0 ORDER BY id"
+            return [_row(r) for r in c.execute(q).fetchall()]
+
+        result: list[DeliveryRow] = await self._writer.submit(op, write=False)
+        return result
+
+    def record_attempt(self, record: AttemptRecord) -> None:
+        with self._attempts_lock:
+            first = not self._attempts
+            self._attempts.append(record)
+        if first:
+            self._writer.nudge()
+
+    def _drain_attempts(self, c: sqlite3.Connection) -> None:
+        # Runs on the writer thread, while the event loop keeps appending.
+        with self._attempts_lock:
+            pending, self._attempts = self._attempts, []
+        if not pending:
+            return
+        c.executemany(
+            "UPDATE deliveries SET status = ?, attempts = ?, last_status = ?, last_error = ?, latency_ms = ?, "
+            "updated = ?, next_attempt = ?, delivered_at = ? WHERE id = ?",
+            [
+                (
+                    int(a.status),
+                    a.attempts,
+                    a.last_status,
+                    a.last_error,
+                    a.latency_ms,
+                    a.updated,
+                    a.next_attempt,
+                    a.delivered_at,
+                    a.id,
+                )
+                for a in pending
+            ],
+        )
+
+    async def flush(self) -> None:
+        await self._writer.submit(lambda c: None)
+
+    async def query_deliveries(self, flt: DeliveryFilter) -> list[DeliveryRow]:
+        where: list[str] = []
+        args: list[Any] = []
+        if flt.topic:
+            where.append("topic = ?")
+            args.append(flt.topic)
+        if flt.handler:
+            where.append("handler = ?")
+            args.append(flt.handler)
+        if flt.status is not None:
+            where.append("status = ?")
+            args.append(int(flt.status))
+        if flt.since is not None:
+            where.append("created >= ?")
+            args.append(flt.since)
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        q = f"SELECT {_COLUMNS} FROM deliveries {clause} ORDER BY id DESC LIMIT ?"
+        args.append(flt.limit)
+
+        def op(c: sqlite3.Connection) -> list[DeliveryRow]:
+            return [_row(r) for r in c.execute(q, args).fetchall()]
+
+        await self.flush()
+        result: list[DeliveryRow] = await self._writer.submit(op, write=False)
+        return result
+
+    async def get_delivery(self, delivery_id: int) -> DeliveryRow | None:
+        def op(c: sqlite3.Connection) -> DeliveryRow | None:
+            r = c.execute(f"SELECT {_COLUMNS} FROM deliveries WHERE id = ?", (delivery_id,)).fetchone()
+            return None if r is None else _row(r)
+
+        await self.flush()
+        result: DeliveryRow | None = await self._writer.submit(op, write=False)
+        return result
+
+    async def requeue_dead(self, delivery_id: int, now: int) -> DeliveryRow | None:
+        def op(c: sqlite3.Connection) -> DeliveryRow | None:
+            cur = c.execute(
+                "UPDATE deliveries SET status = 0, updated = ?, next_attempt = NULL WHERE id = ? AND status = 2",
+                (now, delivery_id),
+            )
+            if cur.rowcount == 0:
+                return None
+            r = c.execute(f"SELECT {_COLUMNS} FROM deliveries WHERE id = ?", (delivery_id,)).fetchone()
+            return _row(r)
+
+        await self.flush()
+        result: DeliveryRow | None = await self._writer.submit(op)
+        return result
+
+    async def purge(self, finished_before: int) -> int:
+        def op(c: sqlite3.Connection) -> int:
+            cur = c.execute("DELETE FROM deliveries WHERE status != 0 AND updated < ?", (finished_before,))
+            return cur.rowcount
+
+        result: int = await self._writer.submit(op)
+        return result
+
+    async def outbox_stats(self) -> tuple[int, int | None]:
+        def op(c: sqlite3.Connection) -> tuple[int, int | None]:
+            row = c.execute("SELECT COUNT(*), MIN(created) FROM deliveries WHERE status = 0").fetchone()
+            return int(row[0]), row[1]
+
+        result: tuple[int, int | None] = await self._writer.submit(op, write=False)
+        return result

@@ -1,0 +1,107 @@
+"""HTTP delivery over one shared aiohttp session."""
+
+from __future__ import annotations
+
+import aiohttp
+
+from tocsin.delivery.errors import DeliveryError, Reason
+from tocsin.handlers.requests import HttpRequest
+from tocsin.transports.classify import body_snippet, classify_http, http_error_message
+from tocsin.transports.outcome import Outcome
+
+MAX_RESPONSE_BYTES = 64 * 1024
+# Without this aiohttp labels a bytes body application/octet-stream; handlers decide Content-Type themselves.
+_SKIP_AUTO_HEADERS = ("Content-Type",)
+
+
+class HttpTransport:
+    """Sends HttpRequests; one ClientSession (and connection pool) for all handlers, created on first use."""
+
+    def __init__(self, *, connection_limit: int = 256) -> None:
+        self._connection_limit = connection_limit
+        self._session: aiohttp.ClientSession | None = None
+
+    def _client(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self._connection_limit),
+                cookie_jar=aiohttp.DummyCookieJar(),
+                trust_env=True,  # HTTP(S)_PROXY and NO_PROXY, as Kapacitor's Go client honours them
+            )
+        return self._session
+
+    async def send(self, req: HttpRequest, timeout: float) -> Outcome:  # noqa: ASYNC109 (a policy value)
+        """Send `req`; its own timeout wins when set. Raises DeliveryError unless `req.success(status)`."""
+        limit = req.timeout if req.timeout is not None else timeout
+        shown = req.redacted_url or req.url
+        try:
+            async with self._client().request(
+                req.method,
+                req.url,
+                headers=list(req.headers),
+                data=req.body,
+                timeout=aiohttp.ClientTimeout(total=limit if limit and limit > 0 else None),
+                ssl=req.verify_tls,
+                skip_auto_headers=_SKIP_AUTO_HEADERS,
+            ) as resp:
+                body = await _read_capped(resp)
+                status = resp.status
+                headers = list(resp.headers.items())
+        except TimeoutError:
+            raise DeliveryError(
+                Reason.TIMEOUT, f"{req.method} {shown}: no answer within {limit:g}s", retryable=True
+            ) from None
+        except (aiohttp.InvalidURL, ValueError) as exc:
+            raise DeliveryError(
+                Reason.CONFIG, f"{req.method} {shown}: invalid URL", retryable=False
+            ) from _unless_redacted(exc, req)
+        except (aiohttp.ClientError, OSError) as exc:
+            raise DeliveryError(
+                Reason.NETWORK, f"{req.method} {shown}: {_describe(exc, req)}", retryable=True
+            ) from _unless_redacted(exc, req)
+        if req.success(status):
+            return Outcome(status, body_snippet(body) if req.capture_response else "")
+        error = classify_http(status, headers, body, url=shown)
+        if error is None:  # a status the handler does not accept, yet no HTTP error
+            error = DeliveryError(
+                Reason.OTHER, http_error_message(status, shown, body), retryable=False, status=status
+            )
+        raise error
+
+    async def close(self) -> None:
+        """Close the session and its pooled connections."""
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+
+async def _read_capped(resp: aiohttp.ClientResponse) -> bytes:
+    # Stop at the cap: the rest is dropped with the connection instead of being buffered.
+    chunks: list[bytes] = []
+    size = 0
+    while size < MAX_RESPONSE_BYTES:
+        chunk = await resp.content.read(MAX_RESPONSE_BYTES - size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+def _describe(exc: BaseException, req: HttpRequest) -> str:
+    text = str(exc) or type(exc).__name__
+    # aiohttp puts the URL in some messages; a redacted URL must never leak its secret through them.
+    if req.redacted_url is not None and (req.url in text or _path_and_query(req.url) in text):
+        return type(exc).__name__
+    return text
+
+
+def _unless_redacted(exc: BaseException, req: HttpRequest) -> BaseException | None:
+    """The cause to chain: none when the request's URL is secret (tracebacks would print it)."""
+    return None if req.redacted_url is not None else exc
+
+
+def _path_and_query(url: str) -> str:
+    rest = url.split("://", 1)[-1]
+    slash = rest.find("/")
+    return rest[slash:] if slash >= 0 else rest

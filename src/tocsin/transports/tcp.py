@@ -1,0 +1,59 @@
+"""TCP delivery: connect, write the payload, close (the tcp handler kind)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from tocsin.delivery.errors import DeliveryError, Reason
+from tocsin.transports.outcome import Outcome
+
+
+def split_host_port(address: str) -> tuple[str, int]:
+    """`host:port` or `[v6]:port` as Go's net.SplitHostPort reads it; raises DeliveryError (CONFIG)."""
+    host, sep, port = address.rpartition(":")
+    if not sep:
+        raise _bad_address(address, "missing port in address")
+    if host.startswith("["):
+        if not host.endswith("]"):
+            raise _bad_address(address, "missing ']' in address")
+        host = host[1:-1]
+    elif ":" in host:
+        raise _bad_address(address, "too many colons in address")
+    if not port.isdigit() or int(port) > 65535:
+        raise DeliveryError(Reason.CONFIG, f"dial tcp: lookup tcp/{port}: unknown port", retryable=False)
+    return host or "localhost", int(port)
+
+
+def _bad_address(address: str, problem: str) -> DeliveryError:
+    return DeliveryError(Reason.CONFIG, f"address {address}: {problem}", retryable=False)
+
+
+async def send_tcp(address: str, payload: bytes, limit: float | None) -> Outcome:
+    """Write `payload` to a fresh connection to `address` and close it."""
+    host, port = split_host_port(address)
+    try:
+        async with asyncio.timeout(limit if limit and limit > 0 else None):
+            _, writer = await asyncio.open_connection(host, port)
+            try:
+                writer.write(payload)
+                await writer.drain()
+            finally:
+                writer.close()
+                # The payload is written; like Kapacitor, a failing close does not fail the delivery.
+                with contextlib.suppress(OSError):
+                    await writer.wait_closed()
+    except TimeoutError:
+        raise DeliveryError(
+            Reason.TIMEOUT, f"dial tcp {address}: no answer within {limit:g}s", retryable=True
+        ) from None
+    except OSError as exc:
+        detail = exc.strerror or str(exc) or type(exc).__name__
+        raise DeliveryError(
+            Reason.NETWORK, f"dial tcp {address}: {_lower_first(detail)}", retryable=True
+        ) from exc
+    return Outcome(None)
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]

@@ -1,0 +1,1 @@
+"""Shared test helpers: recording servers, handler vectors, a static configuration view, fixtures."""
