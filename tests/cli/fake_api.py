@@ -37,7 +37,7 @@ class Recorded:
 
 @dataclass
 class FakeApi:
-    """Routes `(method, path)` to a status and a JSON body; unknown routes answer 404 as Kapacitor does."""
+    """Routes `(method, path)` to a status and a JSON body (bytes go out as they are); unknown routes get 404."""
 
     url: str = ""
     routes: dict[tuple[str, str], tuple[int, Any]] = field(default_factory=dict)
@@ -69,7 +69,12 @@ def _handler_class(api: FakeApi) -> type[BaseHTTPRequestHandler]:
                 )
             )
             status, answer = api.routes.get((self.command, path), (404, NOT_FOUND))
-            payload = b"" if status == 204 or answer is None else json.dumps(answer, indent=4).encode()
+            if status == 204 or answer is None:
+                payload = b""
+            elif isinstance(answer, bytes):
+                payload = answer
+            else:
+                payload = json.dumps(answer, indent=4).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json; charset=utf-8")
             self.send_header("Content-Length", str(len(payload)))
@@ -102,7 +107,7 @@ def serving() -> Iterator[FakeApi]:
     fake = FakeApi()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_class(fake))
     fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
     thread.start()
     try:
         yield fake

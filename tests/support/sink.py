@@ -22,7 +22,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TextIO
 
 from aiohttp import web
 
@@ -146,13 +146,13 @@ class HttpSink:
         if answer is not None:
             self._script.fail_answer = answer
 
-    async def wait_for(self, count: int, timeout: float = 5.0) -> list[Recorded]:
+    async def wait_for(self, count: int, within: float = 5.0) -> list[Recorded]:
         """Wait until `count` requests have arrived; fails the test with the count seen on timeout."""
         try:
-            async with asyncio.timeout(timeout), self._changed:
+            async with asyncio.timeout(within), self._changed:
                 await self._changed.wait_for(lambda: len(self.requests) >= count)
         except TimeoutError:
-            raise AssertionError(f"expected {count} requests within {timeout}s, got {len(self.requests)}")
+            raise AssertionError(f"expected {count} requests within {within}s, got {len(self.requests)}") from None
         return list(self.requests)
 
     async def close(self) -> None:
@@ -163,10 +163,11 @@ class HttpSink:
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         body = await request.read()
+        path, _, query = request.raw_path.partition("?")
         recorded = Recorded(
             method=request.method,
-            path=request.rel_url.raw_path,
-            query_string=request.rel_url.raw_query_string,
+            path=path,
+            query_string=query,
             headers=tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in request.raw_headers),
             body=body,
             arrived=time.monotonic(),
@@ -200,13 +201,13 @@ class TcpSink:
     def address(self) -> str:
         return f"127.0.0.1:{self.port}"
 
-    async def wait_for(self, count: int, timeout: float = 5.0) -> list[bytes]:
+    async def wait_for(self, count: int, within: float = 5.0) -> list[bytes]:
         """Wait until `count` connections have closed; fails the test with the count seen on timeout."""
         try:
-            async with asyncio.timeout(timeout), self._changed:
+            async with asyncio.timeout(within), self._changed:
                 await self._changed.wait_for(lambda: len(self.payloads) >= count)
         except TimeoutError:
-            raise AssertionError(f"expected {count} payloads within {timeout}s, got {len(self.payloads)}")
+            raise AssertionError(f"expected {count} payloads within {within}s, got {len(self.payloads)}") from None
         return list(self.payloads)
 
     async def close(self) -> None:
@@ -236,11 +237,10 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-async def _serve(args: argparse.Namespace) -> int:
+async def _serve(args: argparse.Namespace, record: TextIO | None) -> int:
     sink = HttpSink(status=args.status)
     sink.fail_randomly(args.fail_ratio, seed=args.seed, answer=Answer(args.fail_status))
     sink.hang(args.hang)
-    record = open(args.record, "a", encoding="utf-8") if args.record else None  # noqa: SIM115
     if record is not None:
         sink.listeners.append(lambda r: (record.write(json.dumps(r.to_record()) + "\n"), record.flush()))
     await sink.start(args.host, args.port)
@@ -251,14 +251,16 @@ async def _serve(args: argparse.Namespace) -> int:
         loop.add_signal_handler(signum, stop.set)
     await stop.wait()
     await sink.close()
-    if record is not None:
-        record.close()
     print(f"received {len(sink.requests)}", flush=True)
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    return asyncio.run(_serve(_parse_args(sys.argv[1:] if argv is None else argv)))
+    args = _parse_args(sys.argv[1:] if argv is None else argv)
+    if not args.record:
+        return asyncio.run(_serve(args, None))
+    with open(args.record, "a", encoding="utf-8") as record:
+        return asyncio.run(_serve(args, record))
 
 
 if __name__ == "__main__":

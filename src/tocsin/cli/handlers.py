@@ -7,7 +7,6 @@ from typing import Any
 from tocsin.cli import paths
 from tocsin.cli.context import Context
 from tocsin.cli.errors import ApiError
-from tocsin.cli.handler_file import load_handler_file
 from tocsin.cli.output import compact_json, left, print_json, print_lines, widest
 from tocsin.cli.topics import fetch_topics
 
@@ -23,6 +22,9 @@ def _existing_handler(ctx: Context, href: str) -> bool:
 
 def define_topic_handler(ctx: Context, path: str) -> int:
     """`define-topic-handler FILE`: PUT the handler if it exists on its topic, else POST it there."""
+    # Imported here so that only this verb pays for loading PyYAML.
+    from tocsin.cli.handler_file import load_handler_file
+
     spec = load_handler_file(path)
     href = paths.topic_handler(spec["topic"], spec["id"])
     if _existing_handler(ctx, href):

@@ -32,7 +32,7 @@ def list_topics(ctx: Context, patterns: list[str]) -> int:
     level_width = widest(8, [t.get("level") for t in rows]) + 1
     lines = [left("ID", id_width) + left("Level", level_width) + right("Collected", 10)]
     for t in rows:
-        lines.append(left(t.get("id"), id_width) + left(t.get("level"), level_width) + right(t.get("collected"), 10))
+        lines.append(left(t.get("id"), id_width) + left(t.get("level"), level_width) + right(t.get("collected", 0), 10))
     print_lines(ctx.out, lines)
     return 0
 

@@ -97,7 +97,7 @@ Options:
 def main_usage() -> str:
     """The list of commands and the global options."""
     width = max(len(verb) for verb in SUMMARIES) + 2
-    commands = "\n".join(f"\t{verb.ljust(width)}{text}" for verb, text in SUMMARIES.items())
+    commands = "\n".join(f"    {verb.ljust(width)}{text}" for verb, text in SUMMARIES.items())
     return (
         "Usage: tocsin [options] <command> [args]\n\n"
         f"Commands:\n\n{commands}\n\n"

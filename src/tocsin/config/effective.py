@@ -84,14 +84,17 @@ class Config:
 
     @property
     def data_dir(self) -> str:
+        """Top-level `data_dir`."""
         return str(self.get("", "data_dir"))
 
     @property
     def hostname(self) -> str:
+        """Top-level `hostname`."""
         return str(self.get("", "hostname"))
 
     @property
     def bind_address(self) -> str:
+        """[http] bind-address."""
         return str(self.get("http", "bind-address"))
 
     @property
@@ -101,6 +104,7 @@ class Config:
 
     @property
     def skip_overrides(self) -> bool:
+        """Top-level `skip-config-overrides`: start without the stored overrides."""
         return bool(self.get("", "skip-config-overrides"))
 
 

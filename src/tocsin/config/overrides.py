@@ -44,6 +44,7 @@ class OverrideRecord:
 
     @property
     def id(self) -> str:
+        """`<section>/<element>`, the record's identity (and sort key)."""
         return f"{self.section}/{self.element}"
 
 
@@ -54,6 +55,7 @@ class Overrides:
     records: tuple[OverrideRecord, ...] = ()
 
     def get(self, section: str, element: str) -> OverrideRecord | None:
+        """The record of one element, if any."""
         return next((r for r in self.records if r.section == section and r.element == element), None)
 
     def only(self, section: str) -> Overrides:
@@ -61,10 +63,12 @@ class Overrides:
         return Overrides(tuple(r for r in self.records if r.section == section))
 
     def put(self, record: OverrideRecord) -> Overrides:
+        """A copy with `record` added or replacing the one with the same id."""
         kept = [r for r in self.records if r.id != record.id]
         return Overrides(tuple(sorted([*kept, record], key=lambda r: r.id)))
 
     def drop(self, section: str, elements: Sequence[str]) -> Overrides:
+        """A copy without the records of these elements of `section`."""
         gone = {f"{section}/{e}" for e in elements}
         return Overrides(tuple(r for r in self.records if r.id not in gone))
 

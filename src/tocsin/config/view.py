@@ -10,11 +10,11 @@ from typing import Any
 
 from tocsin.config.effective import Config
 from tocsin.config.errors import NO_SECTION, NOT_ENABLED, UNKNOWN_ELEMENT, UNKNOWN_SECTION, UpdateError
+from tocsin.config.paths import BASE_PATH, parse_config_path
 from tocsin.config.schema import Field, FieldType, Section
 from tocsin.gocompat.duration import format_duration
 from tocsin.gocompat.json import sorted_map
 
-BASE_PATH = "/kapacitor/v1/config"
 # Shorter secrets would blank out ordinary words in log lines.
 MIN_SECRET_LENGTH = 4
 REDACTED = "***"
@@ -34,6 +34,16 @@ def _exposed(cfg: Config, name: str) -> Section | None:
     if section is None or not section.name or not section.overridable or not cfg.section(name):
         return None
     return section
+
+
+def get_document(cfg: Config, path: str) -> dict[str, Any]:
+    """The answer to `GET <path>` for any path under /kapacitor/v1/config, routed as Kapacitor routes it."""
+    where = parse_config_path(path)
+    if not where.has_section:
+        return config_document(cfg)
+    if where.has_element and where.section:
+        return element_document(cfg, where.section, where.element)
+    return section_document(cfg, where.section)
 
 
 def config_document(cfg: Config) -> dict[str, Any]:

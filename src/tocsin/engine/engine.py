@@ -19,7 +19,7 @@ from tocsin.alert.event import Event
 from tocsin.alert.topics import Derive, Topic, TopicTable
 from tocsin.config.effective import Config
 from tocsin.config.loader import FileConfig
-from tocsin.config.overrides import Overrides, apply_update
+from tocsin.config.overrides import Overrides, UpdateError, apply_update
 from tocsin.delivery.aggregator import Aggregator
 from tocsin.delivery.dispatcher import Dispatcher, Job
 from tocsin.delivery.errors import DeliveryError, Reason
@@ -93,8 +93,13 @@ class Engine:
         saved = await self.store.load_overrides()
         if saved:
             self.overrides = Overrides.from_json(saved)
-            if not self.config.get("", "skip-config-overrides"):
-                self.config = Config.build(self.base, self.overrides)
+            if self.config.skip_overrides:
+                log.info("skip-config-overrides is set: stored config overrides are not applied")
+            else:
+                try:
+                    self.config = Config.build(self.base, self.overrides)
+                except UpdateError as exc:
+                    log.error("stored config overrides no longer apply (%s); running on the file config", exc)
         for topic_id, alert_id, record in await self.store.load_topic_states():
             self.topics.restore(topic_id, alert_id, record)
         for raw in await self.store.load_handler_specs():

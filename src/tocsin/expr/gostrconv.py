@@ -9,9 +9,7 @@ INT64_MIN = -(1 << 63)
 INT64_MAX = (1 << 63) - 1
 
 _INT_RE = re.compile(r"[+-]?[0-9]+")
-_FLOAT_RE = re.compile(
-    r"[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|inf(?:inity)?|nan)", re.IGNORECASE
-)
+_FLOAT_RE = re.compile(r"[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|inf(?:inity)?|nan)", re.IGNORECASE)
 _BOOLS = {"1": True, "t": True, "T": True, "TRUE": True, "true": True, "True": True}
 _BOOLS |= {"0": False, "f": False, "F": False, "FALSE": False, "false": False, "False": False}
 
@@ -53,7 +51,8 @@ def parse_int(text: str) -> int:
     """strconv.ParseInt(text, 10, 64)."""
     if not _INT_RE.fullmatch(text):
         raise ValueError(f'strconv.ParseInt: parsing "{text}": invalid syntax')
-    value = int(text)
+    digits = text.lstrip("+-").lstrip("0")
+    value = int(text) if len(digits) <= 19 else INT64_MAX + 1
     if not INT64_MIN <= value <= INT64_MAX:
         raise ValueError(f'strconv.ParseInt: parsing "{text}": value out of range')
     return value

@@ -49,7 +49,7 @@ def _translate(source: str) -> str:
                 out.append(f"\\u{int(octal.group(), 8):04x}")
                 i += 1 + octal.end()
                 continue
-            if nxt.isdecimal() and nxt != "0" or nxt == "Z":
+            if (nxt.isdecimal() and nxt != "0") or nxt == "Z":
                 raise ValueError(f"{ERR_PREFIX}invalid escape sequence: `\\{nxt}`")
             if nxt in "pP":
                 raise ValueError(f"{ERR_PREFIX}invalid character class range: `\\{nxt}`")

@@ -10,6 +10,8 @@ from bisect import bisect_right
 from enum import Enum, auto
 from typing import NamedTuple
 
+from tocsin.gotemplate.quoting import go_quote
+
 LEFT_DELIM = "{{"
 RIGHT_DELIM = "}}"
 LEFT_COMMENT = "/*"
@@ -93,30 +95,6 @@ class Token(NamedTuple):
         return go_quote(self.val)
 
 
-def go_quote(s: str) -> str:
-    """A string as Go's `%q` writes it (strconv.Quote)."""
-    out = ['"']
-    for ch in s:
-        code = ord(ch)
-        if ch in ('"', "\\"):
-            out.append("\\" + ch)
-        elif ch.isprintable() and code != 0xFFFD or ch == " ":
-            out.append(ch)
-        elif ch in _CTRL_ESCAPES:
-            out.append(_CTRL_ESCAPES[ch])
-        elif code < 0x80:
-            out.append(f"\\x{code:02x}")
-        elif code < 0x10000:
-            out.append("\ufffd" if code == 0xFFFD else f"\\u{code:04x}")
-        else:
-            out.append(f"\\U{code:08x}")
-    out.append('"')
-    return "".join(out)
-
-
-_CTRL_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
-
-
 def is_alnum(ch: str) -> bool:
     return ch == "_" or ch.isalpha() or ch.isdigit()
 
@@ -128,8 +106,9 @@ def _rune(ch: str) -> str:
 
 
 class _Lexer:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, plain_words: frozenset[str]) -> None:
         self.text = text
+        self.plain_words = plain_words
         self.pos = 0
         self.start = 0
         self.paren_depth = 0
@@ -333,7 +312,7 @@ class _Lexer:
         word = text[self.start : self.pos]
         if not self.at_terminator():
             return self.fail(f"bad character {_rune(self.peek())}")
-        if word in KEYWORDS:
+        if word in KEYWORDS and word not in self.plain_words:
             self.emit(KEYWORDS[word])
         elif word in ("true", "false"):
             self.emit(Kind.BOOL)
@@ -392,7 +371,7 @@ def _left_trim(text: str, pos: int) -> bool:
 
 
 def _right_trim(text: str, pos: int) -> bool:
-    return 0 <= pos and pos + 1 < len(text) and text[pos] in SPACE_CHARS and text[pos + 1] == "-"
+    return pos >= 0 and pos + 1 < len(text) and text[pos] in SPACE_CHARS and text[pos + 1] == "-"
 
 
 def _skip_space(text: str, pos: int) -> int:
@@ -401,6 +380,10 @@ def _skip_space(text: str, pos: int) -> int:
     return pos
 
 
-def lex(text: str) -> list[Token]:
-    """All tokens of `text`, ending with EOF or with the first ERROR."""
-    return _Lexer(text).run()
+def lex(text: str, plain_words: frozenset[str] = frozenset()) -> list[Token]:
+    """All tokens of `text`, ending with EOF or with the first ERROR.
+
+    `plain_words` are keywords to lex as identifiers: Go does so for `break` and `continue` when a
+    function of that name is defined.
+    """
+    return _Lexer(text, plain_words).run()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tocsin.gotemplate.lexer import go_quote
+from tocsin.gotemplate.quoting import go_quote
 
 
 @dataclass(slots=True, eq=False)
@@ -44,10 +44,10 @@ class BoolNode(Node):
 
 @dataclass(slots=True, eq=False)
 class NumberNode(Node):
-    """A numeric constant; `value` is what Go's idealConstant yields (int or float)."""
+    """A numeric constant; `value` is what Go's idealConstant yields (None: an int too big for int64)."""
 
     text: str
-    value: int | float
+    value: int | float | None
 
     def __str__(self) -> str:
         return self.text

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from typing import NoReturn
 
 from tocsin.gotemplate.errors import TemplateError, line_and_column
-from tocsin.gotemplate.lexer import Kind, Token, go_quote, lex
+from tocsin.gotemplate.lexer import Kind, Token, lex
 from tocsin.gotemplate.nodes import (
     ActionNode,
     BoolNode,
@@ -30,7 +31,7 @@ from tocsin.gotemplate.nodes import (
     TextNode,
     VariableNode,
 )
-from tocsin.gotemplate.unquote import unquote, unquote_rune
+from tocsin.gotemplate.quoting import go_quote, unquote, unquote_rune
 
 _OPERAND_START = frozenset(
     {
@@ -59,7 +60,7 @@ class Parser:
         self.name = name
         self.text = text
         self.funcs = funcs
-        self.tokens = lex(text)
+        self.tokens = lex(text, frozenset({"break", "continue"}.intersection(funcs)))
         self.i = 0
         self.hi = 0
         self.vars = ["$"]
@@ -101,7 +102,7 @@ class Parser:
         _, column = line_and_column(self.text, tok.pos)
         return TemplateError(f"template: {self.name}:{tok.line}: {message}", tok.line, column)
 
-    def unexpected(self, tok: Token, context: str) -> TemplateError:
+    def unexpected(self, tok: Token, context: str) -> NoReturn:
         if tok.kind is Kind.ERROR:
             extra = ""
             if self.action_line and self.action_line != tok.line:
@@ -177,7 +178,7 @@ class Parser:
                 return self.action()
             finally:
                 self.action_line = 0
-        raise self.unexpected(tok, "input")
+        self.unexpected(tok, "input")
 
     def action(self) -> Node:
         tok = self.next_non_space()
@@ -382,8 +383,12 @@ class Parser:
             except ValueError as exc:
                 raise self.errorf(str(exc)) from None
         as_int = _parse_int(text)
-        if as_int is not None and not (_looks_float(text)):
-            return as_int if _INT64_MIN <= as_int <= _INT64_MAX else None
+        if as_int is not None and not _looks_float(text):
+            if _INT64_MIN <= as_int <= _INT64_MAX:
+                return as_int
+            if 0 <= as_int < 1 << 64:
+                return None
+            raise self.errorf(f"integer overflow: {go_quote(text)}")
         try:
             plain = text.replace("_", "")
             if plain.lstrip("+-")[:2].lower() == "0x":

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from tocsin.alert.event import Event
 from tocsin.alert.levels import Level
 from tocsin.gotemplate import GoDuration, Template, TemplateError
+from tocsin.gotemplate.values import Struct
 from tocsin.handlers.base import ConfigView, HandlerKind, Option, OptionType
 from tocsin.handlers.requests import Request
 
@@ -19,12 +19,9 @@ EVALUATION_FAILED = "failed to evaluate message template with aggregate message 
 INTERVAL_NOT_POSITIVE = "aggregate interval must be greater than 0, got {interval}"
 
 
-@dataclass(frozen=True, slots=True)
-class MessageData:
-    """What the `message` template sees: `.Count` events in the last `.Interval`."""
-
-    Count: int
-    Interval: GoDuration
+def message_data(count: int, interval_ns: int) -> Struct:
+    """What the `message` template sees: `.Count` events in the last `.Interval` (Go's type name kept)."""
+    return Struct("alert.aggregateMessageData", {"Count": count, "Interval": GoDuration(interval_ns)})
 
 
 @functools.lru_cache(maxsize=256)
@@ -40,7 +37,7 @@ def validate(options: dict[str, Any], config: ConfigView) -> str | None:
     except TemplateError as exc:
         return str(exc)
     try:
-        template.execute(MessageData(0, GoDuration(0)))
+        template.execute(message_data(0, 0))
     except TemplateError as exc:
         return f"{EVALUATION_FAILED}: {exc}"
     if options["interval"] <= 0:
@@ -57,7 +54,7 @@ def combine(events: Sequence[Event], options: dict[str, Any]) -> Event:
     """Kapacitor's aggregate event: max level, time and duration; messages as details; series concatenated."""
     if not events:
         raise ValueError("aggregate: no events to combine")
-    data = MessageData(len(events), GoDuration(options["interval"]))
+    data = message_data(len(events), options["interval"])
     series = [row for e in events for row in ((e.data or {}).get("series") or ())]
     return Event(
         topic=options["topic"],

@@ -14,13 +14,12 @@ HANDLERS: dict[str, str] = {
     "log": "tocsin.handlers.log:KIND",
     "post": "tocsin.handlers.post:KIND",
     "publish": "tocsin.handlers.publish:KIND",
+    "slack": "tocsin.handlers.slack:KIND",
     "tcp": "tocsin.handlers.tcp:KIND",
 }
 
 # Config sections that exist before their handler kind ships (so kapacitor.conf files load unchanged).
-EXTRA_SECTIONS: dict[str, str] = {
-    "slack": "tocsin.handlers.slack_config:SECTION",
-}
+EXTRA_SECTIONS: dict[str, str] = {}
 
 
 class UnknownKind(LookupError):

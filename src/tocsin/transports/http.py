@@ -51,7 +51,7 @@ class HttpTransport:
             raise DeliveryError(
                 Reason.TIMEOUT, f"{req.method} {shown}: no answer within {limit:g}s", retryable=True
             ) from None
-        except (aiohttp.InvalidURL, ValueError) as exc:
+        except (aiohttp.InvalidURL, aiohttp.NonHttpUrlClientError, ValueError) as exc:
             raise DeliveryError(
                 Reason.CONFIG, f"{req.method} {shown}: invalid URL", retryable=False
             ) from _unless_redacted(exc, req)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 
 from tocsin.delivery.errors import DeliveryError, Reason
 from tocsin.transports.outcome import Outcome
@@ -48,7 +49,8 @@ async def send_tcp(address: str, payload: bytes, limit: float | None) -> Outcome
             Reason.TIMEOUT, f"dial tcp {address}: no answer within {limit:g}s", retryable=True
         ) from None
     except OSError as exc:
-        detail = exc.strerror or str(exc) or type(exc).__name__
+        # asyncio's strerror repeats the address ("Connect call failed (...)"); the errno text is enough.
+        detail = os.strerror(exc.errno) if exc.errno else str(exc) or type(exc).__name__
         raise DeliveryError(
             Reason.NETWORK, f"dial tcp {address}: {_lower_first(detail)}", retryable=True
         ) from exc

@@ -1,8 +1,32 @@
-"""Go string and character literals (strconv.Unquote / UnquoteChar) as they appear in template actions."""
+"""Go string and character literals: strconv.Quote for output, Unquote / UnquoteChar for template actions."""
 
 from __future__ import annotations
 
 INVALID_SYNTAX = "invalid syntax"
+
+
+def go_quote(s: str, quote: str = '"', ascii_only: bool = False) -> str:
+    """A string as Go's strconv.Quote writes it (QuoteRune with `quote="'"`, QuoteToASCII with ascii_only)."""
+    out = [quote]
+    for ch in s:
+        code = ord(ch)
+        if ch == quote or ch == "\\":
+            out.append("\\" + ch)
+        elif ch.isprintable() and not (ascii_only and code >= 0x80):
+            out.append(ch)
+        elif ch in _CTRL_ESCAPES:
+            out.append(_CTRL_ESCAPES[ch])
+        elif code < 0x80:
+            out.append(f"\\x{code:02x}")
+        elif code < 0x10000:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(f"\\U{code:08x}")
+    out.append(quote)
+    return "".join(out)
+
+
+_CTRL_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
 
 _SIMPLE = {"a": 7, "b": 8, "f": 12, "n": 10, "r": 13, "t": 9, "v": 11, "\\": 92}
 _HEX_LEN = {"x": 2, "u": 4, "U": 8}
@@ -43,7 +67,7 @@ def unquote_char(s: str, i: int, quote: str) -> tuple[int, bool, int]:
 
 def unquote(literal: str) -> str:
     """The value of a Go "double-quoted" or `raw` string literal; ValueError("invalid syntax") if bad."""
-    if len(literal) < 2 or literal[0] != literal[-1] or literal[0] not in "\"`":
+    if len(literal) < 2 or literal[0] != literal[-1] or literal[0] not in '"`':
         raise ValueError(INVALID_SYNTAX)
     body = literal[1:-1]
     if literal[0] == "`":

@@ -1,0 +1,167 @@
+"""Alerts/s through a `post` topic handler with the durable outbox, against a bare aiohttp client.
+
+Both paths POST the same Kapacitor alert JSON bodies to the same aiohttp sink (a separate process), in the
+same run, with the same concurrency. The Tocsin path goes through everything an alert goes through in
+production except HTTP intake: topic state, match, outbox rows committed to SQLite (WAL, synchronous=full,
+group commit) before delivery, the dispatcher, the HTTP transport and the attempt records written back.
+
+    python benchmarks/delivery.py [--events 20000] [--concurrency 50] [--loop asyncio|uvloop|both]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from tocsin.alert.event import Event, alert_json_line
+from tocsin.alert.levels import Level
+from tocsin.alert.topics import Derive
+from tocsin.config.loader import load_text
+from tocsin.engine.engine import Engine
+from tocsin.store.sqlite import SqliteStore
+
+SINK = """
+import asyncio, sys
+from aiohttp import web
+async def hook(request):
+    await request.read()
+    return web.Response(status=200)
+async def main():
+    app = web.Application(); app.router.add_post("/hook", hook)
+    runner = web.AppRunner(app, access_log=None); await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0); await site.start()
+    print(site._server.sockets[0].getsockname()[1], flush=True)
+    await asyncio.Event().wait()
+try:
+    import uvloop; uvloop.install()
+except ImportError:
+    pass
+asyncio.run(main())
+"""
+
+ALERT_IDS = 1000
+
+
+def events(n: int) -> list[Event]:
+    out = []
+    for i in range(n):
+        level = Level.CRITICAL if (i // ALERT_IDS) % 2 == 0 else Level.OK
+        out.append(
+            Event(
+                topic="bench",
+                id=f"host{i % ALERT_IDS}",
+                level=level,
+                time=1_700_000_000_000_000_000 + i,
+                message=f"host{i % ALERT_IDS} cpu is {level.name}",
+                details="usage_idle below threshold",
+                tags={"host": f"host{i % ALERT_IDS}", "region": "us-west"},
+                fields={"usage_idle": 4.5},
+                data={"series": [{"name": "cpu", "tags": {"host": f"host{i % ALERT_IDS}"},
+                                  "columns": ["time", "usage_idle"], "values": [["2023-11-14T22:13:20Z", 4.5]]}]},
+            )
+        )  # fmt: skip
+    return out
+
+
+async def bare_client(url: str, bodies: list[bytes], concurrency: int) -> float:
+    """Seconds for a plain aiohttp client to POST every body (the physical limit of this machine)."""
+    queue = iter(bodies)
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def worker() -> None:
+            for body in queue:
+                async with session.post(url, data=body, headers={"Content-Type": "application/json"}) as r:
+                    await r.read()
+                    assert r.status == 200
+
+        start = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return time.perf_counter() - start
+
+
+async def through_tocsin(url: str, evs: list[Event], concurrency: int, workdir: str) -> tuple[float, int]:
+    """Seconds from the first collect until every delivery is confirmed; also the delivered count."""
+    base = load_text(
+        f'data_dir = "{workdir}"\n[delivery]\nconcurrency = {concurrency}\n',
+        "bench.conf",
+        environ={},
+    )
+    store = SqliteStore(str(Path(workdir) / "tocsin.db"), "full")
+    engine = Engine(base, store)
+    await engine.start()
+    await engine.create_handler("bench", {"id": "sink", "kind": "post", "options": {"url": url}})
+    batch = 500
+    start = time.perf_counter()
+    for i in range(0, len(evs), batch):
+        await engine.collect([(e, Derive()) for e in evs[i : i + batch]])
+    await engine.wait_idle()
+    elapsed = time.perf_counter() - start
+    delivered = int(engine.metrics.delivered.labels("post", "bench/sink")._value.get())
+    await engine.stop()
+    return elapsed, delivered
+
+
+def run_loop(kind: str, main: Callable[[], Coroutine[Any, Any, dict[str, float]]]) -> dict[str, float]:
+    if kind == "uvloop":
+        import uvloop
+
+        return uvloop.run(main())
+    return asyncio.run(main())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--loop", choices=("asyncio", "uvloop", "both"), default="both")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    args = parser.parse_args()
+
+    sink = subprocess.Popen([sys.executable, "-c", SINK], stdout=subprocess.PIPE)
+    assert sink.stdout is not None
+    url = f"http://127.0.0.1:{int(sink.stdout.readline())}/hook"
+    evs = events(args.events)
+    bodies = [alert_json_line(e) for e in evs]
+    results: dict[str, dict[str, float]] = {}
+    try:
+        for loop in ("asyncio", "uvloop") if args.loop == "both" else (args.loop,):
+
+            async def one() -> dict[str, float]:
+                await bare_client(url, bodies[:2000], args.concurrency)  # warm-up: sink, connections
+                bare = await bare_client(url, bodies, args.concurrency)
+                with tempfile.TemporaryDirectory() as tmp:
+                    took, delivered = await through_tocsin(url, evs, args.concurrency, tmp)
+                assert delivered == len(evs), (delivered, len(evs))
+                return {"bare_per_s": len(bodies) / bare, "tocsin_per_s": len(evs) / took}
+
+            r = run_loop(loop, one)
+            r["ratio"] = r["tocsin_per_s"] / r["bare_per_s"]
+            results[loop] = r
+    finally:
+        sink.kill()
+        with contextlib.suppress(Exception):
+            sink.wait(5)
+    if args.json:
+        print(json.dumps(results, indent=2))
+    else:
+        print(f"{args.events} alerts, concurrency {args.concurrency}, SQLite outbox (WAL, synchronous=full)")
+        print(f"{'loop':<9}{'bare aiohttp/s':>16}{'tocsin/s':>12}{'ratio':>8}")
+        for loop, r in results.items():
+            print(f"{loop:<9}{r['bare_per_s']:>16.0f}{r['tocsin_per_s']:>12.0f}{r['ratio']:>8.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

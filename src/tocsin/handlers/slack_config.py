@@ -1,0 +1,58 @@
+"""The `[[slack]]` config section (also accepted as a single `[slack]` table), keyed by `workspace`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from tocsin.config.schema import Field, FieldType, Section
+
+DEFAULT_USERNAME = "kapacitor"
+
+# Kapacitor's texts (services/slack/config.go).
+MISSING_URL = "must specify url"
+GLOBAL_NOT_DEFAULT = "only the default config may be assigned as global"
+STATE_CHANGES_NOT_GLOBAL = "stateChangesOnly may only be assigned when the config is both default and global"
+
+
+def validate(values: Mapping[str, Any]) -> str | None:
+    """Kapacitor's checks of one workspace."""
+    if values["enabled"] and not values["url"]:
+        return MISSING_URL
+    if values["global"] and not values["default"]:
+        return GLOBAL_NOT_DEFAULT
+    if values["state-changes-only"] and not (values["default"] and values["global"]):
+        return STATE_CHANGES_NOT_GLOBAL
+    return None
+
+
+STR = FieldType.STRING
+BOOL = FieldType.BOOL
+
+SECTION = Section(
+    name="slack",
+    help="Slack workspaces. Repeat [[slack]] for several; the one with default = true serves alerts "
+    "that name no workspace.",
+    element_key="workspace",
+    single_table_ok=True,
+    default_elements=({"workspace": "", "default": True},),
+    validate=validate,
+    fields=(
+        Field("enabled", BOOL, help="Enable sending alerts to this workspace."),
+        Field("default", BOOL, help="Use this workspace for alerts that name none."),
+        Field("workspace", STR, help="Name of this workspace configuration; required when there are several."),
+        Field("url", STR, secret=True, help="Incoming webhook URL, or https://slack.com/api/chat.postMessage.",
+              example="https://hooks.slack.com/services/T000/B000/XXXX"),
+        Field("token", STR, secret=True, help="API token; when set it is sent as a Bearer token."),
+        Field("channel", STR, help="Default channel, can be overridden per alert.", example="#alerts"),
+        Field("username", STR, DEFAULT_USERNAME, help="Username of the Slack bot."),
+        Field("icon-emoji", STR, help="Emoji used as the bot icon, e.g. :chart_with_upwards_trend:."),
+        Field("global", BOOL, help="Send every alert to Slack without naming it in the TICKscript (default "
+              "workspace only)."),
+        Field("state-changes-only", BOOL, help="With global, only send alerts whose level changed."),
+        Field("ssl-ca", STR, help="Path to a CA file."),
+        Field("ssl-cert", STR, help="Path to a client certificate file."),
+        Field("ssl-key", STR, help="Path to the client certificate's key file."),
+        Field("insecure-skip-verify", BOOL, help="Use TLS but skip chain and host verification."),
+    ),
+)
