@@ -1,10 +1,10 @@
 from __future__ import annotations
 
+import pytest
+
 from tocsin.alert.event import Event
 from tocsin.alert.levels import Level, parse_level, parse_min_level
 from tocsin.alert.topics import Derive, TopicTable
-
-import pytest
 
 S = 1_000_000_000
 

@@ -12,13 +12,13 @@ import json
 import random
 import signal
 import sys
+from typing import TextIO
 
 from aiohttp import web
 
 
-async def main(port: int, fail_ratio: float, path: str) -> None:
+async def main(port: int, fail_ratio: float, out: TextIO) -> None:
     rng = random.Random(port)
-    out = open(path, "a", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
 
     async def hook(request: web.Request) -> web.Response:
         body = json.loads(await request.read())
@@ -38,8 +38,8 @@ async def main(port: int, fail_ratio: float, path: str) -> None:
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     await stop.wait()
     await runner.cleanup()
-    out.close()
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]), float(sys.argv[2]), sys.argv[3]))
+    with open(sys.argv[3], "a", encoding="utf-8") as record:
+        asyncio.run(main(int(sys.argv[1]), float(sys.argv[2]), record))

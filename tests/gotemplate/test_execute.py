@@ -67,7 +67,7 @@ ROWS = [
     ("method1", "{{.Method1 1234}}", DATA, "1234"),
     ("method2", '{{.Method2 16 "x"}}', DATA, "Method2: 16 x"),
     ("method-pipe-final", '{{"x" | .Method2 16}}', DATA, "Method2: 16 x"),
-    ("method-in-paren", "{{(.Method1 7) | printf \"%03d\"}}", DATA, "007"),
+    ("method-in-paren", '{{(.Method1 7) | printf "%03d"}}', DATA, "007"),
     # literals
     ("int", "{{17}}", None, "17"),
     ("negative", "{{-3}}", None, "-3"),
@@ -120,7 +120,7 @@ ROWS = [
     # pipelines
     ("pipe-printf", '{{.I | printf "%d-%s" 5}}', DATA, "5-%!s(int=17)"),
     ("pipe-chain", '{{"x" | printf "%s" | printf "%q"}}', None, '"x"'),
-    ("paren-pipeline", "{{(printf \"%d\" 1)}}", None, "1"),
+    ("paren-pipeline", '{{(printf "%d" 1)}}', None, "1"),
     # and / or
     ("and-returns-falsy", "{{and 1 0 2}}", None, "0"),
     ("and-returns-last", "{{and 1 2}}", None, "2"),
@@ -162,9 +162,14 @@ ROWS = [
     ("println", '{{println 1 "a" 2}}', None, "1 a 2\n"),
     ("printf-width", '{{printf "%5.1f|%-4d|%04d|%x" 3.14159 7 42 255}}', None, "  3.1|7   |0042|ff"),
     # escaping functions
-    ("html", '{{html "<a href=\\"x\\">O\'Neil & co</a>"}}', None, "&lt;a href=&#34;x&#34;&gt;O&#39;Neil &amp; co&lt;/a&gt;"),
+    (
+        "html",
+        '{{html "<a href=\\"x\\">O\'Neil & co</a>"}}',
+        None,
+        "&lt;a href=&#34;x&#34;&gt;O&#39;Neil &amp; co&lt;/a&gt;",
+    ),
     ("html-missing", "{{html .MSI.nope}}", DATA, "&lt;no value&gt;"),
-    ("js", "{{js \"It'd be <nice> = \\\"x\\\"\\n\"}}", None, "It\\'d be \\u003Cnice\\u003E \\u003D \\\"x\\\"\\u000A"),
+    ("js", '{{js "It\'d be <nice> = \\"x\\"\\n"}}', None, 'It\\\'d be \\u003Cnice\\u003E \\u003D \\"x\\"\\u000A'),
     ("urlquery", '{{urlquery "http://www.example.org/?a=b c"}}', None, "http%3A%2F%2Fwww.example.org%2F%3Fa%3Db+c"),
     ("urlquery-multi", "{{urlquery 1 2}}", None, "1+2"),
     # define / template / block

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tocsin.gotemplate import GoDuration, GoTime, Struct, Template
+from tocsin.gotemplate import GoDuration, GoTime, Struct, Template, TemplateError
 from tocsin.gotemplate.gotime import go_time_of
 
 # 2009-11-10 23:04:05.123456789 UTC, a Tuesday, day 314 of the year.
@@ -80,7 +80,7 @@ TEMPLATE_ROWS = [
     ("clock", "{{.Time.Hour}}:{{.Time.Minute}}:{{.Time.Second}}.{{.Time.Nanosecond}}", "23:4:5.123456789"),
     ("format", '{{.Time.UTC.Format "2006-01-02"}}', "2009-11-10"),
     ("add", "{{.Start.Add .D}}", "1970-01-01 00:01:30 +0000 UTC"),
-    ("sub", "{{(.Time.Sub .Start).Hours | printf \"%.0f\"}}", "349415"),
+    ("sub", '{{(.Time.Sub .Start).Hours | printf "%.0f"}}', "349415"),
     ("before", "{{.Start.Before .Time}} {{.Time.Equal .Time}}", "true true"),
     ("duration-methods", "{{.D.Seconds}} {{.D.Minutes}} {{.D.String}} {{.D.Nanoseconds}}", "90 1.5 1m30s 90000000000"),
     ("duration-compares-as-int", "{{lt .D 60000000000}} {{eq .D 90000000000}}", "false true"),
@@ -96,7 +96,7 @@ def test_time_in_templates(text: str, want: str) -> None:
 
 
 def test_missing_time_method_is_an_error() -> None:
-    with pytest.raises(Exception) as info:
+    with pytest.raises(TemplateError) as info:
         Template.parse("t", "{{.Time.Nope}}").execute(DATA)
     assert str(info.value) == (
         'template: t:1:7: executing "t" at <.Time.Nope>: can\'t evaluate field Nope in type time.Time'

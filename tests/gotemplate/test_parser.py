@@ -74,7 +74,7 @@ PARSE_ERRORS = [
     ("range-bad-decl", "{{range $a, 3}}{{end}}", "template: t:1: range can only initialize variables"),
     ("dot-after-literal", '{{"a".X}}', 'template: t:1: unexpected . after term "\\"a\\""'),
     ("bad-character", "{{.X@}}", "template: t:1: bad character U+0040 '@'"),
-    ("unrecognized-character", "{{ # }}", "template: t:1: unexpected \"#\" in command"),
+    ("unrecognized-character", "{{ # }}", 'template: t:1: unexpected "#" in command'),
     ("unterminated-string", '{{"abc}}', "template: t:1: unterminated quoted string"),
     ("unterminated-raw", "{{`abc}}", "template: t:1: unterminated raw quoted string"),
     ("bad-escape", '{{"\\z"}}', "template: t:1: invalid syntax"),
@@ -105,7 +105,11 @@ PARSE_ERRORS = [
         '{{define "a"}}x{{end}}{{define "a"}}y{{end}}',
         'template: t:1: template: multiple definition of template "a"',
     ),
-    ("define-not-top-level", '{{if true}}{{define "a"}}{{end}}{{end}}', "template: t:1: unexpected <define> in command"),
+    (
+        "define-not-top-level",
+        '{{if true}}{{define "a"}}{{end}}{{end}}',
+        "template: t:1: unexpected <define> in command",
+    ),
     ("error-line", "line one\nline two {{ .X }}\n{{ .Y | nope }}", 'template: t:3: function "nope" not defined'),
 ]
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from .alertdata import message_info
 from tocsin.gotemplate import StringMap, Template
+
+from .alertdata import message_info
 
 CASES = [
     ("id-is-level", "{{.ID}} is {{.Level}}", {}, "cpu:nil is CRITICAL"),

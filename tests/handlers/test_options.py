@@ -11,6 +11,7 @@ from tocsin.handlers.options import OptionsError, SectionDefaults, go_v, normali
 from tocsin.handlers.requests import Request
 
 POST = "failed to decode options into *httppost.HandlerConfig: "
+TEST_ENDPOINT = {"endpoint": "test", "url": "http://t"}
 
 
 def _never(event: Any, options: dict[str, Any], config: ConfigView) -> Request:
@@ -213,8 +214,8 @@ def test_log_rules(raw: dict[str, Any], message: str) -> None:
         ({"endpoint": "example"}, None, True),
         ({"endpoint": "missing"}, None, False),
         ({"endpoint": "missing", "url": "http://x"}, None, True),
-        ({"endpoint": "test"}, StaticConfig({"httppost": [{"endpoint": "test", "url": "http://t"}]}, [post.SECTION]), True),
-        ({"endpoint": "example"}, StaticConfig({"httppost": [{"endpoint": "test", "url": "http://t"}]}, [post.SECTION]), False),
+        ({"endpoint": "test"}, StaticConfig({"httppost": [TEST_ENDPOINT]}, [post.SECTION]), True),
+        ({"endpoint": "example"}, StaticConfig({"httppost": [TEST_ENDPOINT]}, [post.SECTION]), False),
     ],
     ids=["nothing", "default-endpoint", "unknown-endpoint", "unknown-endpoint-with-url", "configured", "replaced"],
 )

@@ -35,7 +35,7 @@ def _config(*endpoints: dict[str, Any]) -> StaticConfig:
 
 def _render(raw: dict[str, Any], config: StaticConfig | None = None) -> HttpRequest:
     config = config or _config()
-    return post.KIND.render(EVENT, normalize(post.KIND, raw, config), config)
+    return post.render(EVENT, normalize(post.KIND, raw, config), config)
 
 
 def test_url_only() -> None:
@@ -98,12 +98,15 @@ def test_alert_template_body_has_no_content_type() -> None:
     ("template", "body"),
     [
         ("{{.Duration}} {{.PreviousLevel}} {{.Recoverable}} {{.Details}}", "2ms WARNING true det"),
-        ("{{ json .Data }}", '{"series":[{"name":"cpu","tags":{"host":"a"},"columns":["time","v"],"values":[["t0",1.5]]}]}\n'),
+        ("{{ json .Data }}", '{"series":[{"name":"cpu","tags":{"host":"a"},"columns":["time","v"],'
+                             '"values":[["t0",1.5]]}]}\n'),
         ("{{ jsonCompact .Time }}", '"1970-01-01T00:00:10Z"'),
         ("{{ range .Data.Series }}{{ .Name }}{{ index .Tags \"host\" }}{{ end }}", "cpua"),
         ("{{ .Time.Unix }}", "10"),
+        ("{{ .Data }}", "{[{cpu map[host:a] [time v] [[t0 1.5]] false}] [] <nil>}"),
+        ("{{ json . }}", alert_json_line(EVENT).decode()),
     ],
-    ids=["fields", "json-data", "json-compact-time", "series", "time-method"],
+    ids=["fields", "json-data", "json-compact-time", "series", "time-method", "print-data", "json-dot"],
 )
 def test_template_data(template: str, body: str) -> None:
     config = _config({"endpoint": "e", "url": "http://h", "alert-template": template})
@@ -114,7 +117,8 @@ def test_alert_template_file_has_no_json_function(tmp_path: Path) -> None:
     good, bad = tmp_path / "good.tmpl", tmp_path / "bad.tmpl"
     good.write_text("{{.ID}}:{{.Level}}")
     bad.write_text("{{ json . }}")
-    assert _render({"endpoint": "e"}, _config({"endpoint": "e", "url": "http://h", "alert-template-file": str(good)})).body == b"id:CRITICAL"
+    config = _config({"endpoint": "e", "url": "http://h", "alert-template-file": str(good)})
+    assert _render({"endpoint": "e"}, config).body == b"id:CRITICAL"
     with pytest.raises(DeliveryError) as caught:
         _render({"endpoint": "e"}, _config({"endpoint": "e", "url": "http://h", "alert-template-file": str(bad)}))
     assert (caught.value.reason, caught.value.retryable) == (Reason.CONFIG, False)
@@ -135,7 +139,7 @@ def test_url_template_failure_is_a_config_error() -> None:
         _render({"url": "http://h/{{ .Nope }}"})
     assert (caught.value.reason, str(caught.value)) == (
         Reason.CONFIG,
-        'failed to execute url template: template: body:1:11: executing "body" at <.Nope>: '
+        'failed to execute url template: template: body:1:12: executing "body" at <.Nope>: '
         "can't evaluate field Nope in type alert.Data",
     )
 
@@ -164,11 +168,26 @@ def test_url_that_does_not_parse_is_refused_at_definition() -> None:
     [
         ({"endpoint": "", "url": "http://h"}, "must specify endpoint name"),
         ({"endpoint": "e", "url": ""}, "must specify url"),
-        ({"endpoint": "e", "url": "http://h/{{"}, 'invalid URL template syntax "http://h/{{": failed to parse template: template: body:1: unclosed action'),
-        ({"endpoint": "e", "url": "http://h", "alert-template": "a", "alert-template-file": "/b"}, "must specify only one of alert-template and alert-template-file"),
-        ({"endpoint": "e", "url": "http://h", "alert-template-file": "b.tmpl"}, "must use an absolute path for alert-template-file"),
-        ({"endpoint": "e", "url": "http://h", "row-template": "a", "row-template-file": "/b"}, "must specify only one of row-template and row-template-file"),
-        ({"endpoint": "e", "url": "http://h", "row-template-file": "b"}, "must use an absolute path for row-template-file"),
+        (
+            {"endpoint": "e", "url": "http://h/{{"},
+            'invalid URL template syntax "http://h/{{": failed to parse template: template: body:1: unclosed action',
+        ),
+        (
+            {"endpoint": "e", "url": "http://h", "alert-template": "a", "alert-template-file": "/b"},
+            "must specify only one of alert-template and alert-template-file",
+        ),
+        (
+            {"endpoint": "e", "url": "http://h", "alert-template-file": "b.tmpl"},
+            "must use an absolute path for alert-template-file",
+        ),
+        (
+            {"endpoint": "e", "url": "http://h", "row-template": "a", "row-template-file": "/b"},
+            "must specify only one of row-template and row-template-file",
+        ),
+        (
+            {"endpoint": "e", "url": "http://h", "row-template-file": "b"},
+            "must use an absolute path for row-template-file",
+        ),
         ({"endpoint": "e", "url": "http://h/{{.ID}}", "alert-template-file": "/b"}, None),
     ],
     ids=["no-endpoint", "no-url", "bad-url-template", "two-alert-templates", "relative-alert-file",

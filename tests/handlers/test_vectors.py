@@ -111,21 +111,27 @@ async def test_log_vectors(
 
 def _recording_program(directory: Path, argv0: str) -> Path:
     path = directory / Path(argv0).name
-    path.write_text('#!/bin/sh\nout="$0.rec"\nprintf "%s\\0" "$@" > "$out.argv"\ncat > "$out.stdin"\n')
+    path.write_text(
+        '#!/bin/sh\n: > "$0.argv"\nfor a in "$@"; do printf "%s\\0" "$a" >> "$0.argv"; done\ncat > "$0.stdin"\n'
+    )
     path.chmod(0o755)
     return path
+
+
+def _recorded(program: Path) -> tuple[list[str], bytes]:
+    args = Path(f"{program}.argv").read_bytes().split(b"\0")[:-1]
+    return [a.decode() for a in args], Path(f"{program}.stdin").read_bytes()
 
 
 @pytest.mark.parametrize("case_id", ["server/exec", "stream/exec"])
 async def test_exec_vectors(case_id: str, tmp_path: Path, transports: Transports) -> None:
     vector = case(case_id)
-    programs = {want["extra"]["argv"][0]: _recording_program(tmp_path, want["extra"]["argv"][0]) for want in vector["exact"]}
-    await _deliver(vector, {prog: str(path) for prog, path in programs.items()}, transports)
+    argv0s = [want["extra"]["argv"][0] for want in vector["exact"]]
+    programs = {argv0: _recording_program(tmp_path, argv0) for argv0 in argv0s}
+    await _deliver(vector, {argv0: str(path) for argv0, path in programs.items()}, transports)
     for want in vector["exact"]:
-        program = programs[want["extra"]["argv"][0]]
-        args = Path(f"{program}.rec.argv").read_bytes().split(b"\0")[:-1]
-        assert [a.decode() for a in args] == want["extra"]["argv"][1:]
-        assert Path(f"{program}.rec.stdin").read_bytes() == want["body"].encode()
+        argv = want["extra"]["argv"]
+        assert _recorded(programs[argv[0]]) == (argv[1:], want["body"].encode())
 
 
 def test_aggregate_vector_combines_to_the_exact_event() -> None:
@@ -137,6 +143,7 @@ def test_aggregate_vector_combines_to_the_exact_event() -> None:
             id="id",
             level=Level.CRITICAL,
             time=ms * 1_000_000,
+            duration=ms * 1_000_000,  # the alert has been CRITICAL since the first point
             message="message",
             details="details",
             name="alert",

@@ -18,8 +18,8 @@ class StaticConfig:
             self._values[name] = schema.initial_elements()
         for name, value in (values or {}).items():
             elements = [value] if isinstance(value, Mapping) else list(value)
-            schema = self._schemas.get(name)
-            defaults = schema.defaults() if schema is not None else {}
+            known = self._schemas.get(name)
+            defaults = known.defaults() if known is not None else {}
             self._values[name] = [{**defaults, **dict(e)} for e in elements]
 
     def section(self, name: str) -> list[dict[str, Any]]:

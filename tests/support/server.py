@@ -57,10 +57,9 @@ class ServerProcess:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"tocsin serve exited with {self.proc.returncode}:\n{self.log.read_text()}")
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(self.url + "/kapacitor/v1/ping", timeout=1) as r:
-                    if r.status == 204:
-                        return self
+            with contextlib.suppress(OSError), urllib.request.urlopen(self.url + "/kapacitor/v1/ping", timeout=1) as r:
+                if r.status == 204:
+                    return self
             time.sleep(0.05)
         raise RuntimeError(f"tocsin serve did not answer ping within {timeout}s:\n{self.log.read_text()}")
 

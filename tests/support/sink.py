@@ -17,6 +17,7 @@ import base64
 import json
 import random
 import signal
+import ssl
 import sys
 import time
 from collections import deque
@@ -105,15 +106,20 @@ class HttpSink:
         self._changed = asyncio.Condition()
         self._released = asyncio.Event()
         self._runner: web.AppRunner | None = None
+        self.scheme = "http"
         self.host = "127.0.0.1"
         self.port = 0
 
-    async def start(self, host: str = "127.0.0.1", port: int = 0) -> HttpSink:
+    async def start(
+        self, host: str = "127.0.0.1", port: int = 0, *, ssl_context: ssl.SSLContext | None = None
+    ) -> HttpSink:
+        """Listen (HTTPS when `ssl_context` is given); port 0 picks a free port."""
         app = web.Application(client_max_size=MAX_BODY)
         app.router.add_route("*", "/{tail:.*}", self._handle)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port)
+        self.scheme = "https" if ssl_context is not None else "http"
+        site = web.TCPSite(self._runner, host, port, ssl_context=ssl_context)
         await site.start()
         self.host = host
         self.port = self._runner.addresses[0][1]
@@ -122,7 +128,7 @@ class HttpSink:
     @property
     def url(self) -> str:
         """Base URL without a trailing slash, like Go's httptest.Server.URL."""
-        return f"http://{self.host}:{self.port}"
+        return f"{self.scheme}://{self.host}:{self.port}"
 
     def set_default(self, status: int, *, headers: tuple[tuple[str, str], ...] = (), body: bytes = b"") -> None:
         """The answer for requests that no queued answer or failure covers."""
@@ -242,7 +248,13 @@ async def _serve(args: argparse.Namespace, record: TextIO | None) -> int:
     sink.fail_randomly(args.fail_ratio, seed=args.seed, answer=Answer(args.fail_status))
     sink.hang(args.hang)
     if record is not None:
-        sink.listeners.append(lambda r: (record.write(json.dumps(r.to_record()) + "\n"), record.flush()))
+        out = record
+
+        def write(recorded: Recorded) -> None:
+            out.write(json.dumps(recorded.to_record()) + "\n")
+            out.flush()
+
+        sink.listeners.append(write)
     await sink.start(args.host, args.port)
     print(f"listening {sink.port}", flush=True)
     stop = asyncio.Event()

@@ -63,7 +63,7 @@ async def test_hang_holds_the_answer_until_released(sink: HttpSink) -> None:
 
 
 async def test_wait_for_reports_what_arrived(sink: HttpSink) -> None:
-    with pytest.raises(AssertionError, match="expected 1 requests within 0.05s, got 0"):
+    with pytest.raises(AssertionError, match=r"expected 1 requests within 0\.05s, got 0"):
         await sink.wait_for(1, within=0.05)
 
 
@@ -72,7 +72,7 @@ async def test_tcp_sink(tcp_sink: TcpSink) -> None:
     writer.write(b"a\n\n")
     writer.close()
     assert await tcp_sink.wait_for(1) == [b"a\n\n"]
-    with pytest.raises(AssertionError, match="expected 2 payloads within 0.05s, got 1"):
+    with pytest.raises(AssertionError, match=r"expected 2 payloads within 0\.05s, got 1"):
         await tcp_sink.wait_for(2, within=0.05)
 
 

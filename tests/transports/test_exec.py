@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -80,7 +81,9 @@ async def _until_gone(pid: int) -> None:
     ],
     ids=["missing", "not-executable"],
 )
-async def test_programs_that_cannot_start_are_config_errors(tmp_path: Path, make, message: str) -> None:  # type: ignore[no-untyped-def]
+async def test_programs_that_cannot_start_are_config_errors(
+    tmp_path: Path, make: Callable[[Path], str], message: str
+) -> None:
     prog = make(tmp_path)
     with pytest.raises(DeliveryError) as caught:
         await run_program([prog, "x"], b"", 5.0)

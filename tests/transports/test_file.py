@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from collections.abc import Iterator
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tocsin.delivery.errors import DeliveryError, Reason
-from tocsin.transports.file import append_file
+from tocsin.transports.file import append_file, file_error
 
 
 @pytest.fixture
@@ -49,3 +50,18 @@ async def test_full_disk_is_retryable() -> None:
         await append_file("/dev/full", b"x\n", 0o600, 5.0)
     assert (caught.value.reason, caught.value.retryable) == (Reason.OTHER, True)
     assert str(caught.value) == "write /dev/full: no space left on device"
+
+
+@pytest.mark.parametrize(
+    ("code", "reason", "retryable", "message"),
+    [
+        (errno.EACCES, Reason.CONFIG, False, "open /p: permission denied"),
+        (errno.EROFS, Reason.CONFIG, False, "open /p: read-only file system"),
+        (errno.ENOSPC, Reason.OTHER, True, "open /p: no space left on device"),
+        (errno.EIO, Reason.OTHER, True, "open /p: input/output error"),
+    ],
+    ids=["permission", "read-only", "no-space", "io-error"],
+)
+def test_file_error_classification(code: int, reason: Reason, retryable: bool, message: str) -> None:
+    error = file_error("open", "/p", OSError(code, os.strerror(code)))
+    assert (error.reason, error.retryable, str(error)) == (reason, retryable, message)

@@ -1,19 +1,24 @@
 from __future__ import annotations
 
+import ssl
+import subprocess
 import time
+from collections.abc import AsyncIterator
+from pathlib import Path
 
+import aiohttp
 import pytest
 
 from tests.support.sink import Answer, HttpSink
 from tocsin.delivery.errors import DeliveryError, Reason
 from tocsin.handlers.requests import HttpRequest
-from tocsin.transports.http import HttpTransport
+from tocsin.transports.http import MAX_RESPONSE_BYTES, HttpTransport, _read_capped
 
 
 @pytest.fixture
-async def http() -> HttpTransport:  # type: ignore[misc]
+async def http() -> AsyncIterator[HttpTransport]:
     transport = HttpTransport()
-    yield transport  # type: ignore[misc]
+    yield transport
     await transport.close()
 
 
@@ -118,3 +123,37 @@ async def test_one_session_serves_every_request_and_close_resets_it(sink: HttpSi
     assert http._session is None
     await http.send(HttpRequest("POST", sink.url), 5.0)
     assert len(await sink.wait_for(3)) == 3
+
+
+async def test_reads_at_most_64_kib_of_a_response(sink: HttpSink) -> None:
+    sink.answer(Answer(200, body=b"z" * 200_000))
+    async with aiohttp.ClientSession() as client, client.post(sink.url) as resp:
+        assert len(await _read_capped(resp)) == MAX_RESPONSE_BYTES == 65536
+
+
+def _self_signed(directory: Path) -> ssl.SSLContext:
+    cert, key = directory / "cert.pem", directory / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+         "-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return context
+
+
+async def test_verify_tls_decides_whether_a_self_signed_peer_is_accepted(tmp_path: Path, http: HttpTransport) -> None:
+    server = await HttpSink().start(ssl_context=_self_signed(tmp_path))
+    try:
+        with pytest.raises(DeliveryError) as caught:
+            await http.send(HttpRequest("POST", server.url + "/x", body=b"a"), 5.0)
+        assert (caught.value.reason, caught.value.retryable) == (Reason.NETWORK, True)
+        assert "certificate verify failed" in str(caught.value)
+        assert len(server.requests) == 0
+        outcome = await http.send(HttpRequest("POST", server.url + "/x", body=b"a", verify_tls=False), 5.0)
+        assert outcome.status == 200
+        assert [r.body for r in await server.wait_for(1)] == [b"a"]
+    finally:
+        await server.close()

@@ -234,8 +234,8 @@ class Dispatcher:
             raise
         except Exception as exc:  # a bug in a handler must not kill the lane
             log.exception("delivery %d to %s crashed", job.id, job.handler_key)
-            err = DeliveryError(Reason.OTHER, f"internal error: {type(exc).__name__}", retryable=True)
-            return self._failed(lane, job, err, time.perf_counter() - started)
+            crash = DeliveryError(Reason.OTHER, f"internal error: {type(exc).__name__}", retryable=True)
+            return self._failed(lane, job, crash, time.perf_counter() - started)
         latency = time.perf_counter() - started
         now = self._wall_ns()
         self._store.record_attempt(

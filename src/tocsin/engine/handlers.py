@@ -151,7 +151,7 @@ class HandlerTable:
         handlers = self._by_topic.get(topic)
         return list(handlers.values()) if handlers else []
 
-    def list(self, topic: str, pattern: str = "") -> list[TopicHandler]:
+    def matching(self, topic: str, pattern: str = "") -> list[TopicHandler]:
         handlers = self._by_topic.get(topic, {})
         return [h for hid, h in sorted(handlers.items()) if not pattern or fnmatch.fnmatchcase(hid, pattern)]
 

@@ -10,16 +10,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
-from urllib.parse import quote_plus
 
+from tocsin.gotemplate import escape
 from tocsin.gotemplate.errors import (
     ERR_BAD_COMPARISON,
     ERR_BAD_COMPARISON_TYPE,
     ERR_NO_COMPARISON,
-    NO_VALUE,
     FuncError,
 )
-from tocsin.gotemplate.gofmt import format_value, sprint, sprintf, sprintln
+from tocsin.gotemplate.gofmt import format_value, sprint, sprintln
+from tocsin.gotemplate.goprintf import sprintf
 from tocsin.gotemplate.values import go_type_name, is_true, map_zero
 
 VALUE = "reflect.Value"
@@ -46,7 +46,11 @@ class FuncSpec:
 def callable_spec(fn: Callable[..., Any], skip_self: bool = False) -> FuncSpec:
     """The arity of a Python callable: required positionals fixed; defaults or *args make it variadic."""
     fixed, variadic = 0, False
-    for p in inspect.signature(fn).parameters.values():
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):  # some C callables have no signature: accept any arguments
+        return FuncSpec(fn, 0, True)
+    for p in params:
         if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
             if p.default is p.empty:
                 fixed += 1
@@ -217,59 +221,6 @@ def call(name: str, fn: Any, *args: Any) -> Any:
     return fn(*args)
 
 
-def eval_args(args: tuple[Any, ...]) -> str:
-    """The text the escaping functions work on: a lone string as is, else Sprint with nil as `<no value>`."""
-    if len(args) == 1 and isinstance(args[0], str):
-        return args[0]
-    return sprint([NO_VALUE if a is None else a for a in args])
-
-
-_HTML = str.maketrans({'"': "&#34;", "'": "&#39;", "&": "&amp;", "<": "&lt;", ">": "&gt;", "\0": "\ufffd"})
-# html/template's text-context table adds '+' to text/template's.
-_HTML_TEXT = str.maketrans(
-    {'"': "&#34;", "'": "&#39;", "&": "&amp;", "+": "&#43;", "<": "&lt;", ">": "&gt;", "\0": "\ufffd"}
-)
-_JS = {"\\": "\\\\", "'": "\\'", '"': '\\"', "<": "\\u003C", ">": "\\u003E", "&": "\\u0026", "=": "\\u003D"}
-
-
-def html_escape(text: str) -> str:
-    """text/template's HTMLEscapeString."""
-    return text.translate(_HTML)
-
-
-def html_text_escape(value: Any) -> str:
-    """html/template's escaper for an action's value in HTML text context (nil prints nothing)."""
-    if value is None:
-        return ""
-    text = value if isinstance(value, str) else sprint([value])
-    return text.translate(_HTML_TEXT)
-
-
-def js_escape(text: str) -> str:
-    """text/template's JSEscapeString."""
-    out = []
-    for ch in text:
-        if ch in _JS:
-            out.append(_JS[ch])
-        elif ch < " " or (ch >= "\x80" and not ch.isprintable()):
-            out.append(f"\\u{ord(ch):04X}")
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
-def _html(*args: Any) -> str:
-    return html_escape(eval_args(args))
-
-
-def _js(*args: Any) -> str:
-    return js_escape(eval_args(args))
-
-
-def _urlquery(*args: Any) -> str:
-    return quote_plus(eval_args(args), safe="")
-
-
 def _printf(fmt: str, *args: Any) -> str:
     return sprintf(fmt, args)
 
@@ -300,9 +251,9 @@ BUILTINS: dict[str, FuncSpec] = {
     "le": FuncSpec(le, 2, False, VALUE),
     "gt": FuncSpec(gt, 2, False, VALUE),
     "ge": FuncSpec(ge, 2, False, VALUE),
-    "html": FuncSpec(_html, 0, True),
-    "js": FuncSpec(_js, 0, True),
-    "urlquery": FuncSpec(_urlquery, 0, True),
+    "html": FuncSpec(escape.html, 0, True),
+    "js": FuncSpec(escape.js, 0, True),
+    "urlquery": FuncSpec(escape.urlquery, 0, True),
     "print": FuncSpec(_print, 0, True),
     "printf": FuncSpec(_printf, 1, True, ANY, STRING),
     "println": FuncSpec(_println, 0, True),

@@ -2,44 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
-import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from tocsin.gocompat import json as gojson
-from tocsin.gotemplate.gotime import GoTime
-
-
-def _unsupported(value: float) -> str:
-    return "NaN" if math.isnan(value) else ("+Inf" if value > 0 else "-Inf")
-
-
-def to_jsonable(value: Any) -> Any:
-    """`value` as plain JSON data in Go's encoding/json order: struct fields in order, map keys sorted."""
-    if value is None or isinstance(value, (bool, str)):
-        return value
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        if math.isnan(value) or math.isinf(value):
-            raise ValueError(f"json: unsupported value: {_unsupported(value)}")
-        return value
-    if isinstance(value, GoTime):
-        return value.to_json()
-    to_json = getattr(value, "to_json", None)
-    if callable(to_json):
-        encoded = to_json()
-        if isinstance(encoded, Mapping):  # a struct's fields: keep the order the hook gives
-            return {str(k): to_jsonable(v) for k, v in encoded.items()}
-        return to_jsonable(encoded)
-    if isinstance(value, Mapping):
-        return {str(k): to_jsonable(value[k]) for k in sorted(value, key=str)}
-    if isinstance(value, (list, tuple)):
-        return [to_jsonable(v) for v in value]
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    raise ValueError(f"json: unsupported type: {type(value).__name__}")
+from tocsin.gotemplate.values import to_jsonable
 
 
 def json_encode(value: Any) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from tocsin.gotemplate.builtins import BUILTINS, FuncSpec, callable_spec
+from tocsin.gotemplate.escape import strip_html_comments
 from tocsin.gotemplate.execute import execute
 from tocsin.gotemplate.nodes import ListNode
 from tocsin.gotemplate.parser import parse
@@ -47,6 +48,9 @@ class Template:
                 raise ValueError(f"value for {fname} not a function")
             specs[fname] = callable_spec(fn)
         trees = parse(name, text, BUILTINS.keys() | specs.keys())
+        if html:
+            for root in trees.values():
+                strip_html_comments(root)
         return cls(name, text, trees, specs, html)
 
     def execute(self, data: Any) -> str:

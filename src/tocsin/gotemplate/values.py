@@ -9,8 +9,11 @@ None = nil; GoTime / GoDuration = time.Time / time.Duration.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Iterator, Mapping
 from typing import Any
+
+from tocsin.gotemplate.gotime import GoTime
 
 
 class StringMap(dict[str, str]):
@@ -64,8 +67,8 @@ class Struct:
         return f"Struct({self._go_type!r}, {self._fields!r})"
 
     def to_json(self) -> dict[str, Any]:
-        """The fields under their JSON keys, in declaration order (values still Python objects)."""
-        return {self._json_names.get(k, k): v for k, v in self._fields.items()}
+        """The JSON object Go's encoding/json writes: fields under their JSON keys, in declaration order."""
+        return {self._json_names.get(k, k): to_jsonable(v) for k, v in self._fields.items()}
 
 
 def struct_fields(value: Any) -> Mapping[str, Any] | None:
@@ -131,3 +134,43 @@ def sorted_items(mapping: Mapping[Any, Any]) -> list[tuple[Any, Any]]:
     if all(type(k) is str for k in mapping):
         return sorted(mapping.items())
     return sorted(mapping.items(), key=lambda kv: sort_key(kv[0]))
+
+
+def _unsupported(value: float) -> str:
+    return "NaN" if math.isnan(value) else ("+Inf" if value > 0 else "-Inf")
+
+
+def to_jsonable(value: Any) -> Any:
+    """`value` as JSON data in Go's encoding/json order: struct fields in order, map keys sorted.
+
+    An object with a `to_json()` method is replaced by what that returns, taken as final JSON data: its
+    dicts keep their key order (only values that are not JSON yet, such as GoTime, are converted).
+    """
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            raise ValueError(f"json: unsupported value: {_unsupported(value)}")
+        return value
+    if isinstance(value, GoTime):
+        return value.to_json()
+    to_json = getattr(value, "to_json", None)
+    if callable(to_json):
+        return _as_given(to_json())
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(value[k]) for k in sorted(value, key=str)}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    raise ValueError(f"json: unsupported type: {type(value).__name__}")
+
+
+def _as_given(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _as_given(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_as_given(v) for v in value]
+    return to_jsonable(value)

@@ -8,8 +8,7 @@ from typing import Any
 
 from tocsin.alert.event import Event
 from tocsin.alert.levels import Level
-from tocsin.gotemplate import GoDuration, Template, TemplateError
-from tocsin.gotemplate.values import Struct
+from tocsin.gotemplate import GoDuration, Struct, Template, TemplateError
 from tocsin.handlers.base import ConfigView, HandlerKind, Option, OptionType
 from tocsin.handlers.requests import Request
 

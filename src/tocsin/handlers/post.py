@@ -15,10 +15,9 @@ from tocsin.alert.event import Event, alert_data, alert_json_line
 from tocsin.alert.levels import Level
 from tocsin.config.schema import Field, FieldType, Section
 from tocsin.delivery.errors import DeliveryError, Reason
-from tocsin.gotemplate import GoDuration, GoTime, Template, TemplateError
+from tocsin.gotemplate import GoDuration, GoTime, StringMap, Struct, Template, TemplateError, kapacitor_funcs
 from tocsin.gotemplate.gotime import ZERO_TIME_NS
 from tocsin.gotemplate.quoting import go_quote
-from tocsin.gotemplate.values import StringMap, Struct
 from tocsin.handlers.base import ConfigView, HandlerKind, Option, OptionType, ServiceTest
 from tocsin.handlers.requests import HttpRequest
 from tocsin.transports.file import file_error
@@ -31,6 +30,7 @@ TEMPLATE_FILE_UNPARSABLE = "failed to parse template from file {path}"
 URL_EXECUTION_FAILED = "failed to execute url template"
 ALERT_EXECUTION_FAILED = "failed to execute alert template"
 JSON = "application/json"
+_KAPACITOR_FUNCS = kapacitor_funcs()
 
 
 class AlertLevel(int):
@@ -81,7 +81,10 @@ def alert_template_data(event: Event) -> Struct:
         )
         for row, json_row in zip((event.data or {}).get("series") or [], wire["data"]["series"] or [], strict=True)
     ]
-    result = _JsonStruct("models.Result", {"Series": rows or None, "Err": None}, wire["data"])
+    # Go prints nil slices as []; JSON writes them as null. The JSON forms hold the structs themselves,
+    # since plain dicts would be sorted like Go maps.
+    result_fields: dict[str, Any] = {"Series": rows, "Messages": [], "Err": None}
+    result = _JsonStruct("models.Result", result_fields, {**wire["data"], "series": rows or None})
     fields = {
         "ID": event.id,
         "Message": event.message,
@@ -93,7 +96,7 @@ def alert_template_data(event: Event) -> Struct:
         "PreviousLevel": AlertLevel(event.previous_level),
         "Recoverable": event.recoverable,
     }
-    return _JsonStruct("alert.Data", fields, wire)
+    return _JsonStruct("alert.Data", fields, {**wire, "data": result})
 
 
 def _validate_endpoint(element: Any) -> str | None:
@@ -147,9 +150,7 @@ SECTION = Section(
 @functools.lru_cache(maxsize=512)
 def url_template(text: str) -> Template:
     """A parsed URL or inline body template, with Kapacitor's `json` and `jsonCompact` (cached per text)."""
-    from tocsin.gotemplate import kapacitor_funcs
-
-    return Template.parse("body", text, funcs=kapacitor_funcs)
+    return Template.parse("body", text, funcs=_KAPACITOR_FUNCS)
 
 
 @functools.lru_cache(maxsize=64)

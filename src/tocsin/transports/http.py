@@ -51,14 +51,14 @@ class HttpTransport:
             raise DeliveryError(
                 Reason.TIMEOUT, f"{req.method} {shown}: no answer within {limit:g}s", retryable=True
             ) from None
-        except (aiohttp.InvalidURL, aiohttp.NonHttpUrlClientError, ValueError) as exc:
-            raise DeliveryError(
-                Reason.CONFIG, f"{req.method} {shown}: invalid URL", retryable=False
-            ) from _unless_redacted(exc, req)
-        except (aiohttp.ClientError, OSError) as exc:
+        except (aiohttp.InvalidURL, aiohttp.NonHttpUrlClientError) as exc:
+            raise _invalid_url(req, shown) from _unless_redacted(exc, req)
+        except (aiohttp.ClientError, OSError) as exc:  # before ValueError: TLS verification errors are both
             raise DeliveryError(
                 Reason.NETWORK, f"{req.method} {shown}: {_describe(exc, req)}", retryable=True
             ) from _unless_redacted(exc, req)
+        except ValueError as exc:  # yarl refusing to parse the URL
+            raise _invalid_url(req, shown) from _unless_redacted(exc, req)
         if req.success(status):
             return Outcome(status, body_snippet(body) if req.capture_response else "")
         error = classify_http(status, headers, body, url=shown)
@@ -86,6 +86,10 @@ async def _read_capped(resp: aiohttp.ClientResponse) -> bytes:
         chunks.append(chunk)
         size += len(chunk)
     return b"".join(chunks)
+
+
+def _invalid_url(req: HttpRequest, shown: str) -> DeliveryError:
+    return DeliveryError(Reason.CONFIG, f"{req.method} {shown}: invalid URL", retryable=False)
 
 
 def _describe(exc: BaseException, req: HttpRequest) -> str:

@@ -108,7 +108,7 @@ async def list_handlers(request: web.Request) -> web.Response:
     topic_id = request.match_info["topic"]
     pattern = request.query.get("pattern", "")
     check_pattern(pattern, "invalid pattern: ")
-    handlers = request.app[ENGINE].handlers.list(topic_id, pattern)
+    handlers = request.app[ENGINE].handlers.matching(topic_id, pattern)
     return pretty(
         {
             "link": link(request.path_qs),
