@@ -114,9 +114,7 @@ async def test_429_retry_after_is_honoured(api: TestClient, sink: HttpSink) -> N
     assert second.arrived - first.arrived >= 2.0
 
 
-async def test_a_hung_sink_times_out_and_does_not_slow_another_handler(
-    start_api: StartApi, sink: HttpSink
-) -> None:
+async def test_a_hung_sink_times_out_and_does_not_slow_another_handler(start_api: StartApi, sink: HttpSink) -> None:
     api = await start_api('[delivery]\ntimeout = "1s"\nmax-attempts = 1\nconcurrency = 20\n')
     hung = await HttpSink().start()
     hung.hang()

@@ -146,7 +146,13 @@ def to_jsonable(value: Any) -> Any:
     An object with a `to_json()` method is replaced by what that returns, taken as final JSON data: its
     dicts keep their key order (only values that are not JSON yet, such as GoTime, are converted).
     """
-    if value is None or isinstance(value, (bool, str)):
+    if value is None:
+        return value
+    # The hook comes first: int subclasses such as alert.Level encode as their name, not their number.
+    to_json = getattr(value, "to_json", None)
+    if callable(to_json):
+        return value.to_json() if isinstance(value, GoTime) else _as_given(to_json())
+    if isinstance(value, (bool, str)):
         return value
     if isinstance(value, int):
         return int(value)
@@ -154,11 +160,6 @@ def to_jsonable(value: Any) -> Any:
         if math.isnan(value) or math.isinf(value):
             raise ValueError(f"json: unsupported value: {_unsupported(value)}")
         return value
-    if isinstance(value, GoTime):
-        return value.to_json()
-    to_json = getattr(value, "to_json", None)
-    if callable(to_json):
-        return _as_given(to_json())
     if isinstance(value, Mapping):
         return {str(k): to_jsonable(value[k]) for k in sorted(value, key=str)}
     if isinstance(value, (list, tuple)):

@@ -33,6 +33,10 @@ def _workspace(config: ConfigView, name: str) -> dict[str, Any]:
     return element
 
 
+def _is_200(status: int) -> bool:
+    return status == 200
+
+
 def _hidden(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}/***" if parts.netloc else "***"
@@ -59,7 +63,7 @@ def build(message: str, level: Level, options: Mapping[str, Any], config: Config
         tuple(headers),
         gojson.encode_line(body),
         verify_tls=not ws["insecure-skip-verify"],
-        success=lambda status: status == 200,
+        success=_is_200,
         redacted_url=_hidden(ws["url"]),
     )
 

@@ -64,11 +64,7 @@ async def kapacitor_http(request: web.Request, handler: Handler) -> web.StreamRe
     _cors(response, origin)
     response.headers["X-Kapacitor-Version"] = KAPACITOR_COMPAT_VERSION
     response.headers["Request-Id"] = str(uuid.uuid1())
-    if (
-        "gzip" in request.headers.get("Accept-Encoding", "")
-        and isinstance(response, web.Response)
-        and response.body
-    ):
+    if "gzip" in request.headers.get("Accept-Encoding", "") and isinstance(response, web.Response) and response.body:
         response.enable_compression()
     return response
 

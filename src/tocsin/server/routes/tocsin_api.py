@@ -96,7 +96,7 @@ def _delivery_id(request: web.Request) -> int:
 async def list_deliveries(request: web.Request) -> web.Response:
     engine = request.app[ENGINE]
     rows = await engine.deliveries(_filter(request))
-    return pretty({"link": link(request.path_qs), "deliveries": [delivery_json(r) for r in rows]})
+    return pretty({"link": link(request.raw_path), "deliveries": [delivery_json(r) for r in rows]})
 
 
 async def get_delivery(request: web.Request) -> web.Response:

@@ -68,7 +68,7 @@ async def list_topics(request: web.Request) -> web.Response:
     pattern = request.query.get("pattern", "")
     check_pattern(pattern, "invalid pattern: ")
     topics = engine.topics.list(pattern, _min_level(request))
-    return pretty({"link": link(request.path_qs), "topics": [topic_json(t) for t in topics]})
+    return pretty({"link": link(request.raw_path), "topics": [topic_json(t) for t in topics]})
 
 
 async def get_topic(request: web.Request) -> web.Response:
@@ -111,7 +111,7 @@ async def list_handlers(request: web.Request) -> web.Response:
     handlers = request.app[ENGINE].handlers.matching(topic_id, pattern)
     return pretty(
         {
-            "link": link(request.path_qs),
+            "link": link(request.raw_path),
             "topic": topic_id,
             "handlers": [handler_json(h.spec) for h in handlers],
         }
