@@ -188,7 +188,7 @@ ERRORS: list[tuple[str, tuple[str, str | None, bool], Any, int, str]] = [
     ("add-file-element", ("slack", None, True), {"add": {"workspace": "a"}}, 400,
      'failed to read sections from configuration object: section "slack" has duplicate elements: "a"'),
     ("add-invalid", ("slack", None, True), {"add": {"workspace": "b", "enabled": True}}, 400,
-     "failed to override configuration slack/: failed validation: must specify url"),
+     "failed to override configuration slack/b: failed validation: must specify url"),
     ("unknown-option", ("smtp", None, True), {"set": {"bogus": 1, "also": 2}}, 400,
      "failed to override configuration smtp/: unknown options [also bogus] in section smtp"),
     ("unknown-element", ("slack", "ghost", False), {"set": {"channel": "#g"}}, 400,
@@ -267,10 +267,10 @@ def test_created_element_keeps_its_key() -> None:
     with pytest.raises(UpdateError) as info:
         update("slack", "ops", False, {"delete": ["workspace"]}, added)
     assert info.value.message == (
-        'failed to override configuration slack/: element key "workspace" not present in options')
+        'failed to override configuration slack/ops: element key "workspace" not present in options')
     with pytest.raises(UpdateError) as info:
         update("slack", "ops", False, {"set": {"workspace": "other"}}, added)
-    assert info.value.message == "failed to override configuration slack/: cannot override element key workspace"
+    assert info.value.message == "failed to override configuration slack/ops: cannot override element key workspace"
 
 
 def test_disabled_service_is_a_403() -> None:

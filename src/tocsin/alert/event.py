@@ -34,6 +34,8 @@ class Event:
     tags: dict[str, str] = field(default_factory=dict)
     fields: dict[str, Any] = field(default_factory=dict)
     data: dict[str, Any] | None = None
+    # The alert JSON, computed once per event however many handlers send it (not copied by `replace`).
+    wire: bytes | None = field(default=None, init=False, repr=False, compare=False)
 
     def to_record(self) -> dict[str, Any]:
         """A plain JSON-able dict that `from_record` turns back into the same event (for the outbox)."""
@@ -80,6 +82,12 @@ class Event:
 
 def alert_data(event: Event) -> dict[str, Any]:
     """Kapacitor's `alert.Data` for an event, keys in Go struct order (the JSON of log, tcp, exec and post)."""
+    return _alert_data(event)[0]
+
+
+def _alert_data(event: Event) -> tuple[dict[str, Any], bool]:
+    """alert.Data with its floats already in Go's form; the flag says whether one needs the slow encoder."""
+    data, odd = _result(event.data)
     return {
         "id": event.id,
         "message": event.message,
@@ -87,25 +95,32 @@ def alert_data(event: Event) -> dict[str, Any]:
         "time": format_rfc3339nano(event.time),
         "duration": event.duration,
         "level": event.level.name,
-        "data": _result(event.data),
+        "data": data,
         "previousLevel": event.previous_level.name,
         "recoverable": event.recoverable,
-    }
+    }, odd
 
 
-def _result(data: dict[str, Any] | None) -> dict[str, Any]:
+def _result(data: dict[str, Any] | None) -> tuple[dict[str, Any], bool]:
+    odd = False
     if not data or data.get("series") is None:
         out: dict[str, Any] = {"series": None}
     else:
-        out = {"series": [_row(r) for r in data["series"]]}
+        rows = []
+        for r in data["series"]:
+            row, o = _row(r)
+            rows.append(row)
+            odd = odd or o
+        out = {"series": rows}
     if data and data.get("error"):
         out["error"] = data["error"]
-    return out
+    return out, odd
 
 
-def _row(row: dict[str, Any]) -> dict[str, Any]:
+def _row(row: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     # models.Row has omitempty on every key, and its tags are a Go map (sorted keys).
     out: dict[str, Any] = {}
+    odd = False
     if row.get("name"):
         out["name"] = row["name"]
     if row.get("tags"):
@@ -113,10 +128,16 @@ def _row(row: dict[str, Any]) -> dict[str, Any]:
     if row.get("columns"):
         out["columns"] = row["columns"]
     if row.get("values"):
-        out["values"] = row["values"]
-    return out
+        out["values"], odd = gojson.plain_rows(row["values"])
+    return out, odd
 
 
 def alert_json_line(event: Event) -> bytes:
-    """`alert.Data` as a Go json.Encoder writes it: compact JSON, HTML-escaped, ending in a newline."""
-    return gojson.encode_line(alert_data(event))
+    """`alert.Data` as a Go json.Encoder writes it: compact JSON, HTML-escaped, ending in a newline.
+
+    Cached on the event: intake sets every derived field before any handler renders it.
+    """
+    if event.wire is None:
+        data, odd = _alert_data(event)
+        event.wire = gojson.encode_line(data, plain=not odd)
+    return event.wire

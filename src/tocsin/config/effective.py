@@ -115,8 +115,8 @@ def overrides_enabled(values: Mapping[str, list[dict[str, Any]]]) -> bool:
 
 
 def _failed(record: OverrideRecord, reason: str) -> UpdateError:
-    element = "" if record.create else record.element
-    return UpdateError(400, OVERRIDE_FAILED.format(section=record.section, element=element, error=reason))
+    # Kapacitor names an element created by `add` as "" here; naming it tells the user where the problem is.
+    return UpdateError(400, OVERRIDE_FAILED.format(section=record.section, element=record.element, error=reason))
 
 
 def _apply_record(section: Section, elements: list[dict[str, Any]], record: OverrideRecord) -> None:

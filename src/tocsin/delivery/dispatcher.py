@@ -17,6 +17,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from tocsin.alert.event import Event
 from tocsin.delivery.errors import DeliveryError, Reason
@@ -59,6 +60,8 @@ class _Lane:
     paused_until: float = 0.0
     pause_timer: asyncio.TimerHandle | None = None
     pending: int = 0
+    delivered: Any = None  # this lane's metric children, looked up once
+    latency: Any = None
 
 
 class Dispatcher:
@@ -99,6 +102,8 @@ class Dispatcher:
         lane = self._lanes.get(job.handler_key)
         if lane is None:
             lane = self._lanes[job.handler_key] = _Lane(job.handler_key, self._concurrency(job.handler_key))
+            lane.delivered = self._metrics.delivered.labels(job.kind, job.handler_key)
+            lane.latency = self._metrics.latency.labels(job.kind)
         queue = lane.alerts.get(job.alert_id)
         if queue is None:
             queue = lane.alerts[job.alert_id] = deque()
@@ -251,8 +256,8 @@ class Dispatcher:
                 delivered_at=now,
             )
         )
-        self._metrics.delivered.labels(job.kind, job.handler_key).inc()
-        self._metrics.latency.labels(job.kind).observe(latency)
+        lane.delivered.inc()
+        lane.latency.observe(latency)
         return True
 
     def _failed(self, lane: _Lane, job: Job, err: DeliveryError, latency: float) -> bool:

@@ -106,11 +106,7 @@ def compile_handler(spec: HandlerSpec, config: ConfigView, action: str) -> Topic
     except LookupError as exc:
         raise InvalidError(prefix + str(exc.args[0])) from None
     try:
-        options = normalize(kind, spec.options)
-        if kind.validate is not None:
-            problem = kind.validate(options, config)
-            if problem:
-                raise InvalidError(prefix + problem)
+        options = normalize(kind, spec.options, config)
     except ValueError as exc:
         raise InvalidError(prefix + str(exc)) from None
     match = None

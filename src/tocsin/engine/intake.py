@@ -14,6 +14,7 @@ from tocsin.gocompat.duration import parse_duration
 from tocsin.gocompat.timefmt import parse_rfc3339
 
 MAX_EVENTS = 10_000
+_KINDS: dict[type, str] = {str: "a string", dict: "an object", list: "a list"}
 
 _STRINGS = ("message", "details", "name", "taskName", "category", "group")
 _KNOWN = {
@@ -180,5 +181,8 @@ def _data(item: dict[str, Any]) -> dict[str, Any] | None:
             raise _Bad(f"data.series[{i}]", f"expected an object, got {_typename(row)}")
         for key, kind in (("name", str), ("tags", dict), ("columns", list), ("values", list)):
             if key in row and row[key] is not None and not isinstance(row[key], kind):
-                raise _Bad(f"data.series[{i}].{key}", f"expected {kind.__name__}, got {_typename(row[key])}")
+                raise _Bad(f"data.series[{i}].{key}", f"expected {_KINDS[kind]}, got {_typename(row[key])}")
+        for j, values in enumerate(row.get("values") or []):
+            if not isinstance(values, list):
+                raise _Bad(f"data.series[{i}].values[{j}]", f"expected a list, got {_typename(values)}")
     return value

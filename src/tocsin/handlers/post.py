@@ -170,9 +170,24 @@ def file_template(path: str) -> Template:
         raise DeliveryError(Reason.CONFIG, message, retryable=False) from exc
 
 
-def _execute(text: str, data: Any, failure: str) -> str:
+class _LazyData:
+    """The template data of an event, built only when a template is actually executed (most URLs are plain)."""
+
+    __slots__ = ("_data", "_event")
+
+    def __init__(self, event: Event) -> None:
+        self._event = event
+        self._data: Struct | None = None
+
+    def __call__(self) -> Struct:
+        if self._data is None:
+            self._data = alert_template_data(self._event)
+        return self._data
+
+
+def _execute(text: str, data: _LazyData, failure: str) -> str:
     try:
-        return url_template(text).execute(data) if "{{" in text else text
+        return url_template(text).execute(data()) if "{{" in text else text
     except TemplateError as exc:
         raise DeliveryError(Reason.CONFIG, f"{failure}: {exc}", retryable=False) from exc
 
@@ -195,7 +210,7 @@ def render(event: Event, options: dict[str, Any], config: ConfigView) -> HttpReq
     endpoint = config.element(SECTION.name, options["endpoint"]) if options["endpoint"] else None
     if endpoint is None and not options["url"]:
         raise DeliveryError(Reason.CONFIG, NEEDS_URL, retryable=False)
-    data = alert_template_data(event)
+    data = _LazyData(event)
     headers: list[tuple[str, str]] = []
     body: bytes | None = None  # None until a template makes one: then the alert JSON is sent
     if endpoint is None:
@@ -204,7 +219,7 @@ def render(event: Event, options: dict[str, Any], config: ConfigView) -> HttpReq
         if endpoint.get("alert-template"):
             body = _execute(endpoint["alert-template"], data, ALERT_EXECUTION_FAILED).encode()
         elif endpoint.get("alert-template-file"):
-            body = _run_file_template(endpoint["alert-template-file"], data)
+            body = _run_file_template(endpoint["alert-template-file"], data())
         url = _execute(endpoint["url"], data, URL_EXECUTION_FAILED)
         auth = endpoint.get("basic-auth") or {}
         if auth.get("username") and auth.get("password"):
@@ -239,7 +254,7 @@ def _run_file_template(path: str, data: Any) -> bytes:
 def build_test_request(options: dict[str, Any], config: ConfigView) -> HttpRequest:
     """Kapacitor's httppost test: the zero alert JSON to `url` with `headers` (endpoint and timeout unused)."""
     event = Event(topic="", id="", level=Level.OK, time=ZERO_TIME_NS, recoverable=False)
-    url = _execute(options.get("url") or "", alert_template_data(event), URL_EXECUTION_FAILED)
+    url = _execute(options.get("url") or "", _LazyData(event), URL_EXECUTION_FAILED)
     headers: list[tuple[str, str]] = []
     for name, value in sorted((options.get("headers") or {}).items()):
         headers_add(headers, name, value)

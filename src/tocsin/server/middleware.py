@@ -65,7 +65,7 @@ async def kapacitor_http(request: web.Request, handler: Handler) -> web.StreamRe
     response.headers["X-Kapacitor-Version"] = KAPACITOR_COMPAT_VERSION
     response.headers["Request-Id"] = str(uuid.uuid1())
     if "gzip" in request.headers.get("Accept-Encoding", "") and isinstance(response, web.Response) and response.body:
-        response.enable_compression()
+        response.enable_compression(web.ContentCoding.gzip)
     return response
 
 

@@ -186,17 +186,15 @@ class SqliteStore:
                 c.executemany("DELETE FROM topic_states WHERE topic = ? AND alert_id = ?", deletes)
             if not rows:
                 return []
-            first = None
-            for r in rows:
-                cur = c.execute(
-                    "INSERT INTO deliveries (topic, handler, kind, alert_id, level, event, created, updated) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    r,
-                )
-                if first is None:
-                    first = cur.lastrowid
-            assert first is not None
-            # AUTOINCREMENT ids inside one transaction on one connection are consecutive.
+            # The write transaction is exclusive and AUTOINCREMENT hands out seq+1, seq+2, ... in order,
+            # so the ids of one executemany are known without a round trip per row.
+            seq = c.execute("SELECT seq FROM sqlite_sequence WHERE name = 'deliveries'").fetchone()
+            first = (seq[0] if seq else 0) + 1
+            c.executemany(
+                "INSERT INTO deliveries (topic, handler, kind, alert_id, level, event, created, updated) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
             return list(range(first, first + len(rows)))
 
         result: list[int] = await self._writer.submit(op)

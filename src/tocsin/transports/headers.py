@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import string
 
 from yarl import URL
@@ -10,6 +11,7 @@ _TOKEN = frozenset(string.ascii_letters + string.digits + "!#$%&'*+-.^_`|~")
 REDACTED = "xxxxx"
 
 
+@functools.lru_cache(maxsize=1024)
 def canonical_header(name: str) -> str:
     """Go's CanonicalMIMEHeaderKey: `x-custom` -> `X-Custom`; names with non-token bytes stay as they are."""
     if not name or any(c not in _TOKEN for c in name):
@@ -31,6 +33,8 @@ def headers_set(headers: list[tuple[str, str]], name: str, value: str) -> None:
 
 def redact_url(url: str) -> str | None:
     """The URL with its userinfo password masked, or None when it carries no password (nothing to hide)."""
+    if "@" not in url:
+        return None
     try:
         parsed = URL(url)
     except (TypeError, ValueError):

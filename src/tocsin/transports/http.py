@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import urllib.request
+from urllib.parse import urlsplit
+
 import aiohttp
 
 from tocsin.delivery.errors import DeliveryError, Reason
@@ -20,15 +23,29 @@ class HttpTransport:
     def __init__(self, *, connection_limit: int = 256) -> None:
         self._connection_limit = connection_limit
         self._session: aiohttp.ClientSession | None = None
+        # HTTP(S)_PROXY and NO_PROXY are honoured as Kapacitor's Go client does. They are read once here:
+        # aiohttp's trust_env would re-read them and ~/.netrc (in a thread) on every request.
+        self._proxies = urllib.request.getproxies_environment()
+        self._proxy_cache: dict[tuple[str, str], str | None] = {}
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._connection_limit),
                 cookie_jar=aiohttp.DummyCookieJar(),
-                trust_env=True,  # HTTP(S)_PROXY and NO_PROXY, as Kapacitor's Go client honours them
             )
         return self._session
+
+    def _proxy(self, url: str) -> str | None:
+        if not self._proxies:
+            return None
+        parts = urlsplit(url)
+        key = (parts.scheme, parts.netloc)
+        if key not in self._proxy_cache:
+            host = parts.hostname or ""
+            bypass = bool(host) and urllib.request.proxy_bypass_environment(host, self._proxies)  # type: ignore[attr-defined]
+            self._proxy_cache[key] = None if bypass else self._proxies.get(parts.scheme)
+        return self._proxy_cache[key]
 
     async def send(self, req: HttpRequest, timeout: float) -> Outcome:  # noqa: ASYNC109 (a policy value)
         """Send `req`; its own timeout wins when set. Raises DeliveryError unless `req.success(status)`."""
@@ -43,6 +60,7 @@ class HttpTransport:
                 timeout=aiohttp.ClientTimeout(total=limit if limit and limit > 0 else None),
                 ssl=req.verify_tls,
                 skip_auto_headers=_SKIP_AUTO_HEADERS,
+                proxy=self._proxy(req.url),
             ) as resp:
                 body = await _read_capped(resp)
                 status = resp.status
