@@ -151,17 +151,22 @@ class Engine:
             handlers = self.handlers.for_topic(event.topic)
             if not handlers:
                 continue
-            ctx = MatchContext(
-                level=event.level,
-                previous_level=event.previous_level,
-                name=event.name,
-                task_name=event.task_name,
-                duration=event.duration,
-                tags=event.tags,
-            )
+            ctx: MatchContext | None = None
             record: dict[str, Any] | None = None
             for handler in handlers:
-                if not self._matches(handler, ctx, event):
+                if handler.match is not None:
+                    if ctx is None:
+                        ctx = MatchContext(
+                            level=event.level,
+                            previous_level=event.previous_level,
+                            name=event.name,
+                            task_name=event.task_name,
+                            duration=event.duration,
+                            tags=event.tags,
+                        )
+                    if not self._matches(handler, ctx, event):
+                        continue
+                if handler.kind.skip is not None and handler.kind.skip(event, handler.options):
                     continue
                 if record is None:
                     record = event.to_record()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tocsin.engine.errors import InvalidError
@@ -84,10 +84,10 @@ class TopicHandler:
     kind: HandlerKind
     options: dict[str, Any]
     match: MatchExpression | None
+    key: str = field(init=False)
 
-    @property
-    def key(self) -> str:
-        return handler_key(self.spec.topic, self.spec.id)
+    def __post_init__(self) -> None:
+        self.key = handler_key(self.spec.topic, self.spec.id)
 
     def matches(self, ctx: MatchContext) -> bool:
         return self.match is None or self.match.matches(ctx)

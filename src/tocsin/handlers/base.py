@@ -94,6 +94,8 @@ class HandlerKind:
     # `interval(options)` gives the period in ns and `combine(events, options)` builds the folded event.
     interval: Callable[[dict[str, Any]], int] | None = None
     combine: Callable[[Sequence[Event], dict[str, Any]], Event] | None = None
+    # Events the kind never sends (pagerduty v1 drops INFO): no delivery is queued for them at all.
+    skip: Callable[[Event, dict[str, Any]], bool] | None = None
     # `%T` of the Go struct Kapacitor decodes the options into, as its errors name it; "" means
     # `*<name>.HandlerConfig`.
     go_config_type: str = ""

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from tocsin.alert.event import Event
+from tocsin.delivery.errors import DeliveryError
 
 
 def is_2xx(status: int) -> bool:
     return 200 <= status < 300
+
+
+# A provider's own reading of an answer: (status, headers, body up to 64 KiB) -> the error it means, or None to
+# let the shared rules decide. Used for providers that answer 200 with an error body (Slack's `ok: false`) or
+# put their rate-limit wait somewhere other than Retry-After (Discord, Telegram).
+Inspect = Callable[[int, Sequence[tuple[str, str]], bytes], DeliveryError | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +36,7 @@ class HttpRequest:
     success: Callable[[int], bool] = is_2xx
     redacted_url: str | None = None
     capture_response: bool = False
+    inspect: Inspect | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -77,6 +77,10 @@ class HttpTransport:
             ) from _unless_redacted(exc, req)
         except ValueError as exc:  # yarl refusing to parse the URL
             raise _invalid_url(req, shown) from _unless_redacted(exc, req)
+        if req.inspect is not None:
+            verdict = req.inspect(status, headers, body)
+            if verdict is not None:
+                raise verdict
         if req.success(status):
             return Outcome(status, body_snippet(body) if req.capture_response else "")
         error = classify_http(status, headers, body, url=shown)
