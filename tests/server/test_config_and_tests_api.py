@@ -75,8 +75,9 @@ async def test_service_tests_list_get_and_run(api: TestClient, sink: HttpSink) -
     assert await r.json() == {"success": True, "message": ""}
     (req,) = await sink.wait_for(1)
     assert (req.path, req.header("Auth"), req.header("Content-Type")) == ("/test", "secret", "application/json")
-    assert req.json() == {"id": "", "message": "", "details": "", "time": "0001-01-01T00:00:00Z", "duration": 0,
-                          "level": "OK", "data": {"series": None}, "previousLevel": "OK", "recoverable": False}  # fmt: skip
+    zero_alert = {"id": "", "message": "", "details": "", "time": "0001-01-01T00:00:00Z", "duration": 0,
+                  "level": "OK", "data": {"series": None}, "previousLevel": "OK", "recoverable": False}  # fmt: skip
+    assert req.json() == zero_alert
     sink.answer(Answer(503, body=b"down for maintenance"))
     r = await api.post("/kapacitor/v1/service-tests/httppost", json={"url": sink.url + "/test"})
     assert await r.json() == {"success": False, "message": f"HTTP 503 from {sink.url}/test: down for maintenance"}
@@ -110,8 +111,8 @@ async def test_publish_and_aggregate_through_topics(api: TestClient, tcp_sink: T
     assert got == {
         "id": "id-agg", "message": "Received 3 events in the last 100ms.", "details": "message\nmessage\nmessage",
         "time": "1970-01-01T00:00:00.002Z", "duration": 2_000_000, "level": "CRITICAL",
-        "data": {"series": [{"name": "alert", "columns": ["time", "value"], "values": [[f"1970-01-01T00:00:00.00{i}Z", v]]}
-                            for i, v in enumerate([3, 4, 2])]},
+        "data": {"series": [{"name": "alert", "columns": ["time", "value"],
+                             "values": [[f"1970-01-01T00:00:00.00{i}Z", v]]} for i, v in enumerate([3, 4, 2])]},
         "previousLevel": "OK", "recoverable": False,
     }  # fmt: skip
     await engine_of(api).wait_idle()

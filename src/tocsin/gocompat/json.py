@@ -19,7 +19,6 @@ from typing import Any
 import orjson
 
 
-
 def format_float(value: float) -> str:
     """A float64 as Go's JSON encoder prints it."""
     if math.isnan(value) or math.isinf(value):
