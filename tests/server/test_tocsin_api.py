@@ -150,3 +150,14 @@ async def test_metrics_exposition(api: TestClient, sink: HttpSink) -> None:
     assert "tocsin_events_ingested_total 2.0" in text
     assert "tocsin_outbox_depth 0.0" in text
     assert 'tocsin_delivery_latency_seconds_count{kind="post"} 2.0' in text
+
+
+async def test_timeouts_per_handler_then_per_kind_then_default(start_api: StartApi) -> None:
+    api = await start_api('[delivery]\ntimeout = "7s"\nkind-timeouts = { tcp = "2s" }\n')
+    engine = engine_of(api)
+    for hid, kind, options in [("p", "post", {"url": "http://x/", "timeout": "3s"}), ("q", "post", {"url": "http://x/"}),
+                               ("t", "tcp", {"address": "x:1"})]:  # fmt: skip
+        r = await api.post(HANDLERS.format("to"), json={"id": hid, "kind": kind, "options": options})
+        assert r.status == 200, await r.text()
+    handlers = {h.spec.id: h for h in engine.handlers.for_topic("to")}
+    assert [engine.timeout_for(handlers[i]) for i in ("p", "q", "t")] == [3.0, 7.0, 2.0]

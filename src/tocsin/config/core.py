@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tocsin.config.schema import Field, FieldType, Section
-from tocsin.gocompat.duration import HOUR, MINUTE, SECOND
+from tocsin.gocompat.duration import HOUR, MINUTE, SECOND, parse_duration
 
 # Kapacitor's texts for the top level (server/config.go).
 EMPTY_HOSTNAME = "must configure valid hostname"
@@ -61,6 +61,12 @@ def _validate_delivery(values: Mapping[str, Any]) -> str | None:
         return "jitter must be between 0 and 1"
     if values["backoff-max"] < values["backoff-initial"]:
         return "backoff-max must not be less than backoff-initial"
+    for kind, text in (values.get("kind-timeouts") or {}).items():
+        try:
+            if parse_duration(str(text)) <= 0:
+                return f"kind-timeouts.{kind} must be positive"
+        except ValueError as exc:
+            return f"kind-timeouts.{kind}: {exc}"
     return None
 
 
@@ -89,6 +95,12 @@ DELIVERY = Section(
     validate=_validate_delivery,
     fields=(
         Field("timeout", DUR, 10 * SECOND, help="Default timeout of one delivery attempt."),
+        Field(
+            "kind-timeouts",
+            FieldType.STRING_MAP,
+            help='Timeouts per handler kind, overriding timeout, e.g. { exec = "1m" }; a handler\'s own '
+            "timeout option wins over both.",
+        ),
         Field("max-attempts", INT, 10, help="Attempts before a delivery is dead-lettered."),
         Field("max-age", DUR, 24 * HOUR, help="Age after which an undelivered event is dead-lettered."),
         Field("backoff-initial", DUR, SECOND, help="Wait before the first retry."),

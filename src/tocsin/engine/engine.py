@@ -33,6 +33,7 @@ from tocsin.engine.errors import (
 )
 from tocsin.engine.handlers import HandlerSpec, HandlerTable, TopicHandler, compile_handler, handler_key
 from tocsin.expr.match import MatchContext
+from tocsin.gocompat.duration import parse_duration
 from tocsin.handlers.base import ServiceTest
 from tocsin.handlers.registry import HANDLERS
 from tocsin.handlers.requests import Publish
@@ -76,6 +77,9 @@ class Engine:
             jitter=float(delivery.get("jitter", 0.2)),
         )
         self.default_timeout = int(delivery.get("timeout", 10 * _NS)) / _NS
+        self.kind_timeouts = {
+            kind: parse_duration(str(text)) / _NS for kind, text in (delivery.get("kind-timeouts") or {}).items()
+        }
         self.retention = int(delivery.get("retention", 168 * 3600 * _NS))
         concurrency = max(1, int(delivery.get("concurrency", 4)))
         self.dispatcher = Dispatcher(
@@ -221,9 +225,14 @@ class Engine:
         if isinstance(request, Publish):
             await self.collect([(replace(request.event, topic=t), Derive(duration=False)) for t in request.topics])
             return Outcome(None, "published to " + ", ".join(request.topics))
-        timeout = handler.options.get("timeout") or 0
-        seconds = timeout / _NS if isinstance(timeout, int) and timeout > 0 else self.default_timeout
-        return await self.transports.send(request, seconds)
+        return await self.transports.send(request, self.timeout_for(handler))
+
+    def timeout_for(self, handler: TopicHandler) -> float:
+        """Seconds for one attempt: the handler's `timeout` option, else `[delivery] kind-timeouts`, else timeout."""
+        own = handler.options.get("timeout") or 0
+        if isinstance(own, int) and own > 0:
+            return own / _NS
+        return self.kind_timeouts.get(handler.kind.name, self.default_timeout)
 
     def _aggregate_target(self, key: str) -> Any:
         handler = self.handlers.by_key(key)
