@@ -155,3 +155,40 @@ async def test_close_leaves_unfinished_jobs_pending() -> None:
     await asyncio.sleep(0.01)
     await d.close(grace=0.05)
     assert store.records == []
+
+
+async def test_memory_stays_bounded_and_paged_jobs_keep_their_order() -> None:
+    """Only `lane_memory` jobs live in memory; the rest are paged in from the store in outbox order."""
+    committed: list[Job] = []  # stands for the outbox: every submitted job is committed first
+    delivered: list[Job] = []
+    release = asyncio.Event()
+    most_held = 0
+
+    async def load(key: str, after_id: int, limit: int) -> list[Job]:
+        await asyncio.sleep(0)
+        return [j for j in committed if j.id > after_id][:limit]
+
+    d: Dispatcher
+    store = RecordingStore()
+
+    async def attempt(j: Job) -> Outcome:
+        nonlocal most_held
+        most_held = max(most_held, d.depth()[0] - sum(lane.outside for lane in d._lanes.values()))
+        await release.wait()
+        delivered.append(j)
+        return Outcome(200)
+
+    d = Dispatcher(store, attempt, FAST, Metrics(), concurrency=lambda _k: 2, load=load, lane_memory=6)  # type: ignore[arg-type]
+    for i in range(1, 41):
+        j = job(i, f"a{i % 3}")
+        committed.append(j)
+        d.submit(j)
+    assert d.depth()[0] == 40
+    release.set()
+    await asyncio.wait_for(d.wait_idle(), 5)
+    assert sorted(j.id for j in delivered) == list(range(1, 41))
+    for alert in ("a0", "a1", "a2"):
+        ids = [j.id for j in delivered if j.alert_id == alert]
+        assert ids == sorted(ids)
+    assert most_held <= 6
+    assert d.depth() == (0, 0.0)

@@ -161,3 +161,28 @@ async def test_timeouts_per_handler_then_per_kind_then_default(start_api: StartA
         assert r.status == 200, await r.text()
     handlers = {h.spec.id: h for h in engine.handlers.for_topic("to")}
     assert [engine.timeout_for(handlers[i]) for i in ("p", "q", "t")] == [3.0, 7.0, 2.0]
+
+
+async def test_a_restart_pages_a_large_backlog_in_order(
+    start_api: StartApi, sink: HttpSink, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tocsin.engine.engine as engine_module
+
+    from tests.server.conftest import stop_api
+
+    monkeypatch.setattr(engine_module, "LANE_MEMORY", 5)
+    sink.hang()
+    api = await start_api('[delivery]\ntimeout = "30s"\nconcurrency = 1\n')
+    await add_post_handler(api, "big", "h", sink.url)
+    body = [{"topic": "big", "id": f"a{i % 2}", "level": "CRITICAL", "message": str(i)} for i in range(30)]
+    assert (await events(api, body))[0] == 202
+    assert engine_of(api).dispatcher.depth()[0] == 30
+    await stop_api(api)
+    sink.hang(False)
+    api = await start_api("[delivery]\nconcurrency = 1\n")
+    got = await sink.wait_for(31, within=10)  # the hung first attempt, then all 30
+    messages = [int(r.json()["message"]) for r in got[1:]]
+    assert sorted(messages) == list(range(30))
+    for parity in (0, 1):
+        seq = [m for m in messages if m % 2 == parity]
+        assert seq == sorted(seq)

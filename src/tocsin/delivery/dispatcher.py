@@ -5,7 +5,9 @@ Guarantees kept here:
   earlier one is being retried (a recovery never overtakes the CRITICAL it resolves);
 - each lane has its own concurrency limit, so a slow or hung endpoint only ever occupies its own lane;
 - a rate-limited answer (429, or 503 with Retry-After) pauses the whole lane until the peer's time;
-- every attempt's outcome is written back to the store, so a restart resumes exactly the pending work.
+- every attempt's outcome is written back to the store, so a restart resumes exactly the pending work;
+- memory stays bounded during long outages: a lane holds at most `lane_memory` jobs, the rest wait in the
+  store and are paged in, in outbox order, as the lane drains.
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ class Job:
 
 
 Attempt = Callable[[Job], Awaitable[Outcome]]
+# (handler key, after id, limit) -> the next pending jobs of that handler from the store, in id order.
+Load = Callable[[str, int, int], Awaitable[list[Job]]]
 
 
 @dataclass(slots=True)
@@ -62,6 +66,11 @@ class _Lane:
     pending: int = 0
     delivered: Any = None  # this lane's metric children, looked up once
     latency: Any = None
+    last_id: int = 0  # highest outbox id ever held in memory
+    spilled: bool = False  # pending rows above last_id wait in the store
+    outside: int = 0  # about how many (for the depth gauge)
+    refilling: bool = False
+    arrivals: list[Job] = field(default_factory=list)  # submitted while a refill query runs
 
 
 class Dispatcher:
@@ -78,6 +87,8 @@ class Dispatcher:
         monotonic: Callable[[], float] = time.monotonic,
         wall_ns: Callable[[], int] = time.time_ns,
         rng: random.Random | None = None,
+        load: Load | None = None,
+        lane_memory: int = 10_000,
     ) -> None:
         self._store = store
         self._attempt = attempt
@@ -87,6 +98,8 @@ class Dispatcher:
         self._monotonic = monotonic
         self._wall_ns = wall_ns
         self._rng = rng or random.Random()
+        self._load = load
+        self._lane_memory = max(2, lane_memory)
         self._lanes: dict[str, _Lane] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._timers: set[asyncio.TimerHandle] = set()
@@ -98,12 +111,38 @@ class Dispatcher:
 
     # intake side
 
-    def submit(self, job: Job) -> None:
+    def submit(self, job: Job, *, hold: bool = False) -> None:
+        """Take a committed job. `hold` keeps it in memory even when the lane is spilled (a replayed dead
+        letter, whose id is below what a refill would look for)."""
+        lane = self._lane(job)
+        if not hold and self._load is not None and (lane.spilled or lane.pending >= self._lane_memory):
+            if lane.refilling:
+                lane.arrivals.append(job)
+            else:
+                lane.spilled = True
+                lane.outside += 1
+            self._idle.clear()
+            return
+        self._hold(lane, job)
+
+    def note_spilled(self, key: str, count: int) -> None:
+        """`count` more pending rows of lane `key` wait in the store (at start, beyond what was loaded)."""
+        lane = self._lanes.get(key)
+        if lane is not None and count > 0 and self._load is not None:
+            lane.spilled = True
+            lane.outside += count
+            self._idle.clear()
+            self._maybe_refill(lane)
+
+    def _lane(self, job: Job) -> _Lane:
         lane = self._lanes.get(job.handler_key)
         if lane is None:
             lane = self._lanes[job.handler_key] = _Lane(job.handler_key, self._concurrency(job.handler_key))
             lane.delivered = self._metrics.delivered.labels(job.kind, job.handler_key)
             lane.latency = self._metrics.latency.labels(job.kind)
+        return lane
+
+    def _hold(self, lane: _Lane, job: Job) -> None:
         queue = lane.alerts.get(job.alert_id)
         if queue is None:
             queue = lane.alerts[job.alert_id] = deque()
@@ -115,6 +154,7 @@ class Dispatcher:
         else:
             queue.append(job)
         lane.pending += 1
+        lane.last_id = max(lane.last_id, job.id)
         self._pending_total += 1
         self._oldest[job.id] = job.created
         self._idle.clear()
@@ -122,12 +162,48 @@ class Dispatcher:
             self._mark_ready(lane, job.alert_id)
         self._kick(lane)
 
+    def _maybe_refill(self, lane: _Lane) -> None:
+        if lane.spilled and not lane.refilling and not self._closing and lane.pending <= self._lane_memory // 2:
+            lane.refilling = True
+            task = asyncio.get_running_loop().create_task(self._refill(lane))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _refill(self, lane: _Lane) -> None:
+        assert self._load is not None
+        want = self._lane_memory - lane.pending
+        try:
+            jobs = await self._load(lane.key, lane.last_id, want)
+        except Exception as exc:
+            log.error("paging in deliveries of %s failed: %s; trying again in 1s", lane.key, exc)
+            lane.refilling = False
+            self._later(1.0, self._maybe_refill, lane)
+            return
+        for job in jobs:
+            self._hold(lane, job)
+        lane.outside = max(0, lane.outside - len(jobs))
+        if len(jobs) < want:
+            lane.spilled = False
+            lane.outside = 0
+        arrivals, lane.arrivals = lane.arrivals, []
+        lane.refilling = False
+        for job in arrivals:
+            # Rows committed after the query have higher ids than all it returned: those are still due.
+            if job.id > lane.last_id:
+                self.submit(job)
+        self._check_idle()
+
+    def _check_idle(self) -> None:
+        if self._pending_total == 0 and not any(lane.spilled or lane.refilling for lane in self._lanes.values()):
+            self._idle.set()
+
     def depth(self) -> tuple[int, float]:
-        """(pending deliveries, age in seconds of the oldest one)."""
+        """(pending deliveries, in memory or paged out, age in seconds of the oldest one)."""
+        outside = sum(lane.outside + len(lane.arrivals) for lane in self._lanes.values())
         if not self._oldest:
-            return 0, 0.0
+            return outside, 0.0
         oldest = min(self._oldest.values())
-        return self._pending_total, max(0.0, (self._wall_ns() - oldest) / 1e9)
+        return self._pending_total + outside, max(0.0, (self._wall_ns() - oldest) / 1e9)
 
     async def wait_idle(self) -> None:
         await self._idle.wait()
@@ -222,8 +298,8 @@ class Dispatcher:
             lane.running -= 1
             if not self._closing:
                 self._kick(lane)
-                if self._pending_total == 0:
-                    self._idle.set()
+                self._maybe_refill(lane)
+                self._check_idle()
 
     async def _run(self, lane: _Lane, job: Job) -> bool:
         """One attempt; True when the job is finished (delivered or dead)."""

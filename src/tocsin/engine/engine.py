@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 
 _NS = 1_000_000_000
 PURGE_EVERY = 60.0
+LANE_MEMORY = 10_000  # pending deliveries per handler held in memory; more wait in the store
 
 
 class Engine:
@@ -83,7 +84,13 @@ class Engine:
         self.retention = int(delivery.get("retention", 168 * 3600 * _NS))
         concurrency = max(1, int(delivery.get("concurrency", 4)))
         self.dispatcher = Dispatcher(
-            store, self._attempt, self.policy, self.metrics, concurrency=lambda _key: concurrency
+            store,
+            self._attempt,
+            self.policy,
+            self.metrics,
+            concurrency=lambda _key: concurrency,
+            load=self._load_jobs,
+            lane_memory=LANE_MEMORY,
         )
         self.aggregator = Aggregator(store, self.metrics, self._aggregate_target, self._publish_folded)
         self.metrics.init_kinds(HANDLERS)
@@ -113,11 +120,16 @@ class Engine:
             except InvalidError as exc:
                 log.error("topic handler %s/%s not loaded: %s", spec.topic, spec.id, exc)
             self.topics.ensure(spec.topic)
-        pending = await self.store.load_pending()
-        for row in pending:
-            self._submit(_job_from_row(row))
-        if pending:
-            log.info("resuming %d pending deliveries", len(pending))
+        counts = await self.store.pending_counts()
+        for key, count in counts.items():
+            handler = self.handlers.by_key(key)
+            aggregating = handler is not None and handler.kind.combine is not None
+            rows = await self.store.load_pending(handler=key, limit=None if aggregating else LANE_MEMORY)
+            for row in rows:
+                self._submit(_job_from_row(row))
+            self.dispatcher.note_spilled(key, count - len(rows))
+        if counts:
+            log.info("resuming %d pending deliveries", sum(counts.values()))
         self._purger = asyncio.get_running_loop().create_task(self._purge_loop())
 
     async def stop(self, grace: float = 5.0) -> None:
@@ -202,13 +214,17 @@ class Engine:
             log.warning("match of handler %s skipped event %s: %s", handler.key, event.id, exc)
             return False
 
-    def _submit(self, job: Job) -> None:
+    def _submit(self, job: Job, *, hold: bool = False) -> None:
         handler = self.handlers.by_key(job.handler_key)
         kind = handler.kind if handler is not None else None
         if kind is not None and kind.combine is not None:
             self.aggregator.submit(job)
         else:
-            self.dispatcher.submit(job)
+            self.dispatcher.submit(job, hold=hold)
+
+    async def _load_jobs(self, key: str, after_id: int, limit: int) -> list[Job]:
+        rows = await self.store.load_pending(handler=key, after_id=after_id, limit=limit)
+        return [_job_from_row(row) for row in rows]
 
     # delivery
 
@@ -362,7 +378,7 @@ class Engine:
             raise ConflictError(f"delivery {delivery_id} is not dead")
         job = _job_from_row(row)
         job.budget_attempts, job.budget_since = row.attempts, now
-        self._submit(job)
+        self._submit(job, hold=True)
         return row
 
     async def wait_idle(self) -> None:

@@ -114,7 +114,15 @@ class Store(Protocol):
         ...
 
     # outbox and delivery log
-    async def load_pending(self) -> list[DeliveryRow]: ...
+    async def load_pending(
+        self, handler: str | None = None, after_id: int = 0, limit: int | None = None
+    ) -> list[DeliveryRow]:
+        """Pending deliveries in outbox order, optionally of one handler, after an id, at most `limit`."""
+        ...
+
+    async def pending_counts(self) -> dict[str, int]:
+        """How many deliveries are pending, per handler key."""
+        ...
 
     def record_attempt(self, record: AttemptRecord) -> None:
         """Queue an attempt's outcome; written with the next group commit (not awaited on the hot path)."""

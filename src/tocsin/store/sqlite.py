@@ -202,12 +202,28 @@ class SqliteStore:
 
     # outbox and delivery log
 
-    async def load_pending(self) -> list[DeliveryRow]:
+    async def load_pending(
+        self, handler: str | None = None, after_id: int = 0, limit: int | None = None
+    ) -> list[DeliveryRow]:
+        where = "status = 0 AND id > ?" + (" AND handler = ?" if handler is not None else "")
+        args: list[Any] = [after_id] + ([handler] if handler is not None else [])
+        q = f"SELECT {_COLUMNS} FROM deliveries WHERE {where} ORDER BY id"
+        if limit is not None:
+            q += " LIMIT ?"
+            args.append(limit)
+
         def op(c: sqlite3.Connection) -> list[DeliveryRow]:
-            q = f"SELECT {_COLUMNS} FROM deliveries WHERE status = 0 ORDER BY id"
-            return [_row(r) for r in c.execute(q).fetchall()]
+            return [_row(r) for r in c.execute(q, args).fetchall()]
 
         result: list[DeliveryRow] = await self._writer.submit(op, write=False)
+        return result
+
+    async def pending_counts(self) -> dict[str, int]:
+        def op(c: sqlite3.Connection) -> dict[str, int]:
+            rows = c.execute("SELECT handler, COUNT(*) FROM deliveries WHERE status = 0 GROUP BY handler")
+            return {r[0]: int(r[1]) for r in rows.fetchall()}
+
+        result: dict[str, int] = await self._writer.submit(op, write=False)
         return result
 
     def record_attempt(self, record: AttemptRecord) -> None:
