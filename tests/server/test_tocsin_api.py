@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from tests.server.conftest import StartApi, engine_of
+import tocsin.engine.engine as engine_module
+from tests.server.conftest import StartApi, engine_of, stop_api
 from tests.support.sink import Answer, HttpSink
 
 HANDLERS = "/kapacitor/v1/alerts/topics/{}/handlers"
@@ -166,10 +167,6 @@ async def test_timeouts_per_handler_then_per_kind_then_default(start_api: StartA
 async def test_a_restart_pages_a_large_backlog_in_order(
     start_api: StartApi, sink: HttpSink, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import tocsin.engine.engine as engine_module
-
-    from tests.server.conftest import stop_api
-
     monkeypatch.setattr(engine_module, "LANE_MEMORY", 5)
     sink.hang()
     api = await start_api('[delivery]\ntimeout = "30s"\nconcurrency = 1\n')
