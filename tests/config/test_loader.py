@@ -98,7 +98,8 @@ DEFAULT_CORE_VALUES = {
 SLACK_DEFAULT = {
     "enabled": False, "default": True, "workspace": "", "url": "", "token": "", "channel": "",
     "username": "kapacitor", "icon-emoji": "", "global": False, "state-changes-only": False, "ssl-ca": "",
-    "ssl-cert": "", "ssl-key": "", "insecure-skip-verify": False,
+    "ssl-cert": "", "ssl-key": "", "insecure-skip-verify": False, "api-url": "", "layout": "attachment",
+    "thread-recoveries": False,
 }
 
 HTTPPOST_DEFAULT = {

@@ -15,11 +15,13 @@ def test_declaration() -> None:
     assert SECTION.secrets == ("url", "token")
     assert [f.name for f in SECTION.fields] == [
         "enabled", "default", "workspace", "url", "token", "channel", "username", "icon-emoji", "global",
-        "state-changes-only", "ssl-ca", "ssl-cert", "ssl-key", "insecure-skip-verify"]
+        "state-changes-only", "ssl-ca", "ssl-cert", "ssl-key", "insecure-skip-verify", "api-url", "layout",
+        "thread-recoveries"]
     assert SECTION.initial_elements() == [{
         "enabled": False, "default": True, "workspace": "", "url": "", "token": "", "channel": "",
         "username": "kapacitor", "icon-emoji": "", "global": False, "state-changes-only": False, "ssl-ca": "",
-        "ssl-cert": "", "ssl-key": "", "insecure-skip-verify": False}]
+        "ssl-cert": "", "ssl-key": "", "insecure-skip-verify": False, "api-url": "", "layout": "attachment",
+        "thread-recoveries": False}]
     assert SECTION.defaults()["default"] is False
 
 

@@ -45,7 +45,8 @@ SLACK_ELEMENT = {
     "options": {
         "channel": "", "default": True, "enabled": False, "global": False, "icon-emoji": "",
         "insecure-skip-verify": False, "ssl-ca": "", "ssl-cert": "", "ssl-key": "", "state-changes-only": False,
-        "token": False, "url": False, "username": "kapacitor", "workspace": "",
+        "token": False, "url": False, "username": "kapacitor", "workspace": "", "api-url": "",
+        "layout": "attachment", "thread-recoveries": False,
     },
     "redacted": ["url", "token"],
 }

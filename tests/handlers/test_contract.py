@@ -14,7 +14,7 @@ from tocsin.config.loader import default_config_toml, load_text
 from tocsin.config.overrides import Overrides
 from tocsin.config.schema import FieldType
 from tocsin.config.view import config_document, redact
-from tocsin.delivery.errors import DeliveryError
+from tocsin.delivery.errors import DeliveryError, Reason
 from tocsin.handlers.base import HandlerKind, OptionType
 from tocsin.handlers.options import normalize
 from tocsin.handlers.registry import HANDLERS, get_kind
@@ -25,6 +25,7 @@ PLANTED = "PLANTEDsecret0123456789"
 EXAMPLES: dict[str, dict[str, Any]] = {
     "aggregate": {"id": "agg", "interval": "1s", "topic": "other"},
     "exec": {"prog": "/bin/true"},
+    "kafka": {"cluster": "default", "topic": "alerts"},
     "log": {"path": "/tmp/tocsin-contract.log"},
     "post": {"url": "http://127.0.0.1:9/x"},
     "publish": {"topics": ["other"]},
@@ -107,7 +108,16 @@ def test_render_is_pure_and_deterministic(name: str) -> None:
                        Overrides())  # fmt: skip
     options = normalize(k, EXAMPLES.get(name, {}), cfg)
     event = Event(topic="t", id="cpu", level=Level.CRITICAL, time=0, message="cpu is CRITICAL")
-    first, second = k.render(event, options, cfg), k.render(event, options, cfg)
+
+    def attempt() -> object:
+        # A kind whose section is disabled in this config refuses with a permanent config error.
+        try:
+            return k.render(event, options, cfg)
+        except DeliveryError as err:
+            assert (err.reason, err.retryable) == (Reason.CONFIG, False)
+            return str(err)
+
+    first, second = attempt(), attempt()
     assert first == second
     if isinstance(first, HttpRequest):
         assert first.body and first.url.startswith("http")

@@ -38,3 +38,16 @@ def parse_min_level(text: str) -> Level:
     if idx in _STARTS:
         return _STARTS[idx]
     raise ValueError(f"unknown alert level '{text}'")
+
+
+def decode_level(value: object) -> Level:
+    """A level as Go's encoding/json decodes alert.Level (service-test options): a number 0-3, or a name.
+
+    A name is matched as Kapacitor's UnmarshalText does: not upper-cased, and a prefix (`CRIT`) is enough.
+    Raises ValueError with Kapacitor's text.
+    """
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value in (0, 1, 2, 3):
+        return Level(int(value))
+    if isinstance(value, str) and value == value.upper():
+        return parse_min_level(value)
+    raise ValueError(f"unknown alert level '{value}'")

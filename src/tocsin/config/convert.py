@@ -28,6 +28,7 @@ _TARGET_KIND: Mapping[FieldType, str] = {
     FieldType.STRING_LIST: "slice",
     FieldType.STRING_MAP: "map",
     FieldType.OBJECT: "struct",
+    FieldType.ANY: "interface",
 }
 _GO_INT = re.compile(r"[+-]?[0-9]+")
 _GO_BOOL = {"1": True, "t": True, "T": True, "TRUE": True, "true": True, "True": True,
@@ -97,6 +98,10 @@ def coerce(field: Field, value: Any, current: Any, source: Source) -> Any:
         return _number(field, value, source)
     if kind is FieldType.DURATION:
         return _duration(value, current, source)
+    if kind is FieldType.ANY:
+        if value is not None and not isinstance(value, (str, int, float, bool)):
+            raise _wrong_kind(value, field, source)
+        return value
     if kind is FieldType.STRING_LIST:
         if not isinstance(value, list):
             raise _wrong_kind(value, field, source)
@@ -165,11 +170,15 @@ def _duration(value: Any, current: Any, source: Source) -> int:
 
 def _object(field: Field, value: dict[str, Any], current: Any, source: Source) -> dict[str, Any]:
     subfields = {f.name: f for f in field.fields}
-    invalid = sorted(k for k in value if k not in subfields)
+    # Keys match exactly, then case-insensitively, as Go's TOML and mapstructure decoders match them.
+    folded = {name.casefold(): name for name in subfields}
+    named = {k: k if k in subfields else folded.get(k.casefold()) for k in value}
+    invalid = sorted(k for k, name in named.items() if name is None)
     if invalid:
         raise ConversionError(f"failed to decode options into {field.name}: has invalid keys: {', '.join(invalid)}")
     out = dict(current) if isinstance(current, dict) else {}
-    for name, raw in value.items():
+    for key, raw in value.items():
+        name = named[key] or key
         try:
             out[name] = coerce(subfields[name], raw, out.get(name), source)
         except ConversionError as err:
@@ -182,6 +191,8 @@ def from_env(field: Field, text: str, current: Any) -> Any:
     kind = field.type
     if kind is FieldType.STRING:
         return check_choice(field, text)
+    if kind is FieldType.ANY:
+        return text
     if kind is FieldType.BOOL:
         if text not in _GO_BOOL:
             raise ConversionError(f"cannot convert string {go_quote(text)} into bool")

@@ -73,8 +73,10 @@ def toml_value(option: Field, value: Any) -> str:
         return str(int(value))
     if kind is FieldType.FLOAT:
         return repr(float(value))
-    if kind is FieldType.STRING:
+    if kind is FieldType.STRING or (kind is FieldType.ANY and isinstance(value, str)):
         return toml_string(str(value))
+    if kind is FieldType.ANY:
+        return "true" if value is True else "false" if value is False else repr(value)
     if kind is FieldType.STRING_LIST:
         return "[" + ", ".join(toml_string(str(v)) for v in value) + "]"
     if kind is FieldType.STRING_MAP:

@@ -25,6 +25,7 @@ class FieldType(StrEnum):
     STRING_LIST = "string-list"
     STRING_MAP = "string-map"
     OBJECT = "object"  # a TOML table with the sub-fields in `Field.fields`
+    ANY = "any"  # a scalar kept as written: string, number or bool (zenoss severity-map values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,7 @@ _ZERO: dict[FieldType, Callable[[], Any]] = {
     FieldType.STRING_LIST: list,
     FieldType.STRING_MAP: dict,
     FieldType.OBJECT: dict,
+    FieldType.ANY: lambda: None,
 }
 
 

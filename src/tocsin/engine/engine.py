@@ -96,6 +96,7 @@ class Engine:
         self.metrics.init_kinds(HANDLERS)
         self.metrics.watch_outbox(self._outbox_sample)
         self._purger: asyncio.Task[None] | None = None
+        self.memos: dict[tuple[str, str], str] = {}
 
     # lifecycle
 
@@ -111,6 +112,7 @@ class Engine:
                     self.config = Config.build(self.base, self.overrides)
                 except UpdateError as exc:
                     log.error("stored config overrides no longer apply (%s); running on the file config", exc)
+        self.memos = await self.store.load_memos()
         for topic_id, alert_id, record in await self.store.load_topic_states():
             self.topics.restore(topic_id, alert_id, record)
         for raw in await self.store.load_handler_specs():
@@ -232,8 +234,13 @@ class Engine:
         handler = self.handlers.by_key(job.handler_key)
         if handler is None:
             raise DeliveryError(Reason.CONFIG, f"topic handler {job.handler_key} no longer exists", retryable=False)
+        kind = handler.kind
         try:
-            request = handler.kind.render(job.event, handler.options, self.config)
+            if kind.render_memo is not None:
+                memo = self.memos.get((job.handler_key, job.alert_id))
+                request = kind.render_memo(job.event, handler.options, self.config, memo)
+            else:
+                request = kind.render(job.event, handler.options, self.config)
         except DeliveryError:
             raise
         except Exception as exc:
@@ -241,7 +248,21 @@ class Engine:
         if isinstance(request, Publish):
             await self.collect([(replace(request.event, topic=t), Derive(duration=False)) for t in request.topics])
             return Outcome(None, "published to " + ", ".join(request.topics))
-        return await self.transports.send(request, self.timeout_for(handler))
+        outcome = await self.transports.send(request, self.timeout_for(handler))
+        if outcome.memo is not None:
+            await self._remember(job.handler_key, job.alert_id, outcome.memo)
+        return outcome
+
+    async def _remember(self, key: str, alert_id: str, memo: str) -> None:
+        # Kept in memory first: the alert's next delivery may start before the write commits.
+        if memo:
+            self.memos[(key, alert_id)] = memo
+        else:
+            self.memos.pop((key, alert_id), None)
+        try:
+            await self.store.put_memo(key, alert_id, memo)
+        except Exception as exc:
+            log.error("could not store what handler %s remembers for %s: %s", key, alert_id, exc)
 
     def timeout_for(self, handler: TopicHandler) -> float:
         """Seconds for one attempt: the handler's `timeout` option, else `[delivery] kind-timeouts`, else timeout."""

@@ -96,9 +96,16 @@ class HandlerKind:
     combine: Callable[[Sequence[Event], dict[str, Any]], Event] | None = None
     # Events the kind never sends (pagerduty v1 drops INFO): no delivery is queued for them at all.
     skip: Callable[[Event, dict[str, Any]], bool] | None = None
+    # Kinds that carry state from one delivery of an alert to the next (a Slack thread): used instead of
+    # `render`, with what the previous answer asked to remember for this handler and alert ID (or None).
+    render_memo: Callable[[Event, dict[str, Any], ConfigView, str | None], Request] | None = None
+    # What Tocsin adds beyond Kapacitor for this kind, one line for the reference table ("" = nothing).
+    extras: str = ""
     # `%T` of the Go struct Kapacitor decodes the options into, as its errors name it; "" means
     # `*<name>.HandlerConfig`.
     go_config_type: str = ""
+    # Kapacitor builds some handlers without decoding their options (talk): any options are accepted, unused.
+    ignores_options: bool = False
     option_map: Mapping[str, Option] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -38,10 +38,15 @@ def _first_line(text: str) -> str:
 
 
 def kinds_table(kinds: list[HandlerKind] | None = None) -> str:
-    """A Markdown table: kind, what it does, its config section and secrets, its options (TICKscript names)."""
-    rows = ["| kind | sends | config section | options (TICKscript property) |", "|---|---|---|---|"]
+    """A Markdown table: kind, what it does, config section and secrets, options (TICKscript names), extras."""
+    rows = [
+        "| kind | sends | config section | options (TICKscript property) | Tocsin adds |",
+        "|---|---|---|---|---|",
+    ]
     for kind in kinds if kinds is not None else all_kinds():
-        rows.append(f"| `{kind.name}` | {_first_line(kind.help)} | {_section(kind)} | {_options(kind)} |")
+        rows.append(
+            f"| `{kind.name}` | {_first_line(kind.help)} | {_section(kind)} | {_options(kind)} | {kind.extras} |"
+        )
     return "\n".join([BEGIN, *rows, END])
 
 

@@ -81,6 +81,8 @@ def normalize(
     `config` is the effective configuration; without it, the kind's own section at its defaults is used.
     Raises OptionsError with Kapacitor's text.
     """
+    if kind.ignores_options:
+        return {}
     prefix = DECODE_PREFIX.format(go_type=go_config_type(kind))
     if raw is None:
         raw = {}

@@ -270,6 +270,7 @@ SERVICE_TEST = ServiceTest(
 
 KIND = HandlerKind(
     name="post",
+    extras='Retries with backoff; `timeout` also as `"10s"`; userinfo passwords hidden in errors.',
     help="POST each alert event as JSON (or an endpoint's template) to a URL.",
     options=(
         Option("url", OptionType.STRING, tick="post", help="URL to POST to (a template over the alert data)."),

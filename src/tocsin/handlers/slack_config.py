@@ -1,29 +1,50 @@
-"""The `[[slack]]` config section (also accepted as a single `[slack]` table), keyed by `workspace`."""
+"""The `[[slack]]` config section (also accepted as a single `[slack]` table), keyed by `workspace`.
+
+Tocsin adds three fields to Kapacitor's, each off by default: `api-url` (a chat.postMessage endpoint used
+with `token`), `layout` (`attachment` = Kapacitor's payload, or `blocks`) and `thread-recoveries`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from tocsin.config.schema import Field, FieldType, Section
 
 DEFAULT_USERNAME = "kapacitor"
+POST_MESSAGE_PATH = "/api/chat.postMessage"
+ATTACHMENT = "attachment"
+BLOCKS = "blocks"
+LAYOUTS = (ATTACHMENT, BLOCKS)
 
 # Kapacitor's texts (services/slack/config.go).
 MISSING_URL = "must specify url"
 GLOBAL_NOT_DEFAULT = "only the default config may be assigned as global"
 STATE_CHANGES_NOT_GLOBAL = "stateChangesOnly may only be assigned when the config is both default and global"
+# Tocsin's own.
+API_URL_WITHOUT_TOKEN = "api-url needs token: chat.postMessage only accepts a bot token"
 
 
 def validate(values: Mapping[str, Any]) -> str | None:
-    """Kapacitor's checks of one workspace."""
-    if values["enabled"] and not values["url"]:
+    """Kapacitor's checks of one workspace, then Tocsin's for `api-url`."""
+    if values["enabled"] and not values["url"] and not values["api-url"]:
         return MISSING_URL
     if values["global"] and not values["default"]:
         return GLOBAL_NOT_DEFAULT
     if values["state-changes-only"] and not (values["default"] and values["global"]):
         return STATE_CHANGES_NOT_GLOBAL
+    if values["api-url"] and not values["token"]:
+        return API_URL_WITHOUT_TOKEN
     return None
+
+
+def api_endpoint(values: Mapping[str, Any]) -> str:
+    """The Web API URL a workspace posts to: `api-url`, else `url` when it is chat.postMessage; "" = webhook."""
+    if values["api-url"]:
+        return str(values["api-url"])
+    url = str(values["url"])
+    return url if urlsplit(url).path.rstrip("/").endswith(POST_MESSAGE_PATH) else ""
 
 
 STR = FieldType.STRING
@@ -41,9 +62,11 @@ SECTION = Section(
         Field("enabled", BOOL, help="Enable sending alerts to this workspace."),
         Field("default", BOOL, help="Use this workspace for alerts that name none."),
         Field("workspace", STR, help="Name of this workspace configuration; required when there are several."),
-        Field("url", STR, secret=True, help="Incoming webhook URL, or https://slack.com/api/chat.postMessage.",
+        Field("url", STR, secret=True, help="Incoming webhook URL, or https://slack.com/api/chat.postMessage "
+              "(then `token` and a channel are required and Slack's `ok: false` answers count as failures).",
               example="https://hooks.slack.com/services/T000/B000/XXXX"),
-        Field("token", STR, secret=True, help="API token; when set it is sent as a Bearer token."),
+        Field("token", STR, secret=True, help="API token; when set it is sent as a Bearer token (a bot token "
+              "xoxb-... for chat.postMessage)."),
         Field("channel", STR, help="Default channel, can be overridden per alert.", example="#alerts"),
         Field("username", STR, DEFAULT_USERNAME, help="Username of the Slack bot."),
         Field("icon-emoji", STR, help="Emoji used as the bot icon, e.g. :chart_with_upwards_trend:."),
@@ -54,5 +77,12 @@ SECTION = Section(
         Field("ssl-cert", STR, help="Path to a client certificate file."),
         Field("ssl-key", STR, help="Path to the client certificate's key file."),
         Field("insecure-skip-verify", BOOL, help="Use TLS but skip chain and host verification."),
+        Field("api-url", STR, help="chat.postMessage URL of Slack or a Slack-compatible server; when set, "
+              "messages go there with `token` instead of to `url`. Tocsin only.",
+              example="https://slack.com/api/chat.postMessage"),
+        Field("layout", STR, ATTACHMENT, choices=LAYOUTS, help="Message layout: `attachment` (Kapacitor's "
+              "coloured attachment) or `blocks` (Block Kit: level and alert ID, message, time). Tocsin only."),
+        Field("thread-recoveries", BOOL, help="With chat.postMessage, post the later messages of an alert, "
+              "its recovery included, in the thread of its first message. Tocsin only."),
     ),
-)
+)  # fmt: skip

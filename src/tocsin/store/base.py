@@ -113,6 +113,13 @@ class Store(Protocol):
         """Write state changes and new deliveries in one transaction; return the deliveries' ids in order."""
         ...
 
+    # memos: per (handler key, alert ID), what the handler's last answer asked it to remember
+    async def load_memos(self) -> dict[tuple[str, str], str]: ...
+
+    async def put_memo(self, handler: str, alert_id: str, memo: str) -> None:
+        """Keep `memo` for the pair; an empty memo removes it."""
+        ...
+
     # outbox and delivery log
     async def load_pending(
         self, handler: str | None = None, after_id: int = 0, limit: int | None = None

@@ -38,6 +38,9 @@ CREATE TABLE IF NOT EXISTS deliveries (
     last_status INTEGER, last_error TEXT NOT NULL DEFAULT '', latency_ms REAL,
     created INTEGER NOT NULL, updated INTEGER NOT NULL, next_attempt INTEGER, delivered_at INTEGER
 );
+CREATE TABLE IF NOT EXISTS memos (
+    handler TEXT NOT NULL, alert_id TEXT NOT NULL, memo TEXT NOT NULL, PRIMARY KEY (handler, alert_id)
+);
 CREATE INDEX IF NOT EXISTS deliveries_pending ON deliveries (id) WHERE status = 0;
 CREATE INDEX IF NOT EXISTS deliveries_topic ON deliveries (topic, id);
 CREATE INDEX IF NOT EXISTS deliveries_handler ON deliveries (handler, id);
@@ -199,6 +202,25 @@ class SqliteStore:
 
         result: list[int] = await self._writer.submit(op)
         return result
+
+    # memos: what a handler remembers per alert between deliveries (a Slack thread ts)
+
+    async def load_memos(self) -> dict[tuple[str, str], str]:
+        def op(c: sqlite3.Connection) -> dict[tuple[str, str], str]:
+            return {(r[0], r[1]): r[2] for r in c.execute("SELECT handler, alert_id, memo FROM memos")}
+
+        result: dict[tuple[str, str], str] = await self._writer.submit(op, write=False)
+        return result
+
+    async def put_memo(self, handler: str, alert_id: str, memo: str) -> None:
+        def op(c: sqlite3.Connection) -> None:
+            if memo:
+                c.execute("INSERT OR REPLACE INTO memos (handler, alert_id, memo) VALUES (?, ?, ?)",
+                          (handler, alert_id, memo))  # fmt: skip
+            else:
+                c.execute("DELETE FROM memos WHERE handler = ? AND alert_id = ?", (handler, alert_id))
+
+        await self._writer.submit(op)
 
     # outbox and delivery log
 

@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
-from tocsin.handlers.requests import ExecRequest, FileAppend, HttpRequest, Publish, Request, TcpRequest
+from typing import TYPE_CHECKING
+
+from tocsin.handlers.requests import (
+    ExecRequest,
+    FileAppend,
+    HttpRequest,
+    KafkaRequest,
+    MqttRequest,
+    Publish,
+    Request,
+    SmtpRequest,
+    SnmpTrapRequest,
+    TcpRequest,
+)
 from tocsin.transports.exec import run_program
 from tocsin.transports.file import append_file
 from tocsin.transports.http import HttpTransport
 from tocsin.transports.outcome import Outcome
+from tocsin.transports.smtp import SmtpTransport
+from tocsin.transports.snmp import send_trap
 from tocsin.transports.tcp import send_tcp
+
+if TYPE_CHECKING:
+    from tocsin.transports.kafka import KafkaTransport
+    from tocsin.transports.mqtt import MqttTransport
 
 __all__ = ["HttpTransport", "Outcome", "Transports"]
 
@@ -17,6 +36,10 @@ class Transports:
 
     def __init__(self, http: HttpTransport | None = None) -> None:
         self.http = http if http is not None else HttpTransport()
+        self.smtp = SmtpTransport()
+        # Broker clients are imported and made on first use: most configurations never need them.
+        self._mqtt: MqttTransport | None = None
+        self._kafka: KafkaTransport | None = None
 
     async def send(self, request: Request, timeout: float) -> Outcome:  # noqa: ASYNC109 (a policy value)
         """Execute `request`; `timeout` (seconds) applies when the request sets none of its own.
@@ -26,11 +49,20 @@ class Transports:
         if isinstance(request, HttpRequest):
             return await self.http.send(request, timeout)
         if isinstance(request, TcpRequest):
-            return await send_tcp(request.address, request.payload, _own_or(request.timeout, timeout))
+            limit = _own_or(request.timeout, timeout)
+            return await send_tcp(request.address, request.payload, limit, request.check_reply)
         if isinstance(request, ExecRequest):
             return await run_program(request.argv, request.stdin, _own_or(request.timeout, timeout))
         if isinstance(request, FileAppend):
             return await append_file(request.path, request.data, request.mode, timeout)
+        if isinstance(request, SmtpRequest):
+            return await self.smtp.send(request, timeout)
+        if isinstance(request, SnmpTrapRequest):
+            return await send_trap(request, timeout)
+        if isinstance(request, MqttRequest):
+            return await self.mqtt().send(request, _own_or(request.timeout, timeout))
+        if isinstance(request, KafkaRequest):
+            return await self.kafka().send(request, _own_or(request.timeout, timeout))
         if isinstance(request, Publish):
             raise TypeError("Publish requests are collected into topics, not sent by a transport")
         raise TypeError(f"no transport for {type(request).__name__}")
@@ -38,6 +70,27 @@ class Transports:
     async def close(self) -> None:
         """Release pooled connections."""
         await self.http.close()
+        await self.smtp.close()
+        if self._mqtt is not None:
+            await self._mqtt.close()
+        if self._kafka is not None:
+            await self._kafka.close()
+
+    def mqtt(self) -> MqttTransport:
+        """The MQTT transport (one kept connection per broker), made on first use."""
+        if self._mqtt is None:
+            from tocsin.transports.mqtt import MqttTransport
+
+            self._mqtt = MqttTransport()
+        return self._mqtt
+
+    def kafka(self) -> KafkaTransport:
+        """The Kafka transport (one kept producer per cluster), made on first use."""
+        if self._kafka is None:
+            from tocsin.transports.kafka import KafkaTransport
+
+            self._kafka = KafkaTransport()
+        return self._kafka
 
 
 def _own_or(own: float | None, default: float) -> float:

@@ -82,7 +82,8 @@ class HttpTransport:
             if verdict is not None:
                 raise verdict
         if req.success(status):
-            return Outcome(status, body_snippet(body) if req.capture_response else "")
+            memo = req.memo(status, headers, body) if req.memo is not None else None
+            return Outcome(status, body_snippet(body) if req.capture_response else "", memo)
         error = classify_http(status, headers, body, url=shown)
         if error is None:  # a status the handler does not accept, yet no HTTP error
             error = DeliveryError(

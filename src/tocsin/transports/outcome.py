@@ -14,3 +14,6 @@ class Outcome:
 
     status: int | None
     detail: str = ""
+    # What the handler asked to remember from the answer for the alert's next delivery (e.g. a Slack thread
+    # ts): a string to keep, "" to forget, None to leave as it was.
+    memo: str | None = None

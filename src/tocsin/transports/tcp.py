@@ -7,7 +7,10 @@ import contextlib
 import os
 
 from tocsin.delivery.errors import DeliveryError, Reason
+from tocsin.handlers.requests import CheckReply
 from tocsin.transports.outcome import Outcome
+
+MAX_REPLY_BYTES = 64 * 1024
 
 
 def split_host_port(address: str) -> tuple[str, int]:
@@ -30,15 +33,21 @@ def _bad_address(address: str, problem: str) -> DeliveryError:
     return DeliveryError(Reason.CONFIG, f"address {address}: {problem}", retryable=False)
 
 
-async def send_tcp(address: str, payload: bytes, limit: float | None) -> Outcome:
-    """Write `payload` to a fresh connection to `address` and close it."""
+async def send_tcp(address: str, payload: bytes, limit: float | None, check_reply: CheckReply | None = None) -> Outcome:
+    """Write `payload` to a fresh connection to `address` and close it.
+
+    With `check_reply`, read the peer's answer until it closes and raise the error the check finds in it.
+    """
     host, port = split_host_port(address)
+    verdict: DeliveryError | None = None
     try:
         async with asyncio.timeout(limit if limit and limit > 0 else None):
-            _, writer = await asyncio.open_connection(host, port)
+            reader, writer = await asyncio.open_connection(host, port)
             try:
                 writer.write(payload)
                 await writer.drain()
+                if check_reply is not None:
+                    verdict = check_reply(await _read_to_eof(reader))
             finally:
                 writer.close()
                 # The payload is written; like Kapacitor, a failing close does not fail the delivery.
@@ -54,7 +63,21 @@ async def send_tcp(address: str, payload: bytes, limit: float | None) -> Outcome
         raise DeliveryError(
             Reason.NETWORK, f"dial tcp {address}: {_lower_first(detail)}", retryable=True
         ) from exc
+    if verdict is not None:
+        raise verdict
     return Outcome(None)
+
+
+async def _read_to_eof(reader: asyncio.StreamReader) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while size < MAX_REPLY_BYTES:
+        chunk = await reader.read(MAX_REPLY_BYTES - size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def _lower_first(text: str) -> str:

@@ -1,0 +1,60 @@
+"""The `[[discord]]` config section (also accepted as a single `[discord]` table), keyed by `workspace`.
+
+The webhook `url` is not a secret in the config API, as in Kapacitor (it shows in GET /kapacitor/v1/config).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from tocsin.config.schema import Field, FieldType, Section
+
+# Kapacitor's texts (services/discord/config.go).
+MISSING_URL = "Must specify the Discord channel webhook URL"
+GLOBAL_NOT_DEFAULT = "only the default config may be assigned as global"
+STATE_CHANGES_NOT_GLOBAL = "stateChangesOnly may only be assigned when the config is both default and global"
+
+
+def validate(values: Mapping[str, Any]) -> str | None:
+    """Kapacitor's checks of one workspace."""
+    if values["enabled"] and not values["url"]:
+        return MISSING_URL
+    if values["global"] and not values["default"]:
+        return GLOBAL_NOT_DEFAULT
+    if values["state-changes-only"] and not (values["default"] and values["global"]):
+        return STATE_CHANGES_NOT_GLOBAL
+    return None
+
+
+STR = FieldType.STRING
+BOOL = FieldType.BOOL
+
+SECTION = Section(
+    name="discord",
+    help="Discord channel webhooks. Repeat [[discord]] for several; the one with default = true serves alerts "
+    "that name no workspace.",
+    element_key="workspace",
+    single_table_ok=True,
+    default_elements=({"workspace": "", "default": True},),
+    validate=validate,
+    fields=(
+        Field("enabled", BOOL, help="Enable sending alerts to this webhook."),
+        Field("default", BOOL, help="Use this workspace for alerts that name none."),
+        Field("workspace", STR, help="Name of this webhook configuration; required when there are several."),
+        Field("url", STR, help="Channel webhook URL (not redacted by the config API, as in Kapacitor).",
+              example="https://discord.com/api/webhooks/0000/XXXX"),
+        Field("timestamp", BOOL, help="Put the event time (RFC 3339, seconds) in the embed's timestamp."),
+        Field("username", STR, help="Username of the webhook; can be overridden per alert."),
+        Field("avatar-url", STR, help="Avatar image URL of the webhook; can be overridden per alert."),
+        Field("embed-title", STR, help="Accepted for compatibility; Kapacitor never uses it (set the handler's "
+              "embed-title instead)."),
+        Field("global", BOOL, help="Send every alert to Discord without naming it in the TICKscript (default "
+              "workspace only)."),
+        Field("state-changes-only", BOOL, help="With global, only send alerts whose level changed."),
+        Field("ssl-ca", STR, help="Path to a CA file."),
+        Field("ssl-cert", STR, help="Path to a client certificate file."),
+        Field("ssl-key", STR, help="Path to the client certificate's key file."),
+        Field("insecure-skip-verify", BOOL, help="Use TLS but skip chain and host verification."),
+    ),
+)  # fmt: skip

@@ -1,0 +1,51 @@
+"""TLS client settings as Kapacitor builds them from `ssl-ca`, `ssl-cert`, `ssl-key`, `insecure-skip-verify`."""
+
+from __future__ import annotations
+
+import ssl
+
+from tocsin.delivery.errors import DeliveryError, Reason
+
+# Kapacitor's texts (tlsconfig.Create).
+ONLY_CERT = "Must provide both key and cert files: only cert file provided."
+ONLY_KEY = "Must provide both key and cert files: only key file provided."
+BAD_KEY_PAIR = "Could not load TLS client key/certificate: {}"
+BAD_CA = "Could not load TLS CA: {}"
+
+
+def client_context(ca: str, cert: str, key: str, insecure_skip_verify: bool) -> ssl.SSLContext:
+    """A client context trusting the system CAs plus `ca`, presenting `cert`/`key` when both are given.
+
+    Raises DeliveryError (CONFIG, not retryable) with Kapacitor's text when a file cannot be used.
+    """
+    context = ssl.create_default_context()
+    if insecure_skip_verify:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    if cert and key:
+        try:
+            context.load_cert_chain(cert, key)
+        except (OSError, ssl.SSLError) as exc:
+            raise _config_error(BAD_KEY_PAIR.format(_reason(exc, cert))) from exc
+    elif cert:
+        raise _config_error(ONLY_CERT)
+    elif key:
+        raise _config_error(ONLY_KEY)
+    if ca:
+        try:
+            context.load_verify_locations(cafile=ca)
+        except (OSError, ssl.SSLError) as exc:
+            raise _config_error(BAD_CA.format(_reason(exc, ca))) from exc
+    return context
+
+
+def _reason(exc: OSError, path: str) -> str:
+    """Go's wording: `open <path>: no such file or directory`, or what OpenSSL found wrong in the file."""
+    if isinstance(exc, ssl.SSLError):
+        return str(exc.reason or exc)
+    text = exc.strerror or str(exc)
+    return f"open {exc.filename or path}: {text[:1].lower()}{text[1:]}"
+
+
+def _config_error(message: str) -> DeliveryError:
+    return DeliveryError(Reason.CONFIG, message, retryable=False)

@@ -1,0 +1,122 @@
+"""The talk kind against Kapacitor's vectors, every level, its service test and a hidden webhook URL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.support.config import StaticConfig
+from tests.support.sink import Answer, HttpSink
+from tests.support.vectors import case, event_from_alert, substitute
+from tocsin.alert.event import Event
+from tocsin.alert.levels import Level
+from tocsin.delivery.errors import DeliveryError, Reason
+from tocsin.handlers import talk
+from tocsin.handlers.options import normalize
+from tocsin.handlers.service_tests import run_service_test
+from tocsin.transports import Transports
+
+SECRET_PATH = "/v1/services/webhook/PLANTEDsecret0123"
+
+
+def config(url: str = "https://jianliao.com" + SECRET_PATH, **values: Any) -> StaticConfig:
+    return StaticConfig({"talk": {"enabled": True, "url": url, "author_name": "Kapacitor", **values}},
+                        sections=[talk.SECTION])  # fmt: skip
+
+
+@pytest.mark.parametrize("case_id", ["server/talk", "stream/talk"])
+async def test_vectors(case_id: str, sink: HttpSink, transports: Transports) -> None:
+    vector = substitute(case(case_id), {"<server>": sink.url})
+    cfg = StaticConfig(vector["config"], sections=[talk.SECTION])
+    alert = event_from_alert(vector["alert"])
+    await transports.send(talk.render(alert, normalize(talk.KIND, vector.get("options"), cfg), cfg), 5)
+    (received,) = await sink.wait_for(1)
+    (want,) = vector["exact"]
+    assert (received.method, received.path, received.query_string) == (want["method"], want["path"], "")
+    assert received.body == want["body"].encode()
+    assert received.header_values("Content-Type") == ["application/json"]
+
+
+@pytest.mark.parametrize("level", list(Level), ids=[level.name for level in Level])
+def test_every_level_sends_the_same_shape(level: Level) -> None:
+    cfg = config()
+    req = talk.render(Event(topic="t", id="cpu<1>", level=level, time=0, message=f"is {level.name}"), {}, cfg)
+    assert (
+        req.body
+        == ('{"authorName":"Kapacitor","text":"is ' + level.name + '","title":"cpu\\u003c1\\u003e"}\n').encode()
+    )
+    assert (req.method, req.url, req.redacted_url) == ("POST", "https://jianliao.com" + SECRET_PATH,
+                                                       "https://jianliao.com/***")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "raw", [None, {}, {"anything": 1, "title": ["x"]}, ["not", "a", "map"]], ids=["null", "empty", "junk", "list"]
+)
+def test_options_are_ignored_as_kapacitor_never_decodes_them(raw: Any) -> None:
+    assert normalize(talk.KIND, raw) == {}
+
+
+def test_disabled_service_and_section_checks() -> None:
+    cfg = StaticConfig({"talk": {"url": "http://h/x"}}, sections=[talk.SECTION])
+    with pytest.raises(DeliveryError) as caught:
+        talk.render(Event(topic="t", id="a", level=Level.CRITICAL, time=0), {}, cfg)
+    assert (str(caught.value), caught.value.reason, caught.value.retryable) == (
+        "service is not enabled", Reason.CONFIG, False
+    )  # fmt: skip
+    assert talk.SECTION.defaults() == {"enabled": False, "url": "", "author_name": ""}
+    assert talk.SECTION.secrets == ("url",)
+    assert talk.SECTION.validate is not None
+    assert talk.SECTION.validate({"enabled": True, "url": "", "author_name": ""}) == "must specify url"
+    assert talk.SECTION.validate({"enabled": False, "url": "", "author_name": ""}) is None
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason", "retryable", "retry_after"),
+    [
+        (Answer(404, body=b'{"code":404,"message":"not found"}'), Reason.CLIENT_ERROR, False, None),
+        (Answer(429, headers=(("Retry-After", "2"),)), Reason.RATE_LIMITED, True, 2.0),
+        (Answer(502, body=b"bad gateway"), Reason.SERVER_ERROR, True, None),
+    ],
+    ids=["4xx", "429", "5xx"],
+)
+async def test_failures_are_classified_without_the_webhook(
+    answer: Answer, reason: Reason, retryable: bool, retry_after: float | None, sink: HttpSink, transports: Transports
+) -> None:
+    cfg = config(sink.url + SECRET_PATH)
+    sink.answer(answer)
+    with pytest.raises(DeliveryError) as caught:
+        await transports.send(talk.render(Event(topic="t", id="a", level=Level.OK, time=0), {}, cfg), 5)
+    err = caught.value
+    assert (err.reason, err.retryable, err.retry_after, err.status) == (reason, retryable, retry_after, answer.status)
+    shown = f"HTTP {answer.status} from {sink.url}/***"
+    assert str(err) == (f"{shown}: {answer.body.decode()}" if answer.body else shown)
+    assert "PLANTED" not in str(err)
+
+
+async def test_hang_is_a_timeout(sink: HttpSink, transports: Transports) -> None:
+    cfg = config(sink.url + SECRET_PATH)
+    sink.hang()
+    with pytest.raises(DeliveryError) as caught:
+        await transports.send(talk.render(Event(topic="t", id="a", level=Level.OK, time=0), {}, cfg), 0.2)
+    assert (caught.value.reason, caught.value.retryable, str(caught.value)) == (
+        Reason.TIMEOUT, True, f"POST {sink.url}/***: no answer within 0.2s"
+    )  # fmt: skip
+
+
+async def test_service_test_success_and_failure(sink: HttpSink, transports: Transports) -> None:
+    assert dict(talk.SERVICE_TEST.defaults) == {"title": "testTitle", "text": "test talk text"}
+    cfg = config(sink.url + SECRET_PATH, author_name="")
+    assert await run_service_test(talk.SERVICE_TEST, None, cfg, transports, 5) == (True, "")
+    assert await run_service_test(talk.SERVICE_TEST, {"TITLE": "t2"}, cfg, transports, 5) == (True, "")
+    first, second = await sink.wait_for(2)
+    assert (first.path, first.body) == (SECRET_PATH, b'{"authorName":"","text":"test talk text","title":"testTitle"}\n')
+    assert second.body == b'{"authorName":"","text":"test talk text","title":"t2"}\n'
+    sink.answer(Answer(403, body=b"token revoked"))
+    result = await run_service_test(talk.SERVICE_TEST, None, cfg, transports, 5)
+    assert result == (False, f"HTTP 403 from {sink.url}/***: token revoked")
+
+
+async def test_service_test_on_a_disabled_service(transports: Transports) -> None:
+    cfg = StaticConfig(sections=[talk.SECTION])
+    assert await run_service_test(talk.SERVICE_TEST, None, cfg, transports, 5) == (False, "service is not enabled")
