@@ -89,6 +89,12 @@ class TopicTable:
         ]
         return out
 
+    def preview(self, event: Event, derive: Derive = Derive()) -> None:
+        """Fill in what `collect` would derive for `event`, without recording anything (dry runs)."""
+        topic = self._topics.get(event.topic)
+        prev = topic.events.get(event.id) if topic is not None else None
+        _derive(event, prev, derive)
+
     def collect(self, event: Event, derive: Derive = Derive()) -> TopicStateChange:
         """Record `event` as the current state of its alert ID and fill in what the topic derives.
 
@@ -96,18 +102,21 @@ class TopicTable:
         first non-OK event of the incident to this one, so a recovery carries the incident's full length.
         """
         topic = self.ensure(event.topic)
-        prev = topic.events.get(event.id)
-        if derive.previous_level:
-            event.previous_level = prev.level if prev is not None else Level.OK
-        if derive.duration:
-            if prev is not None and prev.level != Level.OK:
-                start = prev.time - prev.duration
-                event.duration = max(0, event.time - start)
-            else:
-                event.duration = 0
+        _derive(event, topic.events.get(event.id), derive)
         state = EventState(event.message, event.details, event.time, event.duration, event.level)
         topic.events[event.id] = state
         topic.collected += 1
         # As Kapacitor's v2 topic store: an OK event removes the ID from disk but stays listed until restart.
         record = state.to_record() if event.level != Level.OK else None
         return TopicStateChange(event.topic, event.id, record)
+
+
+def _derive(event: Event, prev: EventState | None, derive: Derive) -> None:
+    if derive.previous_level:
+        event.previous_level = prev.level if prev is not None else Level.OK
+    if derive.duration:
+        if prev is not None and prev.level != Level.OK:
+            start = prev.time - prev.duration
+            event.duration = max(0, event.time - start)
+        else:
+            event.duration = 0

@@ -20,10 +20,12 @@ from tocsin.alert.topics import Derive, Topic, TopicTable
 from tocsin.config.effective import Config
 from tocsin.config.loader import FileConfig
 from tocsin.config.overrides import Overrides, UpdateError, apply_update
+from tocsin.config.view import redact
 from tocsin.delivery.aggregator import Aggregator
 from tocsin.delivery.dispatcher import Dispatcher, Job
 from tocsin.delivery.errors import DeliveryError, Reason
 from tocsin.delivery.retry import RetryPolicy
+from tocsin.engine.dryrun import preview
 from tocsin.engine.errors import (
     ConflictError,
     ForbiddenError,
@@ -288,6 +290,21 @@ class Engine:
         if oldest is not None:
             age = max(age, (time.time_ns() - oldest) / 1e9)
         return depth + extra, age
+
+    def dry_run(self, items: list[tuple[Event, Derive]]) -> list[dict[str, Any]]:
+        """What `collect` would do with these events (matches and exact requests), changing nothing."""
+        return [
+            preview(
+                event,
+                derive,
+                self.topics,
+                self.handlers.for_topic(event.topic),
+                self.config,
+                self.memos,
+                lambda text: redact(self.config, text),
+            )
+            for event, derive in items
+        ]
 
     # topics
 

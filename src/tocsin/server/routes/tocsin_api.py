@@ -54,6 +54,12 @@ async def post_events(request: web.Request) -> web.Response:
     return pretty({"accepted": accepted}, status=202)
 
 
+async def post_dry_run(request: web.Request) -> web.Response:
+    engine = request.app[ENGINE]
+    body = await read_json(request, "invalid events json: ")
+    return pretty({"results": engine.dry_run(parse_events(body, time.time_ns))})
+
+
 def _filter(request: web.Request) -> DeliveryFilter:
     q = request.query
     flt = DeliveryFilter()
@@ -118,6 +124,7 @@ async def metrics(request: web.Request) -> web.Response:
 
 def add(router: web.UrlDispatcher) -> None:
     router.add_post(BASE + "/events", post_events)
+    router.add_post(BASE + "/dry-run", post_dry_run)
     router.add_get(BASE + "/deliveries", list_deliveries)
     router.add_get(BASE + "/deliveries/{id}", get_delivery)
     router.add_post(BASE + "/deliveries/{id}/retry", retry_delivery)

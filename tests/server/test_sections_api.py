@@ -1,0 +1,70 @@
+"""Every handler kind's section in GET /kapacitor/v1/config with Kapacitor's redactions, and every service in
+GET /kapacitor/v1/service-tests with its default options, sorted by name."""
+
+from __future__ import annotations
+
+import json
+
+from aiohttp.test_utils import TestClient
+
+from tocsin.handlers.registry import all_kinds
+
+# api.md §1.6 (Kapacitor's `redact` tags), plus what Tocsin also hides: Kafka's SASL secrets (Kapacitor
+# forgets them) and the password of a created httppost basic-auth object is inside `basic-auth`.
+REDACTED = {
+    "alerta": ["token"],
+    "bigpanda": ["token"],
+    "discord": [],
+    "hipchat": ["token"],
+    "httppost": ["basic-auth"],
+    "kafka": ["sasl-password", "sasl-oauth-client-secret", "sasl-access-token"],
+    "mqtt": ["password"],
+    "opsgenie": ["api-key"],
+    "opsgenie2": ["api-key"],
+    "pagerduty": ["service-key"],
+    "pagerduty2": ["routing-key"],
+    "pushover": ["token", "user-key"],
+    "sensu": [],
+    "servicenow": ["password"],
+    "slack": ["url", "token"],
+    "smtp": ["password"],
+    "snmptrap": ["community"],
+    "talk": ["url"],
+    "teams": [],
+    "telegram": ["token"],
+    "victorops": ["api-key"],
+    "zenoss": ["password"],
+}
+
+
+async def test_config_lists_every_section_with_kapacitors_redactions(api: TestClient) -> None:
+    body = await (await api.get("/kapacitor/v1/config")).json()
+    sections = body["sections"]
+    assert sorted(sections) == sorted(REDACTED)
+    schemas = {k.config.name: k.config for k in all_kinds() if k.config is not None}
+    for name, secrets in REDACTED.items():
+        for element in sections[name]["elements"]:
+            assert sorted(element["redacted"] or []) == sorted(secrets), name
+            for secret in secrets:
+                # shown only as "is it set": snmptrap's community defaults to "public", so it is set
+                assert element["options"][secret] is bool(schemas[name].field_map[secret].zero()), (name, secret)
+
+
+async def test_service_tests_list_every_service_sorted_with_defaults(api: TestClient) -> None:
+    body = await (await api.get("/kapacitor/v1/service-tests")).json()
+    names = [s["name"] for s in body["services"]]
+    expected = sorted(t.name for k in all_kinds() for t in k.service_tests)
+    assert names == expected
+    assert set(names) >= set(REDACTED)
+    by_name = {t.name: t for k in all_kinds() for t in k.service_tests}
+    for service in body["services"]:
+        assert service["link"] == {"rel": "self", "href": f"/kapacitor/v1/service-tests/{service['name']}"}
+        expected_options = json_like(dict(by_name[service["name"]].defaults))
+        if service["name"] == "bigpanda":  # its default timestamp is "now", read anew each time
+            assert isinstance(expected_options, dict)
+            expected_options["timestamp"] = service["options"]["timestamp"]
+        assert service["options"] == expected_options
+
+
+def json_like(value: object) -> object:
+    return json.loads(json.dumps(value))
