@@ -74,8 +74,8 @@ def events(n: int) -> list[Event]:
     return out
 
 
-async def bare_client(url: str, bodies: list[bytes], concurrency: int) -> float:
-    """Seconds for a plain aiohttp client to POST every body (the physical limit of this machine)."""
+async def bare_client(url: str, bodies: list[bytes], concurrency: int) -> tuple[float, float]:
+    """Wall and CPU seconds for a plain aiohttp client to POST every body (the physical limit here)."""
     queue = iter(bodies)
     connector = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(connector=connector) as session:
@@ -86,31 +86,35 @@ async def bare_client(url: str, bodies: list[bytes], concurrency: int) -> float:
                     await r.read()
                     assert r.status == 200
 
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
-        return time.perf_counter() - start
+        return time.perf_counter() - start, time.process_time() - cpu
 
 
-async def through_tocsin(url: str, evs: list[Event], concurrency: int, workdir: str) -> tuple[float, int]:
-    """Seconds from the first collect until every delivery is confirmed; also the delivered count."""
+async def through_tocsin(
+    url: str, evs: list[Event], concurrency: int, workdir: str, synchronous: str
+) -> tuple[float, float, int]:
+    """Wall and CPU seconds from the first collect until every delivery is confirmed; the delivered count.
+
+    CPU includes the store's writer thread (process time)."""
     base = load_text(
         f'data_dir = "{workdir}"\n[delivery]\nconcurrency = {concurrency}\n',
         "bench.conf",
         environ={},
     )
-    store = SqliteStore(str(Path(workdir) / "tocsin.db"), "full")
+    store = SqliteStore(str(Path(workdir) / "tocsin.db"), synchronous)
     engine = Engine(base, store)
     await engine.start()
     await engine.create_handler("bench", {"id": "sink", "kind": "post", "options": {"url": url}})
     batch = 500
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for i in range(0, len(evs), batch):
         await engine.collect([(e, Derive()) for e in evs[i : i + batch]])
     await engine.wait_idle()
-    elapsed = time.perf_counter() - start
+    elapsed, used = time.perf_counter() - start, time.process_time() - cpu
     delivered = int(engine.metrics.delivered.labels("post", "bench/sink")._value.get())
     await engine.stop()
-    return elapsed, delivered
+    return elapsed, used, delivered
 
 
 def run_loop(kind: str, main: Callable[[], Coroutine[Any, Any, dict[str, float]]]) -> dict[str, float]:
@@ -126,6 +130,7 @@ def main() -> int:
     parser.add_argument("--events", type=int, default=20_000)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--loop", choices=("asyncio", "uvloop", "both"), default="both")
+    parser.add_argument("--synchronous", choices=("full", "normal"), default="full", help="SQLite sync mode")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args()
 
@@ -140,11 +145,16 @@ def main() -> int:
 
             async def one() -> dict[str, float]:
                 await bare_client(url, bodies[:2000], args.concurrency)  # warm-up: sink, connections
-                bare = await bare_client(url, bodies, args.concurrency)
+                bare, bare_cpu = await bare_client(url, bodies, args.concurrency)
                 with tempfile.TemporaryDirectory() as tmp:
-                    took, delivered = await through_tocsin(url, evs, args.concurrency, tmp)
+                    took, cpu, delivered = await through_tocsin(url, evs, args.concurrency, tmp, args.synchronous)
                 assert delivered == len(evs), (delivered, len(evs))
-                return {"bare_per_s": len(bodies) / bare, "tocsin_per_s": len(evs) / took}
+                return {
+                    "bare_per_s": len(bodies) / bare,
+                    "tocsin_per_s": len(evs) / took,
+                    "bare_cpu_us": bare_cpu / len(bodies) * 1e6,
+                    "tocsin_cpu_us": cpu / len(evs) * 1e6,
+                }
 
             r = run_loop(loop, one)
             r["ratio"] = r["tocsin_per_s"] / r["bare_per_s"]
@@ -156,10 +166,15 @@ def main() -> int:
     if args.json:
         print(json.dumps(results, indent=2))
     else:
-        print(f"{args.events} alerts, concurrency {args.concurrency}, SQLite outbox (WAL, synchronous=full)")
-        print(f"{'loop':<9}{'bare aiohttp/s':>16}{'tocsin/s':>12}{'ratio':>8}")
+        print(
+            f"{args.events} alerts, concurrency {args.concurrency}, SQLite outbox (WAL, synchronous={args.synchronous})"
+        )
+        print(f"{'loop':<9}{'bare aiohttp/s':>16}{'tocsin/s':>12}{'ratio':>8}{'bare CPU µs':>13}{'tocsin CPU µs':>15}")
         for loop, r in results.items():
-            print(f"{loop:<9}{r['bare_per_s']:>16.0f}{r['tocsin_per_s']:>12.0f}{r['ratio']:>8.2f}")
+            print(
+                f"{loop:<9}{r['bare_per_s']:>16.0f}{r['tocsin_per_s']:>12.0f}{r['ratio']:>8.2f}"
+                f"{r['bare_cpu_us']:>13.0f}{r['tocsin_cpu_us']:>15.0f}"
+            )
     return 0
 
 
