@@ -123,15 +123,19 @@ class HandlerTable:
 
     def __init__(self) -> None:
         self._by_topic: dict[str, dict[str, TopicHandler]] = {}
+        self._by_key: dict[str, TopicHandler] = {}  # the delivery path looks handlers up by key
 
     def put(self, handler: TopicHandler) -> None:
         self._by_topic.setdefault(handler.spec.topic, {})[handler.spec.id] = handler
+        self._by_key[handler.key] = handler
 
     def remove(self, topic: str, handler_id: str) -> TopicHandler | None:
         handlers = self._by_topic.get(topic)
         if not handlers:
             return None
         gone = handlers.pop(handler_id, None)
+        if gone is not None:
+            self._by_key.pop(gone.key, None)
         if not handlers:
             del self._by_topic[topic]
         return gone
@@ -140,8 +144,7 @@ class HandlerTable:
         return self._by_topic.get(topic, {}).get(handler_id)
 
     def by_key(self, key: str) -> TopicHandler | None:
-        topic, _, handler_id = key.rpartition("/")
-        return self.get(topic, handler_id)
+        return self._by_key.get(key)
 
     def for_topic(self, topic: str) -> list[TopicHandler]:
         handlers = self._by_topic.get(topic)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 import time as _time
 
@@ -21,10 +22,16 @@ def _split(ns: int) -> tuple[_time.struct_time, int]:
     return _time.gmtime(secs), frac
 
 
+@functools.lru_cache(maxsize=4096)
+def _rfc3339_seconds(secs: int) -> str:
+    t = _time.gmtime(secs)
+    return f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}"
+
+
 def format_rfc3339nano(ns: int) -> str:
     """UTC time in Go's RFC3339Nano layout: trailing zeros of the fraction trimmed, `Z` suffix."""
-    t, frac = _split(ns)
-    base = f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}"
+    secs, frac = divmod(ns, _NS)
+    base = _rfc3339_seconds(secs)  # events cluster in time: the calendar part repeats
     if frac:
         base += "." + f"{frac:09d}".rstrip("0")
     return base + "Z"
