@@ -67,3 +67,16 @@ def test_recursive_template_depth_limit() -> None:
 
 def test_function_without_signature_accepts_any_arguments() -> None:
     assert Template.parse("t", "{{ m 3 9 4 }}", funcs={"m": max}).execute(None) == "9"
+
+
+@pytest.mark.parametrize(
+    ("text", "partial"),
+    [
+        ("a{{ .N }}b{{ .N.X }}c", "a1b"),
+        ('x{{define "r"}}{{template "r" .}}{{end}}{{template "r" .}}y', "x"),
+        ("{{ .N }} done", "1 done"),
+    ],
+    ids=["execution-error", "depth-limit", "no-error"],
+)
+def test_execute_partial_keeps_the_output_before_an_error(text: str, partial: str) -> None:
+    assert Template.parse("t", text).execute_partial({"N": 1}) == partial

@@ -8,6 +8,13 @@ from typing import Any
 import pytest
 
 from tests.support.config import StaticConfig
+from tests.support.http_matrix import (
+    Failure,
+    assert_failure,
+    assert_received_as_vector,
+    assert_service_test_fails,
+    assert_service_test_passes,
+)
 from tests.support.sink import Answer, HttpSink
 from tests.support.vectors import case, event_from_alert, substitute
 from tocsin.alert.event import Event
@@ -16,7 +23,7 @@ from tocsin.delivery.errors import DeliveryError, Reason
 from tocsin.handlers import alerta
 from tocsin.handlers.alerta_config import SECTION
 from tocsin.handlers.options import OptionsError, normalize
-from tocsin.handlers.service_tests import run_service_test
+from tocsin.handlers.requests import HttpRequest
 from tocsin.transports import Transports
 
 # The TICKscript of stream/alerta sets these two handlers (`.timeout(1h)`, `.attribute('attributeC', 9001.0)`).
@@ -73,12 +80,7 @@ async def test_vectors(case_id: str, sink: HttpSink, transports: Transports) -> 
         request = alerta.render(event, normalize(alerta.KIND, raw, cfg), cfg)
         await transports.send(request, 5)
     got = await sink.wait_for(len(vector["exact"]))
-    for received, want in zip(got, vector["exact"], strict=True):
-        assert (received.method, received.path, received.query_string) == (want["method"], want["path"], "")
-        assert received.body == want["body"].encode()
-        assert received.json() == want["body_json"]
-        assert received.header("Content-Type") == "application/json"
-        assert received.header("Authorization") == want["headers"]["Authorization"]
+    assert_received_as_vector(got, vector["exact"])
 
 
 @pytest.mark.parametrize(
@@ -213,10 +215,8 @@ def test_service_test_defaults() -> None:
 async def test_service_test(sink: HttpSink, transports: Transports) -> None:
     sink.set_default(201)
     cfg = enabled(sink.url, environment="env", origin="kapacitor", **{"token-prefix": "Key"})
-    assert await run_service_test(alerta.SERVICE_TEST, None, cfg, transports, 5) == (True, "")
     posted = {"resource": "r2", "timeout": "bogus", "service": None, "severity": "major"}
-    assert await run_service_test(alerta.SERVICE_TEST, posted, cfg, transports, 5) == (True, "")
-    first, second = await sink.wait_for(2)
+    first, second = await assert_service_test_passes(alerta.SERVICE_TEST, cfg, transports, sink, None, posted)
     assert first.path == "/alert"
     assert first.header("Authorization") == f"Key {TOKEN}"
     assert first.body == (
@@ -238,50 +238,29 @@ async def test_service_test_failure_names_status_and_error_without_the_token(
     sink: HttpSink, transports: Transports
 ) -> None:
     sink.answer(Answer(400, body=b'{"status":"error","message":"Invalid severity"}'))
-    ok, message = await run_service_test(alerta.SERVICE_TEST, None, enabled(sink.url), transports, 5)
-    assert (ok, message) == (
-        False,
-        f'HTTP 400 from {sink.url}/alert: {{"status":"error","message":"Invalid severity"}}',
-    )
-    assert TOKEN not in message
+    message = f'HTTP 400 from {sink.url}/alert: {{"status":"error","message":"Invalid severity"}}'
+    await assert_service_test_fails(alerta.SERVICE_TEST, None, enabled(sink.url), transports, message, secrets=[TOKEN])
 
 
 async def test_service_test_when_disabled(transports: Transports) -> None:
     cfg = config({"alerta": {"url": "http://h"}})
-    assert await run_service_test(alerta.SERVICE_TEST, None, cfg, transports, 5) == (False, "service is not enabled")
+    await assert_service_test_fails(alerta.SERVICE_TEST, None, cfg, transports, "service is not enabled")
+
+
+def event_request(url: str) -> HttpRequest:
+    cfg = enabled(url)
+    return alerta.render(EVENT, normalize(alerta.KIND, {}, cfg), cfg)
 
 
 @pytest.mark.parametrize(
-    ("answer", "reason", "retryable", "retry_after"),
-    [
-        (Answer(403, body=b'{"message":"forbidden"}'), Reason.AUTH_ERROR, False, None),
-        (Answer(429, headers=(("Retry-After", "12"),)), Reason.RATE_LIMITED, True, 12.0),
-        (Answer(500, body=b'{"message":"db down"}'), Reason.SERVER_ERROR, True, None),
-        (Answer(200), Reason.OTHER, False, None),
-    ],
-    ids=["4xx", "429", "5xx", "200-is-not-created"],
+    "failure",
+    Failure.cases(
+        Failure.refused(Answer(403, body=b'{"message":"forbidden"}'), Reason.AUTH_ERROR),
+        Failure.throttled(Answer(429, headers=(("Retry-After", "12"),)), 12.0),
+        Failure.failing(Answer(500, body=b'{"message":"db down"}')),
+        Failure.refused(Answer(200), Reason.OTHER, name="200-is-not-created"),
+        Failure.hang(),
+    ),
 )
-async def test_failures_are_classified(
-    answer: Answer, reason: Reason, retryable: bool, retry_after: float | None, sink: HttpSink, transports: Transports
-) -> None:
-    sink.answer(answer)
-    cfg = enabled(sink.url)
-    with pytest.raises(DeliveryError) as info:
-        await transports.send(alerta.render(EVENT, normalize(alerta.KIND, {}, cfg), cfg), 5)
-    error = info.value
-    assert (error.reason, error.retryable, error.retry_after, error.status) == (
-        reason,
-        retryable,
-        retry_after,
-        answer.status,
-    )
-    assert TOKEN not in str(error)
-
-
-async def test_a_hang_times_out(sink: HttpSink, transports: Transports) -> None:
-    sink.hang()
-    cfg = enabled(sink.url)
-    with pytest.raises(DeliveryError) as info:
-        await transports.send(alerta.render(EVENT, normalize(alerta.KIND, {}, cfg), cfg), 0.2)
-    sink.hang(False)
-    assert (info.value.reason, info.value.retryable) == (Reason.TIMEOUT, True)
+async def test_failures_are_classified(failure: Failure, sink: HttpSink, transports: Transports) -> None:
+    await assert_failure(failure, event_request, sink, transports, secrets=[TOKEN])

@@ -8,6 +8,13 @@ from typing import Any
 import pytest
 
 from tests.support.config import StaticConfig
+from tests.support.http_matrix import (
+    Failure,
+    assert_failure,
+    assert_received_as_vector,
+    assert_service_test_fails,
+    assert_service_test_passes,
+)
 from tests.support.sink import Answer, HttpSink
 from tests.support.vectors import case, event_from_alert, handler_cases, substitute
 from tocsin.alert.event import Event
@@ -17,7 +24,8 @@ from tocsin.gocompat.timefmt import parse_rfc3339
 from tocsin.handlers import bigpanda
 from tocsin.handlers.bigpanda_config import SECTION
 from tocsin.handlers.options import OptionsError, normalize
-from tocsin.handlers.service_tests import merge_test_options, run_service_test
+from tocsin.handlers.requests import HttpRequest
+from tocsin.handlers.service_tests import merge_test_options
 from tocsin.transports import Transports
 
 # The TICKscript of stream/bigpanda sets these three handlers.
@@ -69,12 +77,7 @@ async def test_vectors(case_id: str, sink: HttpSink, transports: Transports) -> 
     for raw in STREAM_OPTIONS if case_id == "stream/bigpanda" else [vector["options"]]:
         await transports.send(bigpanda.render(event, normalize(bigpanda.KIND, raw, cfg), cfg), 5)
     got = await sink.wait_for(len(vector["exact"]))
-    for received, want in zip(got, vector["exact"], strict=True):
-        assert (received.method, received.path, received.query_string) == (want["method"], want["path"], "")
-        assert received.body == want["body"].encode()
-        assert received.json() == want["body_json"]
-        assert received.header("Content-Type") == "application/json"
-        assert received.header("Authorization") == want["headers"]["Authorization"]
+    assert_received_as_vector(got, vector["exact"])
 
 
 @pytest.mark.parametrize("case_id", UNIT_CASES)
@@ -233,15 +236,13 @@ def test_service_test_defaults() -> None:
 async def test_service_test(sink: HttpSink, transports: Transports) -> None:
     sink.set_default(201)
     cfg = enabled(url=sink.url + "/data/v2/alerts")
-    assert await run_service_test(bigpanda.SERVICE_TEST, None, cfg, transports, 5) == (True, "")
     posted = {
         "timestamp": "1970-01-01T00:00:01Z",
         "level": "warning",
         "secondary_property": "application",
         "event_data": {"TaskName": "task", "Tags": {"host": "h"}},
     }
-    assert await run_service_test(bigpanda.SERVICE_TEST, posted, cfg, transports, 5) == (True, "")
-    first, second = await sink.wait_for(2)
+    first, second = await assert_service_test_passes(bigpanda.SERVICE_TEST, cfg, transports, sink, None, posted)
     assert first.path == "/data/v2/alerts"
     assert first.header("Authorization") == f"Bearer {TOKEN}"
     sent = first.json()
@@ -258,44 +259,26 @@ async def test_service_test_failure_names_status_and_error_without_the_token(
     sink: HttpSink, transports: Transports
 ) -> None:
     sink.answer(Answer(400, body=b'{"status":"failure","error":"invalid app_key"}'))
-    ok, message = await run_service_test(bigpanda.SERVICE_TEST, None, enabled(url=sink.url), transports, 5)
-    assert (ok, message) == (False, f'HTTP 400 from {sink.url}: {{"status":"failure","error":"invalid app_key"}}')
-    assert TOKEN not in message
+    message = f'HTTP 400 from {sink.url}: {{"status":"failure","error":"invalid app_key"}}'
+    cfg = enabled(url=sink.url)
+    await assert_service_test_fails(bigpanda.SERVICE_TEST, None, cfg, transports, message, secrets=[TOKEN])
+
+
+def critical_request(url: str) -> HttpRequest:
+    cfg = enabled(url=url)
+    event = Event(topic="t", id="a", level=Level.CRITICAL, time=0)
+    return bigpanda.render(event, normalize(bigpanda.KIND, {}, cfg), cfg)
 
 
 @pytest.mark.parametrize(
-    ("answer", "reason", "retryable", "retry_after"),
-    [
-        (Answer(401, body=b'{"error":"unauthorized"}'), Reason.AUTH_ERROR, False, None),
-        (Answer(429, headers=(("Retry-After", "30"),)), Reason.RATE_LIMITED, True, 30.0),
-        (Answer(503, headers=(("Retry-After", "5"),)), Reason.SERVER_ERROR, True, 5.0),
-        (Answer(204), Reason.OTHER, False, None),
-    ],
-    ids=["4xx", "429", "5xx", "204-is-not-created"],
+    "failure",
+    Failure.cases(
+        Failure.refused(Answer(401, body=b'{"error":"unauthorized"}'), Reason.AUTH_ERROR),
+        Failure.throttled(Answer(429, headers=(("Retry-After", "30"),)), 30.0),
+        Failure.failing(Answer(503, headers=(("Retry-After", "5"),)), retry_after=5.0),
+        Failure.refused(Answer(204), Reason.OTHER, name="204-is-not-created"),
+        Failure.hang(),
+    ),
 )
-async def test_failures_are_classified(
-    answer: Answer, reason: Reason, retryable: bool, retry_after: float | None, sink: HttpSink, transports: Transports
-) -> None:
-    sink.answer(answer)
-    cfg = enabled(url=sink.url)
-    event = Event(topic="t", id="a", level=Level.CRITICAL, time=0)
-    with pytest.raises(DeliveryError) as info:
-        await transports.send(bigpanda.render(event, normalize(bigpanda.KIND, {}, cfg), cfg), 5)
-    error = info.value
-    assert (error.reason, error.retryable, error.retry_after, error.status) == (
-        reason,
-        retryable,
-        retry_after,
-        answer.status,
-    )
-    assert TOKEN not in str(error)
-
-
-async def test_a_hang_times_out(sink: HttpSink, transports: Transports) -> None:
-    sink.hang()
-    cfg = enabled(url=sink.url)
-    event = Event(topic="t", id="a", level=Level.CRITICAL, time=0)
-    with pytest.raises(DeliveryError) as info:
-        await transports.send(bigpanda.render(event, normalize(bigpanda.KIND, {}, cfg), cfg), 0.2)
-    sink.hang(False)
-    assert (info.value.reason, info.value.retryable) == (Reason.TIMEOUT, True)
+async def test_failures_are_classified(failure: Failure, sink: HttpSink, transports: Transports) -> None:
+    await assert_failure(failure, critical_request, sink, transports, secrets=[TOKEN])

@@ -7,6 +7,13 @@ from typing import Any
 import pytest
 
 from tests.support.config import StaticConfig
+from tests.support.http_matrix import (
+    Failure,
+    assert_failure,
+    assert_received_as_vector,
+    assert_service_test_fails,
+    assert_service_test_passes,
+)
 from tests.support.sink import Answer, HttpSink
 from tests.support.vectors import case, event_from_alert, substitute
 from tocsin.alert.event import Event
@@ -15,7 +22,7 @@ from tocsin.delivery.errors import DeliveryError, Reason
 from tocsin.handlers import discord
 from tocsin.handlers.discord_config import SECTION
 from tocsin.handlers.options import OptionsError, normalize
-from tocsin.handlers.service_tests import run_service_test
+from tocsin.handlers.requests import HttpRequest
 from tocsin.transports import Transports
 
 # The TICKscript of stream/discord sets these two handlers.
@@ -42,12 +49,7 @@ async def test_vectors(case_id: str, sink: HttpSink, transports: Transports) -> 
     for raw in STREAM_OPTIONS if case_id == "stream/discord" else [vector["options"]]:
         await transports.send(discord.render(event, normalize(discord.KIND, raw, cfg), cfg), 5)
     got = await sink.wait_for(len(vector["exact"]))
-    for received, want in zip(got, vector["exact"], strict=True):
-        assert (received.method, received.path, received.query_string) == (want["method"], want["path"], "")
-        assert received.body == want["body"].encode()
-        assert received.json() == want["body_json"]
-        assert received.header("Content-Type") == "application/json"
-        assert received.header("Authorization") is None
+    assert_received_as_vector(got, vector["exact"], absent=["Authorization"])
 
 
 @pytest.mark.parametrize(
@@ -141,27 +143,32 @@ def test_section_validation(values: dict[str, Any], problem: str | None) -> None
     assert SECTION.initial_elements() == [{**SECTION.defaults(), "default": True}]
 
 
+def webhook_request(url: str) -> HttpRequest:
+    cfg = enabled(url + WEBHOOK_PATH)
+    return discord.render(EVENT, normalize(discord.KIND, {}, cfg), cfg)
+
+
+RESET_AFTER = (("Retry-After", "2"), ("X-RateLimit-Reset-After", "1.5"))
+
+
 @pytest.mark.parametrize(
-    ("headers", "body", "wait"),
-    [
-        ((("Retry-After", "2"), ("X-RateLimit-Reset-After", "1.5")), b'{"retry_after": 1.234, "global": false}', 1.234),
-        ((("Retry-After", "2"), ("X-RateLimit-Reset-After", "1.5")), b"<html>cloudflare</html>", 1.5),
-        ((("Retry-After", "3"),), b'{"retry_after": "soon"}', 3.0),
-        ((), b'{"message": "You are being rate limited."}', None),
-    ],
-    ids=["body-retry-after", "reset-after-header", "retry-after-header", "no-wait-given"],
+    "failure",
+    Failure.cases(
+        Failure.throttled(
+            Answer(429, RESET_AFTER, b'{"retry_after": 1.234, "global": false}'), 1.234, name="body-retry-after"
+        ),
+        Failure.throttled(Answer(429, RESET_AFTER, b"<html>cloudflare</html>"), 1.5, name="reset-after-header"),
+        Failure.throttled(
+            Answer(429, (("Retry-After", "3"),), b'{"retry_after": "soon"}'), 3.0, name="retry-after-header"
+        ),
+        Failure.throttled(Answer(429, body=b'{"message": "You are being rate limited."}'), None, name="no-wait-given"),
+    ),
 )
 async def test_rate_limit_waits_exactly_what_discord_asks(
-    headers: tuple[tuple[str, str], ...], body: bytes, wait: float | None, sink: HttpSink, transports: Transports
+    failure: Failure, sink: HttpSink, transports: Transports
 ) -> None:
-    sink.answer(Answer(429, headers=headers, body=body))
-    cfg = enabled(sink.url + WEBHOOK_PATH)
-    with pytest.raises(DeliveryError) as info:
-        await transports.send(discord.render(EVENT, normalize(discord.KIND, {}, cfg), cfg), 5)
-    error = info.value
-    assert (error.reason, error.retryable, error.retry_after, error.status) == (Reason.RATE_LIMITED, True, wait, 429)
+    error = await assert_failure(failure, webhook_request, sink, transports, secrets=["SECRET"])
     assert str(error).startswith(f"HTTP 429 from {sink.url}/***")
-    assert "SECRET" not in str(error)
 
 
 def test_inspect_leaves_other_statuses_to_the_shared_rules() -> None:
@@ -188,10 +195,8 @@ async def test_service_test(sink: HttpSink, transports: Transports) -> None:
         {"enabled": True, "default": True, "url": sink.url + "/default"},
         {"enabled": True, "workspace": "ts", "url": sink.url + "/ts", "timestamp": True},
     ]})  # fmt: skip
-    assert await run_service_test(discord.SERVICE_TEST, None, cfg, transports, 5) == (True, "")
     posted = {"workspace": "ts", "level": "critical", "embed-title": "{{ .Name }}"}
-    assert await run_service_test(discord.SERVICE_TEST, posted, cfg, transports, 5) == (True, "")
-    first, second = await sink.wait_for(2)
+    first, second = await assert_service_test_passes(discord.SERVICE_TEST, cfg, transports, sink, None, posted)
     assert first.path == "/default"
     assert first.body == (
         b'{"avatar_url":"https://influxdata.github.io/branding/img/downloads/influxdata-logo--symbol--pool-alpha.png",'
@@ -209,42 +214,19 @@ async def test_service_test_failure_names_status_and_error_without_the_webhook_t
 ) -> None:
     sink.answer(Answer(404, body=b'{"message": "Unknown Webhook", "code": 10015}'))
     cfg = enabled(sink.url + WEBHOOK_PATH)
-    ok, message = await run_service_test(discord.SERVICE_TEST, None, cfg, transports, 5)
-    assert (ok, message) == (False, f'HTTP 404 from {sink.url}/***: {{"message": "Unknown Webhook", "code": 10015}}')
+    message = f'HTTP 404 from {sink.url}/***: {{"message": "Unknown Webhook", "code": 10015}}'
+    await assert_service_test_fails(discord.SERVICE_TEST, None, cfg, transports, message, secrets=["SECRET"])
 
 
 @pytest.mark.parametrize(
-    ("answer", "reason", "retryable", "retry_after"),
-    [
-        (Answer(400, body=b'{"embeds": ["0"]}'), Reason.CLIENT_ERROR, False, None),
-        (Answer(429, headers=(("Retry-After", "4"),)), Reason.RATE_LIMITED, True, 4.0),
-        (Answer(500), Reason.SERVER_ERROR, True, None),
-        (Answer(200, body=b"{}"), Reason.OTHER, False, None),
-    ],
-    ids=["4xx", "429", "5xx", "200-is-not-no-content"],
+    "failure",
+    Failure.cases(
+        Failure.refused(Answer(400, body=b'{"embeds": ["0"]}')),
+        Failure.throttled(Answer(429, headers=(("Retry-After", "4"),)), 4.0),
+        Failure.failing(Answer(500)),
+        Failure.refused(Answer(200, body=b"{}"), Reason.OTHER, name="200-is-not-no-content"),
+        Failure.hang(),
+    ),
 )
-async def test_failures_are_classified(
-    answer: Answer, reason: Reason, retryable: bool, retry_after: float | None, sink: HttpSink, transports: Transports
-) -> None:
-    sink.answer(answer)
-    cfg = enabled(sink.url + WEBHOOK_PATH)
-    with pytest.raises(DeliveryError) as info:
-        await transports.send(discord.render(EVENT, normalize(discord.KIND, {}, cfg), cfg), 5)
-    error = info.value
-    assert (error.reason, error.retryable, error.retry_after, error.status) == (
-        reason,
-        retryable,
-        retry_after,
-        answer.status,
-    )
-    assert "SECRET" not in str(error)
-
-
-async def test_a_hang_times_out(sink: HttpSink, transports: Transports) -> None:
-    sink.hang()
-    cfg = enabled(sink.url + WEBHOOK_PATH)
-    with pytest.raises(DeliveryError) as info:
-        await transports.send(discord.render(EVENT, normalize(discord.KIND, {}, cfg), cfg), 0.2)
-    sink.hang(False)
-    assert (info.value.reason, info.value.retryable) == (Reason.TIMEOUT, True)
-    assert "SECRET" not in str(info.value)
+async def test_failures_are_classified(failure: Failure, sink: HttpSink, transports: Transports) -> None:
+    await assert_failure(failure, webhook_request, sink, transports, secrets=["SECRET"])

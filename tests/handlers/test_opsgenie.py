@@ -8,6 +8,13 @@ from typing import Any
 import pytest
 
 from tests.support.config import StaticConfig
+from tests.support.http_matrix import (
+    Failure,
+    assert_failure,
+    assert_received_as_vector,
+    assert_service_test_fails,
+    assert_service_test_passes,
+)
 from tests.support.sink import Answer, HttpSink
 from tests.support.vectors import case, event_from_alert, substitute
 from tocsin.alert.event import Event
@@ -16,7 +23,7 @@ from tocsin.delivery.errors import DeliveryError, Reason
 from tocsin.handlers import opsgenie
 from tocsin.handlers.opsgenie_config import SECTION
 from tocsin.handlers.options import normalize
-from tocsin.handlers.service_tests import run_service_test
+from tocsin.handlers.requests import HttpRequest
 from tocsin.transports import Transports
 
 # The TICKscript of stream/opsgenie sets two `.opsGenie()` handlers with these teams and recipients.
@@ -25,7 +32,6 @@ STREAM_OPTIONS = [
     {"teams-list": ["test_team2"], "recipients-list": ["test_recipient2", "another_recipient"]},
 ]
 KEY = "SECRETapikey0123456"
-GO_CLIENT_HEADERS = {"Accept-Encoding", "User-Agent", "Content-Length"}
 SERIES = {
     "series": [
         {"name": "cpu", "tags": {"host": "a"}, "columns": ["time", "v"], "values": [["1970-01-01T00:00:00Z", 2.5]]}
@@ -53,13 +59,7 @@ async def test_vectors(case_id: str, sink: HttpSink, transports: Transports) -> 
     for raw in STREAM_OPTIONS if case_id.startswith("stream/") else [vector["options"]]:
         await transports.send(opsgenie.render(alert, normalize(opsgenie.KIND, raw, cfg), cfg), 5)
     got = await sink.wait_for(len(vector["exact"]))
-    for received, want in zip(got, vector["exact"], strict=True):
-        assert (received.method, received.path, received.query_string) == (want["method"], want["path"], "")
-        assert received.body == want["body"].encode()
-        assert received.json() == json.loads(want["body"])
-        for name, value in want["headers"].items():
-            if name not in GO_CLIENT_HEADERS:
-                assert received.header_values(name) == [value], name
+    assert_received_as_vector(got, vector["exact"])
 
 
 @pytest.mark.parametrize(
@@ -142,10 +142,8 @@ def test_service_test_defaults() -> None:
 
 async def test_service_test_success_with_posted_options(sink: HttpSink, transports: Transports) -> None:
     cfg = enabled(sink.url + "/alert", teams=["conf-team"])
-    assert await run_service_test(opsgenie.SERVICE_TEST, None, cfg, transports, 5) == (True, "")
     posted = {"message-type": "RECOVERY", "teams": ["t1"], "recipients": ["r1"]}
-    assert await run_service_test(opsgenie.SERVICE_TEST, posted, cfg, transports, 5) == (True, "")
-    first, second = await sink.wait_for(2)
+    first, second = await assert_service_test_passes(opsgenie.SERVICE_TEST, cfg, transports, sink, None, posted)
     assert first.path == "/alert/"
     assert (
         first.body
@@ -166,10 +164,7 @@ async def test_service_test_success_with_posted_options(sink: HttpSink, transpor
 
 
 async def test_service_test_when_disabled(transports: Transports) -> None:
-    assert await run_service_test(opsgenie.SERVICE_TEST, None, config({}), transports, 5) == (
-        False,
-        "service is not enabled",
-    )
+    await assert_service_test_fails(opsgenie.SERVICE_TEST, None, config({}), transports, "service is not enabled")
 
 
 @pytest.mark.parametrize(
@@ -184,45 +179,23 @@ async def test_service_test_failure_message(
     answer: Answer, message: str, sink: HttpSink, transports: Transports
 ) -> None:
     sink.answer(answer)
-    ok, text = await run_service_test(opsgenie.SERVICE_TEST, None, enabled(sink.url), transports, 5)
-    assert (ok, text) == (False, message)
-    assert KEY not in text
+    await assert_service_test_fails(opsgenie.SERVICE_TEST, None, enabled(sink.url), transports, message, secrets=[KEY])
+
+
+def critical_request(url: str) -> HttpRequest:
+    cfg = enabled(url)
+    return opsgenie.render(event(Level.CRITICAL), normalize(opsgenie.KIND, {}, cfg), cfg)
 
 
 @pytest.mark.parametrize(
-    ("answer", "reason", "retryable", "retry_after"),
-    [
-        (Answer(400, body=b"bad"), Reason.CLIENT_ERROR, False, None),
-        (Answer(429, headers=(("Retry-After", "11"),)), Reason.RATE_LIMITED, True, 11.0),
-        (Answer(500), Reason.SERVER_ERROR, True, None),
-        (Answer(202), Reason.OTHER, False, None),
-    ],
-    ids=["4xx", "429", "5xx", "202-is-not-200"],
+    "failure",
+    Failure.cases(
+        Failure.refused(Answer(400, body=b"bad")),
+        Failure.throttled(Answer(429, headers=(("Retry-After", "11"),)), 11.0),
+        Failure.failing(Answer(500)),
+        Failure.refused(Answer(202), Reason.OTHER, name="202-is-not-200"),
+        Failure.hang(),
+    ),
 )
-async def test_failures_are_classified(
-    answer: Answer, reason: Reason, retryable: bool, retry_after: float | None, sink: HttpSink, transports: Transports
-) -> None:
-    sink.answer(answer)
-    cfg = enabled(sink.url)
-    req = opsgenie.render(event(Level.CRITICAL), normalize(opsgenie.KIND, {}, cfg), cfg)
-    with pytest.raises(DeliveryError) as info:
-        await transports.send(req, 5)
-    error = info.value
-    assert (error.reason, error.retryable, error.retry_after, error.status) == (
-        reason,
-        retryable,
-        retry_after,
-        answer.status,
-    )
-    assert KEY not in str(error)
-
-
-async def test_a_hang_times_out(sink: HttpSink, transports: Transports) -> None:
-    sink.hang()
-    cfg = enabled(sink.url)
-    req = opsgenie.render(event(Level.CRITICAL), normalize(opsgenie.KIND, {}, cfg), cfg)
-    with pytest.raises(DeliveryError) as info:
-        await transports.send(req, 0.2)
-    sink.hang(False)
-    assert (info.value.reason, info.value.retryable) == (Reason.TIMEOUT, True)
-    assert KEY not in str(info.value)
+async def test_failures_are_classified(failure: Failure, sink: HttpSink, transports: Transports) -> None:
+    await assert_failure(failure, critical_request, sink, transports, secrets=[KEY])

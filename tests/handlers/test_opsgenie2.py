@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
-import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from tests.support.config import StaticConfig
+from tests.support.http_matrix import (
+    Failure,
+    assert_failure,
+    assert_received_as_vector,
+    assert_service_test_fails,
+    assert_service_test_passes,
+)
 from tests.support.sink import Answer, HttpSink
 from tests.support.vectors import case, event_from_alert, substitute
 from tocsin.alert.event import Event
@@ -17,7 +24,7 @@ from tocsin.delivery.errors import DeliveryError, Reason
 from tocsin.handlers import opsgenie2
 from tocsin.handlers.opsgenie_config import SECTION_V2, api_url_v2
 from tocsin.handlers.options import normalize
-from tocsin.handlers.service_tests import run_service_test
+from tocsin.handlers.requests import HttpRequest
 from tocsin.transports import Transports
 
 # What the TICKscripts of the stream cases set on their `.opsGenie2()` handlers.
@@ -29,7 +36,6 @@ STREAM_OPTIONS: dict[str, list[dict[str, Any]]] = {
     "stream/opsgenie2-recovery": [{"teams-list": ["test_team"]}],
 }
 KEY = "SECRETgeniekey01234"
-GO_CLIENT_HEADERS = {"Accept-Encoding", "User-Agent", "Content-Length"}
 SERIES = {"series": [{"name": "cpu", "tags": {"host": "a", "Level": "tag"}, "columns": ["time", "v"], "values": []}]}
 
 
@@ -62,14 +68,7 @@ async def test_vectors(case_id: str, sink: HttpSink, transports: Transports) -> 
         options = normalize(opsgenie2.KIND, STREAM_OPTIONS[case_id][0], cfg)
         await transports.send(opsgenie2.render(recovered, options, cfg), 5)
     got = await sink.wait_for(len(vector["exact"]))
-    for received, want in zip(got, vector["exact"], strict=True):
-        path, _, query = want["path"].partition("?")
-        assert (received.method, received.path, received.query_string) == (want["method"], path, query)
-        assert received.body == want["body"].encode()
-        assert received.json() == json.loads(want["body"])
-        for name, value in want["headers"].items():
-            if name not in GO_CLIENT_HEADERS:
-                assert received.header_values(name) == [value], name
+    assert_received_as_vector(got, vector["exact"])
 
 
 @pytest.mark.parametrize(
@@ -205,10 +204,8 @@ def test_service_test_defaults() -> None:
 async def test_service_test_success_with_posted_options(sink: HttpSink, transports: Transports) -> None:
     sink.set_default(202)
     cfg = enabled(sink.url + "/v2/alerts", teams=["conf-team"])
-    assert await run_service_test(opsgenie2.SERVICE_TEST, None, cfg, transports, 5) == (True, "")
     posted = {"message-type": "RECOVERY", "recovery_action": "close", "message": "fixed"}
-    assert await run_service_test(opsgenie2.SERVICE_TEST, posted, cfg, transports, 5) == (True, "")
-    first, second = await sink.wait_for(2)
+    first, second = await assert_service_test_passes(opsgenie2.SERVICE_TEST, cfg, transports, sink, None, posted)
     assert (first.path, first.query_string) == ("/v2/alerts", "")
     assert first.body == (
         b'{"alias":"dGVzdEVudGl0eUlE","description":"{\\"series\\":null}","details":{"Level":"CRITICAL",'
@@ -233,7 +230,7 @@ async def test_service_test_success_with_posted_options(sink: HttpSink, transpor
 )
 async def test_service_test_refusals(body: dict[str, str] | None, message: str, transports: Transports) -> None:
     cfg = enabled("http://127.0.0.1:9/") if body else config({})
-    assert await run_service_test(opsgenie2.SERVICE_TEST, body, cfg, transports, 5) == (False, message)
+    await assert_service_test_fails(opsgenie2.SERVICE_TEST, body, cfg, transports, message)
 
 
 @pytest.mark.parametrize(
@@ -254,45 +251,27 @@ async def test_service_test_failure_message(
     answer: Answer, message: str, sink: HttpSink, transports: Transports
 ) -> None:
     sink.answer(answer)
-    ok, text = await run_service_test(opsgenie2.SERVICE_TEST, None, enabled(sink.url), transports, 5)
-    assert (ok, text) == (False, message)
-    assert KEY not in text
+    await assert_service_test_fails(opsgenie2.SERVICE_TEST, None, enabled(sink.url), transports, message, secrets=[KEY])
+
+
+def request_for(level: Level) -> Callable[[str], HttpRequest]:
+    def build(url: str) -> HttpRequest:
+        cfg = enabled(url)
+        return opsgenie2.render(event(level), normalize(opsgenie2.KIND, {}, cfg), cfg)
+
+    return build
 
 
 @pytest.mark.parametrize(
-    ("answer", "reason", "retryable", "retry_after"),
+    ("failure", "level"),
     [
-        (Answer(404, body=b'{"message":"Alert not found"}'), Reason.CLIENT_ERROR, False, None),
-        (Answer(429, headers=(("Retry-After", "5"),)), Reason.RATE_LIMITED, True, 5.0),
-        (Answer(502), Reason.SERVER_ERROR, True, None),
-        (Answer(200), Reason.OTHER, False, None),
+        (Failure.refused(Answer(404, body=b'{"message":"Alert not found"}')), Level.OK),
+        (Failure.throttled(Answer(429, headers=(("Retry-After", "5"),)), 5.0), Level.OK),
+        (Failure.failing(Answer(502)), Level.OK),
+        (Failure.refused(Answer(200), Reason.OTHER, name="200-is-not-202"), Level.OK),
+        (Failure.hang(), Level.CRITICAL),
     ],
-    ids=["4xx", "429", "5xx", "200-is-not-202"],
+    ids=["4xx", "429", "5xx", "200-is-not-202", "hang"],
 )
-async def test_failures_are_classified(
-    answer: Answer, reason: Reason, retryable: bool, retry_after: float | None, sink: HttpSink, transports: Transports
-) -> None:
-    sink.answer(answer)
-    cfg = enabled(sink.url)
-    req = opsgenie2.render(event(Level.OK), normalize(opsgenie2.KIND, {}, cfg), cfg)
-    with pytest.raises(DeliveryError) as info:
-        await transports.send(req, 5)
-    error = info.value
-    assert (error.reason, error.retryable, error.retry_after, error.status) == (
-        reason,
-        retryable,
-        retry_after,
-        answer.status,
-    )
-    assert KEY not in str(error)
-
-
-async def test_a_hang_times_out(sink: HttpSink, transports: Transports) -> None:
-    sink.hang()
-    cfg = enabled(sink.url)
-    req = opsgenie2.render(event(Level.CRITICAL), normalize(opsgenie2.KIND, {}, cfg), cfg)
-    with pytest.raises(DeliveryError) as info:
-        await transports.send(req, 0.2)
-    sink.hang(False)
-    assert (info.value.reason, info.value.retryable) == (Reason.TIMEOUT, True)
-    assert KEY not in str(info.value)
+async def test_failures_are_classified(failure: Failure, level: Level, sink: HttpSink, transports: Transports) -> None:
+    await assert_failure(failure, request_for(level), sink, transports, secrets=[KEY])

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 
 from tests.support.config import StaticConfig
+from tests.support.http_matrix import (
+    Failure,
+    assert_failure,
+    assert_received_as_vector,
+    assert_service_test_fails,
+    assert_service_test_passes,
+)
 from tests.support.sink import Answer, HttpSink
 from tests.support.vectors import case, event_from_alert, substitute
 from tocsin.alert.event import Event
@@ -17,13 +23,12 @@ from tocsin.delivery.errors import DeliveryError, Reason
 from tocsin.handlers import pagerduty
 from tocsin.handlers.options import normalize
 from tocsin.handlers.pagerduty_config import SECTION, client_url, url_problem
-from tocsin.handlers.service_tests import run_service_test
+from tocsin.handlers.requests import HttpRequest
 from tocsin.transports import Transports
 
 # The TICKscript of stream/pagerduty sets `.pagerDuty()` and `.pagerDuty().serviceKey('test_override_key')`.
 STREAM_OPTIONS = [{}, {"service-key": "test_override_key"}]
 KEY = "SECRETservicekey0123"
-GO_CLIENT_HEADERS = {"Accept-Encoding", "User-Agent", "Content-Length"}
 
 
 def config(values: dict[str, Any]) -> StaticConfig:
@@ -46,13 +51,7 @@ async def test_vectors(case_id: str, sink: HttpSink, transports: Transports) -> 
     for raw in STREAM_OPTIONS if case_id.startswith("stream/") else [vector["options"]]:
         await transports.send(pagerduty.render(alert, normalize(pagerduty.KIND, raw, cfg), cfg), 5)
     got = await sink.wait_for(len(vector["exact"]))
-    for received, want in zip(got, vector["exact"], strict=True):
-        assert (received.method, received.path, received.query_string) == (want["method"], want["path"], "")
-        assert received.body == want["body"].encode()
-        assert received.json() == json.loads(want["body"])
-        for name, value in want["headers"].items():
-            if name not in GO_CLIENT_HEADERS:
-                assert received.header_values(name) == [value], name
+    assert_received_as_vector(got, vector["exact"])
 
 
 @pytest.mark.parametrize(
@@ -154,12 +153,8 @@ def test_service_test_defaults() -> None:
 
 async def test_service_test_success_with_posted_options(sink: HttpSink, transports: Transports) -> None:
     cfg = enabled(sink.url + "/events")
-    assert await run_service_test(pagerduty.SERVICE_TEST, None, cfg, transports, 5) == (True, "")
-    assert await run_service_test(pagerduty.SERVICE_TEST, {"level": "OK", "details": "x"}, cfg, transports, 5) == (
-        True,
-        "",
-    )
-    first, second = await sink.wait_for(2)
+    posted = {"level": "OK", "details": "x"}
+    first, second = await assert_service_test_passes(pagerduty.SERVICE_TEST, cfg, transports, sink, None, posted)
     assert first.path == "/events"
     assert first.json() == {
         "client": "kapacitor",
@@ -183,12 +178,8 @@ async def test_service_test_success_with_posted_options(sink: HttpSink, transpor
 )
 async def test_service_test_refusals(body: dict[str, str], message: str, transports: Transports) -> None:
     cfg = enabled("http://127.0.0.1:9/")
-    assert await run_service_test(pagerduty.SERVICE_TEST, body, cfg, transports, 5) == (False, message)
-    disabled = config({})
-    assert await run_service_test(pagerduty.SERVICE_TEST, None, disabled, transports, 5) == (
-        False,
-        "service is not enabled",
-    )
+    await assert_service_test_fails(pagerduty.SERVICE_TEST, body, cfg, transports, message)
+    await assert_service_test_fails(pagerduty.SERVICE_TEST, None, config({}), transports, "service is not enabled")
 
 
 @pytest.mark.parametrize(
@@ -203,45 +194,23 @@ async def test_service_test_failure_message(
     answer: Answer, message: str, sink: HttpSink, transports: Transports
 ) -> None:
     sink.answer(answer)
-    ok, text = await run_service_test(pagerduty.SERVICE_TEST, None, enabled(sink.url), transports, 5)
-    assert (ok, text) == (False, message)
-    assert KEY not in text
+    await assert_service_test_fails(pagerduty.SERVICE_TEST, None, enabled(sink.url), transports, message, secrets=[KEY])
+
+
+def critical_request(url: str) -> HttpRequest:
+    cfg = enabled(url)
+    return pagerduty.render(event(Level.CRITICAL), normalize(pagerduty.KIND, {}, cfg), cfg)
 
 
 @pytest.mark.parametrize(
-    ("answer", "reason", "retryable", "retry_after"),
-    [
-        (Answer(400, body=b'{"message":"bad"}'), Reason.CLIENT_ERROR, False, None),
-        (Answer(429, headers=(("Retry-After", "7"),)), Reason.RATE_LIMITED, True, 7.0),
-        (Answer(500, body=b"oops"), Reason.SERVER_ERROR, True, None),
-        (Answer(202), Reason.OTHER, False, None),
-    ],
-    ids=["4xx", "429", "5xx", "202-is-not-200"],
+    "failure",
+    Failure.cases(
+        Failure.refused(Answer(400, body=b'{"message":"bad"}')),
+        Failure.throttled(Answer(429, headers=(("Retry-After", "7"),)), 7.0),
+        Failure.failing(Answer(500, body=b"oops")),
+        Failure.refused(Answer(202), Reason.OTHER, name="202-is-not-200"),
+        Failure.hang(),
+    ),
 )
-async def test_failures_are_classified(
-    answer: Answer, reason: Reason, retryable: bool, retry_after: float | None, sink: HttpSink, transports: Transports
-) -> None:
-    sink.answer(answer)
-    cfg = enabled(sink.url)
-    req = pagerduty.render(event(Level.CRITICAL), normalize(pagerduty.KIND, {}, cfg), cfg)
-    with pytest.raises(DeliveryError) as info:
-        await transports.send(req, 5)
-    error = info.value
-    assert (error.reason, error.retryable, error.retry_after, error.status) == (
-        reason,
-        retryable,
-        retry_after,
-        answer.status,
-    )
-    assert KEY not in str(error)
-
-
-async def test_a_hang_times_out(sink: HttpSink, transports: Transports) -> None:
-    sink.hang()
-    cfg = enabled(sink.url)
-    req = pagerduty.render(event(Level.CRITICAL), normalize(pagerduty.KIND, {}, cfg), cfg)
-    with pytest.raises(DeliveryError) as info:
-        await transports.send(req, 0.2)
-    sink.hang(False)
-    assert (info.value.reason, info.value.retryable) == (Reason.TIMEOUT, True)
-    assert KEY not in str(info.value)
+async def test_failures_are_classified(failure: Failure, sink: HttpSink, transports: Transports) -> None:
+    await assert_failure(failure, critical_request, sink, transports, secrets=[KEY])

@@ -8,6 +8,13 @@ from typing import Any
 import pytest
 
 from tests.support.config import StaticConfig
+from tests.support.http_matrix import (
+    Failure,
+    assert_failure,
+    assert_received_as_vector,
+    assert_service_test_fails,
+    assert_service_test_passes,
+)
 from tests.support.sink import Answer, HttpSink
 from tests.support.vectors import case, event_from_alert, substitute
 from tocsin.alert.event import Event
@@ -16,7 +23,7 @@ from tocsin.delivery.errors import DeliveryError, Reason
 from tocsin.handlers import pagerduty2
 from tocsin.handlers.options import OptionsError, normalize
 from tocsin.handlers.pagerduty_config import SECTION_V2
-from tocsin.handlers.service_tests import run_service_test
+from tocsin.handlers.requests import HttpRequest
 from tocsin.transports import Transports
 
 # What the TICKscripts of the stream cases set on their two `.pagerDuty2()` handlers.
@@ -31,7 +38,6 @@ STREAM_OPTIONS: dict[str, list[dict[str, Any]]] = {
     "stream/pagerduty2-serviceKey": [{}, {"routing-key": "test_override_key"}],
 }
 KEY = "SECRETroutingkey0123"
-GO_CLIENT_HEADERS = {"Accept-Encoding", "User-Agent", "Content-Length"}
 HEADERS = (("Content-Type", "application/json"), ("Accept", "application/vnd.pagerduty+json;version=2"))
 
 
@@ -57,13 +63,7 @@ async def test_vectors(case_id: str, sink: HttpSink, transports: Transports) -> 
     for raw in STREAM_OPTIONS.get(case_id) or [vector["options"]]:
         await transports.send(pagerduty2.render(alert, normalize(pagerduty2.KIND, raw, cfg), cfg), 5)
     got = await sink.wait_for(len(vector["exact"]))
-    for received, want in zip(got, vector["exact"], strict=True):
-        assert (received.method, received.path, received.query_string) == (want["method"], want["path"], "")
-        assert received.body == want["body"].encode()
-        assert received.json() == json.loads(want["body"])
-        for name, value in want["headers"].items():
-            if name not in GO_CLIENT_HEADERS:
-                assert received.header_values(name) == [value], name
+    assert_received_as_vector(got, vector["exact"])
 
 
 @pytest.mark.parametrize(
@@ -190,15 +190,13 @@ def test_service_test_defaults() -> None:
 async def test_service_test_success_with_posted_options(sink: HttpSink, transports: Transports) -> None:
     sink.set_default(202)
     cfg = enabled(sink.url + "/v2/enqueue")
-    assert await run_service_test(pagerduty2.SERVICE_TEST, None, cfg, transports, 5) == (True, "")
     posted = {
         "level": "OK",
         "event_data": {"TaskName": "tk", "Tags": {"host": "h9"}},
         "links": [{"href": "{{.ID}}"}],
         "timestamp": "2020-01-02T03:04:05Z",
     }
-    assert await run_service_test(pagerduty2.SERVICE_TEST, posted, cfg, transports, 5) == (True, "")
-    first, second = await sink.wait_for(2)
+    first, second = await assert_service_test_passes(pagerduty2.SERVICE_TEST, cfg, transports, sink, None, posted)
     assert first.path == "/v2/enqueue"
     assert (
         first.body
@@ -218,10 +216,7 @@ async def test_service_test_success_with_posted_options(sink: HttpSink, transpor
 
 
 async def test_service_test_when_disabled(transports: Transports) -> None:
-    assert await run_service_test(pagerduty2.SERVICE_TEST, None, config({}), transports, 5) == (
-        False,
-        "service is not enabled",
-    )
+    await assert_service_test_fails(pagerduty2.SERVICE_TEST, None, config({}), transports, "service is not enabled")
 
 
 @pytest.mark.parametrize(
@@ -242,53 +237,31 @@ async def test_service_test_failure_message(
     answer: Answer, message: str, sink: HttpSink, transports: Transports
 ) -> None:
     sink.answer(answer)
-    ok, text = await run_service_test(pagerduty2.SERVICE_TEST, None, enabled(sink.url), transports, 5)
-    assert (ok, text) == (False, message)
-    assert KEY not in text
+    await assert_service_test_fails(
+        pagerduty2.SERVICE_TEST, None, enabled(sink.url), transports, message, secrets=[KEY]
+    )
+
+
+def critical_request(url: str) -> HttpRequest:
+    cfg = enabled(url)
+    return pagerduty2.render(event(Level.CRITICAL), normalize(pagerduty2.KIND, {}, cfg), cfg)
 
 
 @pytest.mark.parametrize("status", [200, 202], ids=["200", "202"])
 async def test_200_and_202_are_accepted(status: int, sink: HttpSink, transports: Transports) -> None:
     sink.set_default(status)
-    cfg = enabled(sink.url)
-    req = pagerduty2.render(event(Level.CRITICAL), normalize(pagerduty2.KIND, {}, cfg), cfg)
-    assert (await transports.send(req, 5)).status == status
+    assert (await transports.send(critical_request(sink.url), 5)).status == status
 
 
 @pytest.mark.parametrize(
-    ("answer", "reason", "retryable", "retry_after"),
-    [
-        (Answer(400, body=b'{"message":"bad"}'), Reason.CLIENT_ERROR, False, None),
-        (Answer(429, headers=(("Retry-After", "3"),)), Reason.RATE_LIMITED, True, 3.0),
-        (Answer(503, body=b"down"), Reason.SERVER_ERROR, True, None),
-        (Answer(204), Reason.OTHER, False, None),
-    ],
-    ids=["4xx", "429", "5xx", "other-2xx"],
+    "failure",
+    Failure.cases(
+        Failure.refused(Answer(400, body=b'{"message":"bad"}')),
+        Failure.throttled(Answer(429, headers=(("Retry-After", "3"),)), 3.0),
+        Failure.failing(Answer(503, body=b"down")),
+        Failure.refused(Answer(204), Reason.OTHER, name="other-2xx"),
+        Failure.hang(),
+    ),
 )
-async def test_failures_are_classified(
-    answer: Answer, reason: Reason, retryable: bool, retry_after: float | None, sink: HttpSink, transports: Transports
-) -> None:
-    sink.answer(answer)
-    cfg = enabled(sink.url)
-    req = pagerduty2.render(event(Level.CRITICAL), normalize(pagerduty2.KIND, {}, cfg), cfg)
-    with pytest.raises(DeliveryError) as info:
-        await transports.send(req, 5)
-    error = info.value
-    assert (error.reason, error.retryable, error.retry_after, error.status) == (
-        reason,
-        retryable,
-        retry_after,
-        answer.status,
-    )
-    assert KEY not in str(error)
-
-
-async def test_a_hang_times_out(sink: HttpSink, transports: Transports) -> None:
-    sink.hang()
-    cfg = enabled(sink.url)
-    req = pagerduty2.render(event(Level.CRITICAL), normalize(pagerduty2.KIND, {}, cfg), cfg)
-    with pytest.raises(DeliveryError) as info:
-        await transports.send(req, 0.2)
-    sink.hang(False)
-    assert (info.value.reason, info.value.retryable) == (Reason.TIMEOUT, True)
-    assert KEY not in str(info.value)
+async def test_failures_are_classified(failure: Failure, sink: HttpSink, transports: Transports) -> None:
+    await assert_failure(failure, critical_request, sink, transports, secrets=[KEY])

@@ -8,6 +8,7 @@ from urllib.parse import parse_qsl
 import pytest
 
 from tests.support.config import StaticConfig
+from tests.support.http_matrix import Failure, assert_failure, assert_service_test_fails, assert_service_test_passes
 from tests.support.sink import Answer, HttpSink
 from tests.support.vectors import case, event_from_alert, substitute
 from tocsin.alert.event import Event
@@ -16,7 +17,7 @@ from tocsin.config.schema import Section
 from tocsin.delivery.errors import DeliveryError, Reason
 from tocsin.handlers import pushover
 from tocsin.handlers.options import OptionsError, normalize, tick_properties
-from tocsin.handlers.service_tests import run_service_test
+from tocsin.handlers.requests import HttpRequest
 from tocsin.transports import Transports
 
 # The TICKscript of stream/pushover sets these two handlers.
@@ -119,15 +120,17 @@ def test_disabled_service_sends_nothing() -> None:
     )  # fmt: skip
 
 
+def request_to(url: str) -> HttpRequest:
+    cfg = config(url=url)
+    return pushover.render(event(), normalize(pushover.KIND, {}, cfg), cfg)
+
+
 async def test_200_with_status_0_is_a_permanent_refusal(sink: HttpSink, transports: Transports) -> None:
-    cfg = config(url=sink.url + "/1/messages.json")
-    sink.answer(Answer(200, body=b'{"user":"invalid","errors":["user identifier is invalid","x"],"status":0}'))
-    with pytest.raises(DeliveryError) as caught:
-        await transports.send(pushover.render(event(), normalize(pushover.KIND, {}, cfg), cfg), 5)
-    err = caught.value
-    assert (err.reason, err.retryable, err.status) == (Reason.CLIENT_ERROR, False, 200)
-    assert str(err) == (f"HTTP 200 from {sink.url}/1/messages.json: pushover status 0: user identifier is invalid, x")
-    assert TOKEN not in str(err)
+    failure = Failure.refused(
+        Answer(200, body=b'{"user":"invalid","errors":["user identifier is invalid","x"],"status":0}'),
+        message="HTTP 200 from {url}/1/messages.json: pushover status 0: user identifier is invalid, x",
+    )
+    await assert_failure(failure, lambda url: request_to(url + "/1/messages.json"), sink, transports, secrets=[TOKEN])
 
 
 @pytest.mark.parametrize(
@@ -136,43 +139,26 @@ async def test_200_with_status_0_is_a_permanent_refusal(sink: HttpSink, transpor
     ids=["status-1", "empty", "not-json", "not-object"],
 )
 async def test_other_200_answers_are_accepted(body: bytes, sink: HttpSink, transports: Transports) -> None:
-    cfg = config(url=sink.url)
     sink.answer(Answer(200, body=body))
-    outcome = await transports.send(pushover.render(event(), normalize(pushover.KIND, {}, cfg), cfg), 5)
+    outcome = await transports.send(request_to(sink.url), 5)
     assert outcome.status == 200
 
 
 @pytest.mark.parametrize(
-    ("answer", "reason", "retryable", "retry_after"),
-    [
-        (Answer(400, body=b'{"token":"invalid","errors":["application token is invalid"],"status":0}'),
-         Reason.CLIENT_ERROR, False, None),
-        (Answer(429, headers=(("Retry-After", "7"),), body=b"{}"), Reason.RATE_LIMITED, True, 7.0),
-        (Answer(500, body=b"down"), Reason.SERVER_ERROR, True, None),
-        (Answer(202), Reason.OTHER, False, None),
-    ],
-    ids=["4xx", "429", "5xx", "202-is-not-200"],
-)  # fmt: skip
-async def test_failures_are_classified(
-    answer: Answer, reason: Reason, retryable: bool, retry_after: float | None, sink: HttpSink, transports: Transports
-) -> None:
-    cfg = config(url=sink.url)
-    sink.answer(answer)
-    with pytest.raises(DeliveryError) as caught:
-        await transports.send(pushover.render(event(), normalize(pushover.KIND, {}, cfg), cfg), 5)
-    err = caught.value
-    assert (err.reason, err.retryable, err.retry_after, err.status) == (reason, retryable, retry_after, answer.status)
-    assert str(err).startswith(f"HTTP {answer.status} from {sink.url}")
-    assert answer.body.decode() in str(err)
-
-
-async def test_hang_is_a_timeout(sink: HttpSink, transports: Transports) -> None:
-    cfg = config(url=sink.url)
-    sink.hang()
-    with pytest.raises(DeliveryError) as caught:
-        await transports.send(pushover.render(event(), normalize(pushover.KIND, {}, cfg), cfg), 0.2)
-    assert (caught.value.reason, caught.value.retryable) == (Reason.TIMEOUT, True)
-    assert str(caught.value) == f"POST {sink.url}: no answer within 0.2s"
+    "failure",
+    Failure.cases(
+        Failure.refused(Answer(400, body=b'{"token":"invalid","errors":["application token is invalid"],"status":0}')),
+        Failure.throttled(Answer(429, headers=(("Retry-After", "7"),), body=b"{}"), 7.0),
+        Failure.failing(Answer(500, body=b"down")),
+        Failure.refused(Answer(202), Reason.OTHER, name="202-is-not-200"),
+        Failure.hang("POST {url}: no answer within 0.2s"),
+    ),
+)
+async def test_failures_are_classified(failure: Failure, sink: HttpSink, transports: Transports) -> None:
+    error = await assert_failure(failure, request_to, sink, transports, secrets=[TOKEN])
+    if failure.answer is not None:
+        assert str(error).startswith(f"HTTP {failure.answer.status} from {sink.url}")
+        assert failure.answer.body.decode() in str(error)
 
 
 def test_service_test_defaults() -> None:
@@ -184,19 +170,16 @@ def test_service_test_defaults() -> None:
 
 async def test_service_test_success_and_failure(sink: HttpSink, transports: Transports) -> None:
     cfg = config(url=sink.url)
-    assert await run_service_test(pushover.SERVICE_TEST, None, cfg, transports, 5) == (True, "")
     body = {"title": "T", "level": "WARNING", "user-key": "someone", "url-title": "u t"}
-    assert await run_service_test(pushover.SERVICE_TEST, body, cfg, transports, 5) == (True, "")
-    first, second = await sink.wait_for(2)
+    first, second = await assert_service_test_passes(pushover.SERVICE_TEST, cfg, transports, sink, None, body)
     assert first.body == f"message=test+pushover+message&priority=1&token={TOKEN}&user=user".encode()
     assert dict(parse_qsl(second.body.decode())) == {
         "message": "test pushover message", "priority": "0", "title": "T", "token": TOKEN, "url_title": "u t",
         "user": "someone",
     }  # fmt: skip
     sink.answer(Answer(400, body=b'{"errors":["message cannot be blank"],"status":0}'))
-    ok, message = await run_service_test(pushover.SERVICE_TEST, {"message": ""}, cfg, transports, 5)
-    assert (ok, message) == (False, f'HTTP 400 from {sink.url}: {{"errors":["message cannot be blank"],"status":0}}')
-    assert TOKEN not in message
+    message = f'HTTP 400 from {sink.url}: {{"errors":["message cannot be blank"],"status":0}}'
+    await assert_service_test_fails(pushover.SERVICE_TEST, {"message": ""}, cfg, transports, message, secrets=[TOKEN])
 
 
 @pytest.mark.parametrize(
@@ -205,11 +188,9 @@ async def test_service_test_success_and_failure(sink: HttpSink, transports: Tran
     ids=["lower-case", "unknown"],
 )
 async def test_service_test_level_is_decoded_as_go_does(level: str, message: str, transports: Transports) -> None:
-    result = await run_service_test(pushover.SERVICE_TEST, {"level": level}, config(), transports, 5)
-    assert result == (False, message)
+    await assert_service_test_fails(pushover.SERVICE_TEST, {"level": level}, config(), transports, message)
 
 
 async def test_service_test_on_a_disabled_service(transports: Transports) -> None:
     cfg = StaticConfig(sections=[pushover.SECTION])
-    result = await run_service_test(pushover.SERVICE_TEST, None, cfg, transports, 5)
-    assert result == (False, "service is not enabled")
+    await assert_service_test_fails(pushover.SERVICE_TEST, None, cfg, transports, "service is not enabled")

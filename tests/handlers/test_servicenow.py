@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.support.config import StaticConfig
+from tests.support.http_matrix import Failure, assert_failure, assert_service_test_fails, assert_service_test_passes
 from tests.support.sink import Answer, HttpSink
 from tests.support.vectors import case, event_from_alert, substitute
 from tocsin.alert.event import Event
@@ -17,7 +18,6 @@ from tocsin.delivery.errors import DeliveryError, Reason
 from tocsin.handlers import servicenow
 from tocsin.handlers.options import OptionsError, normalize
 from tocsin.handlers.requests import HttpRequest
-from tocsin.handlers.service_tests import run_service_test
 from tocsin.handlers.servicenow_config import DEFAULT_URL, SECTION
 from tocsin.transports import Transports
 
@@ -174,37 +174,39 @@ def test_disabled_service_and_section_checks() -> None:
     assert SECTION.validate({**SECTION.defaults(), "enabled": True}) is None
 
 
+def request_with_password(url: str) -> HttpRequest:
+    cfg = config(url=url + "/api/global/em/jsonv2", username="admin", password=PASSWORD)
+    return servicenow.render(event(), normalize(servicenow.KIND, {}, cfg), cfg)
+
+
 @pytest.mark.parametrize(
-    ("answer", "reason", "retryable", "retry_after"),
-    [
-        (Answer(400, body=b'{"error":{"message":"bad"},"status":"failure"}'), Reason.CLIENT_ERROR, False, None),
-        (Answer(401, body=b'{"error":{"message":"User Not Authenticated"}}'), Reason.AUTH_ERROR, False, None),
-        (Answer(429, headers=(("Retry-After", "3"),), body=b"slow down"), Reason.RATE_LIMITED, True, 3.0),
-        (Answer(503, body=b"maintenance"), Reason.SERVER_ERROR, True, None),
-    ],
-    ids=["4xx", "401", "429", "5xx"],
+    "failure",
+    Failure.cases(
+        Failure.refused(
+            Answer(400, body=b'{"error":{"message":"bad"},"status":"failure"}'),
+            message='HTTP 400 from {url}/api/global/em/jsonv2: {"error":{"message":"bad"},"status":"failure"}',
+        ),
+        Failure.refused(
+            Answer(401, body=b'{"error":{"message":"User Not Authenticated"}}'),
+            Reason.AUTH_ERROR,
+            name="401",
+            message='HTTP 401 from {url}/api/global/em/jsonv2: {"error":{"message":"User Not Authenticated"}}',
+        ),
+        Failure.throttled(
+            Answer(429, headers=(("Retry-After", "3"),), body=b"slow down"),
+            3.0,
+            message="HTTP 429 from {url}/api/global/em/jsonv2: slow down",
+        ),
+        Failure.failing(
+            Answer(503, body=b"maintenance"), message="HTTP 503 from {url}/api/global/em/jsonv2: maintenance"
+        ),
+        Failure.hang("POST {url}/api/global/em/jsonv2: no answer within 0.2s"),
+    ),
 )
 async def test_failures_are_classified_without_the_password(
-    answer: Answer, reason: Reason, retryable: bool, retry_after: float | None, sink: HttpSink, transports: Transports
+    failure: Failure, sink: HttpSink, transports: Transports
 ) -> None:
-    cfg = config(url=sink.url + "/api/global/em/jsonv2", username="admin", password=PASSWORD)
-    sink.answer(answer)
-    with pytest.raises(DeliveryError) as caught:
-        await transports.send(servicenow.render(event(), normalize(servicenow.KIND, {}, cfg), cfg), 5)
-    err = caught.value
-    assert (err.reason, err.retryable, err.retry_after, err.status) == (reason, retryable, retry_after, answer.status)
-    assert str(err) == f"HTTP {answer.status} from {sink.url}/api/global/em/jsonv2: {answer.body.decode()}"
-    assert PASSWORD not in str(err)
-
-
-async def test_hang_is_a_timeout(sink: HttpSink, transports: Transports) -> None:
-    cfg = config(url=sink.url)
-    sink.hang()
-    with pytest.raises(DeliveryError) as caught:
-        await transports.send(servicenow.render(event(), normalize(servicenow.KIND, {}, cfg), cfg), 0.2)
-    assert (caught.value.reason, caught.value.retryable, str(caught.value)) == (
-        Reason.TIMEOUT, True, f"POST {sink.url}: no answer within 0.2s"
-    )  # fmt: skip
+    await assert_failure(failure, request_with_password, sink, transports, secrets=[PASSWORD])
 
 
 def test_service_test_defaults() -> None:
@@ -216,10 +218,8 @@ def test_service_test_defaults() -> None:
 
 async def test_service_test_success_and_failure(sink: HttpSink, transports: Transports) -> None:
     cfg = config(url=sink.url + "/em", source="")
-    assert await run_service_test(servicenow.SERVICE_TEST, None, cfg, transports, 5) == (True, "")
     body = {"level": "OK", "metric_name": "{{ .ID }}", "additional_info": {"x": 1}, "source": ""}
-    assert await run_service_test(servicenow.SERVICE_TEST, body, cfg, transports, 5) == (True, "")
-    first, second = await sink.wait_for(2)
+    first, second = await assert_service_test_passes(servicenow.SERVICE_TEST, cfg, transports, sink, None, body)
     assert first.body == (
         b'{"records":[{"source":"Kapacitor","message_key":"1001","severity":"1",'
         b'"description":"test servicenow message"}]}'
@@ -237,11 +237,10 @@ async def test_service_test_success_and_failure(sink: HttpSink, transports: Tran
         ]
     }
     sink.answer(Answer(500, body=b"instance asleep"))
-    result = await run_service_test(servicenow.SERVICE_TEST, None, cfg, transports, 5)
-    assert result == (False, f"HTTP 500 from {sink.url}/em: instance asleep")
+    message = f"HTTP 500 from {sink.url}/em: instance asleep"
+    await assert_service_test_fails(servicenow.SERVICE_TEST, None, cfg, transports, message)
 
 
 async def test_service_test_on_a_disabled_service(transports: Transports) -> None:
     cfg = StaticConfig(sections=[SECTION])
-    result = await run_service_test(servicenow.SERVICE_TEST, None, cfg, transports, 5)
-    assert result == (False, "service is not enabled")
+    await assert_service_test_fails(servicenow.SERVICE_TEST, None, cfg, transports, "service is not enabled")

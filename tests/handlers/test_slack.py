@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.support.config import StaticConfig
+from tests.support.http_matrix import Failure, assert_failure, assert_service_test_fails, assert_service_test_passes
 from tests.support.sink import Answer, HttpSink
 from tests.support.vectors import case, event_from_alert, substitute
 from tocsin.alert.event import Event
@@ -19,7 +20,6 @@ from tocsin.errors import ConfigError
 from tocsin.handlers import slack, slack_config
 from tocsin.handlers.options import OptionsError, normalize
 from tocsin.handlers.requests import HttpRequest
-from tocsin.handlers.service_tests import run_service_test
 from tocsin.handlers.slack_config import SECTION
 from tocsin.transports import Transports
 
@@ -88,13 +88,12 @@ def test_config_errors(values: dict[str, object], options: dict[str, str], messa
 async def test_service_test_success_and_failure_hide_the_webhook(sink: HttpSink, transports: Transports) -> None:
     secret_url = sink.url.rstrip("/") + "/services/T0/B0/SECRET"
     cfg = config({"slack": {"enabled": True, "url": secret_url, "channel": "#general"}})
-    assert await run_service_test(slack.SERVICE_TEST, None, cfg, transports, 5) == (True, "")
-    (req,) = await sink.wait_for(1)
+    (req,) = await assert_service_test_passes(slack.SERVICE_TEST, cfg, transports, sink, None)
     assert req.json()["attachments"][0]["text"] == "test slack message"
     assert req.json()["channel"] == "#general"
     sink.answer(Answer(404, body=b"no_service"))
-    ok, message = await run_service_test(slack.SERVICE_TEST, {"channel": "#x"}, cfg, transports, 5)
-    assert not ok and "404" in message and "no_service" in message and "SECRET" not in message
+    message = f"HTTP 404 from {sink.url}/***: no_service"
+    await assert_service_test_fails(slack.SERVICE_TEST, {"channel": "#x"}, cfg, transports, message, secrets=["SECRET"])
 
 
 # Tocsin's additions: Block Kit, chat.postMessage with a bot token, threads.
@@ -253,53 +252,47 @@ def refused(error: str, **extra: object) -> bytes:
     return json.dumps({"ok": False, "error": error, **extra}).encode()
 
 
-ANSWERS: list[tuple[str, Answer, Reason, bool, float | None, str]] = [
-    ("channel-not-found", Answer(200, body=refused("channel_not_found")), Reason.CLIENT_ERROR, False, None,
-     'HTTP 200 from {url}: slack error "channel_not_found"'),
-    ("not-in-channel", Answer(200, body=refused("not_in_channel")), Reason.CLIENT_ERROR, False, None,
-     'HTTP 200 from {url}: slack error "not_in_channel"'),
-    ("invalid-auth", Answer(200, body=refused("invalid_auth")), Reason.AUTH_ERROR, False, None,
-     'HTTP 200 from {url}: slack error "invalid_auth"'),
-    ("not-authed", Answer(200, body=refused("not_authed")), Reason.AUTH_ERROR, False, None,
-     'HTTP 200 from {url}: slack error "not_authed"'),
-    ("token-revoked", Answer(200, body=refused("token_revoked")), Reason.AUTH_ERROR, False, None,
-     'HTTP 200 from {url}: slack error "token_revoked"'),
-    ("missing-scope", Answer(200, body=refused("missing_scope", needed="chat:write")), Reason.AUTH_ERROR, False,
-     None, 'HTTP 200 from {url}: slack error "missing_scope": needs scope chat:write'),
-    ("ratelimited-429", Answer(429, (("Retry-After", "7"),), refused("ratelimited")), Reason.RATE_LIMITED, True,
-     7.0, 'HTTP 429 from {url}: slack error "ratelimited"'),
-    ("rate-limited-200", Answer(200, (("Retry-After", "3"),), refused("rate_limited")), Reason.RATE_LIMITED, True,
-     3.0, 'HTTP 200 from {url}: slack error "rate_limited"'),
-    ("internal-error", Answer(200, body=refused("internal_error")), Reason.SERVER_ERROR, True, None,
-     'HTTP 200 from {url}: slack error "internal_error"'),
-    ("fatal-error", Answer(200, body=refused("fatal_error")), Reason.SERVER_ERROR, True, None,
-     'HTTP 200 from {url}: slack error "fatal_error"'),
-    ("invalid-blocks", Answer(200, body=refused("invalid_blocks", response_metadata={"messages": [
+AT = "HTTP 200 from {url}/api/chat.postMessage: "
+ANSWERS = [
+    Failure("channel-not-found", Answer(200, body=refused("channel_not_found")), Reason.CLIENT_ERROR, False, None,
+            AT + 'slack error "channel_not_found"'),
+    Failure("not-in-channel", Answer(200, body=refused("not_in_channel")), Reason.CLIENT_ERROR, False, None,
+            AT + 'slack error "not_in_channel"'),
+    Failure("invalid-auth", Answer(200, body=refused("invalid_auth")), Reason.AUTH_ERROR, False, None,
+            AT + 'slack error "invalid_auth"'),
+    Failure("not-authed", Answer(200, body=refused("not_authed")), Reason.AUTH_ERROR, False, None,
+            AT + 'slack error "not_authed"'),
+    Failure("token-revoked", Answer(200, body=refused("token_revoked")), Reason.AUTH_ERROR, False, None,
+            AT + 'slack error "token_revoked"'),
+    Failure("missing-scope", Answer(200, body=refused("missing_scope", needed="chat:write")), Reason.AUTH_ERROR,
+            False, None, AT + 'slack error "missing_scope": needs scope chat:write'),
+    Failure("ratelimited-429", Answer(429, (("Retry-After", "7"),), refused("ratelimited")), Reason.RATE_LIMITED,
+            True, 7.0, 'HTTP 429 from {url}/api/chat.postMessage: slack error "ratelimited"'),
+    Failure("rate-limited-200", Answer(200, (("Retry-After", "3"),), refused("rate_limited")), Reason.RATE_LIMITED,
+            True, 3.0, AT + 'slack error "rate_limited"'),
+    Failure("internal-error", Answer(200, body=refused("internal_error")), Reason.SERVER_ERROR, True, None,
+            AT + 'slack error "internal_error"'),
+    Failure("fatal-error", Answer(200, body=refused("fatal_error")), Reason.SERVER_ERROR, True, None,
+            AT + 'slack error "fatal_error"'),
+    Failure("invalid-blocks", Answer(200, body=refused("invalid_blocks", response_metadata={"messages": [
         "[ERROR] must be more than 0 characters [json-pointer:/blocks/0/text]"]})), Reason.OTHER, False, None,
-     'HTTP 200 from {url}: slack error "invalid_blocks": [ERROR] must be more than 0 characters '
-     "[json-pointer:/blocks/0/text]"),
-    ("unknown-code-without-error-text", Answer(200, body=b'{"ok":false}'), Reason.OTHER, False, None,
-     'HTTP 200 from {url}: slack error "unknown_error"'),
-    ("unknown-code-on-503-uses-http-rules", Answer(503, (("Retry-After", "2"),), refused("odd")),
-     Reason.SERVER_ERROR, True, 2.0, 'HTTP 503 from {url}: {{"ok": false, "error": "odd"}}'),
-    ("plain-500", Answer(500, body=b"oops"), Reason.SERVER_ERROR, True, None, "HTTP 500 from {url}: oops"),
+            AT + 'slack error "invalid_blocks": [ERROR] must be more than 0 characters [json-pointer:/blocks/0/text]'),
+    Failure("unknown-code-without-error-text", Answer(200, body=b'{"ok":false}'), Reason.OTHER, False, None,
+            AT + 'slack error "unknown_error"'),
+    Failure("unknown-code-on-503-uses-http-rules", Answer(503, (("Retry-After", "2"),), refused("odd")),
+            Reason.SERVER_ERROR, True, 2.0, 'HTTP 503 from {url}/api/chat.postMessage: {"ok": false, "error": "odd"}'),
+    Failure("plain-500", Answer(500, body=b"oops"), Reason.SERVER_ERROR, True, None,
+            "HTTP 500 from {url}/api/chat.postMessage: oops"),
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("answer", "reason", "retryable", "retry_after", "message"), [a[1:] for a in ANSWERS], ids=[a[0] for a in ANSWERS]
-)
-async def test_post_message_answers_are_classified(
-    answer: Answer, reason: Reason, retryable: bool, retry_after: float | None, message: str,
-    sink: HttpSink, transports: Transports,
-) -> None:  # fmt: skip
-    sink.answer(answer)
-    with pytest.raises(DeliveryError) as info:
-        await transports.send(render(api_workspace(sink.url)), 5)
-    got = info.value
-    assert (got.reason, got.retryable, got.retry_after, got.status) == (reason, retryable, retry_after, answer.status)
-    assert str(got) == message.format(url=sink.url + POST_MESSAGE)
-    assert TOKEN not in str(got) and TOKEN not in repr(got)
+def post_message_request(url: str) -> HttpRequest:
+    return render(api_workspace(url))
+
+
+@pytest.mark.parametrize("failure", Failure.cases(*ANSWERS))
+async def test_post_message_answers_are_classified(failure: Failure, sink: HttpSink, transports: Transports) -> None:
+    await assert_failure(failure, post_message_request, sink, transports, secrets=[TOKEN])
 
 
 async def test_post_message_ok_answer_is_delivered(sink: HttpSink, transports: Transports) -> None:
@@ -322,43 +315,41 @@ async def test_webhook_ignores_json_bodies_and_success_is_200(sink: HttpSink, tr
     assert str(info.value) == f"HTTP 201 from {sink.url}/***: created"
 
 
-WEBHOOK_FAILURES: list[tuple[str, Answer, Reason, bool, float | None]] = [
-    ("404", Answer(404, body=b"no_service"), Reason.CLIENT_ERROR, False, None),
-    ("403", Answer(403, body=b"invalid_token"), Reason.AUTH_ERROR, False, None),
-    ("429", Answer(429, (("Retry-After", "30"),), b"rate_limited"), Reason.RATE_LIMITED, True, 30.0),
-    ("500", Answer(500, body=b"rollup_error"), Reason.SERVER_ERROR, True, None),
-]
+def webhook_request(url: str) -> HttpRequest:
+    return render(workspace(url + "/services/T0/B0/SECRET"))
 
 
 @pytest.mark.parametrize(
-    ("answer", "reason", "retryable", "retry_after"),
-    [f[1:] for f in WEBHOOK_FAILURES],
-    ids=[f[0] for f in WEBHOOK_FAILURES],
+    "failure",
+    Failure.cases(
+        Failure.refused(Answer(404, body=b"no_service"), name="404", message="HTTP 404 from {url}/***: no_service"),
+        Failure.refused(
+            Answer(403, body=b"invalid_token"),
+            Reason.AUTH_ERROR,
+            name="403",
+            message="HTTP 403 from {url}/***: invalid_token",
+        ),
+        Failure.throttled(
+            Answer(429, (("Retry-After", "30"),), b"rate_limited"),
+            30.0,
+            message="HTTP 429 from {url}/***: rate_limited",
+        ),
+        Failure.failing(Answer(500, body=b"rollup_error"), name="500", message="HTTP 500 from {url}/***: rollup_error"),
+        Failure.hang("POST {url}/***: no answer within 0.2s"),
+    ),
 )
 async def test_webhook_failures_are_classified_and_hide_the_url(
-    answer: Answer, reason: Reason, retryable: bool, retry_after: float | None, sink: HttpSink, transports: Transports
+    failure: Failure, sink: HttpSink, transports: Transports
 ) -> None:
-    sink.answer(answer)
-    with pytest.raises(DeliveryError) as info:
-        await transports.send(render(workspace(sink.url + "/services/T0/B0/SECRET")), 5)
-    assert (info.value.reason, info.value.retryable, info.value.retry_after) == (reason, retryable, retry_after)
-    assert str(info.value) == f"HTTP {answer.status} from {sink.url}/***: {answer.body.decode()}"
-
-
-async def test_hang_is_a_timeout_that_hides_the_webhook(sink: HttpSink, transports: Transports) -> None:
-    sink.hang()
-    with pytest.raises(DeliveryError) as info:
-        await transports.send(render(workspace(sink.url + "/services/T0/B0/SECRET")), 0.2)
-    assert (info.value.reason, info.value.retryable) == (Reason.TIMEOUT, True)
-    assert str(info.value) == f"POST {sink.url}/***: no answer within 0.2s"
+    await assert_failure(failure, webhook_request, sink, transports, secrets=["SECRET"])
 
 
 async def test_service_test_through_post_message(sink: HttpSink, transports: Transports) -> None:
     cfg = api_workspace(sink.url)
     sink.answer(Answer(200, body=b'{"ok":true,"ts":"1.2"}'), Answer(200, body=refused("not_in_channel")))
-    assert await run_service_test(slack.SERVICE_TEST, None, cfg, transports, 5) == (True, "")
-    ok, message = await run_service_test(slack.SERVICE_TEST, {"channel": "#x"}, cfg, transports, 5)
-    assert (ok, message) == (False, f'HTTP 200 from {sink.url}{POST_MESSAGE}: slack error "not_in_channel"')
+    await assert_service_test_passes(slack.SERVICE_TEST, cfg, transports, sink, None)
+    message = f'HTTP 200 from {sink.url}{POST_MESSAGE}: slack error "not_in_channel"'
+    await assert_service_test_fails(slack.SERVICE_TEST, {"channel": "#x"}, cfg, transports, message, secrets=[TOKEN])
     first, second = await sink.wait_for(2)
     assert (first.json()["channel"], second.json()["channel"]) == ("#c", "#x")
 

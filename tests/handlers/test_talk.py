@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from tests.support.config import StaticConfig
+from tests.support.http_matrix import Failure, assert_failure, assert_service_test_fails, assert_service_test_passes
 from tests.support.sink import Answer, HttpSink
 from tests.support.vectors import case, event_from_alert, substitute
 from tocsin.alert.event import Event
@@ -14,7 +15,7 @@ from tocsin.alert.levels import Level
 from tocsin.delivery.errors import DeliveryError, Reason
 from tocsin.handlers import talk
 from tocsin.handlers.options import normalize
-from tocsin.handlers.service_tests import run_service_test
+from tocsin.handlers.requests import HttpRequest
 from tocsin.transports import Transports
 
 SECRET_PATH = "/v1/services/webhook/PLANTEDsecret0123"
@@ -71,52 +72,39 @@ def test_disabled_service_and_section_checks() -> None:
     assert talk.SECTION.validate({"enabled": False, "url": "", "author_name": ""}) is None
 
 
+def webhook_request(url: str) -> HttpRequest:
+    return talk.render(Event(topic="t", id="a", level=Level.OK, time=0), {}, config(url + SECRET_PATH))
+
+
 @pytest.mark.parametrize(
-    ("answer", "reason", "retryable", "retry_after"),
-    [
-        (Answer(404, body=b'{"code":404,"message":"not found"}'), Reason.CLIENT_ERROR, False, None),
-        (Answer(429, headers=(("Retry-After", "2"),)), Reason.RATE_LIMITED, True, 2.0),
-        (Answer(502, body=b"bad gateway"), Reason.SERVER_ERROR, True, None),
-    ],
-    ids=["4xx", "429", "5xx"],
+    "failure",
+    Failure.cases(
+        Failure.refused(
+            Answer(404, body=b'{"code":404,"message":"not found"}'),
+            message='HTTP 404 from {url}/***: {"code":404,"message":"not found"}',
+        ),
+        Failure.throttled(Answer(429, headers=(("Retry-After", "2"),)), 2.0, message="HTTP 429 from {url}/***"),
+        Failure.failing(Answer(502, body=b"bad gateway"), message="HTTP 502 from {url}/***: bad gateway"),
+        Failure.hang("POST {url}/***: no answer within 0.2s"),
+    ),
 )
 async def test_failures_are_classified_without_the_webhook(
-    answer: Answer, reason: Reason, retryable: bool, retry_after: float | None, sink: HttpSink, transports: Transports
+    failure: Failure, sink: HttpSink, transports: Transports
 ) -> None:
-    cfg = config(sink.url + SECRET_PATH)
-    sink.answer(answer)
-    with pytest.raises(DeliveryError) as caught:
-        await transports.send(talk.render(Event(topic="t", id="a", level=Level.OK, time=0), {}, cfg), 5)
-    err = caught.value
-    assert (err.reason, err.retryable, err.retry_after, err.status) == (reason, retryable, retry_after, answer.status)
-    shown = f"HTTP {answer.status} from {sink.url}/***"
-    assert str(err) == (f"{shown}: {answer.body.decode()}" if answer.body else shown)
-    assert "PLANTED" not in str(err)
-
-
-async def test_hang_is_a_timeout(sink: HttpSink, transports: Transports) -> None:
-    cfg = config(sink.url + SECRET_PATH)
-    sink.hang()
-    with pytest.raises(DeliveryError) as caught:
-        await transports.send(talk.render(Event(topic="t", id="a", level=Level.OK, time=0), {}, cfg), 0.2)
-    assert (caught.value.reason, caught.value.retryable, str(caught.value)) == (
-        Reason.TIMEOUT, True, f"POST {sink.url}/***: no answer within 0.2s"
-    )  # fmt: skip
+    await assert_failure(failure, webhook_request, sink, transports, secrets=["PLANTED"])
 
 
 async def test_service_test_success_and_failure(sink: HttpSink, transports: Transports) -> None:
     assert dict(talk.SERVICE_TEST.defaults) == {"title": "testTitle", "text": "test talk text"}
     cfg = config(sink.url + SECRET_PATH, author_name="")
-    assert await run_service_test(talk.SERVICE_TEST, None, cfg, transports, 5) == (True, "")
-    assert await run_service_test(talk.SERVICE_TEST, {"TITLE": "t2"}, cfg, transports, 5) == (True, "")
-    first, second = await sink.wait_for(2)
+    first, second = await assert_service_test_passes(talk.SERVICE_TEST, cfg, transports, sink, None, {"TITLE": "t2"})
     assert (first.path, first.body) == (SECRET_PATH, b'{"authorName":"","text":"test talk text","title":"testTitle"}\n')
     assert second.body == b'{"authorName":"","text":"test talk text","title":"t2"}\n'
     sink.answer(Answer(403, body=b"token revoked"))
-    result = await run_service_test(talk.SERVICE_TEST, None, cfg, transports, 5)
-    assert result == (False, f"HTTP 403 from {sink.url}/***: token revoked")
+    message = f"HTTP 403 from {sink.url}/***: token revoked"
+    await assert_service_test_fails(talk.SERVICE_TEST, None, cfg, transports, message, secrets=["PLANTED"])
 
 
 async def test_service_test_on_a_disabled_service(transports: Transports) -> None:
     cfg = StaticConfig(sections=[talk.SECTION])
-    assert await run_service_test(talk.SERVICE_TEST, None, cfg, transports, 5) == (False, "service is not enabled")
+    await assert_service_test_fails(talk.SERVICE_TEST, None, cfg, transports, "service is not enabled")

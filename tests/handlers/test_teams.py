@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.support.config import StaticConfig
+from tests.support.http_matrix import Failure, assert_failure, assert_service_test_fails, assert_service_test_passes
 from tests.support.sink import Answer, HttpSink
 from tests.support.vectors import case, event_from_alert, substitute
 from tocsin.alert.event import Event
@@ -15,7 +16,7 @@ from tocsin.alert.levels import Level
 from tocsin.delivery.errors import DeliveryError, Reason
 from tocsin.handlers import teams
 from tocsin.handlers.options import OptionsError, normalize
-from tocsin.handlers.service_tests import run_service_test
+from tocsin.handlers.requests import HttpRequest
 from tocsin.handlers.teams_config import MISSING_CHANNEL_URL, SECTION, validate
 from tocsin.transports import Transports
 
@@ -165,8 +166,7 @@ async def test_service_test_uses_the_config_url(sink: HttpSink, transports: Tran
     }  # fmt: skip
     cfg = config(**{"channel-url": f"{sink.url}/{SECRET}"})
     body = {"channel_url": "http://127.0.0.1:9/elsewhere", "level": "warning"}
-    assert await run_service_test(teams.SERVICE_TEST, body, cfg, transports, 5) == (True, "")
-    (got,) = await sink.wait_for(1)
+    (got,) = await assert_service_test_passes(teams.SERVICE_TEST, cfg, transports, sink, body)
     assert got.path == f"/{SECRET}"
     assert got.json() == {
         "@type": "MessageCard", "@context": "http://schema.org/extensions", "title": "WARNING: [foo/bar/bat]",
@@ -187,34 +187,31 @@ async def test_service_test_uses_the_config_url(sink: HttpSink, transports: Tran
 async def test_service_test_failure(answer: Answer, message: str, sink: HttpSink, transports: Transports) -> None:
     sink.answer(answer)
     cfg = config(**{"channel-url": f"{sink.url}/{SECRET}"})
-    assert await run_service_test(teams.SERVICE_TEST, None, cfg, transports, 5) == (False, message)
+    await assert_service_test_fails(teams.SERVICE_TEST, None, cfg, transports, message)
+
+
+def webhook_request(url: str) -> HttpRequest:
+    cfg = config(**{"channel-url": f"{url}/{SECRET}"})
+    return teams.render(event(), normalize(teams.KIND, {}, cfg), cfg)
 
 
 @pytest.mark.parametrize(
-    ("answer", "reason", "retryable", "retry_after"),
-    [
-        (Answer(400, body=b"bad"), Reason.CLIENT_ERROR, False, None),
-        (Answer(429, headers=(("Retry-After", "7"),), body=b"slow down"), Reason.RATE_LIMITED, True, 7.0),
-        (Answer(502, body=b"bad gateway"), Reason.SERVER_ERROR, True, None),
-    ],
-    ids=["4xx", "429", "5xx"],
+    "failure",
+    Failure.cases(
+        Failure.refused(
+            Answer(400, body=b"bad"), message="failed to understand Teams response. code: 400 content: bad"
+        ),
+        Failure.throttled(
+            Answer(429, headers=(("Retry-After", "7"),), body=b"slow down"),
+            7.0,
+            message="failed to understand Teams response. code: 429 content: slow down",
+        ),
+        Failure.failing(
+            Answer(502, body=b"bad gateway"),
+            message="failed to understand Teams response. code: 502 content: bad gateway",
+        ),
+        Failure.hang("POST {url}/***: no answer within 0.2s"),
+    ),
 )
-async def test_failures_are_classified(
-    answer: Answer, reason: Reason, retryable: bool, retry_after: float | None, sink: HttpSink, transports: Transports
-) -> None:
-    sink.answer(answer)
-    cfg = config(**{"channel-url": f"{sink.url}/{SECRET}"})
-    with pytest.raises(DeliveryError) as info:
-        await transports.send(teams.render(event(), normalize(teams.KIND, {}, cfg), cfg), 5)
-    err = info.value
-    assert (err.reason, err.retryable, err.retry_after, err.status) == (reason, retryable, retry_after, answer.status)
-    assert str(err) == f"failed to understand Teams response. code: {answer.status} content: {answer.body.decode()}"
-
-
-async def test_hang_is_a_timeout_that_hides_the_key(sink: HttpSink, transports: Transports) -> None:
-    sink.hang()
-    cfg = config(**{"channel-url": f"{sink.url}/{SECRET}"})
-    with pytest.raises(DeliveryError) as info:
-        await transports.send(teams.render(event(), normalize(teams.KIND, {}, cfg), cfg), 0.2)
-    assert (info.value.reason, info.value.retryable) == (Reason.TIMEOUT, True)
-    assert str(info.value) == f"POST {sink.url}/***: no answer within 0.2s"
+async def test_failures_are_classified(failure: Failure, sink: HttpSink, transports: Transports) -> None:
+    await assert_failure(failure, webhook_request, sink, transports, secrets=[SECRET])

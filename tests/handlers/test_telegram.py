@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.support.config import StaticConfig
+from tests.support.http_matrix import Failure, assert_failure, assert_service_test_fails, assert_service_test_passes
 from tests.support.sink import Answer, HttpSink
 from tests.support.vectors import case, event_from_alert, substitute
 from tocsin.alert.event import Event
@@ -15,7 +16,7 @@ from tocsin.alert.levels import Level
 from tocsin.delivery.errors import DeliveryError, Reason
 from tocsin.handlers import telegram
 from tocsin.handlers.options import normalize
-from tocsin.handlers.service_tests import run_service_test
+from tocsin.handlers.requests import HttpRequest
 from tocsin.handlers.telegram_config import MISSING_TOKEN, MISSING_URL, SECTION, validate
 from tocsin.transports import Transports
 
@@ -176,69 +177,79 @@ async def test_service_test(sink: HttpSink, transports: Transports) -> None:
         "disable-web-page-preview": False, "disable-notification": False,
     }  # fmt: skip
     cfg = config(url=sink.url + "/bot", **{"parse-mode": "HTML"})
-    assert await run_service_test(telegram.SERVICE_TEST, None, cfg, transports, 5) == (True, "")
-    (got,) = await sink.wait_for(1)
+    (got,) = await assert_service_test_passes(telegram.SERVICE_TEST, cfg, transports, sink, None)
     assert got.path == "/botTOKEN:AUTH/sendMessage"
     assert got.body == b'{"chat_id":"42","parse_mode":"HTML","text":"test telegram message"}\n'
     sink.answer(Answer(400, body=b'{"ok":false,"error_code":400,"description":"Bad Request: chat not found"}'))
-    result = await run_service_test(telegram.SERVICE_TEST, {"chat-id": "x"}, cfg, transports, 5)
-    assert result == (False, "sendMessage error (400) description: Bad Request: chat not found")
+    message = "sendMessage error (400) description: Bad Request: chat not found"
+    await assert_service_test_fails(telegram.SERVICE_TEST, {"chat-id": "x"}, cfg, transports, message, secrets=[TOKEN])
 
 
 def _answer(status: int, **body: Any) -> Answer:
     return Answer(status, body=json.dumps(body).encode())
 
 
+def bot_request(url: str) -> HttpRequest:
+    cfg = config(url=url + "/bot")
+    return telegram.render(event(), normalize(telegram.KIND, {}, cfg), cfg)
+
+
 @pytest.mark.parametrize(
-    ("answer", "reason", "retryable", "retry_after", "message"),
-    [
-        (_answer(400, ok=False, error_code=400, description="Bad Request: can't parse entities"),
-         Reason.CLIENT_ERROR, False, None, "sendMessage error (400) description: Bad Request: can't parse entities"),
-        (_answer(403, ok=False, error_code=403, description="Forbidden: bot was blocked by the user"),
-         Reason.AUTH_ERROR, False, None, "sendMessage error (403) description: Forbidden: bot was blocked by the user"),
-        (_answer(429, ok=False, error_code=429, description="Too Many Requests: retry after 12",
-                 parameters={"retry_after": 12}),
-         Reason.RATE_LIMITED, True, 12.0, "sendMessage error (429) description: Too Many Requests: retry after 12"),
-        (Answer(429, headers=(("Retry-After", "3"),), body=b"slow"), Reason.RATE_LIMITED, True, 3.0,
-         "HTTP 429 from {url}/bot***/sendMessage: slow"),
-        (Answer(502, body=b"<html>Bad Gateway</html>"), Reason.SERVER_ERROR, True, None,
-         "HTTP 502 from {url}/bot***/sendMessage: <html>Bad Gateway</html>"),
-        (_answer(200, ok=False, error_code=400, description="Bad Request: message text is empty"),
-         Reason.CLIENT_ERROR, False, None, "sendMessage error (400) description: Bad Request: message text is empty"),
-        (_answer(200, ok=False, error_code=429, description="Too Many Requests", parameters={"retry_after": 5}),
-         Reason.RATE_LIMITED, True, 5.0, "sendMessage error (429) description: Too Many Requests"),
-    ],
-    ids=["400", "403", "429-retry-after-parameter", "429-header", "5xx-not-json", "200-not-ok", "200-not-ok-429"],
-)  # fmt: skip
-async def test_failures_are_classified(
-    answer: Answer,
-    reason: Reason,
-    retryable: bool,
-    retry_after: float | None,
-    message: str,
-    sink: HttpSink,
-    transports: Transports,
-) -> None:
-    sink.answer(answer)
-    cfg = config(url=sink.url + "/bot")
-    with pytest.raises(DeliveryError) as info:
-        await transports.send(telegram.render(event(), normalize(telegram.KIND, {}, cfg), cfg), 5)
-    err = info.value
-    assert (err.reason, err.retryable, err.retry_after, err.status) == (reason, retryable, retry_after, answer.status)
-    assert str(err) == message.format(url=sink.url)
+    "failure",
+    Failure.cases(
+        Failure.refused(
+            _answer(400, ok=False, error_code=400, description="Bad Request: can't parse entities"),
+            name="400",
+            message="sendMessage error (400) description: Bad Request: can't parse entities",
+        ),
+        Failure.refused(
+            _answer(403, ok=False, error_code=403, description="Forbidden: bot was blocked by the user"),
+            Reason.AUTH_ERROR,
+            name="403",
+            message="sendMessage error (403) description: Forbidden: bot was blocked by the user",
+        ),
+        Failure.throttled(
+            _answer(
+                429,
+                ok=False,
+                error_code=429,
+                description="Too Many Requests: retry after 12",
+                parameters={"retry_after": 12},
+            ),
+            12.0,
+            name="429-retry-after-parameter",
+            message="sendMessage error (429) description: Too Many Requests: retry after 12",
+        ),
+        Failure.throttled(
+            Answer(429, headers=(("Retry-After", "3"),), body=b"slow"),
+            3.0,
+            name="429-header",
+            message="HTTP 429 from {url}/bot***/sendMessage: slow",
+        ),
+        Failure.failing(
+            Answer(502, body=b"<html>Bad Gateway</html>"),
+            name="5xx-not-json",
+            message="HTTP 502 from {url}/bot***/sendMessage: <html>Bad Gateway</html>",
+        ),
+        Failure.refused(
+            _answer(200, ok=False, error_code=400, description="Bad Request: message text is empty"),
+            name="200-not-ok",
+            message="sendMessage error (400) description: Bad Request: message text is empty",
+        ),
+        Failure.throttled(
+            _answer(200, ok=False, error_code=429, description="Too Many Requests", parameters={"retry_after": 5}),
+            5.0,
+            name="200-not-ok-429",
+            message="sendMessage error (429) description: Too Many Requests",
+        ),
+        Failure.hang("POST {url}/bot***/sendMessage: no answer within 0.2s"),
+    ),
+)
+async def test_failures_are_classified(failure: Failure, sink: HttpSink, transports: Transports) -> None:
+    await assert_failure(failure, bot_request, sink, transports, secrets=[TOKEN])
 
 
 async def test_ok_answer_is_accepted(sink: HttpSink, transports: Transports) -> None:
     sink.answer(_answer(200, ok=True, result={"message_id": 1}))
-    cfg = config(url=sink.url + "/bot")
-    outcome = await transports.send(telegram.render(event(), normalize(telegram.KIND, {}, cfg), cfg), 5)
+    outcome = await transports.send(bot_request(sink.url), 5)
     assert outcome.status == 200
-
-
-async def test_hang_is_a_timeout_that_hides_the_token(sink: HttpSink, transports: Transports) -> None:
-    sink.hang()
-    cfg = config(url=sink.url + "/bot")
-    with pytest.raises(DeliveryError) as info:
-        await transports.send(telegram.render(event(), normalize(telegram.KIND, {}, cfg), cfg), 0.2)
-    assert (info.value.reason, info.value.retryable) == (Reason.TIMEOUT, True)
-    assert str(info.value) == f"POST {sink.url}/bot***/sendMessage: no answer within 0.2s"

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.support.config import StaticConfig
+from tests.support.http_matrix import Failure, assert_failure, assert_service_test_fails, assert_service_test_passes
 from tests.support.sink import Answer, HttpSink
 from tests.support.vectors import case, event_from_alert, substitute
 from tocsin.alert.event import Event
@@ -16,7 +17,7 @@ from tocsin.alert.levels import Level
 from tocsin.delivery.errors import DeliveryError, Reason
 from tocsin.handlers import victorops
 from tocsin.handlers.options import OptionsError, normalize
-from tocsin.handlers.service_tests import run_service_test
+from tocsin.handlers.requests import HttpRequest
 from tocsin.transports import Transports
 
 # TICKscript handlers of the stream cases: `.victorOps().routingKey('test_key')`, `...('test_key2')`, `.victorOps()`.
@@ -106,15 +107,6 @@ def test_endpoint_url_is_go_path_join(base: str, api_key: str, routing_key: str,
     assert victorops.endpoint_url(base, api_key, routing_key) == (url, shown)
 
 
-@pytest.mark.parametrize(
-    ("path", "cleaned"),
-    [("", "."), ("/", "/"), ("a/../..", ".."), ("/../a", "/a"), ("a//b/", "a/b"), ("./a/./b/..", "a")],
-    ids=["empty", "root", "above", "rooted-above", "slashes", "dots"],
-)
-def test_go_clean(path: str, cleaned: str) -> None:
-    assert victorops.go_clean(path) == cleaned
-
-
 def test_disabled_service_and_section_checks() -> None:
     cfg = StaticConfig({"victorops": {"api-key": "k"}}, sections=[victorops.SECTION])
     with pytest.raises(DeliveryError) as caught:
@@ -131,45 +123,32 @@ def test_disabled_service_and_section_checks() -> None:
     assert victorops.SECTION.validate(defaults) is None
 
 
+def alert_request(url: str) -> HttpRequest:
+    cfg = config(url + "/alert")
+    return victorops.render(event(), normalize(victorops.KIND, {}, cfg), cfg)
+
+
 @pytest.mark.parametrize(
-    ("answer", "reason", "retryable", "retry_after", "message"),
-    [
-        (Answer(404, body=b"nope"), Reason.CLIENT_ERROR, False, None, "URL or API key not found: 404"),
-        (Answer(400, body=b'{"result":"failure","message":"Missing fields"}'), Reason.CLIENT_ERROR, False, None,
-         'HTTP 400 from {shown}: {{"result":"failure","message":"Missing fields"}}'),
-        (Answer(429, headers=(("Retry-After", "9"),), body=b"later"), Reason.RATE_LIMITED, True, 9.0,
-         "HTTP 429 from {shown}: later"),
-        (Answer(500, body=b"oops"), Reason.SERVER_ERROR, True, None, "HTTP 500 from {shown}: oops"),
-    ],
-    ids=["404", "4xx", "429", "5xx"],
-)  # fmt: skip
+    "failure",
+    Failure.cases(
+        Failure.refused(Answer(404, body=b"nope"), name="404", message="URL or API key not found: 404"),
+        Failure.refused(
+            Answer(400, body=b'{"result":"failure","message":"Missing fields"}'),
+            message='HTTP 400 from {url}/alert/***/rk: {"result":"failure","message":"Missing fields"}',
+        ),
+        Failure.throttled(
+            Answer(429, headers=(("Retry-After", "9"),), body=b"later"),
+            9.0,
+            message="HTTP 429 from {url}/alert/***/rk: later",
+        ),
+        Failure.failing(Answer(500, body=b"oops"), message="HTTP 500 from {url}/alert/***/rk: oops"),
+        Failure.hang("POST {url}/alert/***/rk: no answer within 0.2s"),
+    ),
+)
 async def test_failures_are_classified_without_the_api_key(
-    answer: Answer,
-    reason: Reason,
-    retryable: bool,
-    retry_after: float | None,
-    message: str,
-    sink: HttpSink,
-    transports: Transports,
+    failure: Failure, sink: HttpSink, transports: Transports
 ) -> None:
-    cfg = config(sink.url + "/alert")
-    sink.answer(answer)
-    with pytest.raises(DeliveryError) as caught:
-        await transports.send(victorops.render(event(), normalize(victorops.KIND, {}, cfg), cfg), 5)
-    err = caught.value
-    assert (err.reason, err.retryable, err.retry_after, err.status) == (reason, retryable, retry_after, answer.status)
-    assert str(err) == message.format(shown=f"{sink.url}/alert/***/rk")
-    assert API_KEY not in str(err)
-
-
-async def test_hang_is_a_timeout(sink: HttpSink, transports: Transports) -> None:
-    cfg = config(sink.url)
-    sink.hang()
-    with pytest.raises(DeliveryError) as caught:
-        await transports.send(victorops.render(event(), normalize(victorops.KIND, {}, cfg), cfg), 0.2)
-    assert (caught.value.reason, caught.value.retryable, str(caught.value)) == (
-        Reason.TIMEOUT, True, f"POST {sink.url}/***/rk: no answer within 0.2s"
-    )  # fmt: skip
+    await assert_failure(failure, alert_request, sink, transports, secrets=[API_KEY])
 
 
 async def test_service_test_success_and_failure(sink: HttpSink, transports: Transports) -> None:
@@ -178,10 +157,8 @@ async def test_service_test_success_and_failure(sink: HttpSink, transports: Tran
     }  # fmt: skip
     cfg = config(sink.url)
     before = int(time.time())
-    assert await run_service_test(victorops.SERVICE_TEST, None, cfg, transports, 5) == (True, "")
     body = {"routingkey": "other", "messageType": "ACKNOWLEDGEMENT"}
-    assert await run_service_test(victorops.SERVICE_TEST, body, cfg, transports, 5) == (True, "")
-    first, second = await sink.wait_for(2)
+    first, second = await assert_service_test_passes(victorops.SERVICE_TEST, cfg, transports, sink, None, body)
     assert (first.path, second.path) == (f"/{API_KEY}/rk", f"/{API_KEY}/other")
     sent = first.json()
     assert before <= sent.pop("timestamp") <= int(time.time())
@@ -189,12 +166,10 @@ async def test_service_test_success_and_failure(sink: HttpSink, transports: Tran
                     "monitoring_tool": "kapacitor", "state_message": "test victorops message"}  # fmt: skip
     assert second.json()["message_type"] == "ACKNOWLEDGEMENT"
     sink.answer(Answer(404))
-    assert await run_service_test(victorops.SERVICE_TEST, None, cfg, transports, 5) == (
-        False, "URL or API key not found: 404"
-    )  # fmt: skip
+    message = "URL or API key not found: 404"
+    await assert_service_test_fails(victorops.SERVICE_TEST, None, cfg, transports, message, secrets=[API_KEY])
 
 
 async def test_service_test_on_a_disabled_service(transports: Transports) -> None:
     cfg = StaticConfig(sections=[victorops.SECTION])
-    result = await run_service_test(victorops.SERVICE_TEST, None, cfg, transports, 5)
-    assert result == (False, "service is not enabled")
+    await assert_service_test_fails(victorops.SERVICE_TEST, None, cfg, transports, "service is not enabled")

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.support.config import StaticConfig
+from tests.support.http_matrix import Failure, assert_failure, assert_service_test_fails, assert_service_test_passes
 from tests.support.sink import Answer, HttpSink
 from tests.support.vectors import case, event_from_alert, substitute
 from tocsin.alert.event import Event
@@ -22,7 +23,7 @@ from tocsin.config.view import section_document
 from tocsin.delivery.errors import DeliveryError, Reason
 from tocsin.handlers import zenoss
 from tocsin.handlers.options import normalize
-from tocsin.handlers.service_tests import run_service_test
+from tocsin.handlers.requests import HttpRequest
 from tocsin.handlers.zenoss_config import INVALID_SEVERITY_MAP, MISSING_URL, SECTION, validate
 from tocsin.transports import Transports
 
@@ -212,16 +213,15 @@ async def test_service_test(sink: HttpSink, transports: Transports) -> None:
     }  # fmt: skip
     cfg = config(url=sink.url + "/zport", action="ScriptsRouter", collector="")
     posted = {"device": "{{ .ID }} at {{ .Time }}", "eventclass": "/Test", "custom_fields": {"n": 1}}
-    assert await run_service_test(zenoss.SERVICE_TEST, posted, cfg, transports, 5) == (True, "")
-    (got,) = await sink.wait_for(1)
+    (got,) = await assert_service_test_passes(zenoss.SERVICE_TEST, cfg, transports, sink, posted)
     assert got.path == "/zport"
     assert got.body == (
         b'{"action":"ScriptsRouter","method":"add_event","data":[{"component":"",'
         b'"device":"1001 at 0001-01-01 00:00:00 +0000 UTC","evclass":"/Test","evclasskey":"","n":1,'
         b'"severity":"Critical","summary":"test zenoss message"}],"type":"rpc","tid":1}'
     )
-    assert await run_service_test(zenoss.SERVICE_TEST, {"action": "Other"}, cfg, transports, 5) == (True, "")
-    assert (await sink.wait_for(2))[1].json()["action"] == "Other"
+    _, other = await assert_service_test_passes(zenoss.SERVICE_TEST, cfg, transports, sink, {"action": "Other"})
+    assert other.json()["action"] == "Other"
 
 
 @pytest.mark.parametrize(
@@ -235,35 +235,43 @@ async def test_service_test(sink: HttpSink, transports: Transports) -> None:
 async def test_service_test_failure(answer: Answer, message: str, sink: HttpSink, transports: Transports) -> None:
     sink.answer(answer)
     cfg = config(url=sink.url, username="u", password=PASSWORD)
-    assert await run_service_test(zenoss.SERVICE_TEST, None, cfg, transports, 5) == (False, message)
+    await assert_service_test_fails(zenoss.SERVICE_TEST, None, cfg, transports, message, secrets=[PASSWORD])
+
+
+def request_with_password(url: str) -> HttpRequest:
+    cfg = config(url=url.replace("://", f"://u:{PASSWORD}@") + "/r")
+    return zenoss.render(event(), normalize(zenoss.KIND, {}, cfg), cfg)
 
 
 @pytest.mark.parametrize(
-    ("answer", "reason", "retryable", "retry_after"),
-    [
-        (Answer(401, body=b"denied"), Reason.AUTH_ERROR, False, None),
-        (Answer(429, headers=(("Retry-After", "4"),), body=b"later"), Reason.RATE_LIMITED, True, 4.0),
-        (Answer(503, body=b"maintenance"), Reason.SERVER_ERROR, True, None),
-        (Answer(201, body=b"created"), Reason.OTHER, False, None),
-    ],
-    ids=["4xx", "429", "5xx", "not-200"],
+    "failure",
+    Failure.cases(
+        Failure.refused(
+            Answer(401, body=b"denied"),
+            Reason.AUTH_ERROR,
+            message="failed to understand Zenoss response. code: 401 content: denied",
+        ),
+        Failure.throttled(
+            Answer(429, headers=(("Retry-After", "4"),), body=b"later"),
+            4.0,
+            message="failed to understand Zenoss response. code: 429 content: later",
+        ),
+        Failure.failing(
+            Answer(503, body=b"maintenance"),
+            message="failed to understand Zenoss response. code: 503 content: maintenance",
+        ),
+        Failure.refused(
+            Answer(201, body=b"created"),
+            Reason.OTHER,
+            name="not-200",
+            message="failed to understand Zenoss response. code: 201 content: created",
+        ),
+    ),
 )
-async def test_failures_are_classified(
-    answer: Answer, reason: Reason, retryable: bool, retry_after: float | None, sink: HttpSink, transports: Transports
-) -> None:
-    sink.answer(answer)
-    cfg = config(url=sink.url.replace("://", f"://u:{PASSWORD}@"))
-    with pytest.raises(DeliveryError) as info:
-        await transports.send(zenoss.render(event(), normalize(zenoss.KIND, {}, cfg), cfg), 5)
-    err = info.value
-    assert (err.reason, err.retryable, err.retry_after, err.status) == (reason, retryable, retry_after, answer.status)
-    assert str(err) == f"failed to understand Zenoss response. code: {answer.status} content: {answer.body.decode()}"
+async def test_failures_are_classified(failure: Failure, sink: HttpSink, transports: Transports) -> None:
+    await assert_failure(failure, request_with_password, sink, transports, secrets=[PASSWORD])
 
 
 async def test_hang_is_a_timeout_without_the_password(sink: HttpSink, transports: Transports) -> None:
-    sink.hang()
-    cfg = config(url=sink.url.replace("://", f"://u:{PASSWORD}@") + "/r")
-    with pytest.raises(DeliveryError) as info:
-        await transports.send(zenoss.render(event(), normalize(zenoss.KIND, {}, cfg), cfg), 0.2)
-    assert (info.value.reason, info.value.retryable) == (Reason.TIMEOUT, True)
-    assert str(info.value) == f"POST {sink.url.replace('://', '://u:xxxxx@')}/r: no answer within 0.2s"
+    error = await assert_failure(Failure.hang(), request_with_password, sink, transports, secrets=[PASSWORD])
+    assert str(error) == f"POST {sink.url.replace('://', '://u:xxxxx@')}/r: no answer within 0.2s"

@@ -6,7 +6,8 @@ Besides Tocsin's settings, each section accepts the keys a stock kapacitor.conf 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import os.path
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from tocsin.config.schema import Field, FieldType, Section
@@ -17,6 +18,7 @@ EMPTY_HOSTNAME = "must configure valid hostname"
 EMPTY_DATA_DIR = "must configure valid data dir"
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARN", "ERROR", "OFF")
+MAX_BODY_SIZE = 32 * 1024 * 1024
 
 STR = FieldType.STRING
 BOOL = FieldType.BOOL
@@ -70,10 +72,19 @@ def _validate_delivery(values: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _validate_http(values: Mapping[str, Any]) -> str | None:
+    if values["max-body-size"] < 1:
+        return "max-body-size must be positive"
+    if bool(values["admin-user"]) != bool(values["admin-password"]):
+        return "admin-user and admin-password must be set together"
+    return None
+
+
 HTTP = Section(
     name="http",
     help="The HTTP API (/kapacitor/v1).",
     overridable=False,
+    validate=_validate_http,
     fields=(
         Field("bind-address", STR, ":9092", help="Address the HTTP API listens on."),
         Field("auth-enabled", BOOL, help="Require authentication on the API."),
@@ -85,6 +96,18 @@ HTTP = Section(
         Field("https-private-key", STR, help="PEM private key, when not in the certificate file."),
         Field("shutdown-timeout", DUR, 10 * SECOND, help="How long to wait for requests to finish on shutdown."),
         Field("shared-secret", STR, secret=True, help="Shared secret for JWT bearer tokens."),
+        Field(
+            "admin-user",
+            STR,
+            help="With auth-enabled and no user in the store yet: the name of the admin user created at startup.",
+        ),
+        Field("admin-password", STR, secret=True, help="The password of that first admin user."),
+        Field(
+            "max-body-size",
+            INT,
+            MAX_BODY_SIZE,
+            help="Largest accepted request body in bytes; larger ones get 413.",
+        ),
     ),
 )
 
@@ -158,4 +181,55 @@ LOGGING = Section(
     ),
 )
 
-CORE_SECTIONS: tuple[Section, ...] = (TOP_LEVEL, ALERT, CONFIG_OVERRIDE, DELIVERY, HTTP, LOGGING, STORAGE)
+
+def _validate_patterns(key: str) -> Callable[[Mapping[str, Any]], str | None]:
+    def check(values: Mapping[str, Any]) -> str | None:
+        for pattern in values[key]:
+            if not os.path.isabs(pattern):
+                return f'{key}: "{pattern}" is not an absolute path or pattern'
+        return None
+
+    return check
+
+
+EXEC = Section(
+    name="exec",
+    help="What `exec` topic handlers may run (Tocsin's own section).",
+    overridable=False,
+    validate=_validate_patterns("allowed-commands"),
+    fields=(
+        Field(
+            "allowed-commands",
+            FieldType.STRING_LIST,
+            help="Absolute program paths or glob patterns (/usr/local/bin/*) exec handlers may run; "
+            "empty allows any program, with a warning at startup.",
+        ),
+    ),
+)
+
+LOG = Section(
+    name="log",
+    help="Where `log` topic handlers may write (Tocsin's own section).",
+    overridable=False,
+    validate=_validate_patterns("allowed-dirs"),
+    fields=(
+        Field(
+            "allowed-dirs",
+            FieldType.STRING_LIST,
+            help="Absolute directories (or glob patterns) log handler files must be inside; "
+            "empty allows any absolute path, with a warning at startup.",
+        ),
+    ),
+)
+
+CORE_SECTIONS: tuple[Section, ...] = (
+    TOP_LEVEL,
+    ALERT,
+    CONFIG_OVERRIDE,
+    DELIVERY,
+    EXEC,
+    HTTP,
+    LOG,
+    LOGGING,
+    STORAGE,
+)

@@ -22,6 +22,8 @@ HIDDEN = "***"
 _SECRET_FIELDS = frozenset({"password", "community", "token", "secret"})
 _SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "x-api-key"})
 
+_NOT_SHOWN = frozenset({"redacted_url", "inspect", "memo", "success", "check_reply"})  # hooks, not payload
+
 Scrub = Callable[[str], str]
 
 
@@ -84,7 +86,7 @@ def describe(request: Request, scrub: Scrub) -> dict[str, Any]:
     out: dict[str, Any] = {"transport": type(request).__name__.removesuffix("Request").lower()}
     for f in dataclasses.fields(request):
         value = getattr(request, f.name)
-        if callable(value) or f.name in ("redacted_url",):
+        if callable(value) or f.name in _NOT_SHOWN:
             continue
         if f.name == "url" and getattr(request, "redacted_url", None):
             value = request.redacted_url  # type: ignore[union-attr]

@@ -10,6 +10,7 @@ import asyncio
 import copy
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -301,10 +302,31 @@ class Engine:
                 self.handlers.for_topic(event.topic),
                 self.config,
                 self.memos,
-                lambda text: redact(self.config, text),
+                self._scrubber(self.handlers.for_topic(event.topic)),
             )
             for event, derive in items
         ]
+
+    def _scrubber(self, handlers: list[TopicHandler]) -> Callable[[str], str]:
+        """Hide configured secrets and the handlers' own secret options (Option.secret) in a text."""
+        own = sorted(
+            {
+                value
+                for h in handlers
+                for opt in h.kind.options
+                if opt.secret and isinstance(value := h.options.get(opt.name), str) and value
+            },
+            key=len,
+            reverse=True,
+        )
+
+        def scrub(text: str) -> str:
+            text = redact(self.config, text)
+            for value in own:
+                text = text.replace(value, "***")
+            return text
+
+        return scrub
 
     # topics
 

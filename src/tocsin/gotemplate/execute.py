@@ -172,12 +172,22 @@ def execute(
     funcs: Mapping[str, FuncSpec],
     html: bool,
     data: Any,
+    *,
+    partial: bool = False,
 ) -> str:
-    """Run the tree named `top_name` with `data` as dot; raises TemplateError as Go would."""
+    """Run the tree named `top_name` with `data` as dot; raises TemplateError as Go would.
+
+    With `partial`, an error ends the run instead of failing it: the output written before the failing
+    action is returned, as Go's Execute has already written it to its writer.
+    """
     state = State(top_name, text, trees, funcs, html)
     state.vars.append(["$", data])
     try:
         state.walk(data, trees[top_name])
     except RecursionError:
-        raise TemplateError(f"template: {top_name}: recursion too deep") from None
+        if not partial:
+            raise TemplateError(f"template: {top_name}: recursion too deep") from None
+    except TemplateError:
+        if not partial:
+            raise
     return "".join(state.out)

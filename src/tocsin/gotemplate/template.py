@@ -57,5 +57,10 @@ class Template:
         """Render the template with `data` as dot. Raises TemplateError with Go's message."""
         return execute(self.name, self.text, self.trees, self.funcs, self.html, data)
 
+    def execute_partial(self, data: Any) -> str:
+        """Render with `data` as dot, ignoring an execution error as Kapacitor does where it drops Execute's
+        error: the output written before the failing action."""
+        return execute(self.name, self.text, self.trees, self.funcs, self.html, data, partial=True)
+
     def __repr__(self) -> str:
         return f"Template({self.name!r}, html={self.html})"

@@ -23,15 +23,15 @@ from tocsin.alert.levels import Level
 from tocsin.delivery.errors import DeliveryError, Reason
 from tocsin.gocompat import json as gojson
 from tocsin.gocompat.duration import HOUR, SECOND, parse_duration
+from tocsin.gocompat.urlpath import join_url_path
 from tocsin.gotemplate import StringMap, Struct, to_jsonable
 from tocsin.handlers.alerta_config import SECTION
 from tocsin.handlers.base import ConfigView, HandlerKind, Option, OptionType, ServiceTest
-from tocsin.handlers.hipchat import join_url_path
 from tocsin.handlers.requests import HttpRequest
+from tocsin.handlers.sections import enabled_section
 from tocsin.handlers.templating import execute, parse_problem, template_data
 from tocsin.transports.headers import redact_url
 
-NOT_ENABLED = "service is not enabled"
 RESOURCE_AND_EVENT_REQUIRED = "Resource and Event are required to send an alert"
 DEFAULT_TOKEN_PREFIX = "Bearer"
 DEFAULT_TIMEOUT = 24 * HOUR
@@ -69,9 +69,7 @@ def build(alert: AlertaAlert, token: str, token_prefix: str, config: ConfigView)
     """Kapacitor's request: POST `<url>/alert`, `Authorization: <prefix> <token>`, a Go map (sorted keys)."""
     if not alert.resource or not alert.event:
         raise DeliveryError(Reason.CONFIG, RESOURCE_AND_EVENT_REQUIRED, retryable=False)
-    section = config.element(SECTION.name)
-    if section is None or not section["enabled"]:
-        raise DeliveryError(Reason.CONFIG, NOT_ENABLED, retryable=False)
+    section = enabled_section(config, SECTION.name)
     body: dict[str, Any] = {
         "environment": alert.environment or section["environment"],
         "event": alert.event,

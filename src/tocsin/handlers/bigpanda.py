@@ -28,17 +28,15 @@ from tocsin.gotemplate import to_jsonable
 from tocsin.handlers.base import ConfigView, HandlerKind, Option, OptionType, ServiceTest
 from tocsin.handlers.bigpanda_config import SECTION
 from tocsin.handlers.requests import HttpRequest
+from tocsin.handlers.sections import enabled_section
 from tocsin.handlers.templating import execute, parse_problem, template_data
 from tocsin.transports.headers import redact_url
 
-NOT_ENABLED = "service is not enabled"
 STATUSES = {Level.OK: "ok", Level.INFO: "ok", Level.WARNING: "warning", Level.CRITICAL: "critical"}
 
 
 def _section(config: ConfigView) -> dict[str, Any]:
-    section = config.element(SECTION.name)
-    if section is None or not section["enabled"]:
-        raise DeliveryError(Reason.CONFIG, NOT_ENABLED, retryable=False)
+    section = enabled_section(config, SECTION.name)
     return section
 
 

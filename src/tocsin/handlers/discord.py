@@ -25,10 +25,10 @@ from tocsin.gocompat.timefmt import format_rfc3339nano, parse_rfc3339
 from tocsin.handlers.base import ConfigView, HandlerKind, Option, OptionType, ServiceTest
 from tocsin.handlers.discord_config import SECTION
 from tocsin.handlers.requests import HttpRequest
+from tocsin.handlers.sections import NOT_ENABLED
 from tocsin.handlers.templating import execute, parse_problem, template_data
 from tocsin.transports.classify import http_error_message, parse_retry_after
 
-NOT_ENABLED = "service is not enabled"
 NO_CONFIGURATION = "no discord configuration found"
 UNKNOWN_WORKSPACE = "workspace id not found"
 INFLUXDATA_AVATAR = "https://influxdata.github.io/branding/img/downloads/influxdata-logo--symbol--pool-alpha.png"

@@ -8,23 +8,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from tocsin.config.lists import default_global_problem, tls_fields
 from tocsin.config.schema import Field, FieldType, Section
 
-# Kapacitor's texts (services/discord/config.go).
+# Kapacitor's text (services/discord/config.go).
 MISSING_URL = "Must specify the Discord channel webhook URL"
-GLOBAL_NOT_DEFAULT = "only the default config may be assigned as global"
-STATE_CHANGES_NOT_GLOBAL = "stateChangesOnly may only be assigned when the config is both default and global"
 
 
 def validate(values: Mapping[str, Any]) -> str | None:
     """Kapacitor's checks of one workspace."""
     if values["enabled"] and not values["url"]:
         return MISSING_URL
-    if values["global"] and not values["default"]:
-        return GLOBAL_NOT_DEFAULT
-    if values["state-changes-only"] and not (values["default"] and values["global"]):
-        return STATE_CHANGES_NOT_GLOBAL
-    return None
+    return default_global_problem(values)
 
 
 STR = FieldType.STRING
@@ -52,9 +47,6 @@ SECTION = Section(
         Field("global", BOOL, help="Send every alert to Discord without naming it in the TICKscript (default "
               "workspace only)."),
         Field("state-changes-only", BOOL, help="With global, only send alerts whose level changed."),
-        Field("ssl-ca", STR, help="Path to a CA file."),
-        Field("ssl-cert", STR, help="Path to a client certificate file."),
-        Field("ssl-key", STR, help="Path to the client certificate's key file."),
-        Field("insecure-skip-verify", BOOL, help="Use TLS but skip chain and host verification."),
+        *tls_fields(),
     ),
 )  # fmt: skip

@@ -5,12 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 from tocsin.alert.event import Event, alert_json_line
+from tocsin.config.allowlists import command_problem
+from tocsin.delivery.errors import DeliveryError, Reason
 from tocsin.handlers.base import ConfigView, HandlerKind, Option, OptionType
 from tocsin.handlers.requests import ExecRequest
 
 
+def validate(options: dict[str, Any], config: ConfigView) -> str | None:
+    """`prog` must be allowed by `[exec] allowed-commands` (any program when the list is empty)."""
+    return command_problem(options["prog"], config)
+
+
 def render(event: Event, options: dict[str, Any], config: ConfigView) -> ExecRequest:
-    """argv is `prog` then `args`; stdin is the alert JSON line."""
+    """argv is `prog` then `args`; stdin is the alert JSON line (allow-list checked again: it may have changed)."""
+    problem = command_problem(options["prog"], config)
+    if problem:
+        raise DeliveryError(Reason.CONFIG, problem, retryable=False)
     return ExecRequest(argv=(options["prog"], *options["args"]), stdin=alert_json_line(event))
 
 
@@ -24,5 +34,6 @@ KIND = HandlerKind(
         Option("args", OptionType.STRING_LIST, tick="exec", help="Arguments passed to the program."),
     ),
     render=render,
+    validate=validate,
     go_config_type="*alert.ExecHandlerConfig",
 )

@@ -8,48 +8,22 @@ travels in the query string, which errors and logs replace with `auth_token=xxxx
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from tocsin.alert.event import Event
 from tocsin.alert.levels import Level, parse_level
 from tocsin.config.schema import Field, FieldType, Section
 from tocsin.delivery.errors import DeliveryError, Reason
 from tocsin.gocompat import json as gojson
+from tocsin.gocompat.urlpath import join_url_path
 from tocsin.handlers.base import ConfigView, HandlerKind, Option, OptionType, ServiceTest
 from tocsin.handlers.requests import HttpRequest
+from tocsin.handlers.sections import enabled_section
 from tocsin.transports.headers import REDACTED
 
-NOT_ENABLED = "service is not enabled"
 MISSING_URL = "must specify url"
 FROM = "kapacitor"
 _COLORS = {Level.WARNING: "yellow", Level.CRITICAL: "red"}
-# Bytes Go's url.URL.EscapedPath leaves as they are, besides letters, digits and `-_.~`.
-_GO_PATH_SAFE = "$&+,/:;=@"
-
-
-def go_clean_path(path: str) -> str:
-    """Go's path.Clean: one slash between elements, `.` dropped, `..` resolved, "." for an empty result."""
-    rooted = path.startswith("/")
-    parts: list[str] = []
-    for part in path.split("/"):
-        if part in ("", "."):
-            continue
-        if part != "..":
-            parts.append(part)
-        elif parts and parts[-1] != "..":
-            parts.pop()
-        elif not rooted:
-            parts.append(part)
-    cleaned = "/".join(parts)
-    return "/" + cleaned if rooted else cleaned or "."
-
-
-def join_url_path(url: str, *elements: str) -> str:
-    """`u.Path = path.Join(u.Path, elements...)` on Go's parsed `url`, written back as `u.String()` does."""
-    parts = urlsplit(url)
-    pieces = [p for p in (unquote(parts.path), *elements) if p]
-    joined = go_clean_path("/".join(pieces)) if pieces else ""
-    return urlunsplit(parts._replace(path=quote(joined, safe=_GO_PATH_SAFE)))
 
 
 def _validate(values: Any) -> str | None:
@@ -80,9 +54,7 @@ def _is_200_or_204(status: int) -> bool:
 
 def build(room: str, token: str, message: str, level: Level, config: ConfigView) -> HttpRequest:
     """Kapacitor's notification: POST `<url>/<room>/notification?auth_token=<token>`, keys sorted, newline."""
-    section = config.element(SECTION.name)
-    if section is None or not section["enabled"]:
-        raise DeliveryError(Reason.CONFIG, NOT_ENABLED, retryable=False)
+    section = enabled_section(config, SECTION.name)
     base = urlsplit(join_url_path(section["url"], room or section["room"], "notification"))
     token = token or section["token"]
     url = urlunsplit(base._replace(query=urlencode({"auth_token": token})))

@@ -20,10 +20,10 @@ from tocsin.handlers.kafka_config import SECTION, cluster_settings
 from tocsin.handlers.kafka_hash import ALGORITHMS
 from tocsin.handlers.post import alert_template_data
 from tocsin.handlers.requests import KafkaRequest
+from tocsin.handlers.sections import NOT_ENABLED
 from tocsin.handlers.templating import handler_template
 
 # Kapacitor's texts (services/kafka/service.go, config.go, sasl.go).
-NOT_ENABLED = "service is not enabled"
 UNKNOWN_CLUSTER = 'unknown cluster "{}"'
 MISSING_TOPIC = "topic must not be empty"
 INVALID_ALGORITHM = "invalid partition algorithm: {}"

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from tocsin.config.lists import tls_fields
 from tocsin.config.schema import Field, FieldType, Section
 from tocsin.gocompat.duration import SECOND
 
@@ -167,10 +168,7 @@ SECTION = Section(
         Field("batch-timeout", DURATION, help="How long a message may wait for others to share its request; "
               "0 sends at once."),
         Field("use-ssl", BOOL, help="Talk TLS to the brokers (the ssl-* options apply only then)."),
-        Field("ssl-ca", STR, help="Path to a CA file."),
-        Field("ssl-cert", STR, help="Path to a client certificate file."),
-        Field("ssl-key", STR, help="Path to the client certificate's key file."),
-        Field("insecure-skip-verify", BOOL, help="Use TLS but skip chain and host verification."),
+        *tls_fields(),
         Field("sasl-username", STR, help="SASL username; setting it turns SASL on."),
         Field("sasl-password", STR, secret=True, help="SASL password."),
         Field("sasl_extensions", MAP, help="SASL extensions sent with an OAUTHBEARER token."),

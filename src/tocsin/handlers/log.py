@@ -6,6 +6,8 @@ import os.path
 from typing import Any
 
 from tocsin.alert.event import Event, alert_json_line
+from tocsin.config.allowlists import log_path_problem
+from tocsin.delivery.errors import DeliveryError, Reason
 from tocsin.handlers.base import ConfigView, HandlerKind, Option, OptionType
 from tocsin.handlers.requests import FileAppend
 
@@ -26,16 +28,19 @@ def go_file_mode(mode: int) -> str:
 
 
 def validate(options: dict[str, Any], config: ConfigView) -> str | None:
-    """Kapacitor's LogHandlerConfig.Validate: a user-writable mode, then an absolute path."""
+    """Kapacitor's LogHandlerConfig.Validate (a user-writable mode, an absolute path), then `[log] allowed-dirs`."""
     if not options["mode"] & USER_WRITE:
         return INVALID_MODE.format(mode=go_file_mode(options["mode"]))
     if not os.path.isabs(options["path"]):
         return NOT_ABSOLUTE.format(path=options["path"])
-    return None
+    return log_path_problem(options["path"], config)
 
 
 def render(event: Event, options: dict[str, Any], config: ConfigView) -> FileAppend:
     """The alert JSON line (Go's json.Encoder output, newline included) appended to `path`."""
+    problem = log_path_problem(options["path"], config)
+    if problem:
+        raise DeliveryError(Reason.CONFIG, problem, retryable=False)
     return FileAppend(path=options["path"], data=alert_json_line(event), mode=options["mode"] & 0o777)
 
 

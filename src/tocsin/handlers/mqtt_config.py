@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from tocsin.config.lists import tls_fields
 from tocsin.config.schema import Field, FieldType, Section
 
 # Kapacitor's texts (services/mqtt/config.go).
@@ -68,10 +69,7 @@ SECTION = Section(
         Field("default", BOOL, help="Use this broker for alerts that name none (at most one may be default)."),
         Field("url", STR, help="Broker URL: tcp://host:port, ssl://host:port (TLS) or ws://host:port (WebSocket).",
               example="tcp://localhost:1883"),
-        Field("ssl-ca", STR, help="Path to a CA file (ssl:// and wss:// URLs)."),
-        Field("ssl-cert", STR, help="Path to a client certificate file."),
-        Field("ssl-key", STR, help="Path to the client certificate's key file."),
-        Field("insecure-skip-verify", BOOL, help="Use TLS but skip chain and host verification."),
+        *tls_fields("Path to a CA file (ssl:// and wss:// URLs)."),
         Field("client-id", STR, help="Client ID announced to the broker; the name by default."),
         Field("username", STR, help="Username to authenticate with."),
         Field("password", STR, secret=True, help="Password to authenticate with."),

@@ -7,17 +7,17 @@ Retry-After = yes (shared classifier); max payload = not enforced; secrets = `ap
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from tocsin.alert.event import Event, alert_data
 from tocsin.alert.levels import Level
-from tocsin.delivery.errors import DeliveryError
 from tocsin.gocompat import json as gojson
+from tocsin.handlers.answers import MessageBody
 from tocsin.handlers.base import ConfigView, HandlerKind, Option, OptionType, ServiceTest
 from tocsin.handlers.opsgenie_config import SECTION
-from tocsin.handlers.pagerduty import JSON_TYPE, answer_error, enabled_section, json_message
+from tocsin.handlers.pagerduty import JSON_TYPE
 from tocsin.handlers.requests import HttpRequest
+from tocsin.handlers.sections import enabled_section
 from tocsin.transports.headers import redact_url
 
 # Kapacitor's texts (services/opsgenie/service.go).
@@ -34,13 +34,6 @@ def message_type(level: Level) -> str:
 
 def _is_200(status: int) -> bool:
     return status == 200
-
-
-def _inspect(status: int, headers: Sequence[tuple[str, str]], body: bytes) -> DeliveryError | None:
-    if status == 200:
-        return None
-    fallback = NOT_UNDERSTOOD.format(status=status, body=body.decode("utf-8", "replace"))
-    return answer_error(status, headers, body, json_message(body, fallback))
 
 
 def build(
@@ -78,7 +71,7 @@ def build(
         (("Content-Type", JSON_TYPE),),
         gojson.encode_line(gojson.sorted_map(body)),
         success=_is_200,
-        inspect=_inspect,
+        inspect=MessageBody(NOT_UNDERSTOOD, _is_200),
         redacted_url=redact_url(url),
     )
 

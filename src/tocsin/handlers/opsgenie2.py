@@ -9,8 +9,6 @@ alerts by alias); honours Retry-After = yes (shared classifier); max payload = n
 from __future__ import annotations
 
 import base64
-import posixpath
-from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -18,11 +16,14 @@ from tocsin.alert.event import Event, alert_data
 from tocsin.alert.levels import Level, parse_min_level
 from tocsin.delivery.errors import DeliveryError, Reason
 from tocsin.gocompat import json as gojson
+from tocsin.gocompat.urlpath import go_join
+from tocsin.handlers.answers import MessageBody
 from tocsin.handlers.base import ConfigView, HandlerKind, Option, OptionType, ServiceTest
 from tocsin.handlers.opsgenie import EMPTY_RESULT, MONITORING_TOOL, NOT_UNDERSTOOD, RECOVERY
 from tocsin.handlers.opsgenie_config import DEFAULT_RECOVERY_ACTION, RECOVERY_ACTIONS, SECTION_V2, api_url_v2
-from tocsin.handlers.pagerduty import JSON_TYPE, NOT_ENABLED, UNKNOWN_LEVEL, answer_error, enabled_section, json_message
+from tocsin.handlers.pagerduty import JSON_TYPE, UNKNOWN_LEVEL
 from tocsin.handlers.requests import HttpRequest
+from tocsin.handlers.sections import NOT_ENABLED, enabled_section
 from tocsin.transports.headers import redact_url
 
 # Kapacitor's texts (services/opsgenie2/service.go).
@@ -48,9 +49,7 @@ def recovery_action(chosen: str, section: dict[str, Any]) -> str:
 def recovery_url(url: str, alert_alias: str, action: str) -> str:
     """`<url path>/<alias>/<action>?identifierType=alias`, the path joined and cleaned as Go's path.Join."""
     parts = urlsplit(url)
-    path = posixpath.normpath("/".join(p for p in (parts.path, alert_alias, action) if p))
-    if path.startswith("//"):  # Go's Clean keeps a single leading slash, unlike POSIX
-        path = "/" + path.lstrip("/")
+    path = go_join(parts.path, alert_alias, action)
     if parts.netloc and not path.startswith("/"):
         path = "/" + path
     return urlunsplit((parts.scheme, parts.netloc, path, RECOVERY_QUERY, parts.fragment))
@@ -68,13 +67,6 @@ def _details(result: dict[str, Any], level: Level) -> dict[str, str]:
         details.update(rows[0].get("tags") or {})
         details["Kapacitor Task Name"] = rows[0].get("name", "")
     return gojson.sorted_map(details)
-
-
-def _inspect(status: int, headers: Sequence[tuple[str, str]], body: bytes) -> DeliveryError | None:
-    if status == 202:
-        return None
-    fallback = NOT_UNDERSTOOD.format(status=status, body=body.decode("utf-8", "replace"))
-    return answer_error(status, headers, body, REFUSED.format(message=json_message(body, fallback)))
 
 
 def _is_202(status: int) -> bool:
@@ -115,7 +107,13 @@ def build(
             body["responders"] = responders
     headers = (("Content-Type", JSON_TYPE), ("Authorization", f"GenieKey {section['api-key']}"))
     return HttpRequest(
-        "POST", url, headers, gojson.encode_line(body), success=_is_202, inspect=_inspect, redacted_url=redact_url(url)
+        "POST",
+        url,
+        headers,
+        gojson.encode_line(body),
+        success=_is_202,
+        inspect=MessageBody(NOT_UNDERSTOOD, _is_202, REFUSED),
+        redacted_url=redact_url(url),
     )
 
 

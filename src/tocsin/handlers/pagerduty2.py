@@ -19,18 +19,13 @@ from tocsin.delivery.errors import DeliveryError, Reason
 from tocsin.gocompat import json as gojson
 from tocsin.gocompat.timefmt import parse_rfc3339
 from tocsin.gotemplate import Template, TemplateError
+from tocsin.handlers.answers import answer_error, json_fields
 from tocsin.handlers.base import ConfigView, HandlerKind, Option, OptionType, ServiceTest
 from tocsin.handlers.options import DECODE_PREFIX, ERRORS_HEADER, INVALID_KEYS, UNCONVERTIBLE, go_type_of, go_v
-from tocsin.handlers.pagerduty import (
-    CLIENT,
-    JSON_TYPE,
-    answer_error,
-    enabled_section,
-    json_fields,
-    unmarshal_level,
-)
+from tocsin.handlers.pagerduty import CLIENT, JSON_TYPE, unmarshal_level
 from tocsin.handlers.pagerduty_config import SECTION_V2, client_url
 from tocsin.handlers.requests import HttpRequest
+from tocsin.handlers.sections import enabled_section
 from tocsin.handlers.templating import template_data
 from tocsin.transports.headers import redact_url
 

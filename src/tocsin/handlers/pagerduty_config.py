@@ -2,66 +2,23 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from tocsin.config.schema import Field, FieldType, Section
+from tocsin.gocompat.urlpath import url_parse_problem
 from tocsin.gotemplate.quoting import go_quote
 from tocsin.handlers.base import ConfigView
 
 DEFAULT_URL = "https://events.pagerduty.com/generic/2010-04-15/create_event.json"
 DEFAULT_URL_V2 = "https://events.pagerduty.com/v2/enqueue"
 
-# Kapacitor's texts (services/pagerduty*/config.go; `%q` and net/url's parse errors).
+# Kapacitor's texts (services/pagerduty*/config.go; `%q`; net/url's parse errors are in gocompat.urlpath).
 EMPTY_URL = "url cannot be empty"
 INVALID_URL = "invalid URL {url}: parse {url}: {problem}"
-CONTROL_CHARACTER = "net/url: invalid control character in URL"
-MISSING_SCHEME = "missing protocol scheme"
-COLON_IN_FIRST_SEGMENT = "first path segment in URL cannot contain colon"
-INVALID_PORT = "invalid port {port} after host"
-INVALID_ESCAPE = "invalid URL escape {escape}"
-MISSING_BRACKET = "missing ']' in host"
 
 KAPACITOR_PATH = "/kapacitor/v1"
 DEFAULT_PORT = "9092"
-_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})(.{0,2})", re.DOTALL)
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-
-
-def url_parse_problem(url: str) -> str | None:
-    """Why Go's `url.Parse` refuses `url` (its common cases), or None when it accepts it."""
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in url):
-        return CONTROL_CHARACTER
-    if url.startswith(":"):
-        return MISSING_SCHEME
-    rest = url.partition("#")[0]
-    scheme = _SCHEME.match(rest)
-    if scheme is None and ":" in rest.partition("/")[0].partition("?")[0]:
-        return COLON_IN_FIRST_SEGMENT
-    rest = rest[scheme.end() :] if scheme else rest
-    path = rest.partition("?")[0]
-    if path.startswith("//"):
-        authority, _, path = path[2:].partition("/")
-        problem = _host_problem(authority.rpartition("@")[2])
-        if problem:
-            return problem
-    bad = _BAD_ESCAPE.search(path)
-    return INVALID_ESCAPE.format(escape=go_quote(bad.group(0))) if bad else None
-
-
-def _host_problem(host: str) -> str | None:
-    if host.startswith("["):
-        end = host.rfind("]")
-        if end < 0:
-            return MISSING_BRACKET
-        port = host[end + 1 :]
-    else:
-        colon = host.rfind(":")
-        port = host[colon:] if colon >= 0 else ""
-    if port and not (port[0] == ":" and (port[1:].isdigit() or port == ":")):
-        return INVALID_PORT.format(port=go_quote(port))
-    return None
 
 
 def url_problem(url: str) -> str | None:

@@ -19,13 +19,13 @@ from tocsin.config.schema import Field, FieldType, Section
 from tocsin.delivery.errors import DeliveryError, Reason
 from tocsin.handlers.base import ConfigView, HandlerKind, Option, OptionType, ServiceTest
 from tocsin.handlers.requests import HttpRequest
+from tocsin.handlers.sections import enabled_section
 from tocsin.transports.headers import redact_url
 
 DEFAULT_URL = "https://api.pushover.net/1/messages.json"
 FORM = "application/x-www-form-urlencoded"
 
 # Kapacitor's texts (services/pushover).
-NOT_ENABLED = "service is not enabled"
 MISSING_TOKEN = "must specify token"
 MISSING_USER_KEY = "must specify user key"
 MISSING_URL = "must specify url"
@@ -96,9 +96,7 @@ def _is_200(status: int) -> bool:
 
 def build(message: str, level: Level, options: Mapping[str, Any], config: ConfigView) -> HttpRequest:
     """Kapacitor's Pushover request: url.Values (keys sorted, `+` for spaces) posted as a form."""
-    section = config.element(SECTION.name)
-    if section is None or not section["enabled"]:
-        raise DeliveryError(Reason.CONFIG, NOT_ENABLED, retryable=False)
+    section = enabled_section(config, SECTION.name)
     form = {
         "token": section["token"],
         "user": options.get("user-key") or section["user-key"],

@@ -22,13 +22,13 @@ from tocsin.gotemplate import Template, TemplateError
 from tocsin.gotemplate.quoting import go_quote
 from tocsin.handlers.base import ConfigView, HandlerKind, Option, OptionType, ServiceTest
 from tocsin.handlers.requests import TcpRequest
+from tocsin.handlers.sections import enabled_section
 from tocsin.handlers.templating import template_data
 
 DEFAULT_SOURCE = "Kapacitor"
 NAME_PATTERN = r"^[\w\.-]+$"
 
 # Kapacitor's texts (services/sensu).
-NOT_ENABLED = "service is not enabled"
 MISSING_ADDR = "must specify client address"
 INVALID_NAME = "invalid name {name} for sensu alert. Must match {pattern}"
 SOURCE_FAILED = "failed to evaluate Sensu source template"
@@ -100,9 +100,7 @@ def build(
     if not _VALID_NAME.fullmatch(name):
         message = INVALID_NAME.format(name=go_quote(name), pattern=NAME_PATTERN)
         raise DeliveryError(Reason.CONFIG, message, retryable=False)
-    section = config.element(SECTION.name)
-    if section is None or not section["enabled"]:
-        raise DeliveryError(Reason.CONFIG, NOT_ENABLED, retryable=False)
+    section = enabled_section(config, SECTION.name)
     body: dict[str, Any] = {
         "name": name,
         "source": source or section["source"],

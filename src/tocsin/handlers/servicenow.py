@@ -19,10 +19,11 @@ from tocsin.gocompat import json as gojson
 from tocsin.gotemplate import StringMap, Struct, format_value
 from tocsin.handlers.base import ConfigView, HandlerKind, Option, OptionType, ServiceTest
 from tocsin.handlers.requests import HttpRequest
-from tocsin.handlers.servicenow_config import SECTION, render_template
+from tocsin.handlers.sections import enabled_section
+from tocsin.handlers.servicenow_config import SECTION
+from tocsin.handlers.templating import execute_partial
 from tocsin.transports.headers import redact_url
 
-NOT_ENABLED = "service is not enabled"
 JSON = "application/json"
 NAME_CUTOFF = 100
 MESSAGE_KEY_CUTOFF = 1024
@@ -72,16 +73,14 @@ def build(
     config: ConfigView,
 ) -> HttpRequest:
     """Kapacitor's ServiceNow request: `{"records":[event]}` compact, omitempty fields, basic auth from config."""
-    section = config.element(SECTION.name)
-    if section is None or not section["enabled"]:
-        raise DeliveryError(Reason.CONFIG, NOT_ENABLED, retryable=False)
+    section = enabled_section(config, SECTION.name)
     url = url or section["url"]
-    rendered = {key: render_template(name, str(options.get(key) or ""), data) for key, name in _TEMPLATED}
+    rendered = {key: execute_partial(name, str(options.get(key) or ""), data) for key, name in _TEMPLATED}
     info: dict[str, str] = {}
     for key in sorted(options.get("additional_info") or {}):
         value = options["additional_info"][key]
         if isinstance(value, str):
-            info[key] = render_template(f"additional_info.{key}", value, data)
+            info[key] = execute_partial(f"additional_info.{key}", value, data)
         else:
             info[key] = format_value(_as_decoded_json(value))
     record = [

@@ -1,16 +1,11 @@
-"""The `[servicenow]` config section and the servicenow templates (node, type, ..., additional_info values)."""
+"""The `[servicenow]` config section."""
 
 from __future__ import annotations
 
-import contextlib
-import functools
 from collections.abc import Mapping
 from typing import Any
 
 from tocsin.config.schema import Field, FieldType, Section
-from tocsin.delivery.errors import DeliveryError, Reason
-from tocsin.gotemplate import Template, TemplateError
-from tocsin.gotemplate.execute import State
 
 DEFAULT_URL = "https://instance.service-now.com/api/global/em/jsonv2"
 
@@ -39,28 +34,3 @@ SECTION = Section(
         Field("state-changes-only", FieldType.BOOL, help="With global, only send alerts whose level changed."),
     ),
 )
-
-
-@functools.lru_cache(maxsize=512)
-def _parsed(name: str, text: str) -> Template:
-    return Template.parse(name, text)
-
-
-def render_template(name: str, text: str, data: Any) -> str:
-    """Execute one servicenow template ("" stays "").
-
-    A parse error fails the delivery (CONFIG). An execution error does not: Kapacitor ignores it and sends
-    what the template wrote before the failing action.
-    """
-    if not text:
-        return ""
-    try:
-        template = _parsed(name, text)
-    except TemplateError as exc:
-        raise DeliveryError(Reason.CONFIG, str(exc), retryable=False) from exc
-    state = State(template.name, template.text, template.trees, template.funcs, template.html)
-    state.vars.append(["$", data])
-    # Go's text/template has already written the output that precedes the failing action.
-    with contextlib.suppress(TemplateError, RecursionError):
-        state.walk(data, template.trees[template.name])
-    return "".join(state.out)

@@ -38,10 +38,10 @@ from tocsin.gocompat import json as gojson
 from tocsin.gocompat.timefmt import format_rfc3339nano, now_ns
 from tocsin.handlers.base import ConfigView, HandlerKind, Option, OptionType, ServiceTest
 from tocsin.handlers.requests import HttpRequest
+from tocsin.handlers.sections import NOT_ENABLED
 from tocsin.handlers.slack_config import ATTACHMENT, BLOCKS, LAYOUTS, SECTION, api_endpoint
 from tocsin.transports.classify import BODY_SNIPPET_CHARS, parse_retry_after
 
-NOT_ENABLED = "service is not enabled"
 UNKNOWN_WORKSPACE = 'slack workspace "{}" does not exist'
 NEEDS_CHANNEL = (
     'slack workspace "{workspace}": chat.postMessage needs a channel: set `channel` in the handler or workspace'

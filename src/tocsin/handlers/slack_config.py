@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from tocsin.config.lists import default_global_problem, tls_fields
 from tocsin.config.schema import Field, FieldType, Section
 
 DEFAULT_USERNAME = "kapacitor"
@@ -18,10 +19,8 @@ ATTACHMENT = "attachment"
 BLOCKS = "blocks"
 LAYOUTS = (ATTACHMENT, BLOCKS)
 
-# Kapacitor's texts (services/slack/config.go).
+# Kapacitor's text (services/slack/config.go).
 MISSING_URL = "must specify url"
-GLOBAL_NOT_DEFAULT = "only the default config may be assigned as global"
-STATE_CHANGES_NOT_GLOBAL = "stateChangesOnly may only be assigned when the config is both default and global"
 # Tocsin's own.
 API_URL_WITHOUT_TOKEN = "api-url needs token: chat.postMessage only accepts a bot token"
 
@@ -30,10 +29,9 @@ def validate(values: Mapping[str, Any]) -> str | None:
     """Kapacitor's checks of one workspace, then Tocsin's for `api-url`."""
     if values["enabled"] and not values["url"] and not values["api-url"]:
         return MISSING_URL
-    if values["global"] and not values["default"]:
-        return GLOBAL_NOT_DEFAULT
-    if values["state-changes-only"] and not (values["default"] and values["global"]):
-        return STATE_CHANGES_NOT_GLOBAL
+    problem = default_global_problem(values)
+    if problem:
+        return problem
     if values["api-url"] and not values["token"]:
         return API_URL_WITHOUT_TOKEN
     return None
@@ -73,10 +71,7 @@ SECTION = Section(
         Field("global", BOOL, help="Send every alert to Slack without naming it in the TICKscript (default "
               "workspace only)."),
         Field("state-changes-only", BOOL, help="With global, only send alerts whose level changed."),
-        Field("ssl-ca", STR, help="Path to a CA file."),
-        Field("ssl-cert", STR, help="Path to a client certificate file."),
-        Field("ssl-key", STR, help="Path to the client certificate's key file."),
-        Field("insecure-skip-verify", BOOL, help="Use TLS but skip chain and host verification."),
+        *tls_fields(),
         Field("api-url", STR, help="chat.postMessage URL of Slack or a Slack-compatible server; when set, "
               "messages go there with `token` instead of to `url`. Tocsin only.",
               example="https://slack.com/api/chat.postMessage"),

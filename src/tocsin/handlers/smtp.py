@@ -22,10 +22,10 @@ from tocsin.gotemplate.quoting import go_quote
 from tocsin.handlers.base import ConfigView, HandlerKind, Option, OptionType, ServiceTest
 from tocsin.handlers.post import alert_template_data
 from tocsin.handlers.requests import SmtpRequest
+from tocsin.handlers.sections import enabled_section
 from tocsin.handlers.smtp_config import SECTION, address_problem, address_spec
 from tocsin.handlers.templating import handler_template
 
-NOT_ENABLED = "service is not enabled"
 NO_RECIPIENTS = "not sending email, no recipients defined"
 INVALID_ADDRESS = "gomail: invalid address {address}: {problem}"
 CONTENT_HEADERS = "Content-Type: text/html; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n"
@@ -71,9 +71,7 @@ def recipients(event: Event, options: Mapping[str, Any]) -> list[str]:
 
 def build(to: Sequence[str], subject: str, body: str, config: ConfigView) -> SmtpRequest:
     """The email of Kapacitor's SendMail: `to`, else the section's default recipients."""
-    section = config.element(SECTION.name)
-    if section is None or not section.get("enabled"):
-        raise DeliveryError(Reason.CONFIG, NOT_ENABLED, retryable=False)
+    section = enabled_section(config, SECTION.name)
     to = list(to) or list(section["to"] or ())
     if not to:
         raise DeliveryError(Reason.CONFIG, NO_RECIPIENTS, retryable=False)

@@ -22,10 +22,10 @@ from tocsin.gotemplate.quoting import go_quote
 from tocsin.handlers.base import ConfigView, HandlerKind, Option, OptionType, ServiceTest
 from tocsin.handlers.options import DECODE_PREFIX, ERRORS_HEADER, INVALID_KEYS, UNCONVERTIBLE, go_type_of, go_v
 from tocsin.handlers.requests import SnmpTrapRequest, SnmpVarBind
+from tocsin.handlers.sections import enabled_section
 from tocsin.handlers.templating import handler_template, template_data
 
 # Kapacitor's texts (services/snmptrap).
-NOT_ENABLED = "service is not enabled"
 MISSING_ADDR = "must specify addr"
 INVALID_TRAP_OID = "invalid trap Oid {oid}: {problem}"
 INVALID_DATA_OID = "invalid data Oid {oid}: {problem}"
@@ -124,9 +124,7 @@ def _varbind(oid: str, kind: str, value: str) -> SnmpVarBind:
 
 def build(trap_oid: str, data: Iterable[tuple[str, str, str]], config: ConfigView) -> SnmpTrapRequest:
     """Kapacitor's Trap: the v2c trap of `(oid, type, value)` items with already rendered values."""
-    section = config.element(SECTION.name)
-    if section is None or not section.get("enabled"):
-        raise DeliveryError(Reason.CONFIG, NOT_ENABLED, retryable=False)
+    section = enabled_section(config, SECTION.name)
     problem = oid_problem(trap_oid)
     if problem:
         message = INVALID_TRAP_OID.format(oid=go_quote(trap_oid), problem=problem)

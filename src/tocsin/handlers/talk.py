@@ -13,15 +13,14 @@ from urllib.parse import urlsplit
 
 from tocsin.alert.event import Event
 from tocsin.config.schema import Field, FieldType, Section
-from tocsin.delivery.errors import DeliveryError, Reason
 from tocsin.gocompat import json as gojson
 from tocsin.handlers.base import ConfigView, HandlerKind, ServiceTest
 from tocsin.handlers.requests import HttpRequest
+from tocsin.handlers.sections import enabled_section
 
 JSON = "application/json"
 
 # Kapacitor's texts (services/talk).
-NOT_ENABLED = "service is not enabled"
 MISSING_URL = "must specify url"
 
 
@@ -56,9 +55,7 @@ def _is_200(status: int) -> bool:
 
 def build(title: str, text: str, config: ConfigView) -> HttpRequest:
     """Kapacitor's Talk request: a Go map (keys sorted) written by json.Encoder, so with a newline."""
-    section = config.element(SECTION.name)
-    if section is None or not section["enabled"]:
-        raise DeliveryError(Reason.CONFIG, NOT_ENABLED, retryable=False)
+    section = enabled_section(config, SECTION.name)
     body = {"authorName": section["author_name"], "text": text, "title": title}
     return HttpRequest(
         "POST",
@@ -87,7 +84,7 @@ SERVICE_TEST = ServiceTest(
 
 KIND = HandlerKind(
     name="talk",
-    extras='Webhook URL hidden in errors.',
+    extras="Webhook URL hidden in errors.",
     help="Post the alert ID and message to a Talk (jianliao.com) incoming webhook.",
     options=(),
     render=render,

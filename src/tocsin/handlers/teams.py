@@ -12,9 +12,6 @@ with a schema 1.4 card showing the title, message, details and time, coloured pe
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,12 +21,12 @@ from tocsin.delivery.errors import DeliveryError, Reason
 from tocsin.gocompat import json as gojson
 from tocsin.gocompat.timefmt import format_rfc3339nano, now_ns
 from tocsin.gotemplate.quoting import go_quote
+from tocsin.handlers.answers import ErrorBody
 from tocsin.handlers.base import ConfigView, HandlerKind, Option, OptionType, ServiceTest
 from tocsin.handlers.requests import HttpRequest
+from tocsin.handlers.sections import enabled_section
 from tocsin.handlers.teams_config import ADAPTIVE_CARD, CARDS, MESSAGE_CARD, SECTION
-from tocsin.transports.classify import body_snippet, classify_http
 
-NOT_ENABLED = "service is not enabled"
 TEAMS_FAILED = "failed to understand Teams response. code: {status} content: {content}"
 UNKNOWN_CARD = 'card {card} is not valid, use "messagecard" or "adaptive"'
 SUMMARY_CUTOFF = 70  # bytes, then "..." is always appended (Kapacitor)
@@ -54,41 +51,6 @@ def hidden_url(url: str) -> str:
     parts = urlsplit(url)
     host = parts.netloc.rpartition("@")[2]
     return f"{parts.scheme}://{host}/***" if host else "***"
-
-
-def _error_field(body: bytes) -> str:
-    """The `error` string of a JSON object body, matched as Go's decoder matches keys; "" when absent."""
-    try:
-        pairs, _ = json.JSONDecoder(object_pairs_hook=lambda p: p).raw_decode(body.decode("utf-8").lstrip())
-    except (UnicodeDecodeError, ValueError):
-        return ""
-    found = ""
-    if isinstance(pairs, list):
-        for key, value in pairs:
-            if key.casefold() == "error" and isinstance(value, str):
-                found = value
-    return found
-
-
-@dataclass(frozen=True, slots=True)
-class ErrorBody:
-    """Kapacitor's reading of a refused request: the body's `error` text, else `template` with code and body.
-
-    The reason, retryability and Retry-After still come from the shared HTTP rules.
-    """
-
-    template: str
-    success: Callable[[int], bool]
-    shown: str
-
-    def __call__(self, status: int, headers: Sequence[tuple[str, str]], body: bytes) -> DeliveryError | None:
-        if self.success(status):
-            return None
-        base = classify_http(status, headers, body, url=self.shown)
-        text = _error_field(body) or self.template.format(status=status, content=body_snippet(body))
-        if base is None:
-            return DeliveryError(Reason.OTHER, text, retryable=False, status=status)
-        return DeliveryError(base.reason, text, retryable=base.retryable, retry_after=base.retry_after, status=status)
 
 
 def _legacy_accepted(status: int) -> bool:
@@ -138,13 +100,6 @@ def adaptive_card(level: Level, topic: str, alert_id: str, message: str, details
     return {"type": "message", "attachments": [{"contentType": ADAPTIVE_CONTENT_TYPE, "content": card}]}
 
 
-def _service(config: ConfigView) -> dict[str, Any]:
-    element = config.element(SECTION.name)
-    if element is None or not element.get("enabled"):
-        raise DeliveryError(Reason.CONFIG, NOT_ENABLED, retryable=False)
-    return element
-
-
 def _card_kind(option: str, service: dict[str, Any]) -> str:
     card = (option or service.get("card") or MESSAGE_CARD).lower()
     if card not in CARDS:
@@ -154,7 +109,7 @@ def _card_kind(option: str, service: dict[str, Any]) -> str:
 
 def build(event: Event, channel_url: str, card: str, config: ConfigView) -> HttpRequest:
     """The POST Kapacitor makes (or the Adaptive Card variant) for one event."""
-    service = _service(config)
+    service = enabled_section(config, SECTION.name)
     url = channel_url or service["channel-url"]
     if _card_kind(card, service) == ADAPTIVE_CARD:
         payload = adaptive_card(event.level, event.topic, event.id, event.message, event.details, event.time)
@@ -170,7 +125,7 @@ def build(event: Event, channel_url: str, card: str, config: ConfigView) -> Http
         gojson.dumps(payload).encode(),
         success=success,
         redacted_url=shown,
-        inspect=ErrorBody(TEAMS_FAILED, success, shown),
+        inspect=ErrorBody(TEAMS_FAILED, success),
     )
 
 

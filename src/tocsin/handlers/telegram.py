@@ -13,7 +13,6 @@ that Telegram shows it as written instead of refusing it. A 200 answer with `"ok
 from __future__ import annotations
 
 import json
-import posixpath
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -22,38 +21,33 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 from tocsin.alert.event import Event
 from tocsin.delivery.errors import DeliveryError, Reason
 from tocsin.gocompat import json as gojson
+from tocsin.gocompat.urlpath import GO_PATH_SAFE, go_join
+from tocsin.handlers.answers import answer_error
 from tocsin.handlers.base import ConfigView, HandlerKind, Option, OptionType, ServiceTest
 from tocsin.handlers.requests import HttpRequest
+from tocsin.handlers.sections import enabled_section
 from tocsin.handlers.telegram_config import SECTION
-from tocsin.transports.classify import classify_http
 
 # Kapacitor's texts (services/telegram/service.go).
-NOT_ENABLED = "service is not enabled"
 INVALID_PARSE_MODE = "parseMode {mode} is not valid, please use 'Markdown' or 'HTML'"
 SEND_FAILED = "sendMessage error ({code}) description: {description}"
 
 PARSE_MODES = ("markdown", "html", "markdownv2", "none")
 JSON = "application/json"
-_PATH_SAFE = "/$&+,:;=@"  # what Go's URL.String leaves unescaped in a path (besides letters, digits, -_.~)
 _ESCAPES = {
     "markdownv2": re.compile(r"([_*\[\]()~`>#+\-=|{}.!\\])"),
     "markdown": re.compile(r"([_*`\[])"),
 }
 
 
-def _go_clean(path: str) -> str:
-    cleaned = posixpath.normpath(path)
-    return cleaned[1:] if cleaned.startswith("//") else cleaned  # POSIX keeps a leading "//", Go does not
-
-
 def send_url(base: str, token: str) -> str:
     """`<base path + token>/sendMessage` as Kapacitor builds it (path.Join, then Go's path escaping)."""
     parts = urlsplit(base)
     joined = unquote(parts.path) + token
-    path = _go_clean(f"{joined}/sendMessage" if joined else "sendMessage")
+    path = go_join(joined, "sendMessage")
     if parts.netloc and not path.startswith("/"):
         path = "/" + path
-    return urlunsplit((parts.scheme, parts.netloc, quote(path, safe=_PATH_SAFE), parts.query, parts.fragment))
+    return urlunsplit((parts.scheme, parts.netloc, quote(path, safe=GO_PATH_SAFE), parts.query, parts.fragment))
 
 
 def redacted_send_url(base: str) -> str:
@@ -93,10 +87,7 @@ def inspect_answer(status: int, headers: Sequence[tuple[str, str]], body: bytes)
     wait = parameters.get("retry_after") if isinstance(parameters, dict) else None
     if isinstance(wait, (int, float)) and not isinstance(wait, bool) and wait >= 0:
         return DeliveryError(Reason.RATE_LIMITED, text, retryable=True, retry_after=float(wait), status=status)
-    base = classify_http(status if status >= 400 else code, headers, b"")
-    if base is None:
-        return DeliveryError(Reason.OTHER, text, retryable=False, status=status)
-    return DeliveryError(base.reason, text, retryable=base.retryable, retry_after=base.retry_after, status=status)
+    return answer_error(status, headers, b"", text, classify_as=status if status >= 400 else code)
 
 
 def _is_200(status: int) -> bool:
@@ -105,9 +96,7 @@ def _is_200(status: int) -> bool:
 
 def build(message: str, options: dict[str, Any], config: ConfigView) -> HttpRequest:
     """Kapacitor's sendMessage request: handler values, else the config's; flags are option OR config."""
-    service = config.element(SECTION.name)
-    if service is None or not service.get("enabled"):
-        raise DeliveryError(Reason.CONFIG, NOT_ENABLED, retryable=False)
+    service = enabled_section(config, SECTION.name)
     parse_mode = str(options.get("parse-mode") or service["parse-mode"])
     if parse_mode and parse_mode.lower() not in PARSE_MODES:
         raise DeliveryError(Reason.CONFIG, INVALID_PARSE_MODE.format(mode=parse_mode), retryable=False)

@@ -52,6 +52,21 @@ def parse_problem(templates: Iterable[tuple[str, str]]) -> str | None:
     return None
 
 
+def execute_partial(name: str, text: str, data: Any) -> str:
+    """Run one handler template where Kapacitor ignores Execute's error ("" stays "").
+
+    A parse error fails the delivery (CONFIG); an execution error does not: what the template wrote before
+    the failing action is used.
+    """
+    if not text:
+        return ""
+    try:
+        template = handler_template(name, text)
+    except TemplateError as exc:
+        raise DeliveryError(Reason.CONFIG, str(exc), retryable=False) from exc
+    return template.execute_partial(data)
+
+
 def execute(name: str, text: str, data: Any) -> str:
     """Run one handler template; a failure is a CONFIG error (Kapacitor logs it and drops the event)."""
     if "{{" not in text:

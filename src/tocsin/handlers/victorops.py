@@ -18,20 +18,18 @@ from tocsin.alert.levels import Level
 from tocsin.config.schema import Field, FieldType, Section
 from tocsin.delivery.errors import DeliveryError, Reason
 from tocsin.gocompat import json as gojson
+from tocsin.gocompat.urlpath import GO_PATH_SAFE, go_join
 from tocsin.handlers.base import ConfigView, HandlerKind, Option, OptionType, ServiceTest
 from tocsin.handlers.requests import HttpRequest
+from tocsin.handlers.sections import enabled_section
 
 DEFAULT_URL = "https://alert.victorops.com/integrations/generic/20131114/alert"
 JSON = "application/json"
 MONITORING_TOOL = "kapacitor"
 
 # Kapacitor's texts (services/victorops).
-NOT_ENABLED = "service is not enabled"
 EMPTY_URL = "url cannot be empty"
 NOT_FOUND = "URL or API key not found: 404"
-
-# Bytes Go's URL.EscapedPath leaves as they are (besides letters, digits and `-_.~`).
-_PATH_SAFE = "/$&+,:;=@"
 
 
 def validate(values: Mapping[str, Any]) -> str | None:
@@ -56,30 +54,6 @@ SECTION = Section(
 )
 
 
-def go_clean(path: str) -> str:
-    """Go's path.Clean: one slash between elements, `.` dropped, `..` applied, no trailing slash."""
-    rooted = path.startswith("/")
-    out: list[str] = []
-    for part in path.split("/"):
-        if part in ("", "."):
-            continue
-        if part == "..":
-            if out and out[-1] != "..":
-                out.pop()
-            elif not rooted:
-                out.append("..")
-            continue
-        out.append(part)
-    joined = "/".join(out)
-    return "/" + joined if rooted else joined or "."
-
-
-def go_join(*elements: str) -> str:
-    """Go's path.Join: empty elements skipped, the result cleaned; "" when every element is empty."""
-    present = [e for e in elements if e]
-    return go_clean("/".join(present)) if present else ""
-
-
 def endpoint_url(base: str, api_key: str, routing_key: str) -> tuple[str, str | None]:
     """(URL, URL to show): `<base path>/<api key>/<routing key>` as Kapacitor builds it with path.Join.
 
@@ -88,7 +62,7 @@ def endpoint_url(base: str, api_key: str, routing_key: str) -> tuple[str, str | 
     parts = urlsplit(base)
 
     def assemble(key: str) -> str:
-        path = quote(go_join(unquote(parts.path), key, routing_key), safe=_PATH_SAFE)
+        path = quote(go_join(unquote(parts.path), key, routing_key), safe=GO_PATH_SAFE)
         if path and not path.startswith("/") and parts.netloc:
             path = "/" + path
         head = f"{parts.scheme}:" if parts.scheme else ""
@@ -125,9 +99,7 @@ def build(
     config: ConfigView,
 ) -> HttpRequest:
     """Kapacitor's VictorOps request: a Go map (keys sorted) written by json.Encoder, so with a newline."""
-    section = config.element(SECTION.name)
-    if section is None or not section["enabled"]:
-        raise DeliveryError(Reason.CONFIG, NOT_ENABLED, retryable=False)
+    section = enabled_section(config, SECTION.name)
     body = {
         "data": data if section["json-data"] else gojson.dumps(data),
         "entity_id": entity_id,

@@ -13,8 +13,6 @@ Level, Recoverable and Tags; as in Kapacitor an execution error keeps the output
 from __future__ import annotations
 
 import base64
-import contextlib
-import functools
 import json
 from typing import Any
 
@@ -22,13 +20,15 @@ from tocsin.alert.event import Event
 from tocsin.alert.levels import parse_level
 from tocsin.delivery.errors import DeliveryError, Reason
 from tocsin.gocompat import json as gojson
-from tocsin.gotemplate import GoDuration, GoTime, StringMap, Struct, Template, TemplateError
-from tocsin.gotemplate.execute import State
+from tocsin.gotemplate import GoDuration, GoTime, StringMap, Struct
 from tocsin.gotemplate.gotime import ZERO_TIME_NS
+from tocsin.handlers.answers import ErrorBody
 from tocsin.handlers.base import ConfigView, HandlerKind, Option, OptionType, ServiceTest
 from tocsin.handlers.post import AlertLevel
 from tocsin.handlers.requests import HttpRequest
-from tocsin.handlers.teams import ErrorBody, go_truncate
+from tocsin.handlers.sections import enabled_section
+from tocsin.handlers.teams import go_truncate
+from tocsin.handlers.templating import execute_partial
 from tocsin.handlers.zenoss_config import (
     DEFAULT_ACTION,
     DEFAULT_COLLECTOR,
@@ -40,7 +40,6 @@ from tocsin.handlers.zenoss_config import (
 )
 from tocsin.transports.headers import redact_url
 
-NOT_ENABLED = "service is not enabled"
 ZENOSS_FAILED = "failed to understand Zenoss response. code: {status} content: {content}"
 SUMMARY_CUTOFF = 256
 MESSAGE_CUTOFF = 4096
@@ -74,27 +73,6 @@ def template_data(event: Event) -> Struct:
     )
 
 
-@functools.lru_cache(maxsize=512)
-def _parsed(name: str, text: str) -> Template:
-    return Template.parse(name, text)
-
-
-def render_template(name: str, text: str, data: Struct) -> str:
-    """`text` executed on `data`; a parse error fails the event, an execution error keeps partial output."""
-    if not text:
-        return ""
-    try:
-        template = _parsed(name, text)
-    except TemplateError as exc:
-        raise DeliveryError(Reason.CONFIG, str(exc), retryable=False) from None
-    # Kapacitor ignores Execute's error: what was written before it is used.
-    state = State(template.name, template.text, template.trees, template.funcs, template.html)
-    state.vars.append(["$", data])
-    with contextlib.suppress(TemplateError, RecursionError):
-        state.walk(data, template.trees[template.name])
-    return "".join(state.out)
-
-
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"invalid JSON constant {name}")
 
@@ -103,7 +81,7 @@ def custom_value(key: str, value: Any, data: Struct) -> Any:
     """A custom field: strings are templates, and a result that parses as a JSON object or array is JSON."""
     if not isinstance(value, str):
         return value
-    text = render_template(f"customData.{key}", value, data)
+    text = execute_partial(f"customData.{key}", value, data)
     if text.startswith(("{", "[")):
         try:
             return json.loads(text, parse_constant=_reject_constant)
@@ -123,11 +101,9 @@ def _go_order(value: Any) -> Any:
 
 def build(event: Event, options: dict[str, Any], config: ConfigView) -> HttpRequest:
     """Kapacitor's router call: handler values, else the config's; custom fields may override any key."""
-    service = config.element(SECTION.name)
-    if service is None or not service.get("enabled"):
-        raise DeliveryError(Reason.CONFIG, NOT_ENABLED, retryable=False)
+    service = enabled_section(config, SECTION.name)
     data = template_data(event)
-    text = {opt: render_template(name, str(options.get(opt) or ""), data) for opt, name in _TEMPLATED.items()}
+    text = {opt: execute_partial(name, str(options.get(opt) or ""), data) for opt, name in _TEMPLATED.items()}
     fields: dict[str, Any] = {
         "summary": go_truncate(text["summary"] or event.message, SUMMARY_CUTOFF),
         "device": text["device"],
@@ -164,7 +140,7 @@ def build(event: Event, options: dict[str, Any], config: ConfigView) -> HttpRequ
         gojson.dumps(body).encode(),
         success=_is_200,
         redacted_url=shown,
-        inspect=ErrorBody(ZENOSS_FAILED, _is_200, shown),
+        inspect=ErrorBody(ZENOSS_FAILED, _is_200),
     )
 
 

@@ -15,12 +15,16 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from tocsin import KAPACITOR_COMPAT_VERSION, __version__
+from tocsin.auth.bootstrap import bootstrap_admin
+from tocsin.config.allowlists import warn_open_policies
 from tocsin.config.loader import FileConfig, load_file
 from tocsin.config.view import redact
 from tocsin.engine.engine import Engine
 from tocsin.errors import ConfigError, StoreError
 from tocsin.logs import configure
+from tocsin.server.accesslog import RedactingAccessLogger
 from tocsin.server.app import build_app
+from tocsin.server.auth import USERS
 from tocsin.store.factory import open_store
 
 log = logging.getLogger("tocsin.server")
@@ -37,6 +41,9 @@ Options:
 
 _FLAGS = ("config", "hostname", "pidfile", "log-file", "log-level")
 SHUTDOWN_GRACE = 5.0
+# Idle keep-alive connections, and new connections that have not sent a complete request head, are closed
+# after this long: a slowloris client cannot hold a connection with a trickle of header bytes.
+KEEPALIVE_TIMEOUT = 30.0
 
 
 @dataclass(slots=True)
@@ -121,12 +128,10 @@ async def _serve(base: FileConfig, opts: ServeOptions) -> int:
         opts.log_file or str(logging_cfg.get("file", "STDERR")),
     )
     http = base.values.get("http", [{}])[0]
-    if http.get("auth-enabled"):
-        raise ConfigError("[http] auth-enabled: authentication is not supported by this version of Tocsin yet")
     for name in base.ignored:
         log.info("config section [%s] is not implemented by Tocsin; ignored", name)
     host, port = split_bind(str(http.get("bind-address", ":9092")))
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    if not http.get("auth-enabled") and host not in ("127.0.0.1", "localhost", "::1"):
         log.warning(
             "authentication is off and the API listens on %s; anyone who can reach it can use it",
             http.get("bind-address"),
@@ -141,12 +146,25 @@ async def _serve(base: FileConfig, opts: ServeOptions) -> int:
     await engine.start()
     formatter.scrub = lambda text: redact(engine.config, text)
     app = build_app(engine)
+    if http.get("auth-enabled"):
+        try:
+            await bootstrap_admin(app[USERS], engine.config)
+        except ConfigError:
+            await engine.stop(0)
+            raise
+    warn_open_policies(engine.config)
     # Everything loaded so far lives for the whole run: keep it out of the collector's scans, and collect the
     # young generation less often (intake allocates many short-lived objects per event).
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
-    runner = web.AppRunner(app, access_log=log if http.get("log-enabled", True) else None, handle_signals=False)
+    runner = web.AppRunner(
+        app,
+        access_log=log if http.get("log-enabled", True) else None,
+        access_log_class=RedactingAccessLogger,
+        handle_signals=False,
+        keepalive_timeout=KEEPALIVE_TIMEOUT,
+    )
     await runner.setup()
     site = web.TCPSite(runner, host, port, ssl_context=_tls(http), shutdown_timeout=SHUTDOWN_GRACE)
     await site.start()

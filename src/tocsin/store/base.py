@@ -120,6 +120,17 @@ class Store(Protocol):
         """Keep `memo` for the pair; an empty memo removes it."""
         ...
 
+    # users of the API (`[http] auth-enabled`): {"name", "hash", "admin", "privileges": {resource: mask}}
+    async def load_users(self) -> list[dict[str, Any]]: ...
+
+    async def put_user(self, user: dict[str, Any]) -> None:
+        """Create or replace the user named `user["name"]`."""
+        ...
+
+    async def delete_user(self, name: str) -> None:
+        """Remove a user; deleting an unknown name is not an error."""
+        ...
+
     # outbox and delivery log
     async def load_pending(
         self, handler: str | None = None, after_id: int = 0, limit: int | None = None

@@ -41,6 +41,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
 CREATE TABLE IF NOT EXISTS memos (
     handler TEXT NOT NULL, alert_id TEXT NOT NULL, memo TEXT NOT NULL, PRIMARY KEY (handler, alert_id)
 );
+CREATE TABLE IF NOT EXISTS users (name TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS deliveries_pending ON deliveries (id) WHERE status = 0;
 CREATE INDEX IF NOT EXISTS deliveries_topic ON deliveries (topic, id);
 CREATE INDEX IF NOT EXISTS deliveries_handler ON deliveries (handler, id);
@@ -221,6 +222,22 @@ class SqliteStore:
                 c.execute("DELETE FROM memos WHERE handler = ? AND alert_id = ?", (handler, alert_id))
 
         await self._writer.submit(op)
+
+    # users of the API
+
+    async def load_users(self) -> list[dict[str, Any]]:
+        def op(c: sqlite3.Connection) -> list[dict[str, Any]]:
+            return [dict(orjson.loads(r[0])) for r in c.execute("SELECT data FROM users ORDER BY name")]
+
+        result: list[dict[str, Any]] = await self._writer.submit(op, write=False)
+        return result
+
+    async def put_user(self, user: dict[str, Any]) -> None:
+        row = (user["name"], orjson.dumps(user))
+        await self._writer.submit(lambda c: c.execute("INSERT OR REPLACE INTO users (name, data) VALUES (?, ?)", row))
+
+    async def delete_user(self, name: str) -> None:
+        await self._writer.submit(lambda c: c.execute("DELETE FROM users WHERE name = ?", (name,)))
 
     # outbox and delivery log
 

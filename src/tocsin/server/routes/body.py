@@ -2,21 +2,39 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
 from aiohttp import web
 
 from tocsin.engine.errors import InvalidError
+from tocsin.gocompat import json as gojson
+from tocsin.server.jsondepth import check_depth
+
+# A client gets this long to send its whole body; a slower one only holds a connection open (slowloris).
+BODY_TIMEOUT = 60.0
+SLOW_BODY = "timed out reading the request body"
+
+
+async def read_text(request: web.Request) -> str:
+    """The body as text; 408 when it does not arrive within BODY_TIMEOUT seconds."""
+    try:
+        async with asyncio.timeout(BODY_TIMEOUT):
+            return await request.text()
+    except TimeoutError:
+        text = gojson.dumps({"error": SLOW_BODY, "message": SLOW_BODY})
+        raise web.HTTPRequestTimeout(text=text, content_type="application/json") from None
 
 
 async def read_json(request: web.Request, prefix: str, *, empty_eof: bool = False) -> Any:
     """The parsed body; InvalidError `<prefix><reason>` (with line and column) when it is not JSON."""
-    text = await request.text()
+    text = await read_text(request)
     if not text.strip():
         if empty_eof:
             raise InvalidError(prefix + "EOF")
         raise InvalidError(prefix + "the request body is empty")
+    check_depth(text, prefix)
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

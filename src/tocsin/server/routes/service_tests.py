@@ -10,8 +10,10 @@ from aiohttp import web
 
 from tocsin.engine.errors import InvalidError, NotFoundError
 from tocsin.handlers.base import ServiceTest
+from tocsin.server.jsondepth import check_depth
 from tocsin.server.keys import ENGINE
 from tocsin.server.responses import compact, link
+from tocsin.server.routes.body import read_text
 from tocsin.server.routes.patterns import check_pattern
 
 BASE = "/kapacitor/v1/service-tests"
@@ -41,9 +43,10 @@ async def get_test(request: web.Request) -> web.Response:
 async def run_test(request: web.Request) -> web.Response:
     engine = request.app[ENGINE]
     name = request.match_info["name"]
-    text = await request.text()
+    text = await read_text(request)
     if not text.strip():
         raise InvalidError(DECODE + "EOF")
+    check_depth(text, DECODE)
     try:
         body = json.loads(text)
     except json.JSONDecodeError as exc:

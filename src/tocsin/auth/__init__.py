@@ -1,0 +1,1 @@
+"""API users, their permissions, password hashes and JWT bearer tokens (`[http] auth-enabled`)."""

@@ -1,0 +1,133 @@
+"""Authentication and authorization of API requests as Kapacitor does them when `[http] auth-enabled` is true.
+
+Credentials, in Kapacitor's order: `Authorization: Bearer <JWT>` (HMAC with `[http] shared-secret`), HTTP Basic,
+then the `u` and `p` query parameters. Each method needs a privilege on the request's resource (`/api` + the path
+below /kapacitor/v1); Tocsin's own paths are resources too: `/api/tocsin/v1/...` and `/api/metrics`, so they need
+the `api` permission, except event intake, which `write_points` also allows.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import posixpath
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from tocsin.auth.directory import UserDirectory
+from tocsin.auth.tokens import TokenError, username_of
+from tocsin.auth.users import WRITE, User, method_privilege
+from tocsin.gocompat import json as gojson
+from tocsin.server.keys import ENGINE
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+USERS = web.AppKey("users", UserDirectory)
+
+# Kapacitor's texts (services/httpd/handler.go).
+NO_CREDENTIALS = "unable to parse authentication credentials"
+USERNAME_REQUIRED = "username required"
+AUTHORIZATION_FAILED = "authorization failed"
+UNKNOWN_USER = 'retrieving user "{name}" from store: no user exists'
+MISSING_PRIVILEGE = 'user {name} does not have "{privilege}" privilege for API endpoint {path}'
+
+API = "/kapacitor/v1"
+PREVIEW = "/kapacitor/v1preview"
+EVENTS = "/tocsin/v1/events"
+DEBUG_VARS = API + "/debug/vars"
+
+
+def init(app: web.Application) -> None:
+    """Give the application its user directory (on the engine's store)."""
+    app[USERS] = UserDirectory(app[ENGINE].store)
+
+
+def auth_error(message: str, status: int) -> web.Response:
+    """Kapacitor's authentication answers are compact JSON without a trailing newline."""
+    text = gojson.dumps({"error": message, "message": message})
+    return web.Response(text=text, status=status, content_type="application/json", charset="utf-8")
+
+
+def api_path(path: str) -> str:
+    """The path Kapacitor authorizes: v1preview requests are rewritten to v1 first."""
+    return API + path[len(PREVIEW) :] if path.startswith(PREVIEW) else path
+
+
+def resource_of(path: str) -> str:
+    """`auth.APIResource(strings.TrimPrefix(path, BasePath))`."""
+    rest = path[len(API) :] if path.startswith(API) else path
+    return posixpath.normpath(posixpath.join("/api", rest.lstrip("/")))
+
+
+@web.middleware
+async def authenticate(request: web.Request, handler: Handler) -> web.StreamResponse:
+    http = request.app[ENGINE].config.element("http") or {}
+    if not http.get("auth-enabled") or request.method == "OPTIONS":
+        return await handler(request)
+    path = api_path(request.path)
+    if http.get("pprof-enabled") and path == DEBUG_VARS:
+        return await handler(request)
+    user_or_error = await _user(request, request.app[USERS], str(http.get("shared-secret") or ""))
+    if isinstance(user_or_error, web.Response):
+        return user_or_error
+    user, privilege = user_or_error, method_privilege(request.method)
+    allowed = user.allows(resource_of(path), privilege) or (
+        path == EVENTS and request.method == "POST" and user.allows(WRITE, privilege)
+    )
+    if not allowed:
+        quoted = json.dumps(path, ensure_ascii=False)
+        return auth_error(MISSING_PRIVILEGE.format(name=user.name, privilege=privilege.text, path=quoted), 403)
+    return await handler(request)
+
+
+async def _user(request: web.Request, users: UserDirectory, secret: str) -> User | web.Response:
+    header = request.headers.get("Authorization", "")
+    if header:
+        parts = header.split(" ")
+        if len(parts) == 2 and parts[0] == "Bearer":
+            return await _bearer(parts[1], users, secret)
+        basic = _basic(header)
+        if basic is not None:
+            return await _password(*basic, users)
+    name, password = request.query.get("u", ""), request.query.get("p", "")
+    if name and password:
+        return await _password(name, password, users)
+    return auth_error(NO_CREDENTIALS, 401)
+
+
+async def _bearer(token: str, users: UserDirectory, secret: str) -> User | web.Response:
+    try:
+        name = username_of(token, secret)
+    except TokenError as exc:
+        return auth_error(str(exc), 401)
+    user = await users.get(name)
+    if user is None:
+        return auth_error(UNKNOWN_USER.format(name=name), 401)
+    return user
+
+
+async def _password(name: str, password: str, users: UserDirectory) -> User | web.Response:
+    if not name:
+        return auth_error(USERNAME_REQUIRED, 401)
+    user = await users.authenticate(name, password)
+    if user is None:
+        return auth_error(AUTHORIZATION_FAILED, 401)
+    return user
+
+
+def _basic(header: str) -> tuple[str, str] | None:
+    """Go's Request.BasicAuth: `Basic <base64 user:password>`, the scheme in any case."""
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(encoded, validate=True).decode("utf-8", "replace")
+    except (binascii.Error, ValueError):
+        return None
+    name, colon, password = decoded.partition(":")
+    return (name, password) if colon else None
+
+
+__all__ = ["USERS", "authenticate", "init"]

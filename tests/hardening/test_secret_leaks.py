@@ -1,0 +1,164 @@
+"""Plant a distinctive value in every secret config field and secret handler option; no answer or log shows one.
+
+Topic handler answers echo their own options as Kapacitor's do (GET returns what was PUT), so secret handler
+options are looked for everywhere except in those echoes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from tests.hardening.conftest import Start, engine_of
+from tocsin.config.loader import load_text
+from tocsin.config.registry import all_sections
+from tocsin.config.schema import FieldType, Section
+from tocsin.config.view import redact
+from tocsin.errors import ConfigError
+from tocsin.handlers.registry import all_kinds
+from tocsin.logs import LogfmtFormatter
+
+CLOSED = "http://127.0.0.1:9"  # nothing listens on the discard port: every peer fails fast
+
+
+def token(n: int) -> str:
+    return f"QzLEAK{n:03d}xQ"
+
+
+def _value(field_name: str, n: int) -> str:
+    return f"{CLOSED}/{token(n)}" if "url" in field_name else token(n)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {json.dumps(v)}" for k, v in value.items()) + " }"
+    return json.dumps(value)
+
+
+def _toml(section: Section, values: dict[str, Any]) -> str:
+    head = f"[[{section.name}]]" if section.is_list else f"[{section.name}]"
+    return head + "\n" + "".join(f"{k} = {_toml_value(v)}\n" for k, v in values.items())
+
+
+def planted_config() -> tuple[str, list[str]]:
+    """kapacitor.conf text with a token in every secret field (and the section enabled where that loads)."""
+    parts, tokens, n = [], [], 0
+    for section in all_sections().values():
+        if not section.name or not section.secrets:
+            continue
+        values: dict[str, Any] = {}
+        for field in section.fields:
+            if field.name in section.secrets and field.type is FieldType.STRING:
+                n += 1
+                values[field.name] = _value(field.name, n)
+                tokens.append(token(n))
+            elif field.name in section.secrets and field.type is FieldType.OBJECT:
+                values[field.name] = {}
+                for sub in field.fields:
+                    n += 1
+                    values[field.name][sub.name] = token(n)
+                    tokens.append(token(n))
+            elif field.name in section.secrets:
+                raise AssertionError(f"[{section.name}] {field.name}: no way to plant a {field.type} secret")
+            elif field.name == section.element_key:
+                values[field.name] = "leak"
+            elif field.type is FieldType.STRING and "url" in field.name and field.name != "api-url":
+                values[field.name] = CLOSED
+        if section.name == "http":
+            values["admin-user"] = "boss"
+        for extra in ({"enabled": True}, {}):
+            text = _toml(section, {**values, **extra})
+            try:
+                load_text(text, "probe.conf", environ={})
+            except ConfigError:
+                continue
+            parts.append(text)
+            break
+        else:
+            raise AssertionError(f"cannot plant secrets in [{section.name}]")
+    return "".join(parts), tokens
+
+
+def secret_handler_options() -> Iterator[tuple[str, dict[str, Any], str]]:
+    """(kind, options, token) for every handler option marked secret."""
+    n = 500
+    for kind in all_kinds():
+        for opt in kind.options:
+            if opt.secret and opt.type.value == "string":
+                n += 1
+                yield kind.name, {opt.name: token(n), "url": CLOSED}, token(n)
+
+
+def found(text: str, tokens: list[str]) -> list[str]:
+    return [t for t in tokens if t in text]
+
+
+@pytest.fixture
+def server_log() -> Iterator[tuple[io.StringIO, logging.Handler]]:
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    root = logging.getLogger()
+    old = root.level
+    root.setLevel(logging.DEBUG)
+    root.addHandler(handler)
+    yield buffer, handler
+    root.removeHandler(handler)
+    root.setLevel(old)
+
+
+async def _texts(client: TestClient, paths: list[str]) -> list[str]:
+    return [await (await client.get(p)).text() for p in paths]
+
+
+async def test_no_secret_in_answers_or_logs(start: Start, server_log: tuple[io.StringIO, logging.Handler]) -> None:
+    conf, tokens = planted_config()
+    buffer, handler = server_log
+    client = await start(conf.replace("[http]\n", '[http]\nauth-enabled = false\n', 1))
+    engine = engine_of(client)
+    handler.setFormatter(LogfmtFormatter(lambda text: redact(engine.config, text)))
+    answers: list[str] = []
+    sections = all_sections()
+    answers += await _texts(client, ["/kapacitor/v1/config", *[f"/kapacitor/v1/config/{s}" for s in sections if s]])
+    tests = (await (await client.get("/kapacitor/v1/service-tests")).json())["services"]
+    answers.append(json.dumps(tests))
+
+    async def run_test(name: str) -> str:
+        resp = await client.post(f"/kapacitor/v1/service-tests/{name}", json={})
+        return await resp.text()
+
+    answers += await asyncio.gather(*(run_test(t["name"]) for t in tests))
+    option_tokens = []
+    for i, (kind, options, secret) in enumerate(secret_handler_options()):
+        resp = await client.post("/kapacitor/v1/alerts/topics/leak/handlers",
+                                 json={"id": f"h{i}", "kind": kind, "options": options})  # fmt: skip
+        if resp.status != 200:
+            answers.append(await resp.text())
+        option_tokens.append(secret)
+    assert len(option_tokens) >= 4
+    event = {"topic": "leak", "id": "a", "level": "CRITICAL", "message": "m"}
+    assert (await client.post("/tocsin/v1/events", json=[event])).status == 202
+    for _ in range(100):
+        rows = (await (await client.get("/tocsin/v1/deliveries", params={"status": "pending"})).json())["deliveries"]
+        if not rows:
+            break
+        await asyncio.sleep(0.05)
+    deliveries = await _texts(client, ["/tocsin/v1/deliveries"])
+    ids = [d["id"] for d in json.loads(deliveries[0])["deliveries"]]
+    assert ids and all(d["lastError"] for d in json.loads(deliveries[0])["deliveries"])
+    deliveries += await _texts(client, [f"/tocsin/v1/deliveries/{i}" for i in ids])
+    answers += deliveries
+    answers += await _texts(client, ["/kapacitor/v1/debug/vars", "/metrics", "/kapacitor/v1/alerts/topics"])
+    handlers_answer = await (await client.get("/kapacitor/v1/alerts/topics/leak/handlers")).text()
+    answers.append(await (await client.post("/tocsin/v1/dry-run", json=[event])).text())
+    for text in [*answers, handlers_answer, buffer.getvalue()]:
+        assert found(text, tokens) == []
+    for text in [*answers, buffer.getvalue()]:
+        assert found(text, option_tokens) == [], text[:3000]
+    assert len(tokens) >= 20
