@@ -29,6 +29,7 @@ from tocsin.alert.levels import Level
 from tocsin.alert.topics import Derive
 from tocsin.config.loader import load_text
 from tocsin.engine.engine import Engine
+from tocsin.server.run import tune_gc
 from tocsin.store.sqlite import SqliteStore
 
 SINK = """
@@ -134,6 +135,7 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args()
 
+    tune_gc()  # as `tocsin serve` does; applies to both paths alike
     sink = subprocess.Popen([sys.executable, "-c", SINK], stdout=subprocess.PIPE)
     assert sink.stdout is not None
     url = f"http://127.0.0.1:{int(sink.stdout.readline())}/hook"

@@ -82,6 +82,15 @@ def parse_args(argv: list[str]) -> ServeOptions:
     return opts
 
 
+def tune_gc() -> None:
+    """What `serve` does once started: everything loaded so far lives for the whole run, so keep it out of the
+    collector's scans, and collect the young generation less often (intake allocates many short-lived
+    objects per event)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+
+
 def split_bind(address: str) -> tuple[str | None, int]:
     host, _, port = address.rpartition(":")
     if not port.isdigit():
@@ -153,11 +162,7 @@ async def _serve(base: FileConfig, opts: ServeOptions) -> int:
             await engine.stop(0)
             raise
     warn_open_policies(engine.config)
-    # Everything loaded so far lives for the whole run: keep it out of the collector's scans, and collect the
-    # young generation less often (intake allocates many short-lived objects per event).
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 100)
+    tune_gc()
     runner = web.AppRunner(
         app,
         access_log=log if http.get("log-enabled", True) else None,
