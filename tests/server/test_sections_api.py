@@ -9,12 +9,12 @@ from aiohttp.test_utils import TestClient
 
 from tocsin.handlers.registry import all_kinds
 
-# api.md §1.6 (Kapacitor's `redact` tags), plus what Tocsin also hides: Kafka's SASL secrets (Kapacitor
-# forgets them) and the password of a created httppost basic-auth object is inside `basic-auth`.
+# api.md §1.6 (Kapacitor's `redact` tags), plus what Tocsin also hides because it carries a key: Kafka's SASL
+# secrets, the Discord webhook URL and the Teams channel URL (Kapacitor shows them in clear).
 REDACTED = {
     "alerta": ["token"],
     "bigpanda": ["token"],
-    "discord": [],
+    "discord": ["url"],
     "hipchat": ["token"],
     "httppost": ["basic-auth"],
     "kafka": ["sasl-password", "sasl-oauth-client-secret", "sasl-access-token"],
@@ -30,7 +30,7 @@ REDACTED = {
     "smtp": ["password"],
     "snmptrap": ["community"],
     "talk": ["url"],
-    "teams": [],
+    "teams": ["channel-url"],
     "telegram": ["token"],
     "victorops": ["api-key"],
     "zenoss": ["password"],

@@ -36,7 +36,9 @@ SECTION = Section(
         Field(
             "channel-url",
             FieldType.STRING,
-            help="Webhook URL of the channel; handlers may name another one with `channel-url`.",
+            secret=True,
+            help="Webhook URL of the channel (it carries a key: unlike Kapacitor, Tocsin redacts it); handlers "
+            "may name another one with `channel-url`.",
             example="https://example.webhook.office.com/webhookb2/...",
         ),
         Field(
