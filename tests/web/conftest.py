@@ -10,9 +10,11 @@ import pytest
 from aiohttp.test_utils import TestServer
 from playwright.async_api import Browser, Page, Response, async_playwright
 
+from tocsin.auth.bootstrap import bootstrap_admin
 from tocsin.config.loader import load_text
 from tocsin.engine.engine import Engine
 from tocsin.server.app import build_app
+from tocsin.server.auth import USERS
 from tocsin.store.sqlite import SqliteStore
 
 CHROMIUM = "/usr/bin/chromium"
@@ -56,7 +58,10 @@ async def start_site(tmp_path: Path) -> AsyncIterator[StartSite]:
         base = load_text(f'data_dir = "{tmp_path}"\n{conf}', "test.conf", environ={})
         engine = Engine(base, SqliteStore(str(tmp_path / "tocsin.db")))
         await engine.start()
-        server = TestServer(build_app(engine), host="127.0.0.1")
+        app = build_app(engine)
+        if engine.config.get("http", "auth-enabled"):
+            await bootstrap_admin(app[USERS], engine.config)
+        server = TestServer(app, host="127.0.0.1")
         await server.start_server()
         running.append((engine, server))
         return Site(engine, str(server.make_url("")).rstrip("/"))

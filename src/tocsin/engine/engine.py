@@ -7,10 +7,11 @@ Everything the HTTP API offers is a method here; the engine never imports the AP
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -34,6 +35,7 @@ from tocsin.engine.errors import (
     NotFoundError,
     UnavailableError,
 )
+from tocsin.engine.handler_secrets import refuse_placeholders, restore_secrets
 from tocsin.engine.handlers import HandlerSpec, HandlerTable, TopicHandler, compile_handler, handler_key
 from tocsin.expr.match import MatchContext
 from tocsin.gocompat.duration import parse_duration
@@ -164,9 +166,13 @@ class Engine:
         deliveries: list[NewDelivery] = []
         jobs: list[tuple[str, str, Event]] = []
         undo: list[tuple[Topic, str, Any, int]] = []
+        created: list[str] = []  # topics this intake brought into existence
         now = time.time_ns()
         for event, derive in items:
-            topic = self.topics.ensure(event.topic)
+            topic = self.topics.get(event.topic)
+            if topic is None:
+                topic = self.topics.ensure(event.topic)
+                created.append(event.topic)
             undo.append((topic, event.id, topic.events.get(event.id), topic.collected))
             changes.append(self.topics.collect(event, derive))
             handlers = self.handlers.for_topic(event.topic)
@@ -206,6 +212,11 @@ class Engine:
                 else:
                     topic.events[alert_id] = old
                 topic.collected = collected
+            for topic_id in created:
+                # Unless a concurrent request put something in it while this commit was pending.
+                gone = self.topics.get(topic_id)
+                if gone is not None and not gone.events and not self.handlers.for_topic(topic_id):
+                    self.topics.delete(topic_id)
             raise UnavailableError(f"the store cannot accept events right now: {exc}") from exc
         for row_id, (key, kind, event) in zip(ids, jobs, strict=True):
             self._submit(Job(row_id, key, kind, event.id, event, now))
@@ -338,19 +349,22 @@ class Engine:
 
     async def delete_topic(self, topic_id: str) -> None:
         self.topics.delete(topic_id)
-        await self.store.delete_topic(topic_id)
+        with _storing("topic"):
+            await self.store.delete_topic(topic_id)
 
     # topic handlers
 
     async def create_handler(self, topic: str, body: Any) -> HandlerSpec:
         spec = HandlerSpec.from_json(body, topic)
         spec.check()
+        refuse_placeholders(spec.kind, spec.options, handler_key(topic, spec.id))
         if self.handlers.get(topic, spec.id) is not None:
             raise ConflictError(
                 f'failed to create handler: cannot register handler, handler with ID "{spec.id}" already exists'
             )
         handler = compile_handler(spec, self.config, "create")
-        await self.store.put_handler_spec(spec.to_json())
+        with _storing("topic handler"):
+            await self.store.put_handler_spec(spec.to_json())
         self.handlers.put(handler)
         self.topics.ensure(topic)
         return spec
@@ -362,8 +376,8 @@ class Engine:
         return handler.spec
 
     async def replace_handler(self, topic: str, handler_id: str, body: Any) -> HandlerSpec:
-        self.get_handler(topic, handler_id)
-        return await self._replace(topic, handler_id, HandlerSpec.from_json(body, topic))
+        current = self.get_handler(topic, handler_id)
+        return await self._replace(topic, handler_id, _kept_secrets(HandlerSpec.from_json(body, topic), current))
 
     async def patch_handler(self, topic: str, handler_id: str, patch: Any) -> HandlerSpec:
         current = self.get_handler(topic, handler_id)
@@ -377,7 +391,7 @@ class Engine:
             patched = ops.apply(copy.deepcopy(current.to_json()))
         except Exception as exc:
             raise InvalidError(f"failed to apply patch: {exc}") from None
-        return await self._replace(topic, handler_id, HandlerSpec.from_json(patched, topic))
+        return await self._replace(topic, handler_id, _kept_secrets(HandlerSpec.from_json(patched, topic), current))
 
     async def _replace(self, topic: str, old_id: str, spec: HandlerSpec) -> HandlerSpec:
         spec.check()
@@ -386,13 +400,15 @@ class Engine:
                 f'failed to update handler: cannot rename handler, handler with ID "{spec.id}" already exists'
             )
         handler = compile_handler(spec, self.config, "update")
-        await self.store.put_handler_spec(spec.to_json(), replaces=(topic, old_id))
+        with _storing("topic handler"):
+            await self.store.put_handler_spec(spec.to_json(), replaces=(topic, old_id))
         self.handlers.remove(topic, old_id)
         self.handlers.put(handler)
         return spec
 
     async def delete_handler(self, topic: str, handler_id: str) -> None:
-        await self.store.delete_handler_spec(topic, handler_id)
+        with _storing("topic handler"):
+            await self.store.delete_handler_spec(topic, handler_id)
         self.handlers.remove(topic, handler_id)
 
     # configuration
@@ -401,7 +417,8 @@ class Engine:
         self.check_overrides_enabled()
         new = apply_update(self.base, self.overrides, section, element, trailing, body)
         config = Config.build(self.base, new)
-        await self.store.save_overrides(new.to_json())
+        with _storing("configuration override"):
+            await self.store.save_overrides(new.to_json())
         self.overrides, self.config = new, config
 
     def check_overrides_enabled(self) -> None:
@@ -446,14 +463,32 @@ class Engine:
         await self.dispatcher.wait_idle()
 
 
+@contextlib.contextmanager
+def _storing(what: str) -> Iterator[None]:
+    """Turn a failed store write into 503: nothing was changed, and the caller may try again."""
+    try:
+        yield
+    except Exception as exc:
+        raise UnavailableError(f"the store cannot save the {what} right now: {exc}") from exc
+
+
 def _job_from_row(row: DeliveryRow) -> Job:
     event = Event.from_record(row.event)
     job = Job(row.id, row.handler, row.kind, row.alert_id, event, row.created, attempts=row.attempts)
     if row.next_attempt:
-        wait = (row.next_attempt - time.time_ns()) / _NS
+        # Never longer than the pause chosen at the last attempt (`updated` and `next_attempt` come from one
+        # reading of the wall clock): a clock set back while the server was down must not stall the retry.
+        wait = min(row.next_attempt - time.time_ns(), row.next_attempt - row.updated) / _NS
         if wait > 0:
             job.not_before = time.monotonic() + wait
     return job
+
+
+def _kept_secrets(spec: HandlerSpec, current: HandlerSpec) -> HandlerSpec:
+    """`spec` with the secret options it sends back as the placeholder of API answers set to their stored values."""
+    key = handler_key(current.topic, current.id)
+    spec.options = restore_secrets(spec.kind, spec.options, current.kind, current.options, key)
+    return spec
 
 
 __all__ = ["Engine", "handler_key"]

@@ -168,7 +168,8 @@ KIND = HandlerKind(
     "URL hidden in errors.",
     help="Post the alert to a Microsoft Teams channel webhook as a card.",
     options=(
-        Option("channel-url", OptionType.STRING, "", tick="channelURL", help="Webhook URL; the config's by default."),
+        Option("channel-url", OptionType.STRING, "", tick="channelURL", secret=True,
+               help="Webhook URL (it carries a key: shown redacted); the config's by default."),
         Option(
             "card",
             OptionType.STRING,

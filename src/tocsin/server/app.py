@@ -8,7 +8,7 @@ from tocsin.engine.engine import Engine
 from tocsin.server import auth
 from tocsin.server.keys import ENGINE
 from tocsin.server.middleware import kapacitor_http
-from tocsin.server.routes import config, service_tests, system, tocsin_api, topics, users, web_page
+from tocsin.server.routes import config, service_tests, session, system, tocsin_api, topics, users, web_page
 
 API = "/kapacitor/v1"
 PREVIEW = "/kapacitor/v1preview"
@@ -29,5 +29,6 @@ def build_app(engine: Engine) -> web.Application:
         service_tests.add(app.router, prefix)
         users.add(app.router, prefix)
     tocsin_api.add(app.router)
+    session.add(app.router)
     web_page.add(app.router)
     return app

@@ -4,6 +4,9 @@ Credentials, in Kapacitor's order: `Authorization: Bearer <JWT>` (HMAC with `[ht
 then the `u` and `p` query parameters. Each method needs a privilege on the request's resource (`/api` + the path
 below /kapacitor/v1); Tocsin's own paths are resources too: `/api/tocsin/v1/...` and `/api/metrics`, so they need
 the `api` permission, except event intake, which `write_points` also allows.
+
+Without any of those, the web page's session cookie (see tocsin.server.sessions) is accepted; writes it
+authenticates need the session's CSRF token. The page itself, its static files and the sign-in route are open.
 """
 
 from __future__ import annotations
@@ -17,10 +20,12 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from tocsin.auth.directory import UserDirectory
+from tocsin.auth.sessions import SessionStore
 from tocsin.auth.tokens import TokenError, username_of
 from tocsin.auth.users import WRITE, User, method_privilege
 from tocsin.gocompat import json as gojson
 from tocsin.server.keys import ENGINE
+from tocsin.server.sessions import COOKIE, SESSION_ENDED, SESSIONS, csrf_problem, session_of
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -37,11 +42,15 @@ API = "/kapacitor/v1"
 PREVIEW = "/kapacitor/v1preview"
 EVENTS = "/tocsin/v1/events"
 DEBUG_VARS = API + "/debug/vars"
+# The page and its files hold no data; the sign-in route checks credentials itself.
+OPEN_PATHS = frozenset({"/", "/tocsin/v1/session"})
+OPEN_PREFIX = "/static/"
 
 
 def init(app: web.Application) -> None:
-    """Give the application its user directory (on the engine's store)."""
+    """Give the application its user directory (on the engine's store) and its web-page sessions."""
     app[USERS] = UserDirectory(app[ENGINE].store)
+    app[SESSIONS] = SessionStore()
 
 
 def auth_error(message: str, status: int) -> web.Response:
@@ -69,6 +78,8 @@ async def authenticate(request: web.Request, handler: Handler) -> web.StreamResp
     path = api_path(request.path)
     if http.get("pprof-enabled") and path == DEBUG_VARS:
         return await handler(request)
+    if request.path in OPEN_PATHS or request.path.startswith(OPEN_PREFIX):
+        return await handler(request)
     user_or_error = await _user(request, request.app[USERS], str(http.get("shared-secret") or ""))
     if isinstance(user_or_error, web.Response):
         return user_or_error
@@ -94,6 +105,13 @@ async def _user(request: web.Request, users: UserDirectory, secret: str) -> User
     name, password = request.query.get("u", ""), request.query.get("p", "")
     if name and password:
         return await _password(name, password, users)
+    if COOKIE in request.cookies:
+        found = await session_of(request, users)
+        if found is None:
+            return auth_error(SESSION_ENDED, 401)
+        session, user = found
+        problem = csrf_problem(request, session)
+        return auth_error(problem, 403) if problem else user
     return auth_error(NO_CREDENTIALS, 401)
 
 

@@ -12,7 +12,7 @@ DEFAULT_FILE = "tocsin.db"
 
 
 def open_store(url: str, data_dir: str, synchronous: str = "full") -> Store:
-    """A store for `url`: "" (SQLite in `data_dir`), `sqlite:///abs/path` or `sqlite://rel/path`."""
+    """A store for `url`: "" (SQLite in `data_dir`), `sqlite:///abs/path`, `sqlite://rel/path` or `postgresql://...`."""
     if not url:
         return SqliteStore(os.path.join(data_dir, DEFAULT_FILE), synchronous)
     if url.startswith("sqlite://"):
@@ -21,4 +21,9 @@ def open_store(url: str, data_dir: str, synchronous: str = "full") -> Store:
             raise StoreError('[storage] url "sqlite://" names no file')
         return SqliteStore(path, synchronous)
     scheme = url.split(":", 1)[0]
-    raise StoreError(f'[storage] url: unsupported scheme "{scheme}" (supported: sqlite)')
+    if scheme in ("postgresql", "postgres"):
+        # Imported here so that SQLite users never load the PostgreSQL driver.
+        from tocsin.store.postgres import PostgresStore
+
+        return PostgresStore(url)
+    raise StoreError(f'[storage] url: unsupported scheme "{scheme}" (supported: sqlite, postgresql)')

@@ -86,7 +86,9 @@ class SqliteStore:
         self._writer = SqliteWriter(self._connect)
         self._attempts: list[AttemptRecord] = []
         self._attempts_lock = threading.Lock()
+        self._draining: list[AttemptRecord] = []  # written in the current batch, not yet committed
         self._writer.batch_hooks.append(self._drain_attempts)
+        self._writer.after_batch.append(self._drained)
 
     def _connect(self) -> sqlite3.Connection:
         directory = os.path.dirname(os.path.abspath(self.path))
@@ -172,8 +174,10 @@ class SqliteStore:
         await self._writer.submit(lambda c: c.execute("DELETE FROM topic_states WHERE topic = ?", (topic,)))
 
     async def commit_intake(self, states: list[TopicStateChange], deliveries: list[NewDelivery]) -> list[int]:
-        upserts = [(s.topic, s.alert_id, orjson.dumps(s.state)) for s in states if s.state is not None]
-        deletes = [(s.topic, s.alert_id) for s in states if s.state is None]
+        # Only the last change per alert counts (an OK then a CRITICAL in one intake leaves the CRITICAL).
+        last = {(s.topic, s.alert_id): s.state for s in states}
+        upserts = [(t, a, orjson.dumps(state)) for (t, a), state in last.items() if state is not None]
+        deletes = [(t, a) for (t, a), state in last.items() if state is None]
         encoded: dict[int, bytes] = {}
         rows = []
         for d in deliveries:
@@ -276,6 +280,7 @@ class SqliteStore:
         # Runs on the writer thread, while the event loop keeps appending.
         with self._attempts_lock:
             pending, self._attempts = self._attempts, []
+        self._draining = pending
         if not pending:
             return
         c.executemany(
@@ -296,6 +301,13 @@ class SqliteStore:
                 for a in pending
             ],
         )
+
+    def _drained(self, committed: bool) -> None:
+        # A failed batch rolled these back: keep them, ahead of newer records for the same rows.
+        if not committed and self._draining:
+            with self._attempts_lock:
+                self._attempts[:0] = self._draining
+        self._draining = []
 
     async def flush(self) -> None:
         await self._writer.submit(lambda c: None)

@@ -12,6 +12,7 @@ import logging
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +21,9 @@ log = logging.getLogger(__name__)
 Operation = Callable[[sqlite3.Connection], Any]
 
 _MAX_BATCH = 2000
+# After a failed write batch (disk full, file locked) the batch hooks' buffered work is retried this often,
+# even when no caller writes, so it reaches the store soon after the fault clears.
+RETRY_AFTER_FAILURE = 1.0
 
 
 class _Job:
@@ -45,6 +49,10 @@ class SqliteWriter:
         self._startup_error: BaseException | None = None
         # Hooks run at the start of every write batch (the store drains its buffered attempt records here).
         self.batch_hooks: list[Operation] = []
+        # Called after every write batch with whether it committed (a hook takes back what it drained).
+        self.after_batch: list[Callable[[bool], None]] = []
+        self._failing = False
+        self._retry_at = 0.0
 
     def start(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -69,7 +77,7 @@ class SqliteWriter:
 
     def nudge(self) -> None:
         """Ask for a write batch with no caller waiting (runs the batch hooks)."""
-        self._queue.put(_Job(lambda _c: None, None, True))
+        self._queue.put(_Job(_nothing, None, True))
 
     def _run(self) -> None:
         try:
@@ -81,7 +89,13 @@ class SqliteWriter:
         self._ready.set()
         try:
             while True:
-                first = self._queue.get()
+                try:
+                    if self._failing:
+                        first = self._queue.get(timeout=max(0.0, self._retry_at - time.monotonic()))
+                    else:
+                        first = self._queue.get()
+                except queue.Empty:
+                    first = _Job(_nothing, None, True)
                 if first is None:
                     break
                 jobs = [first]
@@ -95,6 +109,8 @@ class SqliteWriter:
                         stop = True
                         break
                     jobs.append(nxt)
+                if self._failing and time.monotonic() >= self._retry_at and not any(j.write for j in jobs):
+                    jobs.append(_Job(_nothing, None, True))  # reads alone would keep the retry waiting
                 self._execute(conn, jobs)
                 if stop:
                     break
@@ -124,9 +140,13 @@ class SqliteWriter:
                     job.result = job.op(conn)
                     conn.execute("RELEASE op")
                 except Exception as exc:
+                    job.error = exc
+                    if not conn.in_transaction:
+                        # SQLite rolled the whole transaction back (it may on SQLITE_FULL, IOERR, BUSY, NOMEM):
+                        # every write of the batch is lost, so the batch fails with this error.
+                        raise
                     conn.execute("ROLLBACK TO op")
                     conn.execute("RELEASE op")
-                    job.error = exc
             conn.execute("COMMIT")
         except BaseException as exc:
             log.error("store commit failed: %s", exc)
@@ -135,6 +155,12 @@ class SqliteWriter:
             for job in writes:
                 if job.error is None:
                     job.error = exc
+            self._failing = True
+            self._retry_at = time.monotonic() + RETRY_AFTER_FAILURE
+        else:
+            self._failing = False
+        for notify in self.after_batch:
+            notify(not self._failing)
 
     def _resolve(self, jobs: list[_Job]) -> None:
         assert self._loop is not None
@@ -143,6 +169,10 @@ class SqliteWriter:
         done = [j for j in jobs if j.future is not None]
         if done:
             self._loop.call_soon_threadsafe(_settle, done)
+
+
+def _nothing(_conn: sqlite3.Connection) -> None:
+    return None
 
 
 def _settle(jobs: list[_Job]) -> None:

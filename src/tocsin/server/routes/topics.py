@@ -9,6 +9,7 @@ from aiohttp import web
 from tocsin.alert.levels import parse_min_level
 from tocsin.alert.topics import EventState, Topic
 from tocsin.engine.errors import InvalidError, NotFoundError
+from tocsin.engine.handler_secrets import redacted_options
 from tocsin.engine.handlers import HandlerSpec
 from tocsin.gocompat.duration import format_duration
 from tocsin.gocompat.timefmt import format_rfc3339nano
@@ -47,13 +48,18 @@ def event_json(topic_id: str, alert_id: str, state: EventState) -> dict[str, Any
 
 
 def handler_json(spec: HandlerSpec) -> dict[str, Any]:
-    return {
+    """Kapacitor's handler answer; secret options show as a placeholder, listed in `redacted` when any is set."""
+    options, hidden = redacted_options(spec.kind, spec.options)
+    answer = {
         "link": link(f"{BASE}/{spec.topic}/handlers/{spec.id}"),
         "id": spec.id,
         "kind": spec.kind,
-        "options": spec.options,
+        "options": options,
         "match": spec.match,
     }
+    if hidden:
+        answer["redacted"] = hidden
+    return answer
 
 
 def _min_level(request: web.Request) -> Any:

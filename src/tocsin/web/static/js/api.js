@@ -8,9 +8,24 @@ export class ApiError extends Error {
   }
 }
 
+export const SESSION = "/tocsin/v1/session";
+let csrfToken = "";
+let onSignedOut = null;
+
+/** The CSRF token of the signed-in session, sent with every write ("" when signed out or auth is off). */
+export function setCsrfToken(token) {
+  csrfToken = token || "";
+}
+
+/** Called with the server's message when a request finds the session gone (401). */
+export function whenSignedOut(callback) {
+  onSignedOut = callback;
+}
+
 /** Send a request; JSON bodies in and out. Returns null for 204. Throws ApiError when not OK. */
 export async function api(method, path, body, { raw = false } = {}) {
-  const init = { method, headers: { Accept: "application/json" } };
+  const init = { method, headers: { Accept: "application/json" }, credentials: "same-origin" };
+  if (csrfToken && method !== "GET" && method !== "HEAD") init.headers["X-CSRF-Token"] = csrfToken;
   if (body !== undefined) {
     if (raw) {
       init.body = body;
@@ -36,6 +51,7 @@ export async function api(method, path, body, { raw = false } = {}) {
   }
   if (!response.ok) {
     const message = (data && (data.message || data.error)) || `${response.status} ${response.statusText}`;
+    if (response.status === 401 && path !== SESSION && onSignedOut) onSignedOut(message);
     throw new ApiError(response.status, message, data);
   }
   return data;

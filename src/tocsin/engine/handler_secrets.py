@@ -1,0 +1,64 @@
+"""Secret handler options (Option.secret) in API answers: shown as a placeholder, kept when a client sends it back.
+
+The store keeps real values. Answers replace every non-empty secret option with PLACEHOLDER and list the option
+keys in `redacted`; a PUT or PATCH whose options carry PLACEHOLDER for a secret keeps the stored value, so that
+editing what a GET returned works. Option keys match case-insensitively, as handler options do.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tocsin.engine.errors import InvalidError
+from tocsin.handlers.registry import HANDLERS, get_kind
+
+PLACEHOLDER = "<redacted>"
+NOTHING_STORED = (
+    'options.{key}: "{placeholder}" stands for a secret this server already holds, and it holds none for '
+    "handler {handler} (give the real value)"
+)
+
+
+def secret_names(kind_name: str) -> frozenset[str]:
+    """The case-folded names of the secret options of a kind; empty for an unknown kind."""
+    if kind_name not in HANDLERS:
+        return frozenset()
+    return frozenset(opt.name.casefold() for opt in get_kind(kind_name).options if opt.secret)
+
+
+def redacted_options(kind_name: str, options: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """`options` with every set secret replaced by PLACEHOLDER, and the keys replaced (in option order)."""
+    secrets = secret_names(kind_name)
+    shown: dict[str, Any] = {}
+    hidden: list[str] = []
+    for key, value in options.items():
+        if key.casefold() in secrets and value not in (None, ""):
+            shown[key] = PLACEHOLDER
+            hidden.append(key)
+        else:
+            shown[key] = value
+    return shown, hidden
+
+
+def restore_secrets(
+    kind_name: str, options: dict[str, Any], stored_kind: str, stored: dict[str, Any], handler: str
+) -> dict[str, Any]:
+    """`options` with each PLACEHOLDER secret replaced by the stored value; InvalidError when none is stored."""
+    secrets = secret_names(kind_name)
+    kept = secret_names(stored_kind)
+    stored_by_name = {str(k).casefold(): v for k, v in stored.items()}
+    out = dict(options)
+    for key, value in options.items():
+        folded = key.casefold()
+        if value != PLACEHOLDER or folded not in secrets:
+            continue
+        real = stored_by_name.get(folded) if folded in kept else None
+        if real in (None, "", PLACEHOLDER):
+            raise InvalidError(NOTHING_STORED.format(key=key, placeholder=PLACEHOLDER, handler=handler))
+        out[key] = real
+    return out
+
+
+def refuse_placeholders(kind_name: str, options: dict[str, Any], handler: str) -> None:
+    """A new handler has no stored secret for a PLACEHOLDER to stand for: InvalidError."""
+    restore_secrets(kind_name, options, kind_name, {}, handler)

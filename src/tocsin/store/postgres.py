@@ -1,0 +1,298 @@
+"""The PostgreSQL backend (asyncpg pool, versioned migrations, group commit on a background task).
+
+Chosen by `[storage] url = "postgresql://user@host:port/db"`; query parameters the driver does not know are
+sent as server settings (`?search_path=tocsin` puts the tables in another schema).
+
+Today every instance treats every pending row as its own, exactly like SQLite. Several instances sharing one
+database (issue 8) will need from this backend:
+- `claim(handler, n, lease) -> list[DeliveryRow]`: `UPDATE deliveries SET owner = $me, lease_until = $t
+  WHERE id IN (SELECT id FROM deliveries WHERE status = 0 AND handler = $h AND (lease_until IS NULL OR
+  lease_until < now) ORDER BY id LIMIT $n FOR UPDATE SKIP LOCKED) RETURNING ...` (a migration adds the
+  `owner` and `lease_until` columns and an index on (handler, id) WHERE status = 0 already exists);
+- `record_attempt` writing only rows the instance still owns (`AND owner = $me`), and a lease renewal;
+- per-handler ordering across instances (one owner per handler at a time, e.g. an advisory lock per handler
+  key) where a kind needs it (threads, aggregation);
+- `LISTEN/NOTIFY` (`NOTIFY tocsin_outbox, handler` after `commit_intake`) so idle instances wake for new
+  rows, and for handler specs, overrides and users changed by another instance (today they are loaded once);
+- topic states written by several instances: last writer wins per (topic, alert id), as now.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import orjson
+
+from tocsin.errors import StoreError
+from tocsin.store.base import AttemptRecord, DeliveryFilter, DeliveryRow, NewDelivery, TopicStateChange
+from tocsin.store.postgres_rows import (
+    ATTEMPT_UPDATE,
+    COLUMNS,
+    INSERT_DELIVERIES,
+    attempt_args,
+    delivery_row,
+    row_count,
+)
+from tocsin.store.postgres_schema import migrate
+from tocsin.store.postgres_writer import PostgresWriter
+
+POOL_MIN = 1
+POOL_MAX = 4
+CONNECT_TIMEOUT = 10.0
+
+
+def redact(url: str) -> str:
+    """`url` without its password, for messages."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+class PostgresStore:
+    """Store in one PostgreSQL database; several instances may open it (each migrates it safely)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.where = redact(url)
+        self._pool: Any = None
+        self._writer = PostgresWriter()
+        self._attempts: list[AttemptRecord] = []
+        self._writer.batch_hooks.append(self._drain_attempts)
+        self.schema_found = 0  # the version the database had before this open migrated it
+
+    async def open(self) -> None:
+        try:
+            import asyncpg  # type: ignore[import-untyped]
+        except ImportError as exc:
+            raise StoreError(f"[storage] url {self.where} needs the asyncpg package: {exc}") from exc
+        try:
+            self._pool = await asyncpg.create_pool(
+                self.url,
+                min_size=POOL_MIN,
+                max_size=POOL_MAX,
+                timeout=CONNECT_TIMEOUT,
+                server_settings={"application_name": "tocsin"},
+            )
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            raise StoreError(f"cannot open store {self.where}: {exc}") from exc
+        try:
+            async with self._pool.acquire() as conn:
+                self.schema_found = await migrate(conn, self.where)
+        except BaseException as exc:
+            await self._pool.close()
+            if isinstance(exc, asyncpg.PostgresError):
+                raise StoreError(f"cannot migrate store {self.where}: {exc}") from exc
+            raise
+        self._writer.start(self._pool)
+
+    async def close(self) -> None:
+        if self._pool is None:
+            return
+        await self._writer.stop()
+        await self._pool.close()
+        self._pool = None
+
+    async def _write(self, op: Any) -> Any:
+        return await self._writer.submit(op)
+
+    # handler specs
+
+    async def load_handler_specs(self) -> list[dict[str, Any]]:
+        rows = await self._pool.fetch("SELECT spec FROM handler_specs ORDER BY topic, id")
+        return [orjson.loads(r[0]) for r in rows]
+
+    async def put_handler_spec(self, spec: dict[str, Any], replaces: tuple[str, str] | None = None) -> None:
+        data = orjson.dumps(spec)
+
+        async def op(c: Any) -> None:
+            if replaces is not None:
+                await c.execute("DELETE FROM handler_specs WHERE topic = $1 AND id = $2", *replaces)
+            await c.execute(
+                "INSERT INTO handler_specs (topic, id, spec) VALUES ($1, $2, $3) "
+                "ON CONFLICT (topic, id) DO UPDATE SET spec = EXCLUDED.spec",
+                spec["topic"], spec["id"], data,
+            )  # fmt: skip
+
+        await self._write(op)
+
+    async def delete_handler_spec(self, topic: str, handler_id: str) -> None:
+        await self._write(
+            lambda c: c.execute("DELETE FROM handler_specs WHERE topic = $1 AND id = $2", topic, handler_id)
+        )
+
+    # config overrides
+
+    async def load_overrides(self) -> dict[str, Any] | None:
+        blob = await self._pool.fetchval("SELECT data FROM config_overrides WHERE id = 1")
+        return None if blob is None else dict(orjson.loads(blob))
+
+    async def save_overrides(self, data: dict[str, Any]) -> None:
+        blob = orjson.dumps(data)
+        await self._write(
+            lambda c: c.execute(
+                "INSERT INTO config_overrides (id, data) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET data = $1", blob
+            )
+        )
+
+    # topic states
+
+    async def load_topic_states(self) -> list[tuple[str, str, dict[str, Any]]]:
+        rows = await self._pool.fetch("SELECT topic, alert_id, state FROM topic_states ORDER BY topic")
+        return [(r[0], r[1], orjson.loads(r[2])) for r in rows]
+
+    async def delete_topic(self, topic: str) -> None:
+        await self._write(lambda c: c.execute("DELETE FROM topic_states WHERE topic = $1", topic))
+
+    async def commit_intake(self, states: list[TopicStateChange], deliveries: list[NewDelivery]) -> list[int]:
+        last: dict[tuple[str, str], dict[str, Any] | None] = {}
+        for s in states:  # the last change of an alert in the batch is its state
+            last[(s.topic, s.alert_id)] = s.state
+        upserts = [(k[0], k[1], orjson.dumps(v)) for k, v in last.items() if v is not None]
+        deletes = [k for k, v in last.items() if v is None]
+        encoded: dict[int, bytes] = {}
+        for d in deliveries:
+            if id(d.event) not in encoded:
+                encoded[id(d.event)] = orjson.dumps(d.event)
+        columns = (
+            [d.topic for d in deliveries],
+            [d.handler for d in deliveries],
+            [d.kind for d in deliveries],
+            [d.alert_id for d in deliveries],
+            [d.level for d in deliveries],
+            [encoded[id(d.event)] for d in deliveries],
+            [d.created for d in deliveries],
+        )
+
+        async def op(c: Any) -> list[int]:
+            if upserts:
+                await c.execute(
+                    "INSERT INTO topic_states (topic, alert_id, state) "
+                    "SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[]) "
+                    "ON CONFLICT (topic, alert_id) DO UPDATE SET state = EXCLUDED.state",
+                    *map(list, zip(*upserts, strict=True)),
+                )
+            if deletes:
+                await c.execute(
+                    "DELETE FROM topic_states t USING unnest($1::text[], $2::text[]) AS d(topic, alert_id) "
+                    "WHERE t.topic = d.topic AND t.alert_id = d.alert_id",
+                    *map(list, zip(*deletes, strict=True)),
+                )
+            if not deliveries:
+                return []
+            rows = await c.fetch(INSERT_DELIVERIES, *columns, len(deliveries))
+            return sorted(r[0] for r in rows)
+
+        result: list[int] = await self._write(op)
+        return result
+
+    # memos
+
+    async def load_memos(self) -> dict[tuple[str, str], str]:
+        rows = await self._pool.fetch("SELECT handler, alert_id, memo FROM memos")
+        return {(r[0], r[1]): r[2] for r in rows}
+
+    async def put_memo(self, handler: str, alert_id: str, memo: str) -> None:
+        if memo:
+            sql = (
+                "INSERT INTO memos (handler, alert_id, memo) VALUES ($1, $2, $3) "
+                "ON CONFLICT (handler, alert_id) DO UPDATE SET memo = EXCLUDED.memo"
+            )
+            await self._write(lambda c: c.execute(sql, handler, alert_id, memo))
+        else:
+            sql = "DELETE FROM memos WHERE handler = $1 AND alert_id = $2"
+            await self._write(lambda c: c.execute(sql, handler, alert_id))
+
+    # users
+
+    async def load_users(self) -> list[dict[str, Any]]:
+        rows = await self._pool.fetch("SELECT data FROM users ORDER BY name")
+        return [dict(orjson.loads(r[0])) for r in rows]
+
+    async def put_user(self, user: dict[str, Any]) -> None:
+        name, data = user["name"], orjson.dumps(user)
+        sql = "INSERT INTO users (name, data) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET data = EXCLUDED.data"
+        await self._write(lambda c: c.execute(sql, name, data))
+
+    async def delete_user(self, name: str) -> None:
+        await self._write(lambda c: c.execute("DELETE FROM users WHERE name = $1", name))
+
+    # outbox and delivery log
+
+    async def load_pending(
+        self, handler: str | None = None, after_id: int = 0, limit: int | None = None
+    ) -> list[DeliveryRow]:
+        args: list[Any] = [after_id]
+        q = f"SELECT {COLUMNS} FROM deliveries WHERE status = 0 AND id > $1"
+        if handler is not None:
+            args.append(handler)
+            q += f" AND handler = ${len(args)}"
+        q += " ORDER BY id"
+        if limit is not None:
+            args.append(limit)
+            q += f" LIMIT ${len(args)}"
+        return [delivery_row(r) for r in await self._pool.fetch(q, *args)]
+
+    async def pending_counts(self) -> dict[str, int]:
+        rows = await self._pool.fetch("SELECT handler, COUNT(*) FROM deliveries WHERE status = 0 GROUP BY handler")
+        return {r[0]: int(r[1]) for r in rows}
+
+    def record_attempt(self, record: AttemptRecord) -> None:
+        first = not self._attempts
+        self._attempts.append(record)
+        if first:
+            self._writer.nudge()
+
+    def _drain_attempts(self) -> Any:
+        if not self._attempts:
+            return None
+        rows = [attempt_args(a) for a in self._attempts]
+        self._attempts = []
+        return lambda c: c.executemany(ATTEMPT_UPDATE, rows)
+
+    async def flush(self) -> None:
+        await self._writer.submit(None)
+
+    async def query_deliveries(self, flt: DeliveryFilter) -> list[DeliveryRow]:
+        where: list[str] = []
+        args: list[Any] = []
+        for column, value in (("topic", flt.topic or None), ("handler", flt.handler or None)):
+            if value is not None:
+                args.append(value)
+                where.append(f"{column} = ${len(args)}")
+        if flt.status is not None:
+            args.append(int(flt.status))
+            where.append(f"status = ${len(args)}")
+        if flt.since is not None:
+            args.append(flt.since)
+            where.append(f"created >= ${len(args)}")
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        args.append(flt.limit)
+        q = f"SELECT {COLUMNS} FROM deliveries {clause} ORDER BY id DESC LIMIT ${len(args)}"
+        await self.flush()
+        return [delivery_row(r) for r in await self._pool.fetch(q, *args)]
+
+    async def get_delivery(self, delivery_id: int) -> DeliveryRow | None:
+        await self.flush()
+        r = await self._pool.fetchrow(f"SELECT {COLUMNS} FROM deliveries WHERE id = $1", delivery_id)
+        return None if r is None else delivery_row(r)
+
+    async def requeue_dead(self, delivery_id: int, now: int) -> DeliveryRow | None:
+        sql = (
+            "UPDATE deliveries SET status = 0, updated = $1, next_attempt = NULL WHERE id = $2 AND status = 2 "
+            f"RETURNING {COLUMNS}"
+        )
+        await self.flush()
+        r = await self._write(lambda c: c.fetchrow(sql, now, delivery_id))
+        return None if r is None else delivery_row(r)
+
+    async def purge(self, finished_before: int) -> int:
+        sql = "DELETE FROM deliveries WHERE status <> 0 AND updated < $1"
+        return row_count(await self._write(lambda c: c.execute(sql, finished_before)))
+
+    async def outbox_stats(self) -> tuple[int, int | None]:
+        r = await self._pool.fetchrow("SELECT COUNT(*), MIN(created) FROM deliveries WHERE status = 0")
+        return int(r[0]), r[1]
