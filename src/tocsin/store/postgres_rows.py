@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from tocsin.store.rows import COLUMNS, attempt_args, delivery_row
 
-import orjson
-
-from tocsin.store.base import AttemptRecord, DeliveryRow, DeliveryStatus
-
-COLUMNS = (
-    "id, topic, handler, kind, alert_id, level, event, status, attempts, last_status, last_error, "
-    "latency_ms, created, updated, next_attempt, delivered_at"
-)
+__all__ = ["ATTEMPT_UPDATE", "COLUMNS", "INSERT_DELIVERIES", "attempt_args", "delivery_row", "row_count"]
 
 # Ids are taken from the sequence first and paired with the input rows by rank, so the k-th smallest new id
 # belongs to the k-th delivery whatever order the server evaluates the insert in (the outbox order is id order).
@@ -30,43 +23,6 @@ ATTEMPT_UPDATE = (
     "UPDATE deliveries SET status = $1, attempts = $2, last_status = $3, last_error = $4, latency_ms = $5, "
     "updated = $6, next_attempt = $7, delivered_at = $8 WHERE id = $9"
 )
-
-
-def attempt_args(a: AttemptRecord) -> tuple[Any, ...]:
-    """The parameters of `ATTEMPT_UPDATE` for one attempt."""
-    return (
-        int(a.status),
-        a.attempts,
-        a.last_status,
-        a.last_error,
-        a.latency_ms,
-        a.updated,
-        a.next_attempt,
-        a.delivered_at,
-        a.id,
-    )
-
-
-def delivery_row(r: Any) -> DeliveryRow:
-    """A `DeliveryRow` from an asyncpg record of `COLUMNS`."""
-    return DeliveryRow(
-        id=r[0],
-        topic=r[1],
-        handler=r[2],
-        kind=r[3],
-        alert_id=r[4],
-        level=r[5],
-        event=orjson.loads(r[6]),
-        status=DeliveryStatus(r[7]),
-        attempts=r[8],
-        last_status=r[9],
-        last_error=r[10],
-        latency_ms=r[11],
-        created=r[12],
-        updated=r[13],
-        next_attempt=r[14],
-        delivered_at=r[15],
-    )
 
 
 def row_count(command_tag: str) -> int:

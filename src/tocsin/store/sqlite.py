@@ -14,10 +14,10 @@ from tocsin.store.base import (
     AttemptRecord,
     DeliveryFilter,
     DeliveryRow,
-    DeliveryStatus,
     NewDelivery,
     TopicStateChange,
 )
+from tocsin.store.rows import COLUMNS, attempt_args, delivery_row
 from tocsin.store.writer import SqliteWriter
 
 SCHEMA_VERSION = 1
@@ -47,32 +47,6 @@ CREATE INDEX IF NOT EXISTS deliveries_topic ON deliveries (topic, id);
 CREATE INDEX IF NOT EXISTS deliveries_handler ON deliveries (handler, id);
 CREATE INDEX IF NOT EXISTS deliveries_finished ON deliveries (updated) WHERE status != 0;
 """
-
-_COLUMNS = (
-    "id, topic, handler, kind, alert_id, level, event, status, attempts, last_status, last_error, "
-    "latency_ms, created, updated, next_attempt, delivered_at"
-)
-
-
-def _row(r: tuple[Any, ...]) -> DeliveryRow:
-    return DeliveryRow(
-        id=r[0],
-        topic=r[1],
-        handler=r[2],
-        kind=r[3],
-        alert_id=r[4],
-        level=r[5],
-        event=orjson.loads(r[6]),
-        status=DeliveryStatus(r[7]),
-        attempts=r[8],
-        last_status=r[9],
-        last_error=r[10],
-        latency_ms=r[11],
-        created=r[12],
-        updated=r[13],
-        next_attempt=r[14],
-        delivered_at=r[15],
-    )
 
 
 class SqliteStore:
@@ -250,13 +224,13 @@ class SqliteStore:
     ) -> list[DeliveryRow]:
         where = "status = 0 AND id > ?" + (" AND handler = ?" if handler is not None else "")
         args: list[Any] = [after_id] + ([handler] if handler is not None else [])
-        q = f"SELECT {_COLUMNS} FROM deliveries WHERE {where} ORDER BY id"
+        q = f"SELECT {COLUMNS} FROM deliveries WHERE {where} ORDER BY id"
         if limit is not None:
             q += " LIMIT ?"
             args.append(limit)
 
         def op(c: sqlite3.Connection) -> list[DeliveryRow]:
-            return [_row(r) for r in c.execute(q, args).fetchall()]
+            return [delivery_row(r) for r in c.execute(q, args).fetchall()]
 
         result: list[DeliveryRow] = await self._writer.submit(op, write=False)
         return result
@@ -286,20 +260,7 @@ class SqliteStore:
         c.executemany(
             "UPDATE deliveries SET status = ?, attempts = ?, last_status = ?, last_error = ?, latency_ms = ?, "
             "updated = ?, next_attempt = ?, delivered_at = ? WHERE id = ?",
-            [
-                (
-                    int(a.status),
-                    a.attempts,
-                    a.last_status,
-                    a.last_error,
-                    a.latency_ms,
-                    a.updated,
-                    a.next_attempt,
-                    a.delivered_at,
-                    a.id,
-                )
-                for a in pending
-            ],
+            [attempt_args(a) for a in pending],
         )
 
     def _drained(self, committed: bool) -> None:
@@ -328,11 +289,11 @@ class SqliteStore:
             where.append("created >= ?")
             args.append(flt.since)
         clause = f"WHERE {' AND '.join(where)}" if where else ""
-        q = f"SELECT {_COLUMNS} FROM deliveries {clause} ORDER BY id DESC LIMIT ?"
+        q = f"SELECT {COLUMNS} FROM deliveries {clause} ORDER BY id DESC LIMIT ?"
         args.append(flt.limit)
 
         def op(c: sqlite3.Connection) -> list[DeliveryRow]:
-            return [_row(r) for r in c.execute(q, args).fetchall()]
+            return [delivery_row(r) for r in c.execute(q, args).fetchall()]
 
         await self.flush()
         result: list[DeliveryRow] = await self._writer.submit(op, write=False)
@@ -340,8 +301,8 @@ class SqliteStore:
 
     async def get_delivery(self, delivery_id: int) -> DeliveryRow | None:
         def op(c: sqlite3.Connection) -> DeliveryRow | None:
-            r = c.execute(f"SELECT {_COLUMNS} FROM deliveries WHERE id = ?", (delivery_id,)).fetchone()
-            return None if r is None else _row(r)
+            r = c.execute(f"SELECT {COLUMNS} FROM deliveries WHERE id = ?", (delivery_id,)).fetchone()
+            return None if r is None else delivery_row(r)
 
         await self.flush()
         result: DeliveryRow | None = await self._writer.submit(op, write=False)
@@ -355,8 +316,8 @@ class SqliteStore:
             )
             if cur.rowcount == 0:
                 return None
-            r = c.execute(f"SELECT {_COLUMNS} FROM deliveries WHERE id = ?", (delivery_id,)).fetchone()
-            return _row(r)
+            r = c.execute(f"SELECT {COLUMNS} FROM deliveries WHERE id = ?", (delivery_id,)).fetchone()
+            return delivery_row(r)
 
         await self.flush()
         result: DeliveryRow | None = await self._writer.submit(op)
