@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
 import threading
@@ -21,6 +22,7 @@ from tocsin.store.rows import COLUMNS, attempt_args, delivery_row
 from tocsin.store.writer import SqliteWriter
 
 SCHEMA_VERSION = 1
+ATTEMPT_GATHER = 0.05  # seconds
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS handler_specs (
@@ -248,7 +250,9 @@ class SqliteStore:
             first = not self._attempts
             self._attempts.append(record)
         if first:
-            self._writer.nudge()
+            # Outcomes need not be durable at once (a lost one means a resend): gather them for a moment, so
+            # a busy outbox commits them in a few large transactions rather than one fsync per delivery.
+            asyncio.get_running_loop().call_later(ATTEMPT_GATHER, self._writer.nudge)
 
     def _drain_attempts(self, c: sqlite3.Connection) -> None:
         # Runs on the writer thread, while the event loop keeps appending.
