@@ -179,6 +179,27 @@ async def test_users_put_replace_delete(store: Store) -> None:
     assert [u["name"] for u in await store.load_users()] == ["bob"]
 
 
+async def test_documents_by_namespace_put_replace_delete(new_store: NewStore) -> None:
+    store = new_store()
+    await store.open()
+    await store.put_document("tasks", "t2", {"id": "t2", "script": "stream"})
+    await store.put_document("tasks", "t1", {"id": "t1", "vars": {"x": {"type": "int", "value": 1}}})
+    await store.put_document("templates", "t1", {"id": "t1"})
+    await store.put_document("tasks", "t2", {"id": "t2", "script": "batch"})
+    await store.delete_document("tasks", "nope")
+    assert await store.load_documents("tasks") == {
+        "t1": {"id": "t1", "vars": {"x": {"type": "int", "value": 1}}},
+        "t2": {"id": "t2", "script": "batch"},
+    }
+    await store.delete_document("templates", "t1")
+    assert await store.load_documents("templates") == {}
+    await store.close()
+    reopened = new_store()
+    await reopened.open()
+    assert list(await reopened.load_documents("tasks")) == ["t1", "t2"]
+    await reopened.close()
+
+
 async def test_the_last_state_change_of_an_alert_in_one_intake_wins(store: Store) -> None:
     states = [TopicStateChange("t", "a", None), TopicStateChange("t", "a", {"level": "CRITICAL"})]
     await store.commit_intake(states, [])

@@ -40,10 +40,12 @@ from tocsin.engine.handlers import HandlerSpec, HandlerTable, TopicHandler, comp
 from tocsin.expr.match import MatchContext
 from tocsin.gocompat.duration import parse_duration
 from tocsin.handlers.base import ServiceTest
-from tocsin.handlers.registry import HANDLERS
+from tocsin.handlers.options import normalize
+from tocsin.handlers.registry import HANDLERS, get_kind
 from tocsin.handlers.requests import Publish
 from tocsin.handlers.service_tests import all_service_tests, run_service_test
 from tocsin.metrics import Metrics
+from tocsin.points import Point, PointSink
 from tocsin.store.base import DeliveryFilter, DeliveryRow, NewDelivery, Store, TopicStateChange
 from tocsin.transports import Transports
 from tocsin.transports.outcome import Outcome
@@ -101,6 +103,7 @@ class Engine:
         self.metrics.init_kinds(HANDLERS)
         self.metrics.watch_outbox(self._outbox_sample)
         self._purger: asyncio.Task[None] | None = None
+        self.points: PointSink | None = None  # the task service, once wired
         self.memos: dict[tuple[str, str], str] = {}
 
     # lifecycle
@@ -351,6 +354,40 @@ class Engine:
         self.topics.delete(topic_id)
         with _storing("topic"):
             await self.store.delete_topic(topic_id)
+
+    # points written to /write
+
+    async def write_points(self, points: list[Point]) -> None:
+        """Hand written points to the running tasks (dropped when no task service is wired)."""
+        if self.points is not None and points:
+            await self.points.write(points)
+
+    # handlers chained in TICKscript alert nodes
+
+    def attach_task_handlers(self, owner: str, topic: str, calls: list[tuple[str, str, dict[str, Any]]]) -> None:
+        """Register the handlers a task's alert node chains: `(handler id, kind, options)` on `topic`.
+
+        They deliver through the same outbox as topic handlers but are not handler specs: they are not
+        stored or listed, and they come back when the task starts again. Ids must be stable across
+        restarts (`alert2:slack:0`) so pending deliveries find their handler.
+        """
+        compiled: list[TopicHandler] = []
+        for handler_id, kind_name, options in calls:
+            try:
+                kind = get_kind(kind_name)
+                normalized = normalize(kind, options, self.config)
+            except (LookupError, ValueError) as exc:
+                raise InvalidError(f"invalid {kind_name} handler: {exc.args[0] if exc.args else exc}") from None
+            spec = HandlerSpec(handler_id, topic, kind_name, options, "")
+            compiled.append(TopicHandler(spec, kind, normalized, None, owner=owner))
+        self.topics.ensure(topic)
+        for handler in compiled:
+            self.handlers.put(handler)
+
+    def detach_task_handlers(self, owner: str) -> None:
+        """Forget the handlers of a stopped task (pending deliveries stay in the outbox)."""
+        for handler in self.handlers.owned_by(owner):
+            self.handlers.remove(handler.spec.topic, handler.spec.id)
 
     # topic handlers
 

@@ -84,6 +84,7 @@ class TopicHandler:
     kind: HandlerKind
     options: dict[str, Any]
     match: MatchExpression | None
+    owner: str = ""  # the task whose alert node chained this handler; "" for a user-defined topic handler
     key: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -152,7 +153,15 @@ class HandlerTable:
 
     def matching(self, topic: str, pattern: str = "") -> list[TopicHandler]:
         handlers = self._by_topic.get(topic, {})
-        return [h for hid, h in sorted(handlers.items()) if not pattern or fnmatch.fnmatchcase(hid, pattern)]
+        return [
+            h
+            for hid, h in sorted(handlers.items())
+            if not h.owner and (not pattern or fnmatch.fnmatchcase(hid, pattern))
+        ]
+
+    def owned_by(self, owner: str) -> list[TopicHandler]:
+        """The handlers a task's alert nodes chained (never listed by the topic handlers API)."""
+        return [h for h in self._by_key.values() if h.owner == owner]
 
     def all(self) -> list[TopicHandler]:
         return [h for t in sorted(self._by_topic) for _, h in sorted(self._by_topic[t].items())]

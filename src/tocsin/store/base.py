@@ -131,6 +131,19 @@ class Store(Protocol):
         """Remove a user; deleting an unknown name is not an error."""
         ...
 
+    # documents: tasks, templates and task snapshots, as JSON objects by (namespace, key)
+    async def load_documents(self, namespace: str) -> dict[str, dict[str, Any]]:
+        """Every document of `namespace` by key."""
+        ...
+
+    async def put_document(self, namespace: str, key: str, doc: dict[str, Any]) -> None:
+        """Create or replace one document."""
+        ...
+
+    async def delete_document(self, namespace: str, key: str) -> None:
+        """Remove one document; an unknown key is not an error."""
+        ...
+
     # outbox and delivery log
     async def load_pending(
         self, handler: str | None = None, after_id: int = 0, limit: int | None = None

@@ -206,6 +206,24 @@ class PostgresStore:
             sql = "DELETE FROM memos WHERE handler = $1 AND alert_id = $2"
             await self._write(lambda c: c.execute(sql, handler, alert_id))
 
+    # documents (tasks, templates, snapshots)
+
+    async def load_documents(self, namespace: str) -> dict[str, dict[str, Any]]:
+        rows = await self._pool.fetch("SELECT key, data FROM documents WHERE namespace = $1 ORDER BY key", namespace)
+        return {r[0]: dict(orjson.loads(r[1])) for r in rows}
+
+    async def put_document(self, namespace: str, key: str, doc: dict[str, Any]) -> None:
+        sql = (
+            "INSERT INTO documents (namespace, key, data) VALUES ($1, $2, $3) "
+            "ON CONFLICT (namespace, key) DO UPDATE SET data = EXCLUDED.data"
+        )
+        blob = orjson.dumps(doc)
+        await self._write(lambda c: c.execute(sql, namespace, key, blob))
+
+    async def delete_document(self, namespace: str, key: str) -> None:
+        sql = "DELETE FROM documents WHERE namespace = $1 AND key = $2"
+        await self._write(lambda c: c.execute(sql, namespace, key))
+
     # users
 
     async def load_users(self) -> list[dict[str, Any]]:

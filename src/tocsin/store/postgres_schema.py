@@ -46,6 +46,14 @@ CREATE INDEX deliveries_handler ON deliveries (handler, id);
 CREATE INDEX deliveries_finished ON deliveries (updated) WHERE status <> 0;
 """,
     ),
+    (
+        2,
+        """
+CREATE TABLE documents (
+    namespace TEXT NOT NULL, key TEXT NOT NULL, data BYTEA NOT NULL, PRIMARY KEY (namespace, key)
+);
+""",
+    ),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

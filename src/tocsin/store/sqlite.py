@@ -44,6 +44,9 @@ CREATE TABLE IF NOT EXISTS memos (
     handler TEXT NOT NULL, alert_id TEXT NOT NULL, memo TEXT NOT NULL, PRIMARY KEY (handler, alert_id)
 );
 CREATE TABLE IF NOT EXISTS users (name TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    namespace TEXT NOT NULL, key TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (namespace, key)
+);
 CREATE INDEX IF NOT EXISTS deliveries_pending ON deliveries (id) WHERE status = 0;
 CREATE INDEX IF NOT EXISTS deliveries_topic ON deliveries (topic, id);
 CREATE INDEX IF NOT EXISTS deliveries_handler ON deliveries (handler, id);
@@ -218,6 +221,26 @@ class SqliteStore:
 
     async def delete_user(self, name: str) -> None:
         await self._writer.submit(lambda c: c.execute("DELETE FROM users WHERE name = ?", (name,)))
+
+    # documents (tasks, templates, snapshots)
+
+    async def load_documents(self, namespace: str) -> dict[str, dict[str, Any]]:
+        def op(c: sqlite3.Connection) -> dict[str, dict[str, Any]]:
+            sql = "SELECT key, data FROM documents WHERE namespace = ? ORDER BY key"
+            return {r[0]: dict(orjson.loads(r[1])) for r in c.execute(sql, (namespace,))}
+
+        result: dict[str, dict[str, Any]] = await self._writer.submit(op, write=False)
+        return result
+
+    async def put_document(self, namespace: str, key: str, doc: dict[str, Any]) -> None:
+        row = (namespace, key, orjson.dumps(doc))
+        await self._writer.submit(
+            lambda c: c.execute("INSERT OR REPLACE INTO documents (namespace, key, data) VALUES (?, ?, ?)", row)
+        )
+
+    async def delete_document(self, namespace: str, key: str) -> None:
+        row = (namespace, key)
+        await self._writer.submit(lambda c: c.execute("DELETE FROM documents WHERE namespace = ? AND key = ?", row))
 
     # outbox and delivery log
 

@@ -1,0 +1,104 @@
+"""Data points and batches as they flow from `/write` through TICKscript tasks.
+
+A `Point` is one line of line protocol after parsing, tagged with the database and retention policy it
+was written to. Inside a task, points carry the group they belong to: the group-by dimensions chosen by
+`from().groupBy()`/`|groupBy()` and the group id derived from them. A `Batch` is what windows and
+queries emit: several points of one group sharing a name and a batch time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from tocsin.gocompat.timefmt import format_rfc3339nano
+
+FieldValue = float | int | str | bool  # int is int64 (line protocol `i` suffix); `u` suffix also maps to int
+
+
+@dataclass(frozen=True, slots=True)
+class Dimensions:
+    """The group-by of a point: tag names (sorted) and whether the measurement name is part of the group."""
+
+    tag_names: tuple[str, ...] = ()
+    by_name: bool = False
+
+    def group_id(self, name: str, tags: dict[str, str]) -> str:
+        """Kapacitor's group id: `name\\n` when by name, then `k=v` pairs in tag-name order joined by `,`.
+
+        An empty string means no group (templates show `nil`).
+        """
+        parts = ",".join(f"{k}={tags.get(k, '')}" for k in self.tag_names)
+        if self.by_name:
+            return f"{name}\n{parts}"
+        return parts
+
+
+NO_DIMENSIONS = Dimensions()
+
+
+@dataclass(slots=True)
+class Point:
+    """One point: `time` in integer nanoseconds since the epoch (UTC)."""
+
+    name: str
+    tags: dict[str, str]
+    fields: dict[str, FieldValue]
+    time: int
+    database: str = ""
+    retention_policy: str = ""
+    group: str = ""
+    dimensions: Dimensions = NO_DIMENSIONS
+
+
+@dataclass(slots=True)
+class BatchPoint:
+    """One row of a batch: its own time, fields and tags (tags repeat the group's and may add others)."""
+
+    time: int
+    fields: dict[str, FieldValue]
+    tags: dict[str, str]
+
+
+@dataclass(slots=True)
+class Batch:
+    """Points of one group emitted together (by a window, a query, or a selector/aggregate).
+
+    `time` is the batch time (a window's end); `tags` are the group's tags.
+    """
+
+    name: str
+    time: int
+    tags: dict[str, str]
+    points: list[BatchPoint] = field(default_factory=list)
+    database: str = ""
+    retention_policy: str = ""
+    group: str = ""
+    dimensions: Dimensions = NO_DIMENSIONS
+    by_name: bool = False
+
+
+Item = Point | Batch
+
+
+def result_of(item: Item) -> dict[str, Any]:
+    """The InfluxQL result (`{"series": [...]}`) of a point or batch, as alert `data` and httpOut show it.
+
+    Columns are `time` then the field names sorted; times are RFC 3339 strings.
+    """
+    rows = [(item.time, item.fields)] if isinstance(item, Point) else [(p.time, p.fields) for p in item.points]
+    names = sorted({name for _, fields in rows for name in fields})
+    series: dict[str, Any] = {"name": item.name}
+    if item.tags:
+        series["tags"] = dict(item.tags)
+    series["columns"] = ["time", *names]
+    series["values"] = [[format_rfc3339nano(t), *(fields.get(n) for n in names)] for t, fields in rows]
+    return {"series": [series]}
+
+
+class PointSink(Protocol):
+    """Where written points go (the running tasks)."""
+
+    async def write(self, points: list[Point]) -> None:
+        """Process the points through every task subscribed to their (database, retention policy)."""
+        ...

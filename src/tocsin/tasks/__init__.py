@@ -1,0 +1,1 @@
+"""TICKscript tasks: running compiled pipelines over written points, and the tasks/templates service."""

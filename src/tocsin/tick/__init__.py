@@ -1,0 +1,1 @@
+"""TICKscript: the statement-level syntax tree, parser and formatter (expressions live in `tocsin.expr`)."""
