@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from typing import Any
+from typing import Any, Protocol
 
 import jsonpatch
 
@@ -55,6 +55,14 @@ log = logging.getLogger(__name__)
 _NS = 1_000_000_000
 PURGE_EVERY = 60.0
 LANE_MEMORY = 10_000  # pending deliveries per handler held in memory; more wait in the store
+
+
+class Service(Protocol):
+    """Something with a lifetime inside the engine's (the TICKscript task service)."""
+
+    async def open(self) -> None: ...
+
+    async def close(self) -> None: ...
 
 
 class Engine:
@@ -104,6 +112,9 @@ class Engine:
         self.metrics.watch_outbox(self._outbox_sample)
         self._purger: asyncio.Task[None] | None = None
         self.points: PointSink | None = None  # the task service, once wired
+        # Services started after topic handlers load and before pending deliveries resume (their handlers
+        # must exist by then), stopped before the dispatcher closes: the TICKscript task service.
+        self.services: list[Service] = []
         self.memos: dict[tuple[str, str], str] = {}
 
     # lifecycle
@@ -130,6 +141,8 @@ class Engine:
             except InvalidError as exc:
                 log.error("topic handler %s/%s not loaded: %s", spec.topic, spec.id, exc)
             self.topics.ensure(spec.topic)
+        for service in self.services:
+            await service.open()
         counts = await self.store.pending_counts()
         for key, count in counts.items():
             handler = self.handlers.by_key(key)
@@ -146,6 +159,8 @@ class Engine:
         if self._purger is not None:
             self._purger.cancel()
             await asyncio.gather(self._purger, return_exceptions=True)
+        for service in reversed(self.services):
+            await service.close()
         await self.dispatcher.close(grace)
         await self.aggregator.close()
         await self.store.close()

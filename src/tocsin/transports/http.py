@@ -1,20 +1,32 @@
-"""HTTP delivery over one shared aiohttp session."""
+"""HTTP delivery: a lean keep-alive HTTP/1.1 client for the common case, one shared aiohttp session for the rest.
+
+Most deliveries go to a plain `http(s)://host/path` with no proxy: `tocsin.transports.http1` sends those.
+aiohttp sends what needs its generality: proxies, credentials in the URL, and redirects, which it follows
+from the redirecting answer the fast path got (so the first server is asked once, as with aiohttp alone).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+import ssl
 import urllib.request
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import aiohttp
+from yarl import URL
 
 from tocsin.delivery.errors import DeliveryError, Reason
 from tocsin.handlers.requests import HttpRequest
 from tocsin.transports.classify import body_snippet, classify_http, http_error_message
+from tocsin.transports.http1 import Http1Client, Origin, ProtocolError
 from tocsin.transports.outcome import Outcome
 
 MAX_RESPONSE_BYTES = 64 * 1024
 # Without this aiohttp labels a bytes body application/octet-stream; handlers decide Content-Type themselves.
 _SKIP_AUTO_HEADERS = ("Content-Type",)
+_REDIRECTS = frozenset((301, 302, 303, 307, 308))
+_TARGETS_CACHED = 4096
 
 
 class HttpTransport:
@@ -28,6 +40,8 @@ class HttpTransport:
         self._proxies = urllib.request.getproxies_environment()
         self._proxy_cache: dict[tuple[str, str], str | None] = {}
         self._timeouts: dict[float | None, aiohttp.ClientTimeout] = {}
+        self._http1 = Http1Client(cap=MAX_RESPONSE_BYTES)
+        self._targets: dict[str, tuple[Origin, str] | None] = {}
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
@@ -55,10 +69,62 @@ class HttpTransport:
             self._proxy_cache[key] = None if bypass else self._proxies.get(parts.scheme)
         return self._proxy_cache[key]
 
+    def _fast_target(self, req: HttpRequest) -> tuple[Origin, str] | None:
+        """Where the lean client sends `req` (origin, request target), or None when aiohttp must."""
+        if req.url in self._targets:
+            found = self._targets[req.url]
+        else:
+            found = None
+            try:
+                url = URL(req.url)
+            except (ValueError, TypeError):
+                url = None
+            if (
+                url is not None
+                and url.scheme in ("http", "https")
+                and url.raw_host
+                and url.port is not None
+                and url.user is None
+                and url.password is None
+                and self._proxy(req.url) is None
+            ):
+                found = (Origin(url.scheme, url.raw_host, url.port, True), url.raw_path_qs)
+            if len(self._targets) >= _TARGETS_CACHED:
+                self._targets.clear()
+            self._targets[req.url] = found
+        if found is None or req.method == "CONNECT" or not _plain_headers(req.headers):
+            return None
+        origin, target = found
+        if not req.verify_tls and origin.scheme == "https":
+            origin = dataclasses.replace(origin, verify_tls=False)
+        return origin, target
+
     async def send(self, req: HttpRequest, timeout: float) -> Outcome:  # noqa: ASYNC109 (a policy value)
         """Send `req`; its own timeout wins when set. Raises DeliveryError unless `req.success(status)`."""
         limit = req.timeout if req.timeout is not None else timeout
         shown = req.redacted_url or req.url
+        fast = self._fast_target(req)
+        if fast is None:
+            return await self._send_aiohttp(req, limit, shown)
+        origin, target = fast
+        try:
+            async with asyncio.timeout(limit if limit and limit > 0 else None):
+                answer = await self._http1.request(origin, req.method, target, req.headers, req.body)
+        except TimeoutError:
+            raise DeliveryError(
+                Reason.TIMEOUT, f"{req.method} {shown}: no answer within {limit:g}s", retryable=True
+            ) from None
+        except (OSError, ssl.SSLError, ProtocolError) as exc:
+            raise DeliveryError(
+                Reason.NETWORK, f"{req.method} {shown}: {_describe(exc, req)}", retryable=True
+            ) from _unless_redacted(exc, req)
+        if answer.status in _REDIRECTS:
+            location = next((v for n, v in answer.headers if n.lower() == "location"), None)
+            if location:
+                return await self._send_aiohttp(_redirected(req, answer.status, location), limit, shown)
+        return self._judge(req, shown, answer.status, answer.headers, answer.body)
+
+    async def _send_aiohttp(self, req: HttpRequest, limit: float | None, shown: str) -> Outcome:
         try:
             async with self._client().request(
                 req.method,
@@ -73,7 +139,7 @@ class HttpTransport:
             ) as resp:
                 body = await _read_capped(resp)
                 status = resp.status
-                answer_headers = resp.headers
+                answer_headers = list(resp.headers.items())
         except TimeoutError:
             raise DeliveryError(
                 Reason.TIMEOUT, f"{req.method} {shown}: no answer within {limit:g}s", retryable=True
@@ -86,9 +152,12 @@ class HttpTransport:
             ) from _unless_redacted(exc, req)
         except ValueError as exc:  # yarl refusing to parse the URL
             raise _invalid_url(req, shown) from _unless_redacted(exc, req)
+        return self._judge(req, shown, status, answer_headers, body)
+
+    def _judge(self, req: HttpRequest, shown: str, status: int, headers: list[tuple[str, str]], body: bytes) -> Outcome:
+        """The outcome of an answer: success as the request defines it, or the classified failure."""
         if req.inspect is None and req.memo is None and req.success(status):
             return Outcome(status, body_snippet(body) if req.capture_response else "")
-        headers = list(answer_headers.items())  # built only off the common path
         if req.inspect is not None:
             verdict = req.inspect(status, headers, body)
             if verdict is not None:
@@ -105,6 +174,7 @@ class HttpTransport:
 
     async def close(self) -> None:
         """Close the session and its pooled connections."""
+        self._http1.close()
         if self._session is not None:
             await self._session.close()
             self._session = None
@@ -124,6 +194,19 @@ async def _read_capped(resp: aiohttp.ClientResponse) -> bytes:
         chunks.append(chunk)
         size += len(chunk)
     return b"".join(chunks)
+
+
+def _plain_headers(headers: tuple[tuple[str, str], ...]) -> bool:
+    """No CR or LF anywhere (aiohttp refuses those; the lean client must never write them)."""
+    return not any("\r" in n or "\n" in n or "\r" in v or "\n" in v for n, v in headers)
+
+
+def _redirected(req: HttpRequest, status: int, location: str) -> HttpRequest:
+    """The request aiohttp would send next for a redirect (303, and 301/302 after POST, become a GET)."""
+    url = urljoin(req.url, location)
+    if (status == 303 and req.method != "HEAD") or (status in (301, 302) and req.method == "POST"):
+        return dataclasses.replace(req, method="GET", url=url, body=b"")
+    return dataclasses.replace(req, url=url)
 
 
 def _has_content_type(headers: tuple[tuple[str, str], ...]) -> bool:
