@@ -24,10 +24,12 @@ class Dimensions:
     by_name: bool = False
 
     def group_id(self, name: str, tags: dict[str, str]) -> str:
-        """Kapacitor's group id: `name\\n` when by name, then `k=v` pairs in tag-name order joined by `,`.
+        """Kapacitor's group id: `name\\n` when by name (just `name` without tags), then sorted `k=v` pairs.
 
         An empty string means no group (templates show `nil`).
         """
+        if not self.tag_names:
+            return name if self.by_name else ""
         parts = ",".join(f"{k}={tags.get(k, '')}" for k in self.tag_names)
         if self.by_name:
             return f"{name}\n{parts}"

@@ -88,9 +88,11 @@ async def test_the_same_request_bytes_as_aiohttp(http: HttpTransport) -> None:
         headers = (("X-A", "1"), ("Content-Type", "application/json"), ("X-A", "2"))
         url = sink.url + "/a b/c?x=1%202&y=é#frag"
         await http.send(HttpRequest("POST", url, headers=headers, body=b"{}"), 5.0)
-        async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as client:
-            async with client.request("POST", url, headers=headers, data=b"{}") as resp:
-                assert resp.status == 200
+        async with (
+            aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as client,
+            client.request("POST", url, headers=headers, data=b"{}") as resp,
+        ):
+            assert resp.status == 200
         fast, reference = await sink.wait_for(2)
         assert (fast.method, fast.path, fast.query_string, fast.body) == ("POST", "/a%20b/c", "x=1%202&y=%C3%A9", b"{}")
         assert (fast.method, fast.path, fast.query_string, fast.headers, fast.body) == (

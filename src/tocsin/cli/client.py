@@ -53,9 +53,15 @@ def error_message(status: int, body: bytes) -> str:
     return INVALID_RESPONSE.format(status=status, body=body.decode("utf-8", "replace"))
 
 
-def encode_query(query: Mapping[str, str]) -> str:
-    """Query text as Go's `url.Values.Encode` writes it: keys sorted, `*` as `%2A`, space as `+`."""
-    return urllib.parse.urlencode(sorted(query.items()), quote_via=urllib.parse.quote_plus)
+QueryValue = str | list[str]
+
+
+def encode_query(query: Mapping[str, QueryValue]) -> str:
+    """Query text as Go's `url.Values.Encode` writes it: keys sorted, `*` as `%2A`, space as `+`.
+
+    A list value repeats its key once per item, in the list's order (`fields=a&fields=b`).
+    """
+    return urllib.parse.urlencode(sorted(query.items()), doseq=True, quote_via=urllib.parse.quote_plus)
 
 
 class ApiClient:
@@ -74,7 +80,7 @@ class ApiClient:
             self._ssl.check_hostname = False
             self._ssl.verify_mode = ssl.CERT_NONE
 
-    def url_for(self, href: str, query: Mapping[str, str] | None = None) -> str:
+    def url_for(self, href: str, query: Mapping[str, QueryValue] | None = None) -> str:
         """The full URL of a link `href` (an unescaped path) with an optional query."""
         url = self._origin + urllib.parse.quote(href, safe=_PATH_SAFE)
         if query is not None:
@@ -86,7 +92,7 @@ class ApiClient:
         method: str,
         href: str,
         *,
-        query: Mapping[str, str] | None = None,
+        query: Mapping[str, QueryValue] | None = None,
         body: object = NO_BODY,
         expect: int = 200,
     ) -> Any:

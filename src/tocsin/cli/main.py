@@ -15,6 +15,8 @@ from tocsin.cli.handlers import define_topic_handler, show_topic_handler
 from tocsin.cli.listing import run_delete, run_list
 from tocsin.cli.local import print_default_config, serve, show_version
 from tocsin.cli.service_tests import run_service_tests
+from tocsin.cli.tasks import change_status, define_task, show_task
+from tocsin.cli.templates import define_template, show_template
 from tocsin.cli.topics import show_topic
 from tocsin.cli.usage import VERB_USAGE, main_usage, usage_for
 from tocsin.errors import TocsinError
@@ -86,7 +88,18 @@ def _help(ctx: Context, args: list[str]) -> int:
     return EXIT_OK
 
 
+def _status_verb(verb: str) -> Verb:
+    return lambda ctx, args: change_status(ctx, verb, args)
+
+
 VERBS: dict[str, Verb] = {
+    "define": define_task,
+    "define-template": define_template,
+    "enable": _status_verb("enable"),
+    "disable": _status_verb("disable"),
+    "reload": _status_verb("reload"),
+    "show": show_task,
+    "show-template": show_template,
     "define-topic-handler": _define_topic_handler,
     "list": _list,
     "show-topic": _show_topic,

@@ -6,11 +6,18 @@ from tocsin.cli.context import global_flags
 from tocsin.cli.deliveries import delivery_flags
 
 SUMMARIES: dict[str, str] = {
+    "define": "Create or update a task.",
+    "define-template": "Create or update a template.",
+    "enable": "Enable and start tasks by ID or glob pattern.",
+    "disable": "Stop tasks by ID or glob pattern.",
+    "reload": "Disable then enable tasks by ID or glob pattern.",
+    "show": "Show a task: its state, TICKscript, vars and DOT graph.",
+    "show-template": "Show a template: its TICKscript, vars and DOT graph.",
     "define-topic-handler": "Create or replace a topic handler from a YAML or JSON file.",
-    "list": "List topics, topic-handlers or service-tests.",
+    "list": "List tasks, templates, topics, topic-handlers or service-tests.",
     "show-topic": "Show a topic, its handlers and its current events.",
     "show-topic-handler": "Show one handler of a topic.",
-    "delete": "Delete topics or topic-handlers by ID or glob pattern.",
+    "delete": "Delete tasks, templates, topics or topic-handlers by ID or glob pattern.",
     "service-tests": "Run the test of one or more services with their default options.",
     "deliveries": "List, show or retry handler deliveries (Tocsin's durable outbox).",
     "serve": "Run the Tocsin server.",
@@ -20,6 +27,39 @@ SUMMARIES: dict[str, str] = {
 }
 
 VERB_USAGE: dict[str, str] = {
+    "define": """Usage: tocsin define <task ID> [-tick F] [-type stream|batch] [-dbrp db.rp]... [-template ID]
+                     [-vars F.json] [-file F.yaml|F.json] [-no-reload]
+
+    Creates the task (disabled) or updates only the given fields of an existing one. An enabled task is
+    reloaded (disabled, then enabled) unless -no-reload is given. -dbrp takes "db"."rp" (quotes optional)
+    and may be repeated; give every dbrp you want when changing them.
+
+        $ tocsin define cpu_alert -tick cpu_alert.tick -dbrp telegraf.autogen
+""",
+    "define-template": """Usage: tocsin define-template <template ID> [-tick F] [-type stream|batch]
+
+    Creates the template or updates the given fields; updating reloads every task made from it.
+""",
+    "enable": """Usage: tocsin enable <task ID or pattern>...
+
+    Enables and starts every matching task.
+""",
+    "disable": """Usage: tocsin disable <task ID or pattern>...
+
+    Stops every matching task.
+""",
+    "reload": """Usage: tocsin reload <task ID or pattern>...
+
+    Disables every matching task, then enables them all again.
+""",
+    "show": """Usage: tocsin show [-replay ID] <task ID>
+
+    Shows a task's state, TICKscript, vars and DOT graph (in the context of a running replay with -replay).
+""",
+    "show-template": """Usage: tocsin show-template <template ID>
+
+    Shows a template's TICKscript, its vars with their defaults and its DOT graph.
+""",
     "define-topic-handler": """Usage: tocsin define-topic-handler <handler file>
 
     Creates the handler described by a YAML (.yaml, .yml) or JSON (.json) file, or replaces it
@@ -34,6 +74,7 @@ VERB_USAGE: dict[str, str] = {
           channel: '#ops'
 """,
     "list": """Usage: tocsin list (topics|topic-handlers|service-tests) [ID or pattern]...
+       tocsin list (tasks|templates) [ID or pattern]...
 
     Lists items with their current state. Without an ID or pattern every item is listed.
     Patterns are globs (*, ?, [...]).
@@ -52,6 +93,7 @@ VERB_USAGE: dict[str, str] = {
     Shows one handler: its kind, match expression and options.
 """,
     "delete": """Usage: tocsin delete (topics|topic-handlers) [ID or pattern]...
+       tocsin delete (tasks|templates) [ID or pattern]...
 
     Deletes every topic, or every handler of one topic, whose ID matches.
     For topic-handlers the topic ID comes first:

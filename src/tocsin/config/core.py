@@ -222,10 +222,30 @@ LOG = Section(
     ),
 )
 
+DEADMAN = Section(
+    name="deadman",
+    help="Defaults of the TICKscript `deadman` switch.",
+    overridable=False,
+    fields=(
+        Field("interval", DUR, 10 * SECOND, help="How often a global deadman checks the throughput."),
+        Field("threshold", FLOAT, 0.0, help="Points per interval at or below which a global deadman alerts."),
+        Field("id", STR, "{{ .Group }}:NODE_NAME for task '{{ .TaskName }}'", help="Alert ID template."),
+        Field(
+            "message",
+            STR,
+            '{{ .ID }} is {{ if eq .Level "OK" }}alive{{ else }}dead{{ end }}: '
+            '{{ index .Fields "emitted" | printf "%0.3f" }} points/INTERVAL.',
+            help="Alert message template (INTERVAL is replaced by the interval).",
+        ),
+        Field("global", BOOL, False, help="Add a deadman to every task."),
+    ),
+)
+
 CORE_SECTIONS: tuple[Section, ...] = (
     TOP_LEVEL,
     ALERT,
     CONFIG_OVERRIDE,
+    DEADMAN,
     DELIVERY,
     EXEC,
     HTTP,

@@ -8,6 +8,10 @@ Guarantees kept here:
 - every attempt's outcome is written back to the store, so a restart resumes exactly the pending work;
 - memory stays bounded during long outages: a lane holds at most `lane_memory` jobs, the rest wait in the
   store and are paged in, in outbox order, as the lane drains.
+
+With a shared store (several instances, `tocsin.delivery.claims`) jobs come from claims instead of intake and
+paging (`load` is None), and `owns` is asked before each attempt: a job this instance no longer holds is
+dropped from memory without an attempt or a record.
 """
 
 from __future__ import annotations
@@ -51,6 +55,8 @@ class Job:
 Attempt = Callable[[Job], Awaitable[Outcome]]
 # (handler key, after id, limit) -> the next pending jobs of that handler from the store, in id order.
 Load = Callable[[str, int, int], Awaitable[list[Job]]]
+# (job id) -> whether this instance may attempt it now (shared store only).
+Owns = Callable[[int], bool]
 
 
 @dataclass(slots=True)
@@ -89,6 +95,7 @@ class Dispatcher:
         rng: random.Random | None = None,
         load: Load | None = None,
         lane_memory: int = 10_000,
+        owns: Owns | None = None,
     ) -> None:
         self._store = store
         self._attempt = attempt
@@ -100,6 +107,7 @@ class Dispatcher:
         self._rng = rng or random.Random()
         self._load = load
         self._lane_memory = max(2, lane_memory)
+        self._owns = owns
         self._lanes: dict[str, _Lane] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._timers: set[asyncio.TimerHandle] = set()
@@ -208,6 +216,10 @@ class Dispatcher:
     async def wait_idle(self) -> None:
         await self._idle.wait()
 
+    def holds(self, job_id: int) -> bool:
+        """Whether job `job_id` is in memory (queued, waiting for a retry or being attempted)."""
+        return job_id in self._oldest
+
     async def close(self, grace: float = 5.0) -> None:
         """Stop starting attempts; give running ones `grace` seconds, then cancel them (they stay pending)."""
         self._closing = True
@@ -281,7 +293,10 @@ class Dispatcher:
                     lane.marked.discard(alert_id)
                     continue
                 job = queue[0]
-                finished = await self._run(lane, job)
+                if self._owns is not None and not self._owns(job.id):
+                    finished = True  # its lease passed to another instance: forget it, record nothing
+                else:
+                    finished = await self._run(lane, job)
                 if finished:
                     queue.popleft()
                     lane.pending -= 1

@@ -27,6 +27,7 @@ from tocsin.delivery.aggregator import Aggregator
 from tocsin.delivery.dispatcher import Dispatcher, Job
 from tocsin.delivery.errors import DeliveryError, Reason
 from tocsin.delivery.retry import RetryPolicy
+from tocsin.engine.cluster import ClusterLink
 from tocsin.engine.dryrun import preview
 from tocsin.engine.errors import (
     ConflictError,
@@ -47,6 +48,8 @@ from tocsin.handlers.service_tests import all_service_tests, run_service_test
 from tocsin.metrics import Metrics
 from tocsin.points import Point, PointSink
 from tocsin.store.base import DeliveryFilter, DeliveryRow, NewDelivery, Store, TopicStateChange
+from tocsin.store.cluster import cluster_of
+from tocsin.tasks.service import TaskService
 from tocsin.transports import Transports
 from tocsin.transports.outcome import Outcome
 
@@ -98,14 +101,18 @@ class Engine:
         }
         self.retention = int(delivery.get("retention", 168 * 3600 * _NS))
         concurrency = max(1, int(delivery.get("concurrency", 4)))
+        # scale-out: with a shared store, deliver what this instance claims (engine/cluster.py)
+        shared = cluster_of(store)
+        self.cluster = ClusterLink(self, shared) if shared is not None else None
         self.dispatcher = Dispatcher(
             store,
             self._attempt,
             self.policy,
             self.metrics,
             concurrency=lambda _key: concurrency,
-            load=self._load_jobs,
+            load=self._load_jobs if self.cluster is None else None,
             lane_memory=LANE_MEMORY,
+            owns=self.cluster.owns if self.cluster is not None else None,
         )
         self.aggregator = Aggregator(store, self.metrics, self._aggregate_target, self._publish_folded)
         self.metrics.init_kinds(HANDLERS)
@@ -115,6 +122,9 @@ class Engine:
         # Services started after topic handlers load and before pending deliveries resume (their handlers
         # must exist by then), stopped before the dispatcher closes: the TICKscript task service.
         self.services: list[Service] = []
+        self.tasks = TaskService(self)
+        self.points = self.tasks
+        self.services.append(self.tasks)
         self.memos: dict[tuple[str, str], str] = {}
 
     # lifecycle
@@ -143,7 +153,7 @@ class Engine:
             self.topics.ensure(spec.topic)
         for service in self.services:
             await service.open()
-        counts = await self.store.pending_counts()
+        counts = await self.store.pending_counts() if self.cluster is None else {}  # scale-out: claimed instead
         for key, count in counts.items():
             handler = self.handlers.by_key(key)
             aggregating = handler is not None and handler.kind.combine is not None
@@ -154,6 +164,8 @@ class Engine:
         if counts:
             log.info("resuming %d pending deliveries", sum(counts.values()))
         self._purger = asyncio.get_running_loop().create_task(self._purge_loop())
+        if self.cluster is not None:  # scale-out
+            await self.cluster.start()
 
     async def stop(self, grace: float = 5.0) -> None:
         if self._purger is not None:
@@ -161,8 +173,12 @@ class Engine:
             await asyncio.gather(self._purger, return_exceptions=True)
         for service in reversed(self.services):
             await service.close()
+        if self.cluster is not None:  # scale-out: stop claiming, then give back what is left
+            await self.cluster.stop()
         await self.dispatcher.close(grace)
         await self.aggregator.close()
+        if self.cluster is not None:
+            await self.cluster.release()
         await self.store.close()
         await self.transports.close()
 
@@ -248,7 +264,10 @@ class Engine:
             log.warning("match of handler %s skipped event %s: %s", handler.key, event.id, exc)
             return False
 
-    def _submit(self, job: Job, *, hold: bool = False) -> None:
+    def _submit(self, job: Job, *, hold: bool = False, claimed: bool = False) -> None:
+        if self.cluster is not None and not claimed:  # scale-out: committed rows are claimed, not taken
+            self.cluster.wake()
+            return
         handler = self.handlers.by_key(job.handler_key)
         kind = handler.kind if handler is not None else None
         if kind is not None and kind.combine is not None:
@@ -512,6 +531,8 @@ class Engine:
 
     async def wait_idle(self) -> None:
         """Wait until nothing is pending in the dispatcher (tests and graceful shutdown)."""
+        if self.cluster is not None:  # scale-out
+            await self.cluster.wait_idle()
         await self.dispatcher.wait_idle()
 
 

@@ -14,6 +14,8 @@ where <token> is the token kind name (`EOF`, `identifier`, `AND`, ...) or the le
 
 from __future__ import annotations
 
+import math
+
 from tocsin.expr.ast import (
     BinaryNode,
     BoolNode,
@@ -229,7 +231,10 @@ class Parser:
             if not text.isascii():
                 raise ValueError(text)
             if "." in text:
-                return float(text)
+                number = float(text)
+                if math.isinf(number):  # Go's ParseFloat rejects out-of-range literals
+                    raise ValueError(text)
+                return number
             value = int(text, 8 if text.startswith("0") and len(text) > 1 else 10)
             if value > INT64_MAX:
                 raise ValueError(text)

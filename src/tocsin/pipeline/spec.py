@@ -74,6 +74,8 @@ class NodeSpec:
     handlers: list[HandlerCall] = field(default_factory=list)  # alert nodes only
     provides: EdgeType = EdgeType.STREAM
     wants: EdgeType = EdgeType.STREAM
+    # `stats` nodes only: the node whose counts they report (a stats node is a source, with no parent)
+    watches: int | None = None
 
     @property
     def name(self) -> str:

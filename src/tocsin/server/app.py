@@ -8,7 +8,19 @@ from tocsin.engine.engine import Engine
 from tocsin.server import auth
 from tocsin.server.keys import ENGINE
 from tocsin.server.middleware import kapacitor_http
-from tocsin.server.routes import config, service_tests, session, system, tocsin_api, topics, users, web_page
+from tocsin.server.routes import (
+    config,
+    service_tests,
+    session,
+    system,
+    tasks,
+    templates,
+    tocsin_api,
+    topics,
+    users,
+    web_page,
+    write,
+)
 
 API = "/kapacitor/v1"
 PREVIEW = "/kapacitor/v1preview"
@@ -28,6 +40,10 @@ def build_app(engine: Engine) -> web.Application:
         config.add(app.router, prefix)
         service_tests.add(app.router, prefix)
         users.add(app.router, prefix)
+        tasks.add(app.router, prefix)
+        templates.add(app.router, prefix)
+        write.add(app.router, prefix)
+    write.add_root(app.router)
     tocsin_api.add(app.router)
     session.add(app.router)
     web_page.add(app.router)

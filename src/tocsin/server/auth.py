@@ -30,6 +30,8 @@ from tocsin.server.sessions import COOKIE, SESSION_ENDED, SESSIONS, csrf_problem
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 USERS = web.AppKey("users", UserDirectory)
+# The authenticated user, for handlers that authorize further (the write route checks the database).
+AUTH_USER = web.RequestKey("auth_user", User)
 
 # Kapacitor's texts (services/httpd/handler.go).
 NO_CREDENTIALS = "unable to parse authentication credentials"
@@ -90,6 +92,7 @@ async def authenticate(request: web.Request, handler: Handler) -> web.StreamResp
     if not allowed:
         quoted = json.dumps(path, ensure_ascii=False)
         return auth_error(MISSING_PRIVILEGE.format(name=user.name, privilege=privilege.text, path=quoted), 403)
+    request[AUTH_USER] = user
     return await handler(request)
 
 
@@ -148,4 +151,4 @@ def _basic(header: str) -> tuple[str, str] | None:
     return (name, password) if colon else None
 
 
-__all__ = ["USERS", "authenticate", "init"]
+__all__ = ["AUTH_USER", "USERS", "authenticate", "init"]

@@ -3,29 +3,25 @@
 Chosen by `[storage] url = "postgresql://user@host:port/db"`; query parameters the driver does not know are
 sent as server settings (`?search_path=tocsin` puts the tables in another schema).
 
-Today every instance treats every pending row as its own, exactly like SQLite. Several instances sharing one
-database (issue 8) will need from this backend:
-- `claim(handler, n, lease) -> list[DeliveryRow]`: `UPDATE deliveries SET owner = $me, lease_until = $t
-  WHERE id IN (SELECT id FROM deliveries WHERE status = 0 AND handler = $h AND (lease_until IS NULL OR
-  lease_until < now) ORDER BY id LIMIT $n FOR UPDATE SKIP LOCKED) RETURNING ...` (a migration adds the
-  `owner` and `lease_until` columns and an index on (handler, id) WHERE status = 0 already exists);
-- `record_attempt` writing only rows the instance still owns (`AND owner = $me`), and a lease renewal;
-- per-handler ordering across instances (one owner per handler at a time, e.g. an advisory lock per handler
-  key) where a kind needs it (threads, aggregation);
-- `LISTEN/NOTIFY` (`NOTIFY tocsin_outbox, handler` after `commit_intake`) so idle instances wake for new
-  rows, and for handler specs, overrides and users changed by another instance (today they are loaded once);
-- topic states written by several instances: last writer wins per (topic, alert id), as now.
+Several instances may share one database (`tocsin.store.cluster`, `postgres_cluster.py`): each claims the
+pending deliveries it sends, under a lease (`?lease=15s` in the URL sets its length; it is not sent to the
+server), and writes that other instances must see send a notice in their transaction (new outbox rows, handler
+specs, config overrides, topic states, topic deletions). A store on PostgreSQL always works this way, also
+with one instance: it cannot know whether another one starts later.
 """
 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import orjson
 
 from tocsin.errors import StoreError
+from tocsin.gocompat.duration import parse_duration
 from tocsin.store.base import AttemptRecord, DeliveryFilter, DeliveryRow, NewDelivery, TopicStateChange
+from tocsin.store.cluster import OUTBOX, OVERRIDES, SPECS, TOPIC
+from tocsin.store.postgres_cluster import CHANNEL, PostgresCluster, notice, state_notices
 from tocsin.store.postgres_rows import (
     ATTEMPT_UPDATE,
     COLUMNS,
@@ -38,8 +34,13 @@ from tocsin.store.postgres_schema import migrate
 from tocsin.store.postgres_writer import PostgresWriter
 
 POOL_MIN = 1
-POOL_MAX = 4
+POOL_MAX = 6  # the group-commit writer, the claimer and API reads at once
 CONNECT_TIMEOUT = 10.0
+DEFAULT_LEASE = 15.0  # seconds; a killed instance's claims pass to the others this long after its last renewal
+LEASE_PARAM = "lease"
+
+# Attempt records of a shared store never write a row another instance now holds (its lease ran out here).
+ATTEMPT_UPDATE_SHARED = ATTEMPT_UPDATE + " AND (claimed_by IS NULL OR claimed_by = $10)"
 
 
 def redact(url: str) -> str:
@@ -52,12 +53,31 @@ def redact(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
+def split_lease(url: str) -> tuple[str, float]:
+    """`url` without its `lease` query parameter, and the lease in seconds (DEFAULT_LEASE when absent)."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    found = [v for k, v in query if k == LEASE_PARAM]
+    if not found:
+        return url, DEFAULT_LEASE
+    try:
+        lease = parse_duration(found[-1]) / 1e9
+    except ValueError as exc:
+        raise StoreError(f"[storage] url: invalid lease {found[-1]!r}: {exc}") from None
+    if lease < 1:
+        raise StoreError(f"[storage] url: lease {found[-1]!r} is shorter than 1s")
+    rest = urlencode([(k, v) for k, v in query if k != LEASE_PARAM])
+    return urlunsplit(parts._replace(query=rest)), lease
+
+
 class PostgresStore:
     """Store in one PostgreSQL database; several instances may open it (each migrates it safely)."""
 
     def __init__(self, url: str) -> None:
         self.url = url
         self.where = redact(url)
+        self.connect_url, lease = split_lease(url)
+        self.cluster = PostgresCluster(self, lease)
         self._pool: Any = None
         self._writer = PostgresWriter()
         self._attempts: list[AttemptRecord] = []
@@ -71,7 +91,7 @@ class PostgresStore:
             raise StoreError(f"[storage] url {self.where} needs the asyncpg package: {exc}") from exc
         try:
             self._pool = await asyncpg.create_pool(
-                self.url,
+                self.connect_url,
                 min_size=POOL_MIN,
                 max_size=POOL_MAX,
                 timeout=CONNECT_TIMEOUT,
@@ -92,12 +112,24 @@ class PostgresStore:
     async def close(self) -> None:
         if self._pool is None:
             return
+        await self.cluster.unlisten()
         await self._writer.stop()
         await self._pool.close()
         self._pool = None
 
-    async def _write(self, op: Any) -> Any:
+    @property
+    def pool(self) -> Any:
+        """The asyncpg pool (for `PostgresCluster`)."""
+        return self._pool
+
+    async def write(self, op: Any) -> Any:
+        """Run `op` in the next group commit; return its result once committed."""
         return await self._writer.submit(op)
+
+    _write = write
+
+    def _notice(self, kind: str, body: str = "") -> str:
+        return notice(self.cluster.instance, kind, body)
 
     # handler specs
 
@@ -107,6 +139,7 @@ class PostgresStore:
 
     async def put_handler_spec(self, spec: dict[str, Any], replaces: tuple[str, str] | None = None) -> None:
         data = orjson.dumps(spec)
+        payload = self._notice(SPECS)
 
         async def op(c: Any) -> None:
             if replaces is not None:
@@ -116,13 +149,18 @@ class PostgresStore:
                 "ON CONFLICT (topic, id) DO UPDATE SET spec = EXCLUDED.spec",
                 spec["topic"], spec["id"], data,
             )  # fmt: skip
+            await c.execute("SELECT pg_notify($1, $2)", CHANNEL, payload)
 
         await self._write(op)
 
     async def delete_handler_spec(self, topic: str, handler_id: str) -> None:
-        await self._write(
-            lambda c: c.execute("DELETE FROM handler_specs WHERE topic = $1 AND id = $2", topic, handler_id)
-        )
+        payload = self._notice(SPECS)
+
+        async def op(c: Any) -> None:
+            await c.execute("DELETE FROM handler_specs WHERE topic = $1 AND id = $2", topic, handler_id)
+            await c.execute("SELECT pg_notify($1, $2)", CHANNEL, payload)
+
+        await self._write(op)
 
     # config overrides
 
@@ -132,11 +170,15 @@ class PostgresStore:
 
     async def save_overrides(self, data: dict[str, Any]) -> None:
         blob = orjson.dumps(data)
-        await self._write(
-            lambda c: c.execute(
+        payload = self._notice(OVERRIDES)
+
+        async def op(c: Any) -> None:
+            await c.execute(
                 "INSERT INTO config_overrides (id, data) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET data = $1", blob
             )
-        )
+            await c.execute("SELECT pg_notify($1, $2)", CHANNEL, payload)
+
+        await self._write(op)
 
     # topic states
 
@@ -145,7 +187,13 @@ class PostgresStore:
         return [(r[0], r[1], orjson.loads(r[2])) for r in rows]
 
     async def delete_topic(self, topic: str) -> None:
-        await self._write(lambda c: c.execute("DELETE FROM topic_states WHERE topic = $1", topic))
+        payload = self._notice(TOPIC, topic)
+
+        async def op(c: Any) -> None:
+            await c.execute("DELETE FROM topic_states WHERE topic = $1", topic)
+            await c.execute("SELECT pg_notify($1, $2)", CHANNEL, payload)
+
+        await self._write(op)
 
     async def commit_intake(self, states: list[TopicStateChange], deliveries: list[NewDelivery]) -> list[int]:
         last: dict[tuple[str, str], dict[str, Any] | None] = {}
@@ -153,6 +201,11 @@ class PostgresStore:
             last[(s.topic, s.alert_id)] = s.state
         upserts = [(k[0], k[1], orjson.dumps(v)) for k, v in last.items() if v is not None]
         deletes = [k for k, v in last.items() if v is None]
+        notices = state_notices(
+            self.cluster.instance, [(u[0], u[1], u[2]) for u in upserts] + [(k[0], k[1], None) for k in deletes]
+        )
+        if deliveries:
+            notices.append(self._notice(OUTBOX))
         encoded: dict[int, bytes] = {}
         for d in deliveries:
             if id(d.event) not in encoded:
@@ -181,6 +234,8 @@ class PostgresStore:
                     "WHERE t.topic = d.topic AND t.alert_id = d.alert_id",
                     *map(list, zip(*deletes, strict=True)),
                 )
+            if notices:
+                await c.execute("SELECT pg_notify($1, n) FROM unnest($2::text[]) AS n", CHANNEL, notices)
             if not deliveries:
                 return []
             rows = await c.fetch(INSERT_DELIVERIES, *columns, len(deliveries))
@@ -267,9 +322,10 @@ class PostgresStore:
     def _drain_attempts(self) -> Any:
         if not self._attempts:
             return None
-        rows = [attempt_args(a) for a in self._attempts]
+        me = self.cluster.instance
+        rows = [(*attempt_args(a), me) for a in self._attempts]
         self._attempts = []
-        return lambda c: c.executemany(ATTEMPT_UPDATE, rows)
+        return lambda c: c.executemany(ATTEMPT_UPDATE_SHARED, rows)
 
     async def flush(self) -> None:
         await self._writer.submit(None)
@@ -300,11 +356,19 @@ class PostgresStore:
 
     async def requeue_dead(self, delivery_id: int, now: int) -> DeliveryRow | None:
         sql = (
-            "UPDATE deliveries SET status = 0, updated = $1, next_attempt = NULL WHERE id = $2 AND status = 2 "
-            f"RETURNING {COLUMNS}"
+            "UPDATE deliveries SET status = 0, updated = $1, next_attempt = NULL, claimed_by = NULL, "
+            f"lease_until = NULL WHERE id = $2 AND status = 2 RETURNING {COLUMNS}"
         )
+        payload = self._notice(OUTBOX)
+
+        async def op(c: Any) -> Any:
+            row = await c.fetchrow(sql, now, delivery_id)
+            if row is not None:
+                await c.execute("SELECT pg_notify($1, $2)", CHANNEL, payload)
+            return row
+
         await self.flush()
-        r = await self._write(lambda c: c.fetchrow(sql, now, delivery_id))
+        r = await self._write(op)
         return None if r is None else delivery_row(r)
 
     async def purge(self, finished_before: int) -> int:

@@ -54,6 +54,14 @@ CREATE TABLE documents (
 );
 """,
     ),
+    (
+        3,
+        # Scale-out (postgres_cluster.py): which instance holds a pending row and until when (server clock).
+        """
+ALTER TABLE deliveries ADD COLUMN claimed_by TEXT, ADD COLUMN lease_until TIMESTAMPTZ;
+CREATE INDEX deliveries_pending_alert ON deliveries (handler, alert_id, id) WHERE status = 0;
+""",
+    ),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -30,6 +30,8 @@ NODE_CLASSES: dict[str, str] = {
     "sample": "nodes.sample:SampleNode",
     "http_out": "nodes.http_out:HttpOutNode",
     "http_post": "nodes.http_post:HttpPostNode",
+    "influxdb_out": "nodes.influxdb_out:InfluxDBOutNode",
+    "noop": "nodes.noop:NoOpNode",
     "window": "nodes.window:WindowNode",
     "alert": "alert.node:AlertNode",
     **{name: "nodes.aggregates:AggregateNode" for name in AGGREGATES},

@@ -24,13 +24,18 @@ class ChainOp(Enum):
 
 @dataclass(frozen=True, slots=True)
 class Link:
-    """One `|name(args)`, `.name(args)` or `@name(args)`; `comments` are `//` lines just before it."""
+    """One `|name(args)`, `.name(args)` or `@name(args)`; `comments` are `//` lines just before it.
+
+    Comment lines are stored without `//` and one following space; an entry "\n" stands for the blank
+    line between two comment blocks. `call` is False for a bare `.name` (a property read, no parentheses).
+    """
 
     pos: Position
     op: ChainOp
     name: str
     args: tuple[Expression, ...]
     comments: tuple[str, ...] = ()
+    call: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +55,8 @@ class VarDecl:
     """`var name = value` or the typed declaration `var name type` (value None, for templates).
 
     `description` is the text of the `//` comment lines right before the `var` (without `//`, joined by
-    newlines), which Kapacitor shows as the var's description.
+    newlines), which Kapacitor shows as the var's description; `comments` holds those lines as `Link.comments`
+    does, for the formatter.
     """
 
     pos: Position
@@ -58,6 +64,7 @@ class VarDecl:
     value: Expression | None
     type_name: str | None = None
     description: str = ""
+    comments: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,10 +86,15 @@ class ExpressionStatement:
 
 @dataclass(frozen=True, slots=True)
 class Comment:
-    """A `//` comment that is not attached to a var or a link (kept so the formatter can print it)."""
+    """A `//` comment that is not attached to a var or a link (kept so the formatter can print it).
+
+    `text` is the lines joined by newlines; `lines` holds them as `Link.comments` does. A Comment followed by
+    another statement is the comment just before that statement.
+    """
 
     pos: Position
     text: str
+    lines: tuple[str, ...] = ()
 
 
 Statement = VarDecl | Dbrp | ExpressionStatement | Comment

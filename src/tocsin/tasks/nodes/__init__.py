@@ -1,0 +1,1 @@
+"""Runtime nodes of TICKscript tasks, one module per node kind (see `tocsin.tasks.registry`)."""

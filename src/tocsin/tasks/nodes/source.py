@@ -1,0 +1,88 @@
+"""The task roots: `stream` passes every written point on; `from()` filters and groups them."""
+
+from __future__ import annotations
+
+from tocsin.expr.errors import EvalError
+from tocsin.pipeline.spec import NodeSpec
+from tocsin.points import Batch, Dimensions, Item, Point
+from tocsin.tasks.context import TaskContext
+from tocsin.tasks.node import NodeError, RuntimeNode
+from tocsin.tasks.nodes.common import (
+    NOTHING,
+    all_args,
+    go_round,
+    go_truncate,
+    group_id,
+    group_spec,
+    lambda_of,
+    last_args,
+    last_duration,
+)
+
+ERR_WHERE = "failed to evaluate WHERE expression: {error}"
+
+
+class StreamNode(RuntimeNode):
+    """`stream`: every point written to the task's dbrps."""
+
+    def point(self, point: Point) -> list[Item]:
+        """Pass the point on."""
+        return [point]
+
+    def batch(self, batch: Batch) -> list[Item]:
+        """Pass the batch on."""
+        return [batch]
+
+
+class FromNode(RuntimeNode):
+    """`stream|from()`: database, retention policy and measurement filters, where lambdas, group by."""
+
+    def __init__(self, spec: NodeSpec, ctx: TaskContext) -> None:
+        super().__init__(spec, ctx)
+        self._database = _text(spec, "database")
+        self._retention_policy = _text(spec, "retentionPolicy")
+        self._measurement = _text(spec, "measurement")
+        self._wheres = [lambda_of(arg, f"{spec.name}.where") for arg in all_args(spec, "where")]
+        self._star, tag_names = group_spec(last_args(spec, "groupBy"), f"{spec.name}.groupBy")
+        self._by_name = spec.has("groupByMeasurement")
+        self._dimensions = Dimensions(tag_names, self._by_name)
+        self._grouped = self._star or bool(tag_names) or self._by_name
+        self._truncate = last_duration(spec, "truncate", 0)
+        self._round = last_duration(spec, "round", 0)
+        self._plain = not self._grouped and not self._truncate and not self._round
+
+    def point(self, point: Point) -> list[Item]:
+        """The point, grouped, when it passes every filter; nothing otherwise."""
+        if self._database and point.database != self._database:
+            return NOTHING
+        if self._retention_policy and point.retention_policy != self._retention_policy:
+            return NOTHING
+        if self._measurement and point.name != self._measurement:
+            return NOTHING
+        for where in self._wheres:
+            try:
+                if not where.test("", point.fields, point.tags, point.time):
+                    return NOTHING
+            except EvalError as exc:
+                raise NodeError(ERR_WHERE.format(error=exc)) from exc
+        if self._plain:
+            return [point]
+        t = point.time
+        if self._truncate:
+            t = go_truncate(t, self._truncate)
+        if self._round:
+            t = go_round(t, self._round)
+        dims = self._dimensions
+        if self._star:
+            dims = Dimensions(tuple(sorted(point.tags)), self._by_name)
+        group = group_id(point.name, point.tags, dims) if self._grouped else point.group
+        if not self._grouped:
+            dims = point.dimensions
+        return [Point(point.name, point.tags, point.fields, t, point.database, point.retention_policy, group, dims)]
+
+
+def _text(spec: NodeSpec, prop: str) -> str:
+    value = spec.last(prop, "")
+    if not isinstance(value, str):
+        raise NodeError(f"{spec.name}.{prop}: expected a string, got {value!r}")
+    return value

@@ -1,0 +1,48 @@
+"""`|where(lambda)`: keep the points (or batch rows) for which the lambda is true."""
+
+from __future__ import annotations
+
+from tocsin.expr.errors import EvalError
+from tocsin.pipeline.spec import NodeSpec
+from tocsin.points import Batch, Item, Point
+from tocsin.tasks.context import TaskContext
+from tocsin.tasks.node import NodeError
+from tocsin.tasks.nodes.common import NOTHING, ProcessingNode, lambda_of, with_rows
+
+ERR_EVALUATING = "error while evaluating expression: {error}"
+
+
+class WhereNode(ProcessingNode):
+    """Filters by a lambda kept per group (stateful functions count per group)."""
+
+    def __init__(self, spec: NodeSpec, ctx: TaskContext) -> None:
+        super().__init__(spec, ctx)
+        if not spec.args:
+            raise NodeError("nil expression passed to WhereNode")
+        self._lambda = lambda_of(spec.args[0], spec.name)
+        self._groups: set[str] = set()
+
+    def point(self, point: Point) -> list[Item]:
+        """The point if the lambda holds."""
+        self._groups.add(point.group)
+        try:
+            keep = self._lambda.test(point.group, point.fields, point.tags, point.time)
+        except EvalError as exc:
+            raise NodeError(ERR_EVALUATING.format(error=exc)) from exc
+        return [point] if keep else NOTHING
+
+    def batch(self, batch: Batch) -> list[Item]:
+        """The batch with only the rows for which the lambda holds."""
+        self._groups.add(batch.group)
+        rows = []
+        for row in batch.points:
+            try:
+                if self._lambda.test(batch.group, row.fields, row.tags, row.time):
+                    rows.append(row)
+            except EvalError as exc:
+                self.error(ERR_EVALUATING.format(error=exc))
+        return [with_rows(batch, rows)]
+
+    def cardinality(self) -> int:
+        """Groups seen."""
+        return len(self._groups)

@@ -1,0 +1,160 @@
+"""`|window()`: buffers the points of each group and emits them as batches, by data time or by count.
+
+Time windows follow the points' own times, never the wall clock. The first emit is due at the first
+point's time + every (truncated to every with `.align()`; + period with `.fillPeriod()`). A point at or
+after that time emits the points held in [due - period, due) as a batch timed `due`, and the next emit is
+due at that point's time + every. With `every` 0 each point emits the window (point time - period, point
+time] that includes it. Count windows emit the last `periodCount` points every `everyCount` points.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from tocsin.pipeline.spec import NodeSpec
+from tocsin.points import Batch, BatchPoint, Item, Point
+from tocsin.tasks.context import TaskContext
+from tocsin.tasks.node import NodeError
+from tocsin.tasks.nodes.common import NOTHING, ProcessingNode, go_truncate, last_duration
+
+ERR_BOTH_PERIODS = "cannot specify both period and periodCount"
+ERR_ALIGN_COUNT = "can only align windows based off time, not count"
+ERR_EVERY_COUNT = "everyCount must be greater than zero"
+ERR_NO_PERIOD = "window node must have either a non zero period or non zero period count"
+ERR_BATCH_INPUT = "window does not support batch data"
+
+
+class _Window:
+    """The buffered points of one group and the header of the batches it emits."""
+
+    def __init__(self, first: Point) -> None:
+        self.name = first.name
+        self.group = first.group
+        self.dimensions = first.dimensions
+        self.tags = {k: first.tags.get(k, "") for k in first.dimensions.tag_names}
+        self.database = first.database
+        self.retention_policy = first.retention_policy
+
+    def insert(self, point: Point) -> Batch | None:
+        """Add a point; the batch it completes, if any."""
+        raise NotImplementedError
+
+    def emit(self, time: int, rows: list[BatchPoint]) -> Batch:
+        return Batch(self.name, time, self.tags, rows, self.database, self.retention_policy, self.group,
+                     self.dimensions, self.dimensions.by_name)
+
+
+def _row(point: Point) -> BatchPoint:
+    return BatchPoint(point.time, point.fields, point.tags)
+
+
+class _TimeWindow(_Window):
+    def __init__(self, first: Point, period: int, every: int, align: bool, fill_period: bool) -> None:
+        super().__init__(first)
+        self.period = period
+        self.every = every
+        self.align = align
+        self.buffer: deque[Point] = deque()
+        if fill_period:
+            due = first.time + period
+            if align:
+                full = due
+                due = go_truncate(due, every)
+                if due <= full:
+                    # the first, partial, period is dropped rather than emitted short
+                    due += every
+        else:
+            due = first.time + every
+            if align:
+                due = go_truncate(due, every)
+        self.next_emit = due
+
+    def _purge(self, oldest: int, inclusive: bool) -> None:
+        buffer = self.buffer
+        while buffer and (buffer[0].time < oldest if inclusive else buffer[0].time <= oldest):
+            buffer.popleft()
+
+    def insert(self, point: Point) -> Batch | None:
+        if self.every == 0:
+            # each point emits, so the window is right-closed: (t - period, t]
+            self.buffer.append(point)
+            if point.time < self.next_emit:
+                return None
+            self._purge(point.time - self.period, inclusive=False)
+            self.next_emit = point.time
+            return self.emit(point.time, [_row(p) for p in self.buffer])
+        batch = None
+        # later points may share the emit time, so the window is left-closed: [due - period, due)
+        if point.time >= self.next_emit:
+            self._purge(self.next_emit - self.period, inclusive=True)
+            batch = self.emit(self.next_emit, [_row(p) for p in self.buffer])
+            due = point.time + self.every
+            self.next_emit = go_truncate(due, self.every) if self.align else due
+        self.buffer.append(point)
+        return batch
+
+
+class _CountWindow(_Window):
+    def __init__(self, first: Point, period: int, every: int, fill_period: bool) -> None:
+        super().__init__(first)
+        self.every = every
+        self.buffer: deque[BatchPoint] = deque(maxlen=period)
+        self.count = 0
+        self.next_emit = period if fill_period else every
+
+    def insert(self, point: Point) -> Batch | None:
+        self.buffer.append(_row(point))
+        self.count += 1
+        if self.count != self.next_emit:
+            return None
+        self.next_emit += self.every
+        return self.emit(point.time, list(self.buffer))
+
+
+class WindowNode(ProcessingNode):
+    """Windows each group's points into batches (`.period`, `.every`, `.align`, `.fillPeriod`, counts)."""
+
+    def __init__(self, spec: NodeSpec, ctx: TaskContext) -> None:
+        super().__init__(spec, ctx)
+        self.period = last_duration(spec, "period", 0)
+        self.every = last_duration(spec, "every", 0)
+        self.align = spec.has("align")
+        self.fill_period = spec.has("fillPeriod")
+        self.period_count = _count(spec, "periodCount")
+        self.every_count = _count(spec, "everyCount")
+        if self.period_count != 0 and self.period != 0:
+            raise NodeError(ERR_BOTH_PERIODS)
+        if self.period_count != 0 and self.align:
+            raise NodeError(ERR_ALIGN_COUNT)
+        if self.period_count != 0 and self.every_count <= 0:
+            raise NodeError(ERR_EVERY_COUNT)
+        if self.period == 0 and self.period_count == 0:
+            raise NodeError(ERR_NO_PERIOD)
+        if self.period < 0 or self.every < 0 or self.period_count < 0:
+            raise NodeError(f"{spec.name}: period, every and periodCount must not be negative")
+        self._windows: dict[str, _Window] = {}
+
+    def _new_window(self, first: Point) -> _Window:
+        if self.period != 0:
+            return _TimeWindow(first, self.period, self.every, self.align, self.fill_period)
+        return _CountWindow(first, self.period_count, self.every_count, self.fill_period)
+
+    def point(self, point: Point) -> list[Item]:
+        window = self._windows.get(point.group)
+        if window is None:
+            window = self._windows[point.group] = self._new_window(point)
+        batch = window.insert(point)
+        return NOTHING if batch is None else [batch]
+
+    def batch(self, batch: Batch) -> list[Item]:
+        raise NodeError(ERR_BATCH_INPUT)
+
+    def cardinality(self) -> int:
+        return len(self._windows)
+
+
+def _count(spec: NodeSpec, prop: str) -> int:
+    value = spec.last(prop, 0)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise NodeError(f"{spec.name}.{prop}: expected an integer, got {value!r}")
+    return value

@@ -1,0 +1,164 @@
+"""Running tasks: starting and stopping executors, and routing written points to them.
+
+Points of one write go through every subscribed task synchronously; the alert events they produce are
+gathered in one buffer and collected by the engine once, so the write is answered after the deliveries
+are durably queued. One lock serialises writes (and timer flushes), so a task never sees two writes
+interleaved.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from tocsin.alert.event import Event
+from tocsin.alert.topics import Derive, EventState
+from tocsin.pipeline.spec import Pipeline
+from tocsin.points import Point
+from tocsin.tasks.context import TaskContext
+from tocsin.tasks.executor import TaskExecutor
+from tocsin.tasks.inhibit import Inhibitors
+from tocsin.tasks.records import Dbrp
+
+log = logging.getLogger(__name__)
+
+if TYPE_CHECKING:
+    from tocsin.engine.engine import Engine
+
+
+def anonymous_topic(task_id: str, node_name: str) -> str:
+    """The topic an alert node with TICKscript handlers publishes to."""
+    return f"main:{task_id}:{node_name}"
+
+
+@dataclass(slots=True)
+class RunningTask:
+    """An executing task: its compiled pipeline, context and executor."""
+
+    id: str
+    pipeline: Pipeline
+    ctx: TaskContext
+    executor: TaskExecutor
+    dbrps: frozenset[Dbrp]
+
+
+class TaskRuntime:
+    """Every executing task of the server, and the write path into them."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.inhibitors = Inhibitors()
+        self.running: dict[str, RunningTask] = {}
+        self._routes: dict[Dbrp, list[RunningTask]] = {}
+        self._pending: list[tuple[Event, Derive]] = []
+        self._lock = asyncio.Lock()
+
+    def is_executing(self, task_id: str) -> bool:
+        """Whether the task is executing."""
+        return task_id in self.running
+
+    async def start(self, task_id: str, pipeline: Pipeline, dbrps: list[Dbrp]) -> None:
+        """Attach the alert nodes' handlers and start the executor; on failure nothing stays attached."""
+        engine = self.engine
+        ctx = TaskContext(
+            task_id=task_id,
+            hostname=_hostname(engine),
+            config=engine.config,
+            emit=self._emit,
+            last_event=self._last_event,
+            inhibitors=self.inhibitors,
+        )
+        try:
+            for node in pipeline.nodes:
+                if node.desc == "alert" and node.handlers:
+                    calls = [
+                        (f"{node.name}:{h.kind}:{i}", h.kind, dict(h.options)) for i, h in enumerate(node.handlers)
+                    ]
+                    engine.attach_task_handlers(task_id, anonymous_topic(task_id, node.name), calls)
+            executor = TaskExecutor(task_id, pipeline, ctx, self.flush)
+            await executor.start()
+        except BaseException:
+            engine.detach_task_handlers(task_id)
+            raise
+        self.running[task_id] = RunningTask(task_id, pipeline, ctx, executor, frozenset(dbrps))
+        self._reroute()
+
+    async def stop(self, task_id: str) -> None:
+        """Stop an executing task (no-op when it is not executing) and detach its handlers."""
+        running = self.running.pop(task_id, None)
+        if running is None:
+            return
+        self._reroute()
+        try:
+            await running.executor.stop()
+        except Exception:
+            log.exception("stopping task %s failed", task_id)
+        finally:
+            self.engine.detach_task_handlers(task_id)
+
+    async def close(self) -> None:
+        """Stop every executing task."""
+        for task_id in list(self.running):
+            await self.stop(task_id)
+
+    def _reroute(self) -> None:
+        routes: dict[Dbrp, list[RunningTask]] = {}
+        for running in sorted(self.running.values(), key=lambda r: r.id):
+            for dbrp in running.dbrps:
+                routes.setdefault(dbrp, []).append(running)
+        self._routes = routes
+
+    async def write(self, points: list[Point]) -> None:
+        """Run the points through every subscribed task, then collect the events they raised."""
+        async with self._lock:
+            routes = self._routes
+            for point in points:
+                for running in routes.get((point.database, point.retention_policy), ()):
+                    try:
+                        running.executor.write(point)
+                    except Exception:
+                        log.exception("task %s failed to process a point", running.id)
+            await self._collect()
+
+    async def flush(self) -> None:
+        """Collect events raised outside a write (timer-driven nodes)."""
+        async with self._lock:
+            await self._collect()
+
+    async def _collect(self) -> None:
+        if not self._pending:
+            return
+        items, self._pending = self._pending, []
+        await self.engine.collect(items)
+
+    def _emit(self, event: Event, derive: Derive) -> None:
+        self._pending.append((event, derive))
+
+    def _last_event(self, topic_id: str, alert_id: str) -> EventState | None:
+        topic = self.engine.topics.get(topic_id)
+        return topic.events.get(alert_id) if topic is not None else None
+
+    def stats(self, task_id: str) -> dict[str, Any]:
+        """Kapacitor's execution stats of an executing task (`{}` otherwise)."""
+        running = self.running.get(task_id)
+        return dict(running.executor.stats()) if running is not None else {}
+
+    def output(self, task_id: str, name: str) -> dict[str, Any] | None:
+        """The latest result of an `httpOut(name)` node of an executing task; None when there is none."""
+        running = self.running.get(task_id)
+        if running is None:
+            return None
+        result = running.ctx.http_outputs.get(name)
+        if result is not None:
+            return result
+        endpoints = {str(n.args[0]) for n in running.pipeline.nodes if n.desc == "http_out" and n.args}
+        return {"series": None} if name in endpoints else None
+
+
+def _hostname(engine: Engine) -> str:
+    try:
+        return engine.config.hostname
+    except KeyError:
+        return "localhost"

@@ -1,0 +1,103 @@
+"""The TICKscript steps of the tasks API: parse, type, implicit dbrps, vars, compile and format.
+
+Each step raises TaskApiError with the text Kapacitor answers with at that step.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tocsin.errors import ParseError
+from tocsin.handlers.base import ConfigView
+from tocsin.pipeline.compile import compile_program, declared_vars, implicit_dbrps, script_type
+from tocsin.pipeline.errors import TickCompileError
+from tocsin.pipeline.spec import Pipeline
+from tocsin.pipeline.vars import vars_from_json, vars_to_json
+from tocsin.tasks.errors import INVALID_SCRIPT, INVALID_TYPE, TaskApiError
+from tocsin.tasks.records import Dbrp
+from tocsin.tick.ast import Program
+from tocsin.tick.format import format_script
+from tocsin.tick.parser import parse_program
+
+
+def parse(script: str) -> Program:
+    """The program; 400 `invalid TICKscript: <err>`."""
+    try:
+        return parse_program(script)
+    except ParseError as exc:
+        raise TaskApiError(INVALID_SCRIPT.format(err=exc)) from None
+
+
+def task_type(program: Program) -> str:
+    """`stream` or `batch` from the script's roots; 400 `invalid task type: invalid`."""
+    try:
+        return script_type(program).value
+    except TickCompileError:
+        raise TaskApiError(INVALID_TYPE) from None
+
+
+def implicit(program: Program) -> list[Dbrp]:
+    """The `dbrp "db"."rp"` statements."""
+    return [(db, rp) for db, rp in implicit_dbrps(program)]
+
+
+def normalize_vars(raw: Any) -> dict[str, Any]:
+    """Task vars from a request, in the JSON form the API returns (durations as ns); 400 on a bad var."""
+    if raw is None:
+        return {}
+    try:
+        return dict(vars_to_json(vars_from_json(raw)))
+    except ValueError as exc:
+        raise TaskApiError(str(exc)) from None
+
+
+def compile_with(program: Program, stored_vars: dict[str, Any], config: ConfigView | None) -> Pipeline:
+    """The pipeline of a task; TaskApiError with the compiler's bare text (callers add a prefix)."""
+    try:
+        variables = vars_from_json(stored_vars) if stored_vars else None
+        return compile_program(program, variables, config)
+    except Exception as exc:  # compile and var errors are reported, never raised further
+        raise TaskApiError(str(exc)) from None
+
+
+def compile_script(script: str, stored_vars: dict[str, Any], config: ConfigView | None) -> Pipeline:
+    """Parse and compile; TaskApiError with the bare text of the first failure."""
+    try:
+        program = parse_program(script)
+    except ParseError as exc:
+        raise TaskApiError(str(exc)) from None
+    return compile_with(program, stored_vars, config)
+
+
+def validate(program: Program, stored_vars: dict[str, Any], config: ConfigView | None) -> Pipeline:
+    """Compile for a create or update; 400 `invalid TICKscript: <err>`."""
+    try:
+        return compile_with(program, stored_vars, config)
+    except TaskApiError as exc:
+        raise TaskApiError(INVALID_SCRIPT.format(err=exc)) from None
+
+
+def shown(script: str, fmt: str) -> str:
+    """The script as the API shows it: formatted unless `raw`, and raw when formatting fails."""
+    if fmt != "formatted":
+        return script
+    try:
+        return format_script(script)
+    except Exception:
+        return script
+
+
+def compile_template(program: Program) -> Pipeline:
+    """A template compiled with its defaults; TaskApiError with the bare text."""
+    try:
+        return compile_program(program, ignore_missing=True)
+    except Exception as exc:
+        raise TaskApiError(str(exc)) from None
+
+
+def declared(program: Program) -> dict[str, Any]:
+    """The template's declared vars as the API lists them: `{name: {value, type, description}}`."""
+    return {
+        name: {"value": var.value, "type": var.type, "description": var.description}
+        for name, var in sorted(declared_vars(program).items())
+    }
