@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import time
 import urllib.parse
 import urllib.request
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.fixtures import SinkProcess
 from tests.support.server import ServerProcess, free_port
 
 SEED_SCRIPT = """\
@@ -89,37 +89,10 @@ def influxd(tmp_path: Path) -> Iterator[Influxd]:
     server.stop()
 
 
-@pytest.fixture
-def slack_sink(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    record = tmp_path / "slack.jsonl"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.support.sink", "--port", "0", "--record", str(record)],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=Path(__file__).parents[2],
-    )
-    assert proc.stdout is not None
-    port = int(proc.stdout.readline().split()[1])
-    yield f"http://127.0.0.1:{port}/services/T000/B000/XXXX", record
-    proc.terminate()
-    proc.wait(10)
-
-
-def _received(record: Path, count: int, within: float = 20.0) -> list[dict[str, object]]:
-    deadline = time.monotonic() + within
-    lines: list[str] = []
-    while time.monotonic() < deadline:
-        lines = record.read_text().splitlines() if record.exists() else []
-        if len(lines) >= count:
-            break
-        time.sleep(0.1)
-    return [json.loads(line) for line in lines]
-
-
 def test_points_written_to_influxdb_raise_the_seed_alert_and_its_recovery(
-    tmp_path: Path, influxd: Influxd, slack_sink: tuple[str, Path]
+    tmp_path: Path, influxd: Influxd, sink_process: SinkProcess
 ) -> None:
-    slack_url, record = slack_sink
+    slack_url = sink_process.url
     (tmp_path / "tocsin").mkdir()
     tocsin = ServerProcess(tmp_path / "tocsin", f'[[slack]]\nenabled = true\nurl = "{slack_url}"\n').start()
     try:
@@ -136,11 +109,11 @@ def test_points_written_to_influxdb_raise_the_seed_alert_and_its_recovery(
         influxd.query(f"CREATE SUBSCRIPTION \"tocsin\" ON \"telegraf\".\"autogen\" DESTINATIONS ALL '{tocsin.url}'")
         time.sleep(0.5)  # the subscriber picks up the new subscription from the meta store
         influxd.write("telegraf", "cpu,host=serverA idle_usage=5.0 1700000000000000000\n")
-        first = _received(record, 1)
+        first = sink_process.received(1)
         assert len(first) == 1
         influxd.write("telegraf", "cpu,host=serverA idle_usage=55.0 1700000010000000000\n")
-        both = _received(record, 2)
-        bodies = [json.loads(r["body"]) for r in both]  # type: ignore[arg-type]
+        both = sink_process.received(2)
+        bodies = [json.loads(r["body"]) for r in both]
         assert bodies == [
             {"attachments": [{"fallback": "You better check your CPU usage.", "color": "danger",
                               "text": "You better check your CPU usage.", "mrkdwn_in": ["text"]}],
@@ -149,7 +122,7 @@ def test_points_written_to_influxdb_raise_the_seed_alert_and_its_recovery(
                               "text": "You better check your CPU usage.", "mrkdwn_in": ["text"]}],
              "channel": "", "icon_emoji": "", "text": "", "username": "kapacitor"},
         ]  # fmt: skip
-        assert [r["path"] for r in both] == ["/services/T000/B000/XXXX"] * 2
+        assert [r["path"] for r in both] == ["/alerts"] * 2
 
         status, topic = tocsin.request("GET", "/kapacitor/v1/alerts/topics/main:cpu_alert:alert2/events")
         assert status == 200

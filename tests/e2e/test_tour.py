@@ -9,11 +9,9 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
+from tests.support.fixtures import SinkProcess
 from tests.support.server import ServerProcess, free_port
 
 SEED_HANDLER = """\
@@ -30,22 +28,6 @@ def cli(server: ServerProcess, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "tocsin", "-url", server.url, *args], capture_output=True, text=True, timeout=30
     )
-
-
-@pytest.fixture
-def record_sink(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    record = tmp_path / "received.jsonl"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.support.sink", "--port", "0", "--record", str(record)],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=Path(__file__).parents[2],
-    )
-    assert proc.stdout is not None
-    port = int(proc.stdout.readline().split()[1])
-    yield f"http://127.0.0.1:{port}/alerts", record
-    proc.terminate()
-    proc.wait(10)
 
 
 def test_serve_answers_ping_within_two_seconds_without_config(tmp_path: Path) -> None:
@@ -72,8 +54,8 @@ def test_serve_answers_ping_within_two_seconds_without_config(tmp_path: Path) ->
         assert proc.wait(10) == 0
 
 
-def test_seed_handler_file_through_the_cli(tmp_path: Path, record_sink: tuple[str, Path]) -> None:
-    url, record = record_sink
+def test_seed_handler_file_through_the_cli(tmp_path: Path, sink_process: SinkProcess) -> None:
+    url = sink_process.url
     server = ServerProcess(tmp_path).start()
     handler_file = tmp_path / "post_cpu_handler.yaml"
     handler_file.write_text(SEED_HANDLER.format(url=url))
@@ -96,16 +78,9 @@ def test_seed_handler_file_through_the_cli(tmp_path: Path, record_sink: tuple[st
         for i, level in enumerate(["CRITICAL", "CRITICAL", "OK"])
     ]  # fmt: skip
     assert server.request("POST", "/tocsin/v1/events", events) == (202, {"accepted": 3})
-    deadline = time.monotonic() + 10
-    lines: list[str] = []
-    while time.monotonic() < deadline:
-        lines = record.read_text().splitlines() if record.exists() else []
-        if len(lines) >= 2:
-            break
-        time.sleep(0.05)
-    time.sleep(0.3)
-    lines = record.read_text().splitlines()
-    bodies = [json.loads(json.loads(line)["body"]) for line in lines]
+    sink_process.received(2, within=10)
+    time.sleep(0.3)  # nothing more arrives (the repeat CRITICAL is filtered by changed())
+    bodies = [json.loads(r["body"]) for r in sink_process.received(0)]
     assert bodies == [
         {"id": "cpu", "message": "cpu is CRITICAL", "details": "", "time": "2026-11-22T10:00:00Z", "duration": 0,
          "level": "CRITICAL", "data": {"series": None}, "previousLevel": "OK", "recoverable": True},

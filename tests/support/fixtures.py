@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import json
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,3 +39,39 @@ async def transports() -> AsyncIterator[Transports]:
     shared = Transports()
     yield shared
     await shared.close()
+
+
+@dataclass(frozen=True)
+class SinkProcess:
+    """A recording HTTP sink in its own process (for servers in other processes): its URL and record file."""
+
+    url: str
+    record: Path
+
+    def received(self, count: int, within: float = 20.0) -> list[dict[str, Any]]:
+        """The recorded requests once `count` have arrived (or all there are after `within` seconds)."""
+        deadline = time.monotonic() + within
+        lines: list[str] = []
+        while time.monotonic() < deadline:
+            lines = self.record.read_text().splitlines() if self.record.exists() else []
+            if len(lines) >= count:
+                break
+            time.sleep(0.05)
+        return [json.loads(line) for line in lines]
+
+
+@pytest.fixture
+def sink_process(tmp_path: Path) -> Iterator[SinkProcess]:
+    """`python -m tests.support.sink` recording every request to a file; its URL ends in `/alerts`."""
+    record = tmp_path / "received.jsonl"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.support.sink", "--port", "0", "--record", str(record)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).parents[2],
+    )
+    assert proc.stdout is not None
+    port = int(proc.stdout.readline().split()[1])
+    yield SinkProcess(f"http://127.0.0.1:{port}/alerts", record)
+    proc.terminate()
+    proc.wait(10)

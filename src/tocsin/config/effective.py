@@ -34,6 +34,7 @@ class Config:
         self.sections = sections
         self._values = values
         self.ignored = list(ignored)
+        self.secret_texts: list[str] | None = None  # filled by tocsin.config.view.secret_values
 
     @classmethod
     def build(cls, base: FileConfig, overrides: Overrides, *, sections: Mapping[str, Section] | None = None

@@ -125,14 +125,24 @@ def api_value(option: Field, value: Any) -> Any:
 
 
 def secret_values(cfg: Config) -> list[str]:
-    """Every configured secret text of at least MIN_SECRET_LENGTH characters, longest first."""
+    """Every configured secret text of at least MIN_SECRET_LENGTH characters, longest first.
+
+    A field left at its documented default is no secret (snmptrap's community `kapacitor`): hiding it would
+    mangle every log line that names `/kapacitor/v1`. Computed once per effective configuration.
+    """
+    if cfg.secret_texts is not None:
+        return cfg.secret_texts
     found: set[str] = set()
     for name, section in cfg.sections.items():
         secrets = [f for f in section.fields if f.secret]
         for element in cfg.section(name) if secrets else ():
             for option in secrets:
-                _collect(element[option.name], found)
-    return sorted((s for s in found if len(s) >= MIN_SECRET_LENGTH), key=lambda s: (-len(s), s))
+                value = element[option.name]
+                if option.default is None or value != option.default:
+                    _collect(value, found)
+    result = sorted((s for s in found if len(s) >= MIN_SECRET_LENGTH), key=lambda s: (-len(s), s))
+    cfg.secret_texts = result
+    return result
 
 
 def _collect(value: Any, found: set[str]) -> None:

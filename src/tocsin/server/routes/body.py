@@ -18,10 +18,14 @@ SLOW_BODY = "timed out reading the request body"
 
 
 async def read_text(request: web.Request) -> str:
-    """The body as text; 408 when it does not arrive within BODY_TIMEOUT seconds."""
+    """The body as UTF-8 text; 408 when it does not arrive within BODY_TIMEOUT seconds.
+
+    As Go's JSON decoder, bytes that are not UTF-8 read as U+FFFD and any declared charset is ignored, so such a
+    body is a decode error of the route (or a string holding U+FFFD), never a server error.
+    """
     try:
         async with asyncio.timeout(BODY_TIMEOUT):
-            return await request.text()
+            return (await request.read()).decode("utf-8", errors="replace")
     except TimeoutError:
         text = gojson.dumps({"error": SLOW_BODY, "message": SLOW_BODY})
         raise web.HTTPRequestTimeout(text=text, content_type="application/json") from None

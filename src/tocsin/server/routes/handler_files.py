@@ -11,6 +11,7 @@ from aiohttp import web
 from tocsin.cli.handler_file import parse_handler_spec
 from tocsin.errors import ParseError
 from tocsin.server.responses import pretty
+from tocsin.server.routes.body import read_text
 
 PATH = "/tocsin/v1/handler-files/parse"
 FILE_NAMES = {"yaml": "handler.yaml", "json": "handler.json"}
@@ -24,7 +25,7 @@ async def parse(request: web.Request) -> web.Response:
         message = BAD_FORMAT.format(fmt)
         return pretty({"error": message, "message": message, "line": 0, "column": 0}, 400)
     try:
-        spec = parse_handler_spec(await request.text(), name)
+        spec = parse_handler_spec(await read_text(request), name)
     except ParseError as exc:
         message = str(exc)
         return pretty({"error": message, "message": message, "line": exc.line, "column": exc.column}, 400)

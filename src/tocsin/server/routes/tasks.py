@@ -88,15 +88,34 @@ async def missing_id(request: web.Request) -> web.StreamResponse:
     raise TaskApiError(NO_TASK_ID)
 
 
+def add_collection(
+    router: web.UrlDispatcher,
+    base: str,
+    *,
+    listing: Handler,
+    create: Handler,
+    get: Handler,
+    update: Handler,
+    delete: Handler,
+    missing: Handler,
+    get_path: str = "/{id:.+}",
+) -> None:
+    """Kapacitor's routes for a collection of stored objects (tasks, templates) under `base`."""
+    router.add_get(base, answering(listing), allow_head=False)
+    router.add_post(base, answering(create))
+    router.add_get(base + "/", answering(missing), allow_head=False)
+    router.add_patch(base + "/", answering(missing))
+    router.add_delete(base + "/", answering(missing))
+    router.add_get(base + get_path, answering(get), allow_head=False)
+    router.add_patch(base + "/{id:.+}", answering(update))
+    router.add_delete(base + "/{id:.+}", answering(delete))
+
+
 def add(router: web.UrlDispatcher, prefix: str) -> None:
     """Register the tasks routes under `prefix`."""
     base = f"{prefix}/tasks"
-    router.add_get(base, answering(list_tasks), allow_head=False)
-    router.add_post(base, answering(create_task))
-    router.add_get(base + "/", answering(missing_id), allow_head=False)
-    router.add_patch(base + "/", answering(missing_id))
-    router.add_delete(base + "/", answering(missing_id))
-    router.add_get(base + "/{id}", answering(get_task), allow_head=False)
-    router.add_patch(base + "/{id:.+}", answering(update_task))
-    router.add_delete(base + "/{id:.+}", answering(delete_task))
+    add_collection(
+        router, base, listing=list_tasks, create=create_task, get=get_task, update=update_task,
+        delete=delete_task, missing=missing_id, get_path="/{id}",
+    )  # fmt: skip
     router.add_get(base + "/{id}/{name:.+}", answering(task_output), allow_head=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from tocsin.server.responses import no_content, pretty
-from tocsin.server.routes.tasks import answering, first_values, read_body, service_of
+from tocsin.server.routes.tasks import add_collection, first_values, read_body, service_of
 from tocsin.tasks.errors import TaskApiError
 
 NO_TEMPLATE_ID = "must specify template id on path"
@@ -41,12 +41,7 @@ async def missing_id(request: web.Request) -> web.StreamResponse:
 
 def add(router: web.UrlDispatcher, prefix: str) -> None:
     """Register the templates routes under `prefix`."""
-    base = f"{prefix}/templates"
-    router.add_get(base, answering(list_templates), allow_head=False)
-    router.add_post(base, answering(create_template))
-    router.add_get(base + "/", answering(missing_id), allow_head=False)
-    router.add_patch(base + "/", answering(missing_id))
-    router.add_delete(base + "/", answering(missing_id))
-    router.add_get(base + "/{id:.+}", answering(get_template), allow_head=False)
-    router.add_patch(base + "/{id:.+}", answering(update_template))
-    router.add_delete(base + "/{id:.+}", answering(delete_template))
+    add_collection(
+        router, f"{prefix}/templates", listing=list_templates, create=create_template, get=get_template,
+        update=update_template, delete=delete_template, missing=missing_id,
+    )  # fmt: skip
