@@ -92,7 +92,8 @@ def result_of(item: Item) -> dict[str, Any]:
     names = sorted({name for _, fields in rows for name in fields})
     series: dict[str, Any] = {"name": item.name}
     if item.tags:
-        series["tags"] = dict(item.tags)
+        # a Go map: keys sorted (annotated levelTag/idTag tags come last in `item.tags`)
+        series["tags"] = {k: item.tags[k] for k in sorted(item.tags)}
     series["columns"] = ["time", *names]
     series["values"] = [[format_rfc3339nano(t), *(fields.get(n) for n in names)] for t, fields in rows]
     return {"series": [series]}

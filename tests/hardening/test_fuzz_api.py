@@ -4,76 +4,23 @@ write leaves the stored state unchanged. The server runs on its own thread so hy
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tocsin.config.loader import load_text
-from tocsin.engine.engine import Engine
+from tests.hardening.live import RAN, Live, json_values, rejected_cleanly, scalars, snapshot
 from tocsin.gotemplate import Template, TemplateError
 from tocsin.handlers.registry import all_kinds
-from tocsin.server.app import build_app
-from tocsin.store.sqlite import SqliteStore
 
 EXAMPLES = 250
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 HANDLERS = "/kapacitor/v1/alerts/topics/fuzz/handlers"
 KINDS = sorted(k.name for k in all_kinds())
-RAN: dict[str, int] = {}  # inputs each property saw (reported by the wrappers' asserts)
-
-scalars = st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats(allow_nan=False) | st.text(max_size=20)
-json_values = st.recursive(
-    scalars,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
-    max_leaves=12,
-)
-
-
-class Live:
-    """A server on a background event loop, called synchronously."""
-
-    def __init__(self, data_dir: Path) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-        self.client: TestClient = self._run(self._start(data_dir))
-
-    def _run(self, coro: Any) -> Any:
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout=60)
-
-    async def _start(self, data_dir: Path) -> TestClient:
-        base = load_text(f'data_dir = "{data_dir}"\n[exec]\nallowed-commands = ["/bin/true"]\n', "f.conf", environ={})
-        self.engine = Engine(base, SqliteStore(str(data_dir / "tocsin.db")))
-        await self.engine.start()
-        client = TestClient(TestServer(build_app(self.engine)))
-        await client.start_server()
-        return client
-
-    def call(self, method: str, path: str, body: str | None = None) -> tuple[int, str]:
-        async def go() -> tuple[int, str]:
-            resp = await self.client.request(method, path, data=body)
-            return resp.status, await resp.text()
-
-        result: tuple[int, str] = self._run(go())
-        return result
-
-    def stop(self) -> None:
-        async def go() -> None:
-            await self.client.close()
-            await self.engine.stop(0.1)
-
-        self._run(go())
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(5)
 
 
 @pytest.fixture(scope="module")
@@ -83,24 +30,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     assert status == 200
     yield server
     server.stop()
-
-
-def rejected_cleanly(name: str, status: int, text: str, accepted: tuple[int, ...]) -> bool:
-    """Count the input; a rejection must be a 4xx whose JSON body says why."""
-    RAN[name] = RAN.get(name, 0) + 1
-    assert status < 500, text
-    if status in accepted:
-        return False
-    assert 400 <= status < 500, (status, text)
-    body = json.loads(text)
-    assert isinstance(body["error"], str) and body["error"] and body["message"] == body["error"]
-    return True
-
-
-def snapshot(live: Live, path: str) -> str:
-    status, text = live.call("GET", path)
-    assert status == 200
-    return text
 
 
 _MATCH_BITS = ["level() ", "== ", "CRITICAL ", '"host" ', "'a' ", "AND ", "OR ", "=~ ", "/x/ ", "( ", ") ",

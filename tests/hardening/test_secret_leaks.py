@@ -23,6 +23,7 @@ from tocsin.config.view import redact
 from tocsin.errors import ConfigError
 from tocsin.handlers.registry import all_kinds
 from tocsin.logs import LogfmtFormatter
+from tocsin.pipeline.handlers import HANDLER_METHODS
 
 CLOSED = "http://127.0.0.1:9"  # nothing listens on the discard port: every peer fails fast
 
@@ -164,3 +165,58 @@ async def test_no_secret_in_answers_or_logs(start: Start, server_log: tuple[io.S
         assert found(text, tokens) == []
         assert found(text, option_tokens) == [], text[:3000]
     assert len(tokens) >= 20
+
+
+def _task_scripts() -> dict[str, str]:
+    """One task per TICKscript handler method taking its secrets from the config, and `post` to an endpoint."""
+    methods = [m.method for m in HANDLER_METHODS.values() if not m.positional]
+    chains = {m.lower(): f".{m}()" for m in methods}
+    chains["post"] = ".post().endpoint('leak')"
+    chains["email"] = ".email('ops@example.com')"
+    return {
+        name: "stream\n    |from()\n        .measurement('cpu')\n    |alert()\n"
+        f"        .crit(lambda: \"v\" > 5)\n        .message('{{{{ .ID }}}} {{{{ .Level }}}}')\n        {chain}\n"
+        for name, chain in chains.items()
+    }
+
+
+async def test_no_secret_in_task_answers_deliveries_or_logs(
+    start: Start, server_log: tuple[io.StringIO, logging.Handler]
+) -> None:
+    conf, tokens = planted_config()
+    buffer, handler = server_log
+    client = await start(conf.replace("[http]\n", "[http]\nauth-enabled = false\n", 1))
+    engine = engine_of(client)
+    handler.setFormatter(LogfmtFormatter(lambda text: redact(engine.config, text)))
+    answers: list[str] = []
+    started = []
+    for name, script in _task_scripts().items():
+        body = {"id": name, "script": script, "status": "enabled", "dbrps": [{"db": "db", "rp": "rp"}]}
+        resp = await client.post("/kapacitor/v1/tasks", json=body)
+        answers.append(await resp.text())
+        assert resp.status in (200, 500), answers[-1]
+        if resp.status == 200:
+            started.append(name)
+    assert len(started) >= 15, started
+    for value in (7, 1, 8):  # CRITICAL, OK, CRITICAL: deliveries to peers that all fail
+        resp = await client.post("/write", params={"db": "db", "rp": "rp"}, data=f"cpu,host=h v={value}")
+        assert resp.status == 204
+    for _ in range(200):
+        rows = (await (await client.get("/tocsin/v1/deliveries", params={"status": "pending"})).json())["deliveries"]
+        if not rows:
+            break
+        await asyncio.sleep(0.05)
+    deliveries = (await (await client.get("/tocsin/v1/deliveries", params={"limit": "1000"})).json())["deliveries"]
+    assert len({d["handler"] for d in deliveries}) >= 15 and all(d["lastError"] for d in deliveries)
+    answers.append(json.dumps(deliveries))
+    answers += await _texts(client, [f"/tocsin/v1/deliveries/{d['id']}" for d in deliveries])
+    paths = ["/kapacitor/v1/tasks", "/kapacitor/v1/tasks?dot-view=labels&script-format=raw",
+             "/kapacitor/v1/alerts/topics", "/kapacitor/v1/debug/vars", "/metrics"]  # fmt: skip
+    for name in _task_scripts():
+        paths += [f"/kapacitor/v1/tasks/{name}", f"/kapacitor/v1/tasks/{name}?dot-view=labels"]
+        paths += [f"/kapacitor/v1/alerts/topics/main:{name}:alert2/events"]
+    answers += await _texts(client, paths)
+    assert '"executing": true' in answers[-3]
+    print(f"tasks started {len(started)}, deliveries {len(deliveries)}, answers {len(answers)}, tokens {len(tokens)}")
+    for text in [*answers, buffer.getvalue()]:
+        assert found(text, tokens) == [], text[:3000]

@@ -408,11 +408,12 @@ async def test_rename_restarts_an_enabled_task(api: TestClient) -> None:
     assert sorted(service_of(api).runtime.running) == ["t2"]
 
 
-async def test_rename_onto_an_existing_task_is_500(api: TestClient) -> None:
+async def test_rename_onto_an_existing_task_is_400_not_kapacitors_500(api: TestClient) -> None:
     await create(api, id="t1")
     await create(api, id="t2")
     assert await call(api, "PATCH", f"{TASKS}/t1", {"id": "t2"}) == (
-        500, error("failed to create new task during ID change: task already exists"))
+        400, error("failed to create new task during ID change: task already exists"))
+    assert sorted(service_of(api).tasks) == ["t1", "t2"]
 
 
 async def test_implicit_dbrps_follow_the_script(api: TestClient) -> None:

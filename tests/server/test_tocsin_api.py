@@ -173,12 +173,14 @@ async def test_a_restart_pages_a_large_backlog_in_order(
     await add_post_handler(api, "big", "h", sink.url)
     body = [{"topic": "big", "id": f"a{i % 2}", "level": "CRITICAL", "message": str(i)} for i in range(30)]
     assert (await events(api, body))[0] == 202
-    assert engine_of(api).dispatcher.depth()[0] == 30
+    if engine_of(api).cluster is None:  # a shared store claims the rows a moment after the answer
+        assert engine_of(api).dispatcher.depth()[0] == 30
     await stop_api(api)
     sink.hang(False)
     api = await start_api("[delivery]\nconcurrency = 1\n")
-    got = await sink.wait_for(31, within=10)  # the hung first attempt, then all 30
-    messages = [int(r.json()["message"]) for r in got[1:]]
+    hung = 1 if engine_of(api).cluster is None else 0  # a shared store may not have claimed it before the stop
+    got = await sink.wait_for(30 + hung, within=10)  # the hung first attempt, then all 30
+    messages = [int(r.json()["message"]) for r in got[hung:]]
     assert sorted(messages) == list(range(30))
     for parity in (0, 1):
         seq = [m for m in messages if m % 2 == parity]

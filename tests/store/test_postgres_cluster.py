@@ -128,8 +128,15 @@ async def test_notices_reach_the_other_instance_only(pair: tuple[PostgresStore, 
     a, b = pair
     seen_a: list[Notice] = []
     seen_b: list[Notice] = []
+    six = asyncio.Event()
+
+    def on_b(n: Notice) -> None:
+        seen_b.append(n)
+        if len(seen_b) == 6:
+            six.set()
+
     await a.cluster.listen(seen_a.append)
-    await b.cluster.listen(seen_b.append)
+    await b.cluster.listen(on_b)
     assert a.cluster.listening() and b.cluster.listening()
     await a.put_handler_spec({"id": "h", "topic": "t", "kind": "post", "options": {}, "match": ""})
     await a.delete_handler_spec("t", "h")
@@ -137,9 +144,7 @@ async def test_notices_reach_the_other_instance_only(pair: tuple[PostgresStore, 
     await a.commit_intake([TopicStateChange("t", "x", {"level": "CRITICAL"}), TopicStateChange("t", "y", None)], [])
     await a.commit_intake([], [_d("x", 1)])
     await a.delete_topic("t")
-    deadline = asyncio.get_running_loop().time() + 5
-    while len(seen_b) < 6 and asyncio.get_running_loop().time() < deadline:
-        await asyncio.sleep(0.02)
+    await asyncio.wait_for(six.wait(), 5)
     assert seen_b == [
         Notice("specs", ""),
         Notice("specs", ""),
@@ -187,7 +192,7 @@ def test_the_lease_comes_from_the_url(url: str, expected: tuple[str, float]) -> 
 @pytest.mark.parametrize(
     ("url", "message"),
     [
-        ("postgresql://h/db?lease=soon", "[storage] url: invalid lease 'soon': "),
+        ("postgresql://h/db?lease=soon", "[storage] url: invalid lease 'soon': time: invalid duration \"soon\""),
         ("postgresql://h/db?lease=500ms", "[storage] url: lease '500ms' is shorter than 1s"),
     ],
     ids=["not-a-duration", "too-short"],
@@ -195,7 +200,7 @@ def test_the_lease_comes_from_the_url(url: str, expected: tuple[str, float]) -> 
 def test_a_bad_lease_is_refused(url: str, message: str) -> None:
     with pytest.raises(StoreError) as info:
         split_lease(url)
-    assert str(info.value).startswith(message)
+    assert str(info.value) == message
 
 
 def test_only_the_shared_store_has_the_capability(tmp_path: object) -> None:

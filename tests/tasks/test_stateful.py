@@ -22,8 +22,8 @@ def test_derivative_per_group_emits_the_current_point() -> None:
               grouped("b", T0 + S, value=-4.0)]
     _, out = run(chain(node("derivative", "value"), node("capture")), points)
     assert [(p.group, p.time, p.fields) for p in out] == [
-        ("a", T0 + 2 * S, {"value": 16, "derivative": 3.0}),
-        ("b", T0 + S, {"value": -4.0, "derivative": -4.0}),
+        ("a", T0 + 2 * S, {"value": 3.0}),  # `.as()` defaults to the field itself, as in Kapacitor
+        ("b", T0 + S, {"value": -4.0}),
     ]
 
 
@@ -55,8 +55,7 @@ def test_derivative_on_batches() -> None:
     push(ex, batch([(T0, {"v": 1.0}), (T0 + S, {"v": 3.0}), (T0 + 3 * S, {"v": 4.0})]))
     out = captured(ex, "capture2")[0]
     assert isinstance(out, Batch)
-    assert out.points == [BatchPoint(T0 + S, {"v": 3.0, "derivative": 2.0}, {}),
-                          BatchPoint(T0 + 3 * S, {"v": 4.0, "derivative": 0.5}, {})]
+    assert out.points == [BatchPoint(T0 + S, {"v": 2.0}, {}), BatchPoint(T0 + 3 * S, {"v": 0.5}, {})]
 
 
 def test_state_duration() -> None:

@@ -9,8 +9,10 @@ The dispatcher asks `owns(id)` before each attempt. An instance that could not r
 database) stops attempting: its leases may have passed to another instance, and delivering a row twice is
 better avoided than racing for it. Its rows come back once it renews or claims them again.
 
-How much to hold: at most `memory` deliveries in memory (dispatcher and aggregator together), claimed `batch`
-at a time, so that under a backlog the other instances find work too.
+How much to hold: per handler, about `memory` deliveries in memory, claimed at most `batch` at a time, so that
+under a backlog the other instances find work too; a handler whose lane is full is skipped (a hung endpoint
+never takes the room of another handler), and claims come every `BACKLOG_POLL` seconds while a claim found
+more than it took or a full lane is draining.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ class Claimer:
         self,
         cluster: Cluster,
         submit: Callable[[Claimed], None],
+        lanes: Callable[[], dict[str, int]],
         held: Callable[[], int],
         holds: Callable[[int], bool],
         *,
@@ -49,7 +52,9 @@ class Claimer:
     ) -> None:
         self._cluster = cluster
         self._submit = submit
+        self._lanes = lanes
         self._held = held
+        self._last_full: dict[str, int] = {}
         self._holds = holds
         self._batch = batch
         self._memory = memory
@@ -107,13 +112,14 @@ class Claimer:
         async with self._lock:
             if self._monotonic() >= self._next_renewal:
                 await self._renew()
-            room = self._memory - self._held()
-            if room < min(self._batch, self._memory) // 4:
-                self._backlog = True
-                return 0
-            limit = min(room, self._batch)
-            claimed = await self._cluster.claim(limit)
-            self._backlog = len(claimed) == limit
+            full = {key: n for key, n in self._lanes().items() if n > self._memory - self._batch}
+            claimed = await self._cluster.claim(self._batch, list(full))
+            per_handler: dict[str, int] = {}
+            for c in claimed:
+                per_handler[c.row.handler] = per_handler.get(c.row.handler, 0) + 1
+            draining = bool(full) and full != self._last_full
+            self._last_full = full
+            self._backlog = draining or any(n >= self._batch for n in per_handler.values())
             for c in claimed:
                 self._mine.add(c.row.id)
                 if not self._holds(c.row.id):

@@ -216,6 +216,10 @@ class Dispatcher:
     async def wait_idle(self) -> None:
         await self._idle.wait()
 
+    def loads(self) -> dict[str, int]:
+        """Jobs in memory per lane (handler key), for lanes holding any."""
+        return {key: lane.pending for key, lane in self._lanes.items() if lane.pending}
+
     def holds(self, job_id: int) -> bool:
         """Whether job `job_id` is in memory (queued, waiting for a retry or being attempted)."""
         return job_id in self._oldest

@@ -9,7 +9,8 @@ link also keeps this instance's copies of shared state current from other instan
   the instance that took the OK event); a topic deleted elsewhere is deleted here;
 - what a handler remembers for an alert ID (memos) comes with each claimed row.
 If the listening connection is lost, the link reconnects every second and then reloads all of it.
-Handlers chained by TICKscript tasks are not shared: they exist only where the task runs.
+Followers (the TICKscript task service) get the notices the link does not handle itself, and resync with
+the store when notices may have been missed or a claimed row names a handler this instance does not know.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
 
@@ -37,17 +38,30 @@ log = logging.getLogger(__name__)
 WATCH_EVERY = 1.0  # seconds between checks of the listening connection
 
 
+class Follower(Protocol):
+    """Shared state kept outside the engine, told about other instances' changes."""
+
+    def notice(self, notice: Notice) -> None:
+        """A notice of a kind the link does not handle itself."""
+        ...
+
+    async def resync(self) -> None:
+        """Notices may have been missed: reload everything from the store."""
+        ...
+
+
 class ClusterLink:
     """Claims, leases and shared-state notices for one engine."""
 
     def __init__(self, engine: Engine, cluster: Cluster) -> None:
         self._engine = engine
         self.cluster = cluster
-        self.claimer = Claimer(cluster, self._take, self._held, self._holds)
+        self.claimer = Claimer(cluster, self._take, self._lanes, self._held, self._holds)
         self._reloads: dict[str, asyncio.Task[None]] = {}
         self._again: set[str] = set()
         self._unknown: list[Job] = []  # claimed rows of handlers this instance does not know yet
         self._watch: asyncio.Task[None] | None = None
+        self.followers: list[Follower] = []
 
     def owns(self, delivery_id: int) -> bool:
         """Whether this instance may attempt the delivery now."""
@@ -105,6 +119,9 @@ class ClusterLink:
             return
         engine._submit(job, claimed=True)
 
+    def _lanes(self) -> dict[str, int]:
+        return self._engine.dispatcher.loads()
+
     def _held(self) -> int:
         return self._engine.dispatcher.depth()[0] + self._engine.aggregator.depth()
 
@@ -122,6 +139,9 @@ class ClusterLink:
             self._engine.topics.delete(notice.body)
         elif notice.kind == STATES:
             self._states(orjson.loads(notice.body))
+        else:
+            for follower in self.followers:
+                follower.notice(notice)
 
     def _states(self, items: list[list[Any]]) -> None:
         topics = self._engine.topics
@@ -144,7 +164,7 @@ class ClusterLink:
         if what in self._reloads:
             self._again.add(what)
             return
-        load = self.reload_specs if what == SPECS else self.reload_overrides
+        load = self._reload_handlers if what == SPECS else self.reload_overrides
         task = self._spawn(what, load())
         self._reloads[what] = task
 
@@ -192,6 +212,12 @@ class ClusterLink:
                 continue
             engine.topics.ensure(spec.topic)
 
+    async def _reload_handlers(self) -> None:
+        """Topic handlers, and the followers' (task-chained handlers come with their tasks)."""
+        await self.reload_specs()
+        for follower in self.followers:
+            await follower.resync()
+
     async def reload_overrides(self) -> None:
         """Apply the config overrides in the store, as a start would."""
         engine = self._engine
@@ -223,4 +249,6 @@ class ClusterLink:
                 await self.reload_specs()
                 await self.reload_overrides()
                 await self.reload_states()
+                for follower in self.followers:
+                    await follower.resync()
                 self.claimer.wake()

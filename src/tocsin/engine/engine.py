@@ -38,6 +38,7 @@ from tocsin.engine.errors import (
 )
 from tocsin.engine.handler_secrets import refuse_placeholders, restore_secrets
 from tocsin.engine.handlers import HandlerSpec, HandlerTable, TopicHandler, compile_handler, handler_key
+from tocsin.engine.identity import fresh, load_identity
 from tocsin.expr.match import MatchContext
 from tocsin.gocompat.duration import parse_duration
 from tocsin.handlers.base import ServiceTest
@@ -122,6 +123,7 @@ class Engine:
         # Services started after topic handlers load and before pending deliveries resume (their handlers
         # must exist by then), stopped before the dispatcher closes: the TICKscript task service.
         self.services: list[Service] = []
+        self.identity = fresh()  # replaced by the stored IDs at start
         self.tasks = TaskService(self)
         self.points = self.tasks
         self.services.append(self.tasks)
@@ -141,6 +143,7 @@ class Engine:
                     self.config = Config.build(self.base, self.overrides)
                 except UpdateError as exc:
                     log.error("stored config overrides no longer apply (%s); running on the file config", exc)
+        self.identity = await load_identity(self.store, shared=self.cluster is not None)
         self.memos = await self.store.load_memos()
         for topic_id, alert_id, record in await self.store.load_topic_states():
             self.topics.restore(topic_id, alert_id, record)

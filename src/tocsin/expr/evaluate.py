@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from tocsin.expr import ast
 from tocsin.expr.errors import CompileError, EvalError
 from tocsin.expr.functions import BUILTINS
-from tocsin.expr.operators import binary_error, binary_function, unary
+from tocsin.expr.operators import binary_error, binary_function, binary_impls, unary
 from tocsin.expr.tokens import TokenKind
 from tocsin.expr.values import MISSING, Duration, Value
 
@@ -207,7 +207,20 @@ def _arithmetic(op: TokenKind, left: _Compiled, right: _Compiled) -> _Compiled:
     constant = left.constant and right.constant
     if right.constant:
         right_value = right.evaluate(None)
-        return _Compiled(lambda scope: fn(left_eval(scope), right_value), constant, depth)
+        if constant:
+            return _Compiled(lambda scope: fn(left_eval(scope), right_value), constant, depth)
+        # `fn` without its per-call table lookup on both types (`"usage_idle" < 5`, `"host" =~ /web/`)
+        impls = binary_impls(op, type(right_value))
+        left_ref, right_ref = left.reference, right.reference
+
+        def with_constant(scope: Any) -> Value:
+            left_value = left_eval(scope)
+            impl = impls.get(type(left_value))
+            if impl is None:
+                raise binary_error(op, left_value, right_value, left_ref, right_ref)
+            return impl(left_value, right_value)
+
+        return _Compiled(with_constant, constant, depth)
     right_eval = right.evaluate
     return _Compiled(lambda scope: fn(left_eval(scope), right_eval(scope)), constant, depth)
 

@@ -174,6 +174,12 @@ def binary_function(op: TokenKind, left_ref: str | None = None, right_ref: str |
     return apply
 
 
+def binary_impls(op: TokenKind, right_type: type) -> dict[type, Callable[[Any, Any], Value]]:
+    """The implementations of a non-logical `op` with a right operand of `right_type`, by left operand type
+    (what `binary_function` picks per call, for a right operand known at compile time)."""
+    return {left: impl for (left, right), impl in _TABLES[op].items() if right is right_type}
+
+
 def unary(op: TokenKind, value: Value, ref: str | None = None) -> Value:
     """`-value` or `!value`."""
     kind = type(value)

@@ -1,7 +1,7 @@
 """`parse_points`: a body of InfluxDB line protocol to `Point`s, with InfluxDB 1.x's results and errors.
 
-Most lines (no backslash, quote, tab or NUL; single spaces between sections) take a fast path built on
-str.split/partition. Anything the fast path is not sure about goes to the exact scanner in `scanner.py`,
+Most lines (no backslash, quote, tab or NUL; single spaces between sections) take the fast path in
+`fastpath.py`. Anything the fast path is not sure about goes to the exact scanner in `scanner.py`,
 which also produces the error texts, so both paths give identical results.
 """
 
@@ -19,167 +19,19 @@ from tocsin.lineprotocol.errors import (
     LineProtocolError,
     PartialWriteError,
 )
+from tocsin.lineprotocol.fastpath import Decline as _Decline
+from tocsin.lineprotocol.fastpath import fast_line as _fast_line
+from tocsin.lineprotocol.fastpath import quoted_line as _quoted_line
 from tocsin.lineprotocol.scanner import WHITESPACE, ParsedLine, parse_line, scan_line, skip_whitespace
-from tocsin.lineprotocol.timestamps import MAX_NANO_TIME, MIN_NANO_TIME, multiplier, truncate
-from tocsin.points import FieldValue, Point
+from tocsin.lineprotocol.timestamps import multiplier, truncate
+from tocsin.points import Point
 
 _SLOW_CHARS = ("\\", '"', "\t", "\x00")
 _NO_QUOTED = ("\\", "\t", "\x00")
-_NUMBER_START = frozenset("0123456789-.")
 _TOKENS = re.compile('[=,"]')
 _SKIP_START = frozenset(WHITESPACE + "#")
-_BOOLEANS: dict[str, bool] = {
-    "t": True,
-    "T": True,
-    "true": True,
-    "True": True,
-    "TRUE": True,
-    "f": False,
-    "F": False,
-    "false": False,
-    "False": False,
-    "FALSE": False,
-}
-# Field values seen recently (telegraf repeats 0, 0i, true...): text -> value, cleared never, bounded.
-_VALUES: dict[str, FieldValue] = {}
-_VALUES_MAX = 4096
 # Longer lines may pass InfluxDB's 64 KiB key limit; the exact scanner checks it.
 _FAST_MAX_LINE = 16000
-
-
-class _Decline(Exception):
-    """The fast path cannot decide this line."""
-
-
-def _digits(text: str) -> bool:
-    """`text` is `-?[0-9]+` (ASCII only)."""
-    body = text[1:] if text[:1] == "-" else text
-    return body.isascii() and body.isdigit()
-
-
-def _value(text: str) -> FieldValue:
-    if not text:
-        raise _Decline
-    first = text[0]
-    if first in _NUMBER_START:
-        last = text[-1]
-        if last == "i":
-            body = text[:-1]
-            # 19 digits or more may leave int64: the scanner checks the range and words the error.
-            if len(body) >= 19 or not _digits(body):
-                raise _Decline
-            return int(body)
-        if last == "u":
-            body = text[:-1]
-            if len(body) >= 20 or not (body.isascii() and body.isdigit()):
-                raise _Decline
-            return int(body)
-        body = text[1:] if first == "-" else text
-        plain = body.replace(".", "", 1)
-        if len(text) >= 25 or not (plain.isascii() and plain.isdigit()):
-            raise _Decline
-        return float(text)
-    value = _BOOLEANS.get(text)
-    if value is None:
-        raise _Decline
-    return value
-
-
-def _fields(text: str) -> dict[str, FieldValue]:
-    fields: dict[str, FieldValue] = {}
-    cache = _VALUES
-    for item in text.split(","):
-        field, _, raw = item.partition("=")
-        if not field:
-            raise _Decline
-        value = cache.get(raw)
-        if value is None:
-            value = _value(raw)
-            if len(cache) < _VALUES_MAX:
-                cache[raw] = value
-        fields[field] = value
-    return fields
-
-
-def _fast_line(line: str, default_time: int, mult: int) -> ParsedLine:
-    parts = line.split(" ")
-    count = len(parts)
-    if count == 2:
-        key, field_text = parts
-        ts = ""
-    elif count == 3:
-        key, field_text, ts = parts
-    else:
-        raise _Decline
-    tags: dict[str, str] = {}
-    if "," in key:
-        name, *pairs = key.split(",")
-        for pair in pairs:
-            tag, _, value = pair.partition("=")
-            if not tag or not value or "=" in value:
-                raise _Decline
-            tags[tag] = value
-        if len(tags) != len(pairs):
-            raise _Decline
-        if len(tags) > 1:
-            names = list(tags)
-            if names != sorted(names):
-                tags = {k: tags[k] for k in sorted(names)}
-    else:
-        name = key
-    if not name:
-        raise _Decline
-    fields = _fields(field_text)
-    if not ts:
-        return name, tags, fields, default_time
-    if not _digits(ts):
-        raise _Decline
-    ns = int(ts) * mult
-    if not MIN_NANO_TIME <= ns <= MAX_NANO_TIME or (mult != 1 and int(ts) == MIN_NANO_TIME):
-        raise _Decline
-    return name, tags, fields, ns
-
-
-def _quoted_line(line: str, default_time: int, mult: int) -> ParsedLine:
-    """A line with quoted string fields but no backslash: str.find over the fields, one value at a time."""
-    space = line.find(" ")
-    if space < 0 or '"' in line[:space]:
-        raise _Decline
-    name, tags, _, _ = _fast_line(line[:space] + " x=t", default_time, 1)
-    fields: dict[str, FieldValue] = {}
-    i, n = space + 1, len(line)
-    while True:
-        eq = line.find("=", i)
-        if eq < 0:
-            raise _Decline
-        field = line[i:eq]
-        if not field or " " in field or "," in field or '"' in field:
-            raise _Decline
-        if eq + 1 < n and line[eq + 1] == '"':
-            close = line.find('"', eq + 2)
-            if close < 0:
-                raise _Decline
-            fields[field] = line[eq + 2 : close]
-            i = close + 1
-        else:
-            comma, blank = line.find(",", eq), line.find(" ", eq)
-            end = min(x for x in (comma, blank, n) if x >= 0)
-            fields[field] = _fields(line[i:end])[field]
-            i = end
-        if i >= n or line[i] == " ":
-            break
-        if line[i] != ",":
-            raise _Decline
-        i += 1
-    ts = line[i + 1 :]
-    if not ts:
-        return name, tags, fields, default_time
-    if not _digits(ts):
-        raise _Decline
-    ns = int(ts) * mult
-    if not MIN_NANO_TIME <= ns <= MAX_NANO_TIME or (mult != 1 and int(ts) == MIN_NANO_TIME):
-        raise _Decline
-    return name, tags, fields, ns
 
 
 def _open_quote(text: str, pos: int, end: int) -> bool:
@@ -244,7 +96,15 @@ def parse_points(
     points: list[Point] = []
     failed: list[str] = []
     first_bad = 0
+    # no carriage returns either: a line that is not empty, blank or a comment goes straight to the fast path
+    plain_body = fast_body and "\r" not in text
     for number, raw in _lines(text):
+        if plain_body and raw and raw[0] not in _SKIP_START and len(raw) < _FAST_MAX_LINE:
+            try:
+                points.append(Point(*_fast_line(raw, default_time, mult), database, retention_policy))
+                continue
+            except _Decline:
+                pass
         line = raw[:-1] if raw.endswith("\r") else raw
         if not line:
             continue
@@ -271,7 +131,7 @@ def parse_points(
         points.append(Point(*parsed, database, retention_policy))
     if failed:
         raise LineProtocolError("\n".join(failed), points, first_bad)
-    return _drop_time_keys(points)
+    return _drop_time_keys(points) if "time" in text else points
 
 
 def _drop_time_keys(points: list[Point]) -> list[Point]:

@@ -42,12 +42,24 @@ class Scope:
         if isinstance(node, expr_ast.UnaryNode):
             return expr_ast.UnaryNode(node.pos, node.op, self.close(node.operand))
         if isinstance(node, expr_ast.BinaryNode):
-            return expr_ast.BinaryNode(node.pos, node.op, self.close(node.left), self.close(node.right), node.parens)
+            return self._close_binary(node)
         if isinstance(node, expr_ast.FunctionNode):
             return expr_ast.FunctionNode(node.pos, node.name, tuple(self.close(a) for a in node.args))
         if isinstance(node, expr_ast.LambdaNode):
             return expr_ast.LambdaNode(node.pos, self.close(node.expression))
         return node
+
+    def _close_binary(self, node: expr_ast.BinaryNode) -> expr_ast.Node:
+        # Walk the left spine iteratively: a long `a OR b OR c ...` chain must not recurse once per operand.
+        spine: list[expr_ast.BinaryNode] = []
+        current: expr_ast.Node = node
+        while isinstance(current, expr_ast.BinaryNode):
+            spine.append(current)
+            current = current.left
+        closed = self.close(current)
+        for link in reversed(spine):
+            closed = expr_ast.BinaryNode(link.pos, link.op, closed, self.close(link.right), link.parens)
+        return closed
 
 
 def _go_value(value: Any) -> str:

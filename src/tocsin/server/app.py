@@ -31,7 +31,6 @@ def build_app(engine: Engine) -> web.Application:
     # Authentication runs inside kapacitor_http, so its 401/403 answers carry Kapacitor's headers, as there.
     app = web.Application(middlewares=[kapacitor_http, auth.authenticate], client_max_size=max_body)
     app[ENGINE] = engine
-    system.init(app)
     auth.init(app)
     # Kapacitor serves every v1 route under v1preview as well.
     for prefix in (API, PREVIEW):

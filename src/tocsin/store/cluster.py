@@ -10,12 +10,18 @@ Change notices tell an instance what another one changed (`Notice.kind`):
 - `overrides`: the config overrides changed: reload them;
 - `topic`: topic `body` was deleted;
 - `states`: topic states changed; `body` is a JSON list of `[topic, alert id, state or null]`, or of
-  `[topic, alert id, "?"]` for a state too large for a notice (read it with `topic_state`).
+  `[topic, alert id, "?"]` for a state too large for a notice (read it with `topic_state`);
+- `document`: a document was written or deleted; `body` is `<namespace>\t<key>` (key empty: any key of the
+  namespace may have changed), read it with `document`;
+- `tasks`: an instance gave back task leases (graceful stop): free tasks may be claimed now.
+
+Task leases: each enabled TICKscript task is run by at most one instance, the one holding its lease
+(`hold_tasks`); instances that hold none stand by with the task's handlers attached.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -26,6 +32,8 @@ SPECS = "specs"
 OVERRIDES = "overrides"
 TOPIC = "topic"
 STATES = "states"
+DOCUMENT = "document"
+TASKS = "tasks"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +58,9 @@ class Cluster(Protocol):
     instance: str  # this instance's name in `claimed_by`; unique per process start
     lease: float  # seconds a claim lasts without renewal
 
-    async def claim(self, limit: int) -> list[Claimed]:
-        """Claim at most `limit` pending deliveries nobody else holds, keeping each alert ID on one instance."""
+    async def claim(self, limit: int, skip: Collection[str] = ()) -> list[Claimed]:
+        """Claim per handler (but those in `skip`) at most `limit` pending deliveries nobody else holds, in
+        outbox order per alert ID, keeping each (handler, alert ID) on one instance at a time."""
         ...
 
     async def renew(self) -> set[int]:
@@ -64,6 +73,24 @@ class Cluster(Protocol):
 
     async def topic_state(self, topic: str, alert_id: str) -> dict[str, Any] | None:
         """The stored state of one alert ID (for notices that could not carry it)."""
+        ...
+
+    async def hold_tasks(self, runnable: Collection[str], candidates: Collection[str] | None = None) -> set[str]:
+        """Renew this instance's task leases and presence; give up those not in `runnable`; claim free or
+        expired tasks of `candidates` (default all of `runnable`) up to this instance's fair share of
+        `runnable` among the live instances. Returns the tasks this instance holds now."""
+        ...
+
+    async def release_tasks(self) -> None:
+        """Give back every task lease and this instance's presence (graceful stop), telling the others."""
+        ...
+
+    async def document(self, namespace: str, key: str) -> dict[str, Any] | None:
+        """One stored document (for `document` notices), or None when it is gone."""
+        ...
+
+    async def topic_states(self, prefix: str) -> list[tuple[str, str, dict[str, Any]]]:
+        """The stored states of every topic whose name starts with `prefix`."""
         ...
 
     async def listen(self, on_notice: Callable[[Notice], None]) -> None:

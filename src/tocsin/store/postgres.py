@@ -6,12 +6,14 @@ sent as server settings (`?search_path=tocsin` puts the tables in another schema
 Several instances may share one database (`tocsin.store.cluster`, `postgres_cluster.py`): each claims the
 pending deliveries it sends, under a lease (`?lease=15s` in the URL sets its length; it is not sent to the
 server), and writes that other instances must see send a notice in their transaction (new outbox rows, handler
-specs, config overrides, topic states, topic deletions). A store on PostgreSQL always works this way, also
+specs, config overrides, topic states, topic deletions, documents), and each enabled TICKscript task is run
+by the instance holding its lease (`postgres_tasks.py`). A store on PostgreSQL always works this way, also
 with one instance: it cannot know whether another one starts later.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -21,7 +23,7 @@ from tocsin.errors import StoreError
 from tocsin.gocompat.duration import parse_duration
 from tocsin.store.base import AttemptRecord, DeliveryFilter, DeliveryRow, NewDelivery, TopicStateChange
 from tocsin.store.cluster import OUTBOX, OVERRIDES, SPECS, TOPIC
-from tocsin.store.postgres_cluster import CHANNEL, PostgresCluster, notice, state_notices
+from tocsin.store.postgres_cluster import CHANNEL, PostgresCluster, document_notice, notice, state_notices
 from tocsin.store.postgres_rows import (
     ATTEMPT_UPDATE,
     COLUMNS,
@@ -38,6 +40,7 @@ POOL_MAX = 6  # the group-commit writer, the claimer and API reads at once
 CONNECT_TIMEOUT = 10.0
 DEFAULT_LEASE = 15.0  # seconds; a killed instance's claims pass to the others this long after its last renewal
 LEASE_PARAM = "lease"
+RECORD_RETRY = 1.0  # seconds before attempt records that could not be written are tried again
 
 # Attempt records of a shared store never write a row another instance now holds (its lease ran out here).
 ATTEMPT_UPDATE_SHARED = ATTEMPT_UPDATE + " AND (claimed_by IS NULL OR claimed_by = $10)"
@@ -199,8 +202,9 @@ class PostgresStore:
         last: dict[tuple[str, str], dict[str, Any] | None] = {}
         for s in states:  # the last change of an alert in the batch is its state
             last[(s.topic, s.alert_id)] = s.state
-        upserts = [(k[0], k[1], orjson.dumps(v)) for k, v in last.items() if v is not None]
-        deletes = [k for k, v in last.items() if v is None]
+        # In key order, so that two instances writing states of the same alert IDs lock them in one order.
+        upserts = [(k[0], k[1], orjson.dumps(v)) for k, v in sorted(last.items()) if v is not None]
+        deletes = [k for k, v in sorted(last.items()) if v is None]
         notices = state_notices(
             self.cluster.instance, [(u[0], u[1], u[2]) for u in upserts] + [(k[0], k[1], None) for k in deletes]
         )
@@ -273,11 +277,23 @@ class PostgresStore:
             "ON CONFLICT (namespace, key) DO UPDATE SET data = EXCLUDED.data"
         )
         blob = orjson.dumps(doc)
-        await self._write(lambda c: c.execute(sql, namespace, key, blob))
+        payload = document_notice(self.cluster.instance, namespace, key)
+
+        async def op(c: Any) -> None:
+            await c.execute(sql, namespace, key, blob)
+            await c.execute("SELECT pg_notify($1, $2)", CHANNEL, payload)
+
+        await self._write(op)
 
     async def delete_document(self, namespace: str, key: str) -> None:
         sql = "DELETE FROM documents WHERE namespace = $1 AND key = $2"
-        await self._write(lambda c: c.execute(sql, namespace, key))
+        payload = document_notice(self.cluster.instance, namespace, key)
+
+        async def op(c: Any) -> None:
+            await c.execute(sql, namespace, key)
+            await c.execute("SELECT pg_notify($1, $2)", CHANNEL, payload)
+
+        await self._write(op)
 
     # users
 
@@ -322,10 +338,17 @@ class PostgresStore:
     def _drain_attempts(self) -> Any:
         if not self._attempts:
             return None
+        records, self._attempts = self._attempts, []
         me = self.cluster.instance
-        rows = [(*attempt_args(a), me) for a in self._attempts]
-        self._attempts = []
-        return lambda c: c.executemany(ATTEMPT_UPDATE_SHARED, rows)
+        # In id order, as claims and renewals lock rows, so that they never deadlock (a stable sort keeps
+        # several records of one row in sequence).
+        rows = sorted(((*attempt_args(a), me) for a in records), key=lambda r: r[8])
+
+        def failed(_exc: Exception) -> None:
+            self._attempts[:0] = records
+            asyncio.get_running_loop().call_later(RECORD_RETRY, self._writer.nudge)
+
+        return (lambda c: c.executemany(ATTEMPT_UPDATE_SHARED, rows)), failed
 
     async def flush(self) -> None:
         await self._writer.submit(None)

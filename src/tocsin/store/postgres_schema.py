@@ -62,6 +62,15 @@ ALTER TABLE deliveries ADD COLUMN claimed_by TEXT, ADD COLUMN lease_until TIMEST
 CREATE INDEX deliveries_pending_alert ON deliveries (handler, alert_id, id) WHERE status = 0;
 """,
     ),
+    (
+        4,
+        # Task leases (postgres_tasks.py): which instance runs each task until when, and which are alive.
+        """
+CREATE TABLE instances (name TEXT PRIMARY KEY, lease_until TIMESTAMPTZ NOT NULL);
+CREATE TABLE task_leases (task TEXT PRIMARY KEY, owner TEXT NOT NULL, lease_until TIMESTAMPTZ NOT NULL);
+CREATE INDEX task_leases_owner ON task_leases (owner);
+""",
+    ),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -17,18 +17,21 @@ log = logging.getLogger(__name__)
 
 # An operation receives an asyncpg connection inside an open transaction.
 Operation = Callable[[Any], Awaitable[Any]]
+# Told why a hook's operation failed (its work is not committed; the hook may queue it again).
+Failed = Callable[[Exception], None]
 # A batch hook returns an operation for work buffered without a caller (attempt records), or None.
-BatchHook = Callable[[], Operation | None]
+BatchHook = Callable[[], tuple[Operation, Failed] | None]
 
 _MAX_BATCH = 2000
 
 
 class _Job:
-    __slots__ = ("error", "future", "op", "result")
+    __slots__ = ("error", "failed", "future", "op", "result")
 
-    def __init__(self, op: Operation | None, future: asyncio.Future[Any] | None) -> None:
+    def __init__(self, op: Operation | None, future: asyncio.Future[Any] | None, failed: Failed | None = None) -> None:
         self.op = op  # None: a barrier that only waits for the jobs queued before it
         self.future = future
+        self.failed = failed
         self.result: Any = None
         self.error: Exception | None = None
 
@@ -77,7 +80,7 @@ class PostgresWriter:
             await self._wake.wait()
             self._wake.clear()
             while True:
-                jobs = [_Job(op, None) for hook in self.batch_hooks if (op := hook()) is not None]
+                jobs = [_Job(work[0], None, work[1]) for hook in self.batch_hooks if (work := hook()) is not None]
                 jobs += self._jobs[:_MAX_BATCH]
                 del self._jobs[:_MAX_BATCH]
                 if not jobs:
@@ -104,6 +107,8 @@ class PostgresWriter:
             if job.future is None:
                 if job.error is not None:
                     log.error("store commit failed: %s", job.error)
+                    if job.failed is not None:
+                        job.failed(job.error)
             elif not job.future.done():
                 if job.error is not None:
                     job.future.set_exception(job.error)

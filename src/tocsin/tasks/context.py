@@ -32,6 +32,8 @@ class TaskContext:
     emit: Callable[[Event, Derive], None]
     last_event: Callable[[str, str], EventState | None]
     inhibitors: Inhibitors
+    cluster_id: str = ""
+    server_id: str = ""
     http_outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("tocsin.tasks"))
     pending: set[asyncio.Task[Any]] = field(default_factory=set)

@@ -77,12 +77,18 @@ class NodeSlot:
     """A running node with its counters and its children."""
 
     __slots__ = (
-        "avg", "children", "collected", "errors", "groups", "name", "node", "out_items", "parents",
-        "until_sample",
+        "avg", "child_pushes", "children", "collected", "errors", "groups", "name", "node", "on_batch", "on_point",
+        "out_items", "parents", "passes", "push", "until_sample",
     )
 
     def __init__(self, node: RuntimeNode) -> None:
         self.node = node
+        self.on_point = node.point
+        self.on_batch = node.batch
+        # a node that passes every item on unchanged (`stream`) need not be called for each
+        self.passes: bool = getattr(node, "passes_items", False)
+        self.push: Callable[[Item], None] = self._unwired
+        self.child_pushes: list[Callable[[Item], None]] = []  # each child's `push`, in child order
         self.name = node.spec.name
         self.children: list[NodeSlot] = []
         self.parents: list[NodeSlot] = []
@@ -93,6 +99,9 @@ class NodeSlot:
         self.until_sample = 1
         # per-group emitted counts, kept only when a stats node watches this node
         self.groups: dict[str, GroupCount] | None = None
+
+    def _unwired(self, item: Item) -> None:
+        raise RuntimeError(f"{self.name}: pushed to before the executor wired it")
 
     def emitted(self) -> int:
         """Kapacitor's emitted: the sum of the out edges' counts."""
@@ -137,6 +146,10 @@ class TaskExecutor:
             attach = getattr(slot.node, "attach_emitter", None)
             if attach is not None:
                 attach(functools.partial(self._emit_later, slot))
+        for slot in self._slots:
+            slot.push = self._pusher(slot)
+        for slot in self._slots:
+            slot.child_pushes[:] = [child.push for child in slot.children]
         # As in Kapacitor, only the first node (`stream`) receives the written data; `stats` nodes are
         # sources too but are driven by their timers.
         self._roots = self._slots[:1]
@@ -148,37 +161,59 @@ class TaskExecutor:
     def write(self, point: Point) -> None:
         """Feed one point to the stream root(s) and everything downstream."""
         for root in self._roots:
-            self._push(root, point)
+            root.push(point)
 
     def _push(self, slot: NodeSlot, item: Item) -> None:
-        slot.collected += 1
-        node = slot.node
-        slot.until_sample -= 1
-        try:
-            if slot.until_sample:
-                out = node.point(item) if isinstance(item, Point) else node.batch(item)
-            else:
-                slot.until_sample = SAMPLE_EVERY
-                start = time.perf_counter_ns()
-                out = node.point(item) if isinstance(item, Point) else node.batch(item)
-                slot.avg.update(float(time.perf_counter_ns() - start))
-        except Exception as exc:
-            self._failed(slot, exc)
-            return
-        if out:
-            self._route(slot, out)
+        slot.push(item)
+
+    def _pusher(self, slot: NodeSlot) -> Callable[[Item], None]:
+        """`slot.push`: count the item, run the node (timing one call in SAMPLE_EVERY), send on what it returns.
+
+        A closure over what it reads per item, since it runs for every item at every node."""
+        on_point, on_batch, passes, avg = slot.on_point, slot.on_batch, slot.passes, slot.avg
+        children, pushes, failed = slot.children, slot.child_pushes, self._failed
+        clock = time.perf_counter_ns
+
+        def push(item: Item) -> None:
+            slot.collected += 1
+            slot.until_sample -= 1
+            try:
+                if slot.until_sample:
+                    if passes:
+                        out: list[Item] = [item]  # what the node returns; sampled calls still run (and time) it
+                    else:
+                        out = on_point(item) if isinstance(item, Point) else on_batch(item)
+                else:
+                    slot.until_sample = SAMPLE_EVERY
+                    start = clock()
+                    out = on_point(item) if isinstance(item, Point) else on_batch(item)
+                    avg.update(float(clock() - start))
+            except Exception as exc:
+                failed(slot, exc)
+                return
+            if not out or not children:
+                return
+            if slot.groups is not None:
+                _count_groups(slot.groups, out)
+            # Counted up front: children run synchronously and nothing reads the counters meanwhile.
+            slot.out_items += len(out)
+            for each in out:
+                for child_push in pushes:
+                    child_push(each)
+
+        return push
 
     def _route(self, slot: NodeSlot, out: list[Item]) -> None:
+        """Send items a node produced (outside `push`: timers, late answers) to its children."""
         children = slot.children
         if not children:
             return
         if slot.groups is not None:
             _count_groups(slot.groups, out)
-        push = self._push
+        slot.out_items += len(out)
         for item in out:
-            slot.out_items += 1
             for child in children:
-                push(child, item)
+                child.push(item)
 
     def _emit_later(self, slot: NodeSlot, items: list[Item]) -> None:
         """Route items a node produced outside a write (an httpPost answer), then flush alert events."""

@@ -1,8 +1,11 @@
 """TICKscript lambdas evaluated against points: `"name"` is a field or a tag, `"time"` the point time.
 
-`PointLambda` compiles a lambda once per group, because stateful builtins (`sigma`, `count`, `spread`)
-keep their state per expression and per group. Vars were substituted by the compiler, so a bare
-identifier left in a lambda is an error at evaluation.
+`PointLambda` compiles a lambda once per group when it calls a stateful builtin (`sigma`, `count`, `spread`
+keep their state per expression and per group); a lambda without one shares a single evaluator. Vars were
+substituted by the compiler, so a bare identifier left in a lambda is an error at evaluation.
+
+Compiled lambdas read `.fields`, `.tags` and `.time` straight off what they are given: a `Point`, a
+`BatchPoint`, or a `PointScope` for loose values, so evaluating a point allocates no scope.
 """
 
 from __future__ import annotations
@@ -11,11 +14,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from tocsin.expr import ast
-from tocsin.expr.evaluate import EvalError, Evaluator, compile_expression
+from tocsin.expr.evaluate import Bindings, EvalError, Evaluator, compile_expression
+from tocsin.expr.functions import BUILTINS
 from tocsin.expr.values import MISSING, Time, Value, type_name
 
 ERR_FIELD_AND_TAG = "cannot have field and tags with same name"
 ERR_NOT_BOOLEAN = "expression returned unexpected type {type}"
+ERR_UNDEFINED = 'undefined identifier "{name}"'
 
 
 class PointScope:
@@ -30,34 +35,76 @@ class PointScope:
 
     def reference(self, name: str) -> Value:
         """A field or tag value; MISSING when neither exists; an error when both do."""
-        if name in self.fields:
-            if name in self.tags:
-                raise EvalError(ERR_FIELD_AND_TAG)
-            value: Value = self.fields[name]
-            return value
-        if name in self.tags:
-            return self.tags[name]
-        if name == "time":
-            return Time(self.time)
-        return MISSING
+        return _reference(name)(self)
 
     def identifier(self, name: str) -> Value:
         """Vars were substituted at compile time: any identifier left is undefined."""
-        raise EvalError(f'undefined identifier "{name}"')
+        raise EvalError(ERR_UNDEFINED.format(name=name))
+
+
+def _reference(name: str) -> Evaluator:
+    def reference(row: Any) -> Value:
+        fields = row.fields
+        if name in fields:
+            if name in row.tags:
+                raise EvalError(ERR_FIELD_AND_TAG)
+            value: Value = fields[name]
+            return value
+        tags = row.tags
+        if name in tags:
+            found: str = tags[name]
+            return found
+        if name == "time":
+            return Time(row.time)
+        return MISSING
+
+    return reference
+
+
+class _RowBindings(Bindings):
+    """References read the row's fields, tags and time directly."""
+
+    def reference(self, node: ast.ReferenceNode) -> Evaluator:
+        return _reference(node.name)
+
+    def identifier(self, node: ast.IdentifierNode) -> Evaluator:
+        message = ERR_UNDEFINED.format(name=node.name)
+
+        def undefined(row: Any) -> Value:
+            raise EvalError(message)
+
+        return undefined
+
+
+_ROW_BINDINGS = _RowBindings()
+
+
+def _stateful(node: ast.LambdaNode) -> bool:
+    """Whether the lambda calls a builtin that makes a fresh (stateful) implementation per expression."""
+    for item in ast.walk(node):
+        if isinstance(item, ast.FunctionNode):
+            builtin = BUILTINS.get(item.name)
+            if builtin is None or builtin.make() is not builtin.make():
+                return True
+    return False
 
 
 class PointLambda:
-    """A lambda expression with one compiled evaluator per group."""
+    """A lambda expression with one compiled evaluator per group (one in all when it keeps no state)."""
 
     def __init__(self, node: ast.LambdaNode) -> None:
         self.node = node
         self._by_group: dict[str, Evaluator] = {}
-        self._shared = compile_expression(node.expression)  # raises CompileError at task start
+        self._shared = compile_expression(node.expression, _ROW_BINDINGS)  # raises CompileError at task start
+        self._per_group = _stateful(node)
 
     def _evaluator(self, group: str) -> Evaluator:
+        if not self._per_group:
+            return self._shared
         evaluator = self._by_group.get(group)
         if evaluator is None:
-            evaluator = self._shared if not self._by_group else compile_expression(self.node.expression)
+            evaluator = self._shared if not self._by_group else compile_expression(self.node.expression,
+                                                                                   _ROW_BINDINGS)
             self._by_group[group] = evaluator
         return evaluator
 
@@ -67,10 +114,14 @@ class PointLambda:
 
     def test(self, group: str, fields: Mapping[str, Any], tags: Mapping[str, str], time: int) -> bool:
         """Evaluate a condition; a non-boolean result is an EvalError."""
-        result = self.value(group, fields, tags, time)
-        if not isinstance(result, bool):
-            raise EvalError(ERR_NOT_BOOLEAN.format(type=type_name(result)))
-        return result
+        return self.test_row(group, PointScope(fields, tags, time))
+
+    def test_row(self, group: str, row: Any) -> bool:
+        """`test` against anything with `.fields`, `.tags` and `.time` (a Point, a BatchPoint)."""
+        result = (self._shared if not self._per_group else self._evaluator(group))(row)
+        if result is True or result is False:
+            return result
+        raise EvalError(ERR_NOT_BOOLEAN.format(type=type_name(result)))
 
     def forget(self, group: str) -> None:
         """Drop the state of a group that no longer exists."""

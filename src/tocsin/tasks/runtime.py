@@ -69,6 +69,8 @@ class TaskRuntime:
             emit=self._emit,
             last_event=self._last_event,
             inhibitors=self.inhibitors,
+            cluster_id=engine.identity.cluster_id,
+            server_id=engine.identity.server_id,
         )
         try:
             for node in pipeline.nodes:
@@ -114,8 +116,14 @@ class TaskRuntime:
         """Run the points through every subscribed task, then collect the events they raised."""
         async with self._lock:
             routes = self._routes
+            database = retention_policy = None
+            targets: list[RunningTask] = []
             for point in points:
-                for running in routes.get((point.database, point.retention_policy), ()):
+                # the points of one write usually share their dbrp: look the tasks up when it changes
+                if point.database != database or point.retention_policy != retention_policy:
+                    database, retention_policy = point.database, point.retention_policy
+                    targets = routes.get((database, retention_policy), [])
+                for running in targets:
                     try:
                         running.executor.write(point)
                     except Exception:

@@ -8,6 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from tocsin.errors import ParseError
+from tocsin.expr.ast import LambdaNode
+from tocsin.expr.errors import CompileError
+from tocsin.expr.evaluate import ERR_TOO_COMPLEX, compile_expression
 from tocsin.handlers.base import ConfigView
 from tocsin.pipeline.compile import compile_program, declared_vars, implicit_dbrps, script_type
 from tocsin.pipeline.errors import TickCompileError
@@ -18,6 +21,11 @@ from tocsin.tasks.records import Dbrp
 from tocsin.tick.ast import Program
 from tocsin.tick.format import format_script
 from tocsin.tick.parser import parse_program
+
+# Nodes pass items to their children by recursion (and the DOT walk recurses too): a chain this long stays far
+# below Python's recursion limit. Kapacitor has no such limit; real tasks have tens of nodes.
+MAX_PIPELINE_DEPTH = 250
+ERR_TOO_DEEP = "pipeline too deep: {depth} nodes in one chain, the limit is {limit}"
 
 
 def parse(script: str) -> Program:
@@ -51,13 +59,39 @@ def normalize_vars(raw: Any) -> dict[str, Any]:
         raise TaskApiError(str(exc)) from None
 
 
+def check_depth(pipeline: Pipeline) -> Pipeline:
+    """The pipeline; TaskApiError when its longest chain is deeper than MAX_PIPELINE_DEPTH nodes."""
+    depth: dict[int, int] = {}
+    for node in sorted(pipeline.nodes, key=lambda n: n.id):  # a child is always created after its parents
+        depth[node.id] = 1 + max((depth.get(p, 0) for p in node.parents), default=0)
+    deepest = max(depth.values(), default=0)
+    if deepest > MAX_PIPELINE_DEPTH:
+        raise TaskApiError(ERR_TOO_DEEP.format(depth=deepest, limit=MAX_PIPELINE_DEPTH))
+    for node in pipeline.nodes:
+        _check_lambdas(node.name, [*node.args, *(a for calls in node.properties.values() for c in calls for a in c)])
+    return pipeline
+
+
+def _check_lambdas(node_name: str, values: list[Any]) -> None:
+    # Tocsin's own limit on lambda complexity would otherwise surface only when the task starts (a 500).
+    for value in values:
+        if not isinstance(value, LambdaNode):
+            continue
+        try:
+            compile_expression(value.expression)
+        except CompileError as exc:
+            if str(exc).startswith(ERR_TOO_COMPLEX):
+                raise TaskApiError(f"{node_name}: {exc}") from None
+
+
 def compile_with(program: Program, stored_vars: dict[str, Any], config: ConfigView | None) -> Pipeline:
     """The pipeline of a task; TaskApiError with the compiler's bare text (callers add a prefix)."""
     try:
         variables = vars_from_json(stored_vars) if stored_vars else None
-        return compile_program(program, variables, config)
+        pipeline = compile_program(program, variables, config)
     except Exception as exc:  # compile and var errors are reported, never raised further
         raise TaskApiError(str(exc)) from None
+    return check_depth(pipeline)
 
 
 def compile_script(script: str, stored_vars: dict[str, Any], config: ConfigView | None) -> Pipeline:
@@ -90,9 +124,10 @@ def shown(script: str, fmt: str) -> str:
 def compile_template(program: Program) -> Pipeline:
     """A template compiled with its defaults; TaskApiError with the bare text."""
     try:
-        return compile_program(program, ignore_missing=True)
+        pipeline = compile_program(program, ignore_missing=True)
     except Exception as exc:
         raise TaskApiError(str(exc)) from None
+    return check_depth(pipeline)
 
 
 def declared(program: Program) -> dict[str, Any]:

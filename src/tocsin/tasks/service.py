@@ -10,6 +10,7 @@ from tocsin.engine.errors import UnavailableError
 from tocsin.points import Point
 from tocsin.tasks import scripts, task_ops, template_ops
 from tocsin.tasks.errors import NO_TASK, NO_TEMPLATE, TaskApiError
+from tocsin.tasks.ownership import TaskOwnership
 from tocsin.tasks.records import TASKS_NS, TEMPLATES_NS, TaskRecord, TemplateRecord
 from tocsin.tasks.runtime import TaskRuntime
 
@@ -29,6 +30,8 @@ class TaskService:
         self.templates: dict[str, TemplateRecord] = {}
         # API changes run one at a time: each reads, checks, stores and starts without interleaving.
         self.api_lock = asyncio.Lock()
+        # scale-out: with a shared store, run only the tasks this instance holds a lease on (tasks/ownership.py)
+        self.ownership = TaskOwnership.for_service(self)
 
     # lifecycle
 
@@ -43,9 +46,13 @@ class TaskService:
                 error = await self.start(rec)
                 if error:
                     log.error("failed to start enabled task %s: %s", task_id, error)
+        if self.ownership is not None:  # scale-out: claim a share of the tasks, run it, keep the leases
+            await self.ownership.begin()
 
     async def close(self) -> None:
         """Stop every executing task."""
+        if self.ownership is not None:  # scale-out: stop following, stop the tasks, give their leases back
+            await self.ownership.close()
         await self.runtime.close()
 
     async def write(self, points: list[Point]) -> None:
@@ -107,7 +114,10 @@ class TaskService:
         error = ""
         try:
             pipeline = scripts.compile_script(rec.script, rec.vars, self.engine.config)
-            await self.runtime.start(rec.id, pipeline, rec.dbrps)
+            if self.ownership is None:
+                await self.runtime.start(rec.id, pipeline, rec.dbrps)
+            else:  # scale-out: run it here only under its lease, else stand by
+                await self.ownership.start(rec.id, pipeline, rec.dbrps)
         except Exception as exc:  # any failure to start is the task's error, shown by the API
             error = str(exc) or type(exc).__name__
         if error != rec.error:
@@ -119,6 +129,8 @@ class TaskService:
     async def stop(self, task_id: str) -> None:
         """Stop a task if it is executing."""
         await self.runtime.stop(task_id)
+        if self.ownership is not None:  # scale-out: detach its standby handlers
+            self.ownership.stop(task_id)
 
     # API: see task_ops and template_ops
 

@@ -133,7 +133,7 @@ async def update(svc: TaskService, task_id: str, body: Any) -> dict[str, Any]:
         updated.last_enabled = now
     if updated.id != original.id:
         if updated.id in svc.tasks:
-            raise TaskApiError(RENAME_TASK_FAILED.format(err=TASK_ALREADY_EXISTS), 500)
+            raise TaskApiError(RENAME_TASK_FAILED.format(err=TASK_ALREADY_EXISTS), 400)  # Kapacitor: 500
         await svc.save_task(updated)
         await svc.drop_task(original.id)
         if original.enabled and updated.enabled:

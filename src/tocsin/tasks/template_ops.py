@@ -81,7 +81,7 @@ async def update(svc: TaskService, template_id: str, body: Any) -> dict[str, Any
     updated.modified = now_ns()
     if updated.id != original.id:
         if updated.id in svc.templates:
-            raise TaskApiError(RENAME_TEMPLATE_FAILED.format(err=TEMPLATE_ALREADY_EXISTS), 500)
+            raise TaskApiError(RENAME_TEMPLATE_FAILED.format(err=TEMPLATE_ALREADY_EXISTS), 400)  # Kapacitor: 500
         await svc.save_template(updated)
         await svc.drop_template(original.id)
     else:

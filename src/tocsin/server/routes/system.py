@@ -16,7 +16,6 @@ from tocsin.server.responses import no_content, pretty
 from tocsin.server.routes.body import read_json
 
 _LEVELS = {"DEBUG": logging.DEBUG, "INFO": logging.INFO, "WARN": logging.WARNING, "ERROR": logging.ERROR}
-_IDS = web.AppKey("server_ids", dict)
 
 
 async def ping(request: web.Request) -> web.Response:
@@ -25,9 +24,8 @@ async def ping(request: web.Request) -> web.Response:
 
 async def debug_vars(request: web.Request) -> web.Response:
     engine = request.app[ENGINE]
-    ids: dict[str, str] = request.app[_IDS]
     host = str(engine.config.get("", "hostname"))
-    common = {"cluster_id": ids["cluster"], "server_id": ids["server"], "host": host}
+    common = {"cluster_id": engine.identity.cluster_id, "server_id": engine.identity.server_id, "host": host}
     stats: dict[str, Any] = {}
     for topic in engine.topics.list():
         stats[str(uuid.uuid5(uuid.NAMESPACE_URL, "topic/" + topic.id))] = {
@@ -37,13 +35,13 @@ async def debug_vars(request: web.Request) -> web.Response:
         }
     depth, oldest_age = engine.dispatcher.depth()
     body = {
-        **{"cluster_id": ids["cluster"], "server_id": ids["server"], "host": host},
+        **common,
         "product": "tocsin",
         "version": KAPACITOR_COMPAT_VERSION,
         "tocsin_version": __version__,
         "platform": sys.platform,
-        "num_tasks": 0,
-        "num_enabled_tasks": 0,
+        "num_tasks": len(engine.tasks.tasks),
+        "num_enabled_tasks": sum(1 for t in engine.tasks.tasks.values() if t.enabled),
         "num_subscriptions": 0,
         "kapacitor": stats,
         "tocsin": {"outbox_depth": depth, "outbox_oldest_age_seconds": oldest_age},
@@ -67,6 +65,3 @@ def add(router: web.UrlDispatcher, prefix: str) -> None:
     router.add_get(prefix + "/debug/vars", debug_vars)
     router.add_post(prefix + "/loglevel", log_level)
 
-
-def init(app: web.Application) -> None:
-    app[_IDS] = {"cluster": str(uuid.uuid4()), "server": str(uuid.uuid4())}

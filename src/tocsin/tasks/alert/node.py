@@ -51,7 +51,7 @@ class AlertNode(RuntimeNode):
         super().__init__(spec, ctx)
         self.settings = AlertSettings.from_spec(spec)
         self.rules = LevelRules(spec, ctx.log, self.quiet)
-        server = ServerInfo(ctx.hostname, str(getattr(ctx, "cluster_id", "")), str(getattr(ctx, "server_id", "")))
+        server = ServerInfo(ctx.hostname, ctx.cluster_id, ctx.server_id)
         self.templates = AlertTemplates(self.settings.id_template, self.settings.message_template,
                                         self.settings.details_template, ctx.task_id, server)
         self.anon_topic = anonymous_topic(ctx.task_id, spec.name)
@@ -61,16 +61,26 @@ class AlertNode(RuntimeNode):
         self._flap = (self.settings.flap_low, self.settings.flap_high) if self.settings.use_flapping else None
         self._owners = [f"{ctx.task_id}:{spec.name}:{i}" for i in range(len(self.settings.inhibits))]
         self.states: dict[str, GroupState] = {}
+        self._sco_duration = self.settings.state_changes_only_duration
         self.counts = dict.fromkeys(STAT_NAMES, 0)
 
     # -- items -------------------------------------------------------------------------------------------
 
     def point(self, point: Point) -> list[Item]:
-        state = self._state(point.name, point.group, point.tags, point.time)
-        alert_id = self._render_id(point.name, point.group, point.tags)
-        level = self.rules.determine(point.group, point.fields, point.tags, point.time, state.level)
-        self._add_event(state, point.time, level)
-        if self._suppressed(state) or (level == Level.OK and not state.changed):
+        group = point.group
+        state = self.states.get(group)
+        if state is None:
+            state = self._state(point.name, group, point.tags, point.time)
+        try:
+            alert_id = self.templates.render_id(point.name, group, point.tags)
+        except TemplateError as exc:
+            raise NodeError(str(exc)) from exc
+        level = self.rules.determine_row(group, point, state.history[state.idx])
+        state.add_event(point.time, level, self._flap, self._sco_duration)
+        # what `_suppressed(state) or (level == Level.OK and not state.changed)` says, cheapest test first
+        if not state.changed and (level == Level.OK or self._suppressed(state)):
+            return []
+        if self._flap is not None and state.flapping:
             return []
         event = self._trigger(state, alert_id, point, point.fields, level, point.time)
         return [] if event is None else [annotate_point(self.settings, point, event)]
@@ -84,7 +94,7 @@ class AlertNode(RuntimeNode):
         lowest, highest = Level.CRITICAL, Level.OK
         top: BatchPoint | None = None
         for row in batch.points:
-            level = self.rules.determine(batch.group, row.fields, row.tags, row.time, current)
+            level = self.rules.determine_row(batch.group, row, current)
             lowest = min(lowest, level)
             if top is None or level > highest:
                 highest, top = level, row

@@ -10,10 +10,13 @@ from tocsin.alert.levels import Level
 from tocsin.expr import ast
 from tocsin.expr.errors import CompileError, EvalError
 from tocsin.pipeline.spec import NodeSpec
-from tocsin.tasks.lambdas import PointLambda
+from tocsin.tasks.lambdas import PointLambda, PointScope
 
 ERR_COMPILE = "Failed to compile stateful expression for {prop}: {error}"
 
+_Conditions = tuple[tuple[Level, PointLambda], ...]
+# (conditions from CRITICAL down to the current level, its reset, conditions from it down), per current level
+_Plan = tuple[_Conditions, PointLambda | None, _Conditions]
 _LEVEL_PROPS = {Level.INFO: "info", Level.WARNING: "warn", Level.CRITICAL: "crit"}
 _RESET_PROPS = {Level.INFO: "infoReset", Level.WARNING: "warnReset", Level.CRITICAL: "critReset"}
 
@@ -35,37 +38,44 @@ class LevelRules:
             reset = _compile(spec, _RESET_PROPS[level])
             if reset is not None:
                 self._resets[level] = reset
+        self._plans = {level: self._plan(level) for level in Level}
 
     def determine(self, group: str, fields: Mapping[str, Any], tags: Mapping[str, str], time: int,
                   current: Level) -> Level:
         """The level of one row given the group's current level (Kapacitor's determineLevel)."""
-        found = self._first_match(Level.CRITICAL, current - 1, group, fields, tags, time)
-        if found is not None:
-            return found
-        reset = self._resets.get(current)
-        if reset is not None:
-            try:
-                if not reset.test(group, fields, tags, time):
-                    return current
-            except EvalError as exc:
-                self._error(f"error evaluating reset expression for current level {current.name}: {exc}")
-        found = self._first_match(current, Level.OK, group, fields, tags, time)
-        return found if found is not None else Level.OK
+        return self.determine_row(group, PointScope(fields, tags, time), current)
 
-    def _first_match(self, start: int, stop: int, group: str, fields: Mapping[str, Any], tags: Mapping[str, str],
-                     time: int) -> Level | None:
-        # Levels from `start` down to just above `stop`; an evaluation error counts as false.
-        for value in range(start, max(stop, Level.OK), -1):
-            level = Level(value)
-            condition = self._levels.get(level)
-            if condition is None:
-                continue
+    def determine_row(self, group: str, row: Any, current: Level) -> Level:
+        """`determine` for anything with `.fields`, `.tags` and `.time` (a Point, a BatchPoint)."""
+        above, reset, below = self._plans[current]
+        for level, condition in above:
             try:
-                if condition.test(group, fields, tags, time):
+                if condition.test_row(group, row):
                     return level
             except EvalError as exc:
                 self._error(f"error evaluating expression for level {level.name}: {exc}")
-        return None
+        if reset is not None:
+            try:
+                if not reset.test_row(group, row):
+                    return current
+            except EvalError as exc:
+                self._error(f"error evaluating reset expression for current level {current.name}: {exc}")
+        for level, condition in below:
+            try:
+                if condition.test_row(group, row):
+                    return level
+            except EvalError as exc:
+                self._error(f"error evaluating expression for level {level.name}: {exc}")
+        return Level.OK
+
+    def _plan(self, current: Level) -> _Plan:
+        """What `determine_row` evaluates from `current`: the conditions from CRITICAL down to `current`, the
+        reset of `current`, then the conditions from `current` down to INFO (an evaluation error is false)."""
+        def conditions(start: int, stop: int) -> _Conditions:
+            levels = (Level(value) for value in range(start, max(stop, Level.OK), -1))
+            return tuple((level, self._levels[level]) for level in levels if level in self._levels)
+
+        return conditions(Level.CRITICAL, current - 1), self._resets.get(current), conditions(current, Level.OK)
 
     def _error(self, message: str) -> None:
         if not self._quiet:

@@ -8,6 +8,7 @@ Message). Go flattens the embedded structs, so `{{ json . }}` lists the keys in 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,9 @@ from tocsin.alert.levels import Level
 from tocsin.gotemplate import GoDuration, GoTime, StringMap, Struct, Template, kapacitor_funcs
 
 NIL_GROUP = "nil"
+# An id template whose only actions are these depends on the name and group alone, so its result is cached.
+_PLAIN_ID_ACTION = re.compile(r"\{\{(?:-\s)?\s*\.(?:Name|TaskName|Group)\s*(?:\s-)?\}\}")
+_ID_CACHE_MAX = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +53,10 @@ class AlertTemplates:
         self._details = Template.parse("details", details_text, funcs=kapacitor_funcs(), html=True)
         self._task_name = task_name
         self._server = server.struct()
+        # (name, group) -> id, when the id template reads neither the tags nor anything else per item
+        self._ids: dict[tuple[str, str], str] | None = None
+        if "{{" not in _PLAIN_ID_ACTION.sub("", id_text):
+            self._ids = {}
 
     def _id_fields(self, name: str, group: str, tags: Mapping[str, str]) -> dict[str, Any]:
         return {
@@ -61,7 +69,17 @@ class AlertTemplates:
 
     def render_id(self, name: str, group: str, tags: Mapping[str, str]) -> str:
         """The alert ID of an item; raises TemplateError."""
-        return self._id.execute(Struct("kapacitor.idInfo", self._id_fields(name, group, tags)))
+        ids = self._ids
+        if ids is None:
+            return self._id.execute(Struct("kapacitor.idInfo", self._id_fields(name, group, tags)))
+        key = (name, group)
+        found = ids.get(key)
+        if found is None:
+            found = self._id.execute(Struct("kapacitor.idInfo", self._id_fields(name, group, tags)))
+            if len(ids) >= _ID_CACHE_MAX:
+                ids.clear()
+            ids[key] = found
+        return found
 
     def render(self, alert_id: str, name: str, group: str, tags: Mapping[str, str], fields: Mapping[str, Any],
                level: Level, time: int, duration: int) -> Rendered:

@@ -1,7 +1,7 @@
 """`|derivative(field)`: the rate of change of a field between consecutive points of a group.
 
 `.unit()` (default 1s) scales the rate, `.nonNegative()` drops negative changes, `.as()` names the result
-(default `derivative`). The current point is emitted with the result added; the first point of a group
+(default: the derived field's name). The current point is emitted with the result added; the first point of a group
 (and of each batch) only primes the previous value.
 """
 
@@ -31,8 +31,9 @@ class DerivativeNode(ProcessingNode):
         self._field: str = spec.args[0]
         self._unit = last_duration(spec, "unit", SECOND)
         self._non_negative = spec.has("nonNegative")
-        as_name = spec.last("as", "derivative")
-        self._as = as_name if isinstance(as_name, str) else "derivative"
+        # Kapacitor: `.as()` defaults to the derived field's own name (deadman's alert tests "emitted")
+        as_name = spec.last("as", self._field)
+        self._as = as_name if isinstance(as_name, str) else self._field
         self._previous: dict[str, tuple[int, float]] = {}
         self._batch_groups: set[str] = set()
 

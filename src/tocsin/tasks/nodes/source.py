@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from tocsin.expr.errors import EvalError
 from tocsin.pipeline.spec import NodeSpec
 from tocsin.points import Batch, Dimensions, Item, Point
@@ -20,10 +22,14 @@ from tocsin.tasks.nodes.common import (
 )
 
 ERR_WHERE = "failed to evaluate WHERE expression: {error}"
+GROUP_CACHE_MAX = 100_000
 
 
 class StreamNode(RuntimeNode):
     """`stream`: every point written to the task's dbrps."""
+
+    # the executor may skip calling `point`/`batch`: they return the item as it is
+    passes_items = True
 
     def point(self, point: Point) -> list[Item]:
         """Pass the point on."""
@@ -50,6 +56,8 @@ class FromNode(RuntimeNode):
         self._truncate = last_duration(spec, "truncate", 0)
         self._round = last_duration(spec, "round", 0)
         self._plain = not self._grouped and not self._truncate and not self._round
+        self._group_key = _group_key(tag_names, self._by_name)
+        self._group_ids: dict[object, str] = {}
 
     def point(self, point: Point) -> list[Item]:
         """The point, grouped, when it passes every filter; nothing otherwise."""
@@ -61,7 +69,7 @@ class FromNode(RuntimeNode):
             return NOTHING
         for where in self._wheres:
             try:
-                if not where.test("", point.fields, point.tags, point.time):
+                if not where.test_row("", point):
                     return NOTHING
             except EvalError as exc:
                 raise NodeError(ERR_WHERE.format(error=exc)) from exc
@@ -75,10 +83,34 @@ class FromNode(RuntimeNode):
         dims = self._dimensions
         if self._star:
             dims = Dimensions(tuple(sorted(point.tags)), self._by_name)
-        group = group_id(point.name, point.tags, dims) if self._grouped else point.group
-        if not self._grouped:
-            dims = point.dimensions
+            group = group_id(point.name, point.tags, dims)
+        elif self._grouped:
+            # group ids cached by the grouped tags' values (and the name when grouped by it)
+            key = self._group_key(point)
+            cached = self._group_ids.get(key)
+            if cached is None:
+                cached = group_id(point.name, point.tags, dims)
+                if len(self._group_ids) >= GROUP_CACHE_MAX:
+                    self._group_ids.clear()
+                self._group_ids[key] = cached
+            group = cached
+        else:
+            group, dims = point.group, point.dimensions
         return [Point(point.name, point.tags, point.fields, t, point.database, point.retention_policy, group, dims)]
+
+
+def _group_key(tag_names: tuple[str, ...], by_name: bool) -> Callable[[Point], object]:
+    """What identifies a point's group: the grouped tags' values (and the name when grouped by it)."""
+    if len(tag_names) == 1 and not by_name:
+        (only,) = tag_names
+        return lambda point: point.tags.get(only, "")
+    if len(tag_names) == 2 and not by_name:
+        first, second = tag_names
+        return lambda point: (point.tags.get(first, ""), point.tags.get(second, ""))
+    blanks = ("",) * len(tag_names)
+    if by_name:
+        return lambda point: (point.name, *map(point.tags.get, tag_names, blanks))
+    return lambda point: tuple(map(point.tags.get, tag_names, blanks))
 
 
 def _text(spec: NodeSpec, prop: str) -> str:

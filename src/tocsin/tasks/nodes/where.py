@@ -24,9 +24,10 @@ class WhereNode(ProcessingNode):
 
     def point(self, point: Point) -> list[Item]:
         """The point if the lambda holds."""
-        self._groups.add(point.group)
+        group = point.group
+        self._groups.add(group)
         try:
-            keep = self._lambda.test(point.group, point.fields, point.tags, point.time)
+            keep = self._lambda.test_row(group, point)
         except EvalError as exc:
             raise NodeError(ERR_EVALUATING.format(error=exc)) from exc
         return [point] if keep else NOTHING
@@ -37,7 +38,7 @@ class WhereNode(ProcessingNode):
         rows = []
         for row in batch.points:
             try:
-                if self._lambda.test(batch.group, row.fields, row.tags, row.time):
+                if self._lambda.test_row(batch.group, row):
                     rows.append(row)
             except EvalError as exc:
                 self.error(ERR_EVALUATING.format(error=exc))

@@ -1,0 +1,120 @@
+"""Two engines on one PostgreSQL database: a task created on one is known on both within a second, runs on
+exactly one (its lease holder), has its handlers on both, and moves with its alert state on a graceful stop."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.postgres import fresh_database
+from tests.support.sink import HttpSink
+from tocsin.config.loader import load_text
+from tocsin.engine.engine import Engine
+from tocsin.points import Point
+from tocsin.store.postgres import PostgresStore
+from tocsin.store.sqlite import SqliteStore
+
+CONF = 'data_dir = "{dir}"\nhostname = "localhost"\n[delivery]\nbackoff-initial = "10ms"\nbackoff-max = "50ms"\n'
+SCRIPT = (
+    "stream|from().measurement('cpu').groupBy('host')"
+    "|alert().crit(lambda: \"idle_usage\" < 10).stateChangesOnly().id('{{ index .Tags \"host\" }}')"
+    ".post('URL')"
+)
+NS = 1_000_000_000
+
+
+@pytest.fixture
+async def engines(tmp_path: Path) -> AsyncIterator[tuple[Engine, Engine]]:
+    async with fresh_database() as url:
+        base = load_text(CONF.format(dir=tmp_path), "test.conf", environ={})
+        stores = PostgresStore(url + "?lease=1s"), PostgresStore(url + "?lease=1s")
+        a, b = Engine(base, stores[0]), Engine(base, stores[1])
+        await a.start()
+        await b.start()
+        yield a, b
+        for engine, store in zip((a, b), stores, strict=True):
+            if store.pool is not None:  # not stopped by the test
+                await engine.stop(0.1)
+
+
+async def _soon(check: Callable[[], bool], within: float = 1.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while not check():
+        assert loop.time() < deadline, "not within the time allowed"
+        await asyncio.sleep(0.01)
+
+
+def _point(value: float, t: int) -> Point:
+    return Point(name="cpu", tags={"host": "a"}, fields={"idle_usage": value}, time=t * NS, database="db",
+                 retention_policy="rp")
+
+
+def _body(url: str, status: str = "enabled") -> dict[str, Any]:
+    return {"id": "cpu", "script": SCRIPT.replace("URL", url), "status": status,
+            "dbrps": [{"db": "db", "rp": "rp"}]}
+
+
+def _executing(*engines: Engine) -> list[bool]:
+    return [e.tasks.runtime.is_executing("cpu") for e in engines]
+
+
+async def test_a_task_made_on_one_is_known_on_both_and_runs_on_one(engines: tuple[Engine, Engine]) -> None:
+    a, b = engines
+    created = await a.tasks.create_task(_body("http://127.0.0.1:1/x"))
+    assert (created["executing"], created["error"]) == (True, "")
+    await _soon(lambda: "cpu" in b.tasks.tasks)
+    assert b.tasks.get_task("cpu", {})["script"] == created["script"]
+    assert _executing(a, b) == [True, False]
+    # the handlers are on both, so that either may deliver what it claims
+    assert [h.key for h in a.handlers.owned_by("cpu")] == [h.key for h in b.handlers.owned_by("cpu")] != []
+
+    await b.tasks.update_task("cpu", {"status": "disabled"})
+    await _soon(lambda: not a.tasks.runtime.is_executing("cpu") and a.handlers.owned_by("cpu") == [])
+    assert a.tasks.tasks["cpu"].status == "disabled"
+    await b.tasks.update_task("cpu", {"status": "enabled"})
+    await _soon(lambda: _executing(a, b).count(True) == 1)
+    await _soon(lambda: a.handlers.owned_by("cpu") != [] and b.handlers.owned_by("cpu") != [])
+    await b.tasks.delete_task("cpu")
+    await _soon(lambda: "cpu" not in a.tasks.tasks and a.handlers.owned_by("cpu") == [])
+    assert _executing(a, b) == [False, False]
+    assert b.handlers.owned_by("cpu") == []
+
+
+async def test_templates_made_on_one_are_known_on_the_other(engines: tuple[Engine, Engine]) -> None:
+    a, b = engines
+    await a.tasks.create_template({"id": "tpl", "script": "var x = 1\nstream|from().measurement('cpu')"})
+    await _soon(lambda: "tpl" in b.tasks.templates)
+    await a.tasks.delete_template("tpl")
+    await _soon(lambda: "tpl" not in b.tasks.templates)
+
+
+async def test_points_raise_an_alert_once_and_a_stop_hands_the_state_over(engines: tuple[Engine, Engine]) -> None:
+    a, b = engines
+    sink = await HttpSink().start()
+    try:
+        await a.tasks.create_task(_body(sink.url))
+        await _soon(lambda: b.handlers.owned_by("cpu") != [])
+        for engine in (a, b):  # as an InfluxDB subscription with DESTINATIONS ALL
+            await engine.write_points([_point(5, 10)])
+        await sink.wait_for(1, within=5)
+        await a.stop(0.5)
+        await _soon(lambda: b.tasks.runtime.is_executing("cpu"), within=2)
+        await b.write_points([_point(6, 20)])  # still critical: stateChangesOnly keeps quiet
+        await b.write_points([_point(50, 40)])
+        await sink.wait_for(2, within=5)
+        await asyncio.sleep(0.2)
+        got = [(r.json()["level"], r.json()["duration"]) for r in sink.requests]
+        assert got == [("CRITICAL", 0), ("OK", 30 * NS)]
+    finally:
+        await sink.close()
+
+
+async def test_a_store_of_its_own_runs_every_task_here(tmp_path: Path) -> None:
+    base = load_text(CONF.format(dir=tmp_path), "test.conf", environ={})
+    engine = Engine(base, SqliteStore(str(tmp_path / "tocsin.db")))
+    assert engine.tasks.ownership is None
