@@ -4,7 +4,7 @@ claimed by one instance at a time, in order per alert ID, handed over on a grace
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -14,6 +14,7 @@ from tests.support.sink import HttpSink
 from tocsin.alert.event import Event
 from tocsin.alert.levels import Level
 from tocsin.alert.topics import Derive
+from tocsin.auth.directory import UserDirectory
 from tocsin.config.loader import load_text
 from tocsin.engine.engine import Engine
 from tocsin.store.postgres import PostgresStore
@@ -95,3 +96,30 @@ async def test_deliveries_spread_over_both_in_order_and_a_stop_hands_over(engine
         assert [r.json()["message"] for r in sink.requests[200:]] == ["late 1", "late 1"]
     finally:
         await sink.close()
+
+
+async def test_users_changed_through_one_apply_on_the_other(engines: tuple[Engine, Engine]) -> None:
+    a, b = engines
+    users_a, users_b = UserDirectory(a.store), UserDirectory(b.store)
+    for engine, users in ((a, users_a), (b, users_b)):
+        assert engine.cluster is not None
+        engine.cluster.followers.append(users)
+    assert await users_b.get("ann") is None  # cached on b before the change
+    await users_a.create("ann", "s3cret", admin=False, permissions=["api"])
+    await _soon_async(lambda: users_b.get("ann"))
+    assert await users_b.authenticate("ann", "s3cret") is not None
+    await users_a.delete("ann")
+    await _soon_async(lambda: _absent(users_b, "ann"))
+    assert await users_b.authenticate("ann", "s3cret") is None
+
+
+async def _absent(users: UserDirectory, name: str) -> bool:
+    return await users.get(name) is None
+
+
+async def _soon_async(check: Callable[[], Awaitable[object]], within: float = 1.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while not await check():
+        assert loop.time() < deadline, "not within the time allowed"
+        await asyncio.sleep(0.01)

@@ -12,13 +12,17 @@ from collections.abc import Iterable
 from tocsin.auth.passwords import hash_password, verify_password
 from tocsin.auth.users import User, privileges_for
 from tocsin.store.base import Store
+from tocsin.store.cluster import USERS, Notice
 
 # Kapacitor caches a salted SHA-256 of a verified password for an hour so that each request avoids bcrypt.
 CACHE_SECONDS = 3600.0
 
 
 class UserDirectory:
-    """Every user, loaded from the store on first use; writes go to the store first."""
+    """Every user, loaded from the store on first use; writes go to the store first.
+
+    With a store shared by several instances it follows the others' changes (a cluster follower).
+    """
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -63,6 +67,17 @@ class UserDirectory:
         digest = hashlib.sha256(salt + password.encode()).digest()
         self._verified[name] = (salt, digest, time.monotonic() + CACHE_SECONDS, user.password_hash)
         return user
+
+    def notice(self, notice: Notice) -> None:
+        """Another instance changed a user: forget the cached users, they are read again on next use."""
+        if notice.kind == USERS:
+            self._users = None
+            self._verified.pop(notice.body, None)
+
+    async def resync(self) -> None:
+        """Notices may have been missed: read every user again on next use."""
+        self._users = None
+        self._verified.clear()
 
     async def put(self, user: User) -> None:
         await self.store.put_user(user.to_json())

@@ -52,6 +52,9 @@ OPEN_PREFIX = "/static/"
 def init(app: web.Application) -> None:
     """Give the application its user directory (on the engine's store) and its web-page sessions."""
     app[USERS] = UserDirectory(app[ENGINE].store)
+    cluster = app[ENGINE].cluster
+    if cluster is not None:  # users changed through another instance apply here too
+        cluster.followers.append(app[USERS])
     app[SESSIONS] = SessionStore()
 
 

@@ -34,6 +34,7 @@ TOPIC = "topic"
 STATES = "states"
 DOCUMENT = "document"
 TASKS = "tasks"
+USERS = "users"
 
 
 @dataclass(frozen=True, slots=True)

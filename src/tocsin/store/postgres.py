@@ -22,7 +22,7 @@ import orjson
 from tocsin.errors import StoreError
 from tocsin.gocompat.duration import parse_duration
 from tocsin.store.base import AttemptRecord, DeliveryFilter, DeliveryRow, NewDelivery, TopicStateChange
-from tocsin.store.cluster import OUTBOX, OVERRIDES, SPECS, TOPIC
+from tocsin.store.cluster import OUTBOX, OVERRIDES, SPECS, TOPIC, USERS
 from tocsin.store.postgres_cluster import CHANNEL, PostgresCluster, document_notice, notice, state_notices
 from tocsin.store.postgres_rows import (
     ATTEMPT_UPDATE,
@@ -304,10 +304,22 @@ class PostgresStore:
     async def put_user(self, user: dict[str, Any]) -> None:
         name, data = user["name"], orjson.dumps(user)
         sql = "INSERT INTO users (name, data) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET data = EXCLUDED.data"
-        await self._write(lambda c: c.execute(sql, name, data))
+        payload = self._notice(USERS, name)
+
+        async def op(c: Any) -> None:
+            await c.execute(sql, name, data)
+            await c.execute("SELECT pg_notify($1, $2)", CHANNEL, payload)
+
+        await self._write(op)
 
     async def delete_user(self, name: str) -> None:
-        await self._write(lambda c: c.execute("DELETE FROM users WHERE name = $1", name))
+        payload = self._notice(USERS, name)
+
+        async def op(c: Any) -> None:
+            await c.execute("DELETE FROM users WHERE name = $1", name)
+            await c.execute("SELECT pg_notify($1, $2)", CHANNEL, payload)
+
+        await self._write(op)
 
     # outbox and delivery log
 
