@@ -13,6 +13,7 @@ from aiohttp.test_utils import TestClient
 
 from tests.server.conftest import FAST_RETRY, stop_api
 from tests.server.test_tasks_api import StartTasks, call, start_tasks
+from tests.support.scripts import chronograf_rule
 from tests.support.sink import HttpSink, TcpSink
 from tests.tick.test_errors import MALFORMED
 from tests.transports.test_smtp import PeerFactory, smtp_peer
@@ -27,88 +28,7 @@ TASKS = "/kapacitor/v1/tasks"
 DBRPS = [{"db": "db", "rp": "rp"}]
 ALERT_DATA_KEYS = ["id", "message", "details", "time", "duration", "level", "data", "previousLevel", "recoverable"]
 SECOND = 1_000_000_000
-# Chronograf's threshold rule (kapacitor/tickscripts_test.go) with the values of api.md §4.4.
-CHRONOGRAF_SCRIPT = """var db = 'telegraf'
-
-var rp = 'autogen'
-
-var measurement = 'cpu'
-
-var groupBy = ['host', 'cluster_id']
-
-var whereFilter = lambda: ("cpu" == 'cpu_total') AND ("host" == 'a' OR "host" == 'b')
-
-var period = 10m
-
-var every = 30s
-
-var name = 'name'
-
-var idVar = name + '-{{.Group}}'
-
-var message = '{{.ID}} is {{.Level}} value: {{ index .Fields "value" }}'
-
-var idTag = 'alertID'
-
-var levelTag = 'level'
-
-var messageField = 'message'
-
-var durationField = 'duration'
-
-var outputDB = 'chronograf'
-
-var outputRP = 'autogen'
-
-var outputMeasurement = 'alerts'
-
-var triggerType = 'threshold'
-
-var crit = 90
-
-var data = stream
-    |from()
-        .database(db)
-        .retentionPolicy(rp)
-        .measurement(measurement)
-        .groupBy(groupBy)
-        .where(whereFilter)
-    |window()
-        .period(period)
-        .every(every)
-        .align()
-    |mean('usage_user')
-        .as('value')
-
-var trigger = data
-    |alert()
-        .crit(lambda: "value" > crit)
-        .stateChangesOnly()
-        .message(message)
-        .id(idVar)
-        .idTag(idTag)
-        .levelTag(levelTag)
-        .messageField(messageField)
-        .durationField(durationField)
-        .email()
-        .victorOps()
-        .slack()
-
-trigger
-    |eval(lambda: float("value"))
-        .as('value')
-        .keep()
-    |influxDBOut()
-        .create()
-        .database(outputDB)
-        .retentionPolicy(outputRP)
-        .measurement(outputMeasurement)
-        .tag('alertName', name)
-        .tag('triggerType', triggerType)
-
-trigger
-    |httpOut('output')
-"""
+CHRONOGRAF_SCRIPT = chronograf_rule("""'{{.ID}} is {{.Level}} value: {{ index .Fields "value" }}'""")
 
 
 @pytest.fixture

@@ -44,53 +44,36 @@ class HandlerRef:
     go_type: str
 
 
+# (Python types, the `%T` Kapacitor prints, Kapacitor's var type name); bool before int, as bool is an int.
+_TYPES: tuple[tuple[type | tuple[type, ...], str, str], ...] = (
+    (bool, "bool", "bool"),
+    (int, "int64", "int"),
+    (float, "float64", "float"),
+    (str, "string", "string"),
+    (Duration, "time.Duration", "duration"),
+    ((expr_ast.RegexNode, re.Pattern), "*regexp.Regexp", "regex"),
+    (Star, "*ast.StarNode", "star"),
+    (expr_ast.LambdaNode, "*ast.LambdaNode", "lambda"),
+    (Reference, "*ast.ReferenceNode", "invalid type"),
+    (list, "[]interface {}", "list"),
+)
+
+
 def go_type(value: Any) -> str:
     """The `%T` Kapacitor prints for a compile-time value."""
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int):
-        return "int64"
-    if isinstance(value, float):
-        return "float64"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, Duration):
-        return "time.Duration"
-    if isinstance(value, expr_ast.RegexNode | re.Pattern):
-        return "*regexp.Regexp"
-    if isinstance(value, Star):
-        return "*ast.StarNode"
-    if isinstance(value, expr_ast.LambdaNode):
-        return "*ast.LambdaNode"
-    if isinstance(value, Reference):
-        return "*ast.ReferenceNode"
-    if isinstance(value, list):
-        return "[]interface {}"
     if isinstance(value, NodeRef | HandlerRef):
         return value.go_type
+    for types, go_name, _ in _TYPES:
+        if isinstance(value, types):
+            return go_name
     return "<nil>" if value is None else type(value).__name__
 
 
 def type_name(value: Any) -> str:
     """Kapacitor's var type name (ast.ValueType) of a value: int, float, string, duration, lambda, ..."""
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int):
-        return "int"
-    if isinstance(value, float):
-        return "float"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, Duration):
-        return "duration"
-    if isinstance(value, expr_ast.RegexNode | re.Pattern):
-        return "regex"
-    if isinstance(value, Star):
-        return "star"
-    if isinstance(value, expr_ast.LambdaNode):
-        return "lambda"
-    if isinstance(value, list):
-        return "list"
+    for types, _, name in _TYPES:
+        if isinstance(value, types):
+            return name
     return "invalid type"
 
 

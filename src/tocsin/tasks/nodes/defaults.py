@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from tocsin.pipeline.spec import NodeSpec
 from tocsin.points import Batch, BatchPoint, FieldValue, Item, Point
 from tocsin.tasks.context import TaskContext
 from tocsin.tasks.node import NodeError, RuntimeNode
 from tocsin.tasks.nodes.common import with_fields, with_rows
+
+V = TypeVar("V")
 
 
 class DefaultNode(RuntimeNode):
@@ -53,24 +55,25 @@ class DefaultNode(RuntimeNode):
         return {"fields_defaulted": self.fields_defaulted, "tags_defaulted": self.tags_defaulted}
 
     def _default_fields(self, fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
-        out = fields
-        for name, value in self._fields.items():
-            if name not in fields:
-                if out is fields:
-                    out = dict(fields)
-                out[name] = value
-                self.fields_defaulted += 1
+        out, added = _with_defaults(fields, self._fields)
+        self.fields_defaulted += added
         return out
 
     def _default_tags(self, tags: dict[str, str]) -> dict[str, str]:
-        out = tags
-        for name, value in self._tags.items():
-            if name not in tags:
-                if out is tags:
-                    out = dict(tags)
-                out[name] = value
-                self.tags_defaulted += 1
+        out, added = _with_defaults(tags, self._tags)
+        self.tags_defaulted += added
         return out
+
+
+def _with_defaults(values: dict[str, V], defaults: dict[str, V]) -> tuple[dict[str, V], int]:
+    """`values` with the missing defaults added (a copy only when one is missing), and how many were."""
+    missing = [name for name in defaults if name not in values]
+    if not missing:
+        return values, 0
+    out = dict(values)
+    for name in missing:
+        out[name] = defaults[name]
+    return out, len(missing)
 
 
 def _pair(spec: NodeSpec, prop: str, call: tuple[Any, ...]) -> tuple[str, Any]:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, TypeVar
 
 from tocsin.pipeline.spec import NodeSpec
 from tocsin.points import Batch, BatchPoint, Dimensions, FieldValue, Item, Point
 from tocsin.tasks.context import TaskContext
 from tocsin.tasks.node import RuntimeNode
 from tocsin.tasks.nodes.common import all_args, group_id, strings, with_rows
+
+V = TypeVar("V")
 
 
 class DeleteNode(RuntimeNode):
@@ -48,21 +51,22 @@ class DeleteNode(RuntimeNode):
         return new, group_id(name, tags, new)
 
     def _delete_fields(self, fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
-        out = fields
-        for name in self._fields:
-            if name in fields:
-                if out is fields:
-                    out = dict(fields)
-                del out[name]
-                self.fields_deleted += 1
+        out, gone = _without(fields, self._fields)
+        self.fields_deleted += gone
         return out
 
     def _delete_tags(self, tags: dict[str, str]) -> dict[str, str]:
-        out = tags
-        for name in self._tags:
-            if name in tags:
-                if out is tags:
-                    out = dict(tags)
-                del out[name]
-                self.tags_deleted += 1
+        out, gone = _without(tags, self._tags)
+        self.tags_deleted += gone
         return out
+
+
+def _without(values: dict[str, V], names: Iterable[str]) -> tuple[dict[str, V], int]:
+    """`values` without `names` (a copy only when one is there), and how many were removed."""
+    present = [name for name in names if name in values]
+    if not present:
+        return values, 0
+    out = dict(values)
+    for name in present:
+        del out[name]
+    return out, len(present)
