@@ -11,7 +11,8 @@ from tests.tasks.kit import T0, TRACE, S, captured, chain, executor, link, node,
 from tocsin.expr.values import Duration
 from tocsin.pipeline.spec import NodeSpec
 from tocsin.points import Dimensions, Point
-from tocsin.tasks.executor import MovingAverage, TaskStartError
+from tocsin.tasks.executor import TaskStartError
+from tocsin.tasks.slots import MovingAverage
 
 
 def test_points_go_depth_first_to_children_in_order() -> None:

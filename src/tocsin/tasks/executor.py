@@ -1,9 +1,13 @@
 """Runs one task: routes written points through its nodes, drives timer nodes and keeps Kapacitor's stats.
 
 Processing is synchronous and depth-first: every item a node returns goes to each child in child order
-before the next item. As in Kapacitor, a node's `collected` counts the items it received, its `emitted`
-the items delivered on its out edges (an item sent to two children counts twice), and each edge's
-`processed` the items that crossed it. `avg_exec_time_ns` is a moving average over a sample of calls,
+before the next item. A task whose nodes form one chain may instead take a write's points list by list
+(`write_all`): each node then sees the same items in the same order, and with at most one node publishing
+alert events those reach the task context in the same order too.
+
+As in Kapacitor, a node's `collected` counts the items it received, its `emitted` the items delivered on
+its out edges (an item sent to two children counts twice), and each edge's `processed` the items that
+crossed it. `avg_exec_time_ns` is a moving average over a sample of calls,
 each timing the node alone (its children run after it returns).
 """
 
@@ -15,18 +19,18 @@ import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, cast
 
 from tocsin.errors import TocsinError
 from tocsin.pipeline.spec import NodeSpec, Pipeline
-from tocsin.points import Batch, Dimensions, Item, Point
+from tocsin.points import Batch, Item, Point
 from tocsin.tasks.context import TaskContext
 from tocsin.tasks.node import RuntimeNode
 from tocsin.tasks.registry import node_class
+from tocsin.tasks.slots import GroupCount, NodeSlot
 
-# Kapacitor's [stats] defaults: timing-sample-rate 0.10 and timing-movavg-size 1000.
+# Kapacitor's [stats] timing-sample-rate default, 0.10.
 SAMPLE_EVERY = 10
-MOVING_AVERAGE_SIZE = 1000
 THROUGHPUT_INTERVAL = 1.0  # seconds, as Kapacitor's calcThroughput ticker
 
 _log = logging.getLogger("tocsin.tasks")
@@ -34,82 +38,6 @@ _log = logging.getLogger("tocsin.tasks")
 
 class TaskStartError(TocsinError):
     """A node of the task could not be created; the message names the node."""
-
-
-class GroupCount:
-    """Items a node emitted for one group (what a child `stats` node reports)."""
-
-    __slots__ = ("count", "dimensions", "tags")
-
-    def __init__(self, tags: dict[str, str], dimensions: Dimensions) -> None:
-        self.count = 0
-        self.tags = tags
-        self.dimensions = dimensions
-
-
-class MovingAverage:
-    """Kapacitor's moving average of the last `size` values."""
-
-    __slots__ = ("avg", "count", "history", "index", "size")
-
-    def __init__(self, size: int = MOVING_AVERAGE_SIZE) -> None:
-        self.size = size
-        self.history = [0.0] * size
-        self.index = -1
-        self.count = 0
-        self.avg = 0.0
-
-    def update(self, value: float) -> float:
-        """Add a value; returns the new average."""
-        self.count += 1
-        n = float(self.count)
-        self.avg += (value - self.avg) / n
-        self.index = (self.index + 1) % self.size
-        if self.count == self.size + 1:
-            old = self.history[self.index]
-            self.avg = (n * self.avg - old) / (n - 1)
-            self.count -= 1
-        self.history[self.index] = value
-        return self.avg
-
-
-class NodeSlot:
-    """A running node with its counters and its children."""
-
-    __slots__ = (
-        "avg", "child_pushes", "children", "collected", "errors", "groups", "name", "node", "on_batch", "on_point",
-        "out_items", "parents", "passes", "push", "until_sample",
-    )
-
-    def __init__(self, node: RuntimeNode) -> None:
-        self.node = node
-        self.on_point = node.point
-        self.on_batch = node.batch
-        # a node that passes every item on unchanged (`stream`) need not be called for each
-        self.passes: bool = getattr(node, "passes_items", False)
-        self.push: Callable[[Item], None] = self._unwired
-        self.child_pushes: list[Callable[[Item], None]] = []  # each child's `push`, in child order
-        self.name = node.spec.name
-        self.children: list[NodeSlot] = []
-        self.parents: list[NodeSlot] = []
-        self.collected = 0
-        self.out_items = 0  # items sent on each out edge (every item goes to every child)
-        self.errors = 0
-        self.avg = MovingAverage()
-        self.until_sample = 1
-        # per-group emitted counts, kept only when a stats node watches this node
-        self.groups: dict[str, GroupCount] | None = None
-
-    def _unwired(self, item: Item) -> None:
-        raise RuntimeError(f"{self.name}: pushed to before the executor wired it")
-
-    def emitted(self) -> int:
-        """Kapacitor's emitted: the sum of the out edges' counts."""
-        return self.out_items * len(self.children)
-
-    def group_counts(self) -> list[GroupCount]:
-        """Emitted items by group, in first-seen order."""
-        return list(self.groups.values()) if self.groups is not None else []
 
 
 class TaskExecutor:
@@ -153,6 +81,9 @@ class TaskExecutor:
         # As in Kapacitor, only the first node (`stream`) receives the written data; `stats` nodes are
         # sources too but are driven by their timers.
         self._roots = self._slots[:1]
+        self._chain = self._list_chain()
+        self.event_topics = frozenset(t for slot in self._slots for t in slot.node.event_topics())
+        self.shares_state = any(slot.node.shares_state() for slot in self._slots)
         self._tasks: list[asyncio.Task[None]] = []
         self._throughput = 0.0
 
@@ -162,6 +93,86 @@ class TaskExecutor:
         """Feed one point to the stream root(s) and everything downstream."""
         for root in self._roots:
             root.push(point)
+
+    @property
+    def takes_lists(self) -> bool:
+        """Whether `write_all` processes points list by list (else it goes point by point)."""
+        return self._chain is not None
+
+    def write_all(self, points: list[Point]) -> None:
+        """`write` of each point in turn, with a chain processed list by list (the same results, faster)."""
+        chain = self._chain
+        if chain is None:
+            for point in points:
+                self.write(point)
+            return
+        items: list[Item] = list(points)  # the nodes' lists are never mutated; this one is the executor's
+        for slot in chain:
+            if not items:
+                return
+            items = self._run_list(slot, items)
+
+    def _list_chain(self) -> list[NodeSlot] | None:
+        """The slots in order when the task may take lists: one chain from the root, no timer, no node that
+        answers later or watches another, at most one node publishing alert events; None otherwise."""
+        if not self._slots:
+            return None
+        chain: list[NodeSlot] = []
+        slot = self._slots[0]
+        points_in = True  # the root gets written points
+        while True:
+            node = slot.node
+            if (node.timer_interval() is not None or hasattr(node, "attach_emitter")
+                    or hasattr(node, "watch_parent") or len(slot.children) > 1):
+                return None
+            chain.append(slot)
+            slot.points_in = points_in
+            points_in = points_in and node.point_yields_points
+            if not slot.children:
+                break
+            slot = slot.children[0]
+            if len(slot.parents) != 1:
+                return None
+        publishers = sum(1 for each in chain if each.node.event_topics())
+        if len(chain) != len(self._slots) or publishers > 1:
+            for each in chain:
+                each.points_in = False
+            return None
+        return chain
+
+    def _run_list(self, slot: NodeSlot, items: list[Item]) -> list[Item]:
+        """`push` of each item to `slot` alone: what it sends to its child, counted as `push` counts."""
+        count = len(items)
+        slot.collected += count
+        failed = functools.partial(self._failed, slot)
+        start = time.perf_counter_ns()
+        if slot.points_in:
+            out = slot.node.points(cast(list[Point], items), failed)  # points only: see _list_chain
+        else:
+            out = []
+            on_point, on_batch = slot.on_point, slot.on_batch
+            for item in items:
+                try:
+                    produced = on_point(item) if isinstance(item, Point) else on_batch(item)
+                except Exception as exc:
+                    failed(exc)
+                    continue
+                if produced:
+                    out += produced
+        elapsed = time.perf_counter_ns() - start
+        # the same calls are sampled as by `push`, each timed at the list's average per item
+        until = slot.until_sample
+        if count < until:
+            slot.until_sample = until - count
+        else:
+            slot.until_sample = SAMPLE_EVERY - (count - until) % SAMPLE_EVERY
+            slot.avg.update_many(elapsed / count, 1 + (count - until) // SAMPLE_EVERY)
+        if not out or not slot.children:
+            return []
+        if slot.groups is not None:
+            _count_groups(slot.groups, out)
+        slot.out_items += len(out)
+        return out
 
     def _push(self, slot: NodeSlot, item: Item) -> None:
         slot.push(item)

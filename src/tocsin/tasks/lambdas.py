@@ -42,13 +42,15 @@ class PointScope:
         raise EvalError(ERR_UNDEFINED.format(name=name))
 
 
+_ABSENT: Any = object()
+
+
 def _reference(name: str) -> Evaluator:
     def reference(row: Any) -> Value:
-        fields = row.fields
-        if name in fields:
+        value: Value = row.fields.get(name, _ABSENT)
+        if value is not _ABSENT:
             if name in row.tags:
                 raise EvalError(ERR_FIELD_AND_TAG)
-            value: Value = fields[name]
             return value
         tags = row.tags
         if name in tags:
@@ -89,6 +91,11 @@ def _stateful(node: ast.LambdaNode) -> bool:
     return False
 
 
+def not_boolean(result: Value) -> EvalError:
+    """The error of a condition whose value is not a boolean."""
+    return EvalError(ERR_NOT_BOOLEAN.format(type=type_name(result)))
+
+
 class PointLambda:
     """A lambda expression with one compiled evaluator per group (one in all when it keeps no state)."""
 
@@ -108,6 +115,11 @@ class PointLambda:
             self._by_group[group] = evaluator
         return evaluator
 
+    @property
+    def shared(self) -> Evaluator | None:
+        """The one evaluator of every group when the lambda keeps no per-group state; None otherwise."""
+        return None if self._per_group else self._shared
+
     def value(self, group: str, fields: Mapping[str, Any], tags: Mapping[str, str], time: int) -> Value:
         """Evaluate for one point of `group`; raises EvalError."""
         return self._evaluator(group)(PointScope(fields, tags, time))
@@ -121,7 +133,7 @@ class PointLambda:
         result = (self._shared if not self._per_group else self._evaluator(group))(row)
         if result is True or result is False:
             return result
-        raise EvalError(ERR_NOT_BOOLEAN.format(type=type_name(result)))
+        raise not_boolean(result)
 
     def forget(self, group: str) -> None:
         """Drop the state of a group that no longer exists."""

@@ -8,6 +8,7 @@ counted against the node and logged (unless `.quiet()`); they never stop the tas
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from tocsin.pipeline.spec import NodeSpec
@@ -20,7 +21,10 @@ class NodeError(Exception):
 
 
 class RuntimeNode:
-    """A node of a running task. Subclasses override `point` and/or `batch`."""
+    """A node of a running task. Subclasses override `point` and/or `batch`, and may override `points`."""
+
+    # `point` returns only points (so a list of points goes on to the child's `points`)
+    point_yields_points = False
 
     def __init__(self, spec: NodeSpec, ctx: TaskContext) -> None:
         self.spec = spec
@@ -30,6 +34,23 @@ class RuntimeNode:
     def point(self, point: Point) -> list[Item]:
         """Process one point of a stream edge."""
         raise NodeError(f"{self.spec.name} does not accept points")
+
+    def points(self, points: list[Point], failed: Callable[[Exception], None]) -> list[Item]:
+        """What `point` on each point in turn returns, concatenated; a point that raises goes to `failed`.
+
+        An override must be exactly equivalent: the same outputs, state and side effects in the same order.
+        """
+        out: list[Item] = []
+        point = self.point
+        for each in points:
+            try:
+                produced = point(each)
+            except Exception as exc:
+                failed(exc)
+                continue
+            if produced:
+                out += produced
+        return out
 
     def batch(self, batch: Batch) -> list[Item]:
         """Process one batch of a batch edge."""
@@ -46,6 +67,14 @@ class RuntimeNode:
     def stats(self) -> dict[str, Any]:
         """Node-specific statistics added to collected/emitted/errors (alert counters, ...)."""
         return {}
+
+    def event_topics(self) -> tuple[str, ...]:
+        """The alert topics the node publishes events to (an alert node's)."""
+        return ()
+
+    def shares_state(self) -> bool:
+        """Whether the node reads or writes state other tasks share (alert inhibition)."""
+        return False
 
     def cardinality(self) -> int:
         """How many groups the node keeps state for (`working_cardinality`)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -113,22 +114,65 @@ class TaskRuntime:
         self._routes = routes
 
     async def write(self, points: list[Point]) -> None:
-        """Run the points through every subscribed task, then collect the events they raised."""
+        """Run the points through every subscribed task, then collect the events they raised.
+
+        When the tasks of the write cannot affect one another (none uses inhibition, no two publish to one
+        topic), each takes its points at once (`TaskExecutor.write_all`); otherwise each point goes through
+        every task before the next point."""
         async with self._lock:
-            routes = self._routes
-            database = retention_policy = None
-            targets: list[RunningTask] = []
-            for point in points:
-                # the points of one write usually share their dbrp: look the tasks up when it changes
-                if point.database != database or point.retention_policy != retention_policy:
-                    database, retention_policy = point.database, point.retention_policy
-                    targets = routes.get((database, retention_policy), [])
-                for running in targets:
-                    try:
-                        running.executor.write(point)
-                    except Exception:
-                        log.exception("task %s failed to process a point", running.id)
+            plan = self._plan(points)
+            if plan is None:
+                self._interleave(points)
+            else:
+                for running, subset in plan:
+                    self._write_task(running, subset)
             await self._collect()
+
+    def _plan(self, points: list[Point]) -> list[tuple[RunningTask, list[Point]]] | None:
+        """Each task with the points routed to it, in order; None when the tasks are not independent."""
+        if not points:
+            return []
+        routes = self._routes
+        first = points[0]
+        database, retention_policy = first.database, first.retention_policy
+        if all(p.database == database and p.retention_policy == retention_policy for p in points):
+            targets = routes.get((database, retention_policy), [])
+            return [(running, points) for running in targets] if _independent(targets) else None
+        subsets: dict[str, tuple[RunningTask, list[Point]]] = {}
+        for point in points:
+            for running in routes.get((point.database, point.retention_policy), ()):
+                subsets.setdefault(running.id, (running, []))[1].append(point)
+        plan = list(subsets.values())
+        return plan if _independent(running for running, _ in plan) else None
+
+    def _write_task(self, running: RunningTask, points: list[Point]) -> None:
+        executor = running.executor
+        if executor.takes_lists:
+            try:
+                executor.write_all(points)
+            except Exception:
+                log.exception("task %s failed to process points", running.id)
+            return
+        for point in points:
+            try:
+                executor.write(point)
+            except Exception:
+                log.exception("task %s failed to process a point", running.id)
+
+    def _interleave(self, points: list[Point]) -> None:
+        routes = self._routes
+        database = retention_policy = None
+        targets: list[RunningTask] = []
+        for point in points:
+            # the points of one write usually share their dbrp: look the tasks up when it changes
+            if point.database != database or point.retention_policy != retention_policy:
+                database, retention_policy = point.database, point.retention_policy
+                targets = routes.get((database, retention_policy), [])
+            for running in targets:
+                try:
+                    running.executor.write(point)
+                except Exception:
+                    log.exception("task %s failed to process a point", running.id)
 
     async def flush(self) -> None:
         """Collect events raised outside a write (timer-driven nodes)."""
@@ -163,6 +207,17 @@ class TaskRuntime:
             return result
         endpoints = {str(n.args[0]) for n in running.pipeline.nodes if n.desc == "http_out" and n.args}
         return {"series": None} if name in endpoints else None
+
+
+def _independent(tasks: Iterable[RunningTask]) -> bool:
+    """Whether the tasks may run one after the other: none uses inhibition and no two share a topic."""
+    seen: set[str] = set()
+    for running in tasks:
+        executor = running.executor
+        if executor.shares_state or not seen.isdisjoint(executor.event_topics):
+            return False
+        seen |= executor.event_topics
+    return True
 
 
 def _hostname(engine: Engine) -> str:

@@ -10,6 +10,7 @@ inhibitor of the node's category matches its tags; the item goes on downstream, 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 from tocsin.alert.event import Event
@@ -46,6 +47,8 @@ def anonymous_topic(task_id: str, node_name: str) -> str:
 
 class AlertNode(RuntimeNode):
     """`|alert()`: raises TemplateError, CompileError or ConfigError at construction for bad properties."""
+
+    point_yields_points = True
 
     def __init__(self, spec: NodeSpec, ctx: TaskContext) -> None:
         super().__init__(spec, ctx)
@@ -84,6 +87,35 @@ class AlertNode(RuntimeNode):
             return []
         event = self._trigger(state, alert_id, point, point.fields, level, point.time)
         return [] if event is None else [annotate_point(self.settings, point, event)]
+
+    def points(self, points: list[Point], failed: Callable[[Exception], None]) -> list[Item]:
+        """`point` on each point in turn, with what it looks up per point looked up once."""
+        out: list[Item] = []
+        states, settings, flap, sco_duration = self.states, self.settings, self._flap, self._sco_duration
+        render_id, determine = self.templates.render_id, self.rules.determine_row
+        ok = Level.OK
+        for point in points:
+            try:
+                group = point.group
+                state = states.get(group)
+                if state is None:
+                    state = self._state(point.name, group, point.tags, point.time)
+                try:
+                    alert_id = render_id(point.name, group, point.tags)
+                except TemplateError as exc:
+                    raise NodeError(str(exc)) from exc
+                level = determine(group, point, state.history[state.idx])
+                state.add_event(point.time, level, flap, sco_duration)
+                if not state.changed and (level == ok or self._suppressed(state)):
+                    continue
+                if flap is not None and state.flapping:
+                    continue
+                event = self._trigger(state, alert_id, point, point.fields, level, point.time)
+                if event is not None:
+                    out.append(annotate_point(settings, point, event))
+            except Exception as exc:
+                failed(exc)
+        return out
 
     def batch(self, batch: Batch) -> list[Item]:
         state = self._state(batch.name, batch.group, batch.tags, batch.time)
@@ -202,6 +234,12 @@ class AlertNode(RuntimeNode):
 
     def stats(self) -> dict[str, Any]:
         return dict(self.counts)
+
+    def event_topics(self) -> tuple[str, ...]:
+        return tuple(self.topics)
+
+    def shares_state(self) -> bool:
+        return bool(self.settings.inhibits or self.settings.category)
 
     def cardinality(self) -> int:
         return len(self.states)

@@ -9,12 +9,14 @@ from typing import Any
 from tocsin.alert.levels import Level
 from tocsin.expr import ast
 from tocsin.expr.errors import CompileError, EvalError
+from tocsin.expr.evaluate import Evaluator
 from tocsin.pipeline.spec import NodeSpec
-from tocsin.tasks.lambdas import PointLambda, PointScope
+from tocsin.tasks.lambdas import PointLambda, PointScope, not_boolean
 
 ERR_COMPILE = "Failed to compile stateful expression for {prop}: {error}"
 
-_Conditions = tuple[tuple[Level, PointLambda], ...]
+# (level, condition, its evaluator when the same for every group)
+_Conditions = tuple[tuple[Level, PointLambda, Evaluator | None], ...]
 # (conditions from CRITICAL down to the current level, its reset, conditions from it down), per current level
 _Plan = tuple[_Conditions, PointLambda | None, _Conditions]
 _LEVEL_PROPS = {Level.INFO: "info", Level.WARNING: "warn", Level.CRITICAL: "crit"}
@@ -48,10 +50,13 @@ class LevelRules:
     def determine_row(self, group: str, row: Any, current: Level) -> Level:
         """`determine` for anything with `.fields`, `.tags` and `.time` (a Point, a BatchPoint)."""
         above, reset, below = self._plans[current]
-        for level, condition in above:
+        for level, condition, evaluate in above:
             try:
-                if condition.test_row(group, row):
+                result = evaluate(row) if evaluate is not None else condition.test_row(group, row)
+                if result is True:
                     return level
+                if result is not False:
+                    raise not_boolean(result)
             except EvalError as exc:
                 self._error(f"error evaluating expression for level {level.name}: {exc}")
         if reset is not None:
@@ -60,10 +65,13 @@ class LevelRules:
                     return current
             except EvalError as exc:
                 self._error(f"error evaluating reset expression for current level {current.name}: {exc}")
-        for level, condition in below:
+        for level, condition, evaluate in below:
             try:
-                if condition.test_row(group, row):
+                result = evaluate(row) if evaluate is not None else condition.test_row(group, row)
+                if result is True:
                     return level
+                if result is not False:
+                    raise not_boolean(result)
             except EvalError as exc:
                 self._error(f"error evaluating expression for level {level.name}: {exc}")
         return Level.OK
@@ -73,7 +81,8 @@ class LevelRules:
         reset of `current`, then the conditions from `current` down to INFO (an evaluation error is false)."""
         def conditions(start: int, stop: int) -> _Conditions:
             levels = (Level(value) for value in range(start, max(stop, Level.OK), -1))
-            return tuple((level, self._levels[level]) for level in levels if level in self._levels)
+            return tuple((level, self._levels[level], self._levels[level].shared) for level in levels
+                         if level in self._levels)
 
         return conditions(Level.CRITICAL, current - 1), self._resets.get(current), conditions(current, Level.OK)
 

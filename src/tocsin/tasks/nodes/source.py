@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 from tocsin.expr.errors import EvalError
 from tocsin.pipeline.spec import NodeSpec
@@ -30,10 +31,15 @@ class StreamNode(RuntimeNode):
 
     # the executor may skip calling `point`/`batch`: they return the item as it is
     passes_items = True
+    point_yields_points = True
 
     def point(self, point: Point) -> list[Item]:
         """Pass the point on."""
         return [point]
+
+    def points(self, points: list[Point], failed: Callable[[Exception], None]) -> list[Item]:
+        """Pass the points on."""
+        return list(points)
 
     def batch(self, batch: Batch) -> list[Item]:
         """Pass the batch on."""
@@ -42,6 +48,8 @@ class StreamNode(RuntimeNode):
 
 class FromNode(RuntimeNode):
     """`stream|from()`: database, retention policy and measurement filters, where lambdas, group by."""
+
+    point_yields_points = True
 
     def __init__(self, spec: NodeSpec, ctx: TaskContext) -> None:
         super().__init__(spec, ctx)
@@ -97,6 +105,40 @@ class FromNode(RuntimeNode):
         else:
             group, dims = point.group, point.dimensions
         return [Point(point.name, point.tags, point.fields, t, point.database, point.retention_policy, group, dims)]
+
+    def points(self, points: list[Point], failed: Callable[[Exception], None]) -> list[Item]:
+        """`point` on each point; the usual case (no where, grouped by fixed tags or not at all) inlined."""
+        if self._wheres or self._star or self._truncate or self._round:
+            return super().points(points, failed)
+        try:
+            return self._filter_and_group(points)
+        except Exception:
+            # only the group id cache changed (it is pure memoisation): redo point by point to report the failure
+            return super().points(points, failed)
+
+    def _filter_and_group(self, points: list[Point]) -> list[Item]:
+        database, retention_policy, measurement = self._database, self._retention_policy, self._measurement
+        kept: list[Item] = [
+            p for p in points
+            if (not database or p.database == database)
+            and (not retention_policy or p.retention_policy == retention_policy)
+            and (not measurement or p.name == measurement)
+        ]
+        if self._plain:
+            return kept
+        dims, group_key, group_ids = self._dimensions, self._group_key, self._group_ids
+        out: list[Item] = []
+        append = out.append
+        for p in cast(list[Point], kept):
+            key = group_key(p)
+            group = group_ids.get(key)
+            if group is None:
+                group = group_id(p.name, p.tags, dims)
+                if len(group_ids) >= GROUP_CACHE_MAX:
+                    group_ids.clear()
+                group_ids[key] = group
+            append(Point(p.name, p.tags, p.fields, p.time, p.database, p.retention_policy, group, dims))
+        return out
 
 
 def _group_key(tag_names: tuple[str, ...], by_name: bool) -> Callable[[Point], object]:

@@ -16,7 +16,7 @@ from tocsin.tasks.node import NodeError, RuntimeNode
 from tocsin.tasks.nodes.common import NOTHING, duration_ns, go_round, go_truncate, group_id
 
 if TYPE_CHECKING:
-    from tocsin.tasks.executor import GroupCount
+    from tocsin.tasks.slots import GroupCount
 
 NAME = "stats"
 
