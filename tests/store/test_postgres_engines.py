@@ -9,39 +9,21 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.postgres import fresh_database
+from tests.support.engines import soon, two_engines
 from tests.support.sink import HttpSink
 from tocsin.alert.event import Event
 from tocsin.alert.levels import Level
 from tocsin.alert.topics import Derive
 from tocsin.auth.directory import UserDirectory
-from tocsin.config.loader import load_text
 from tocsin.engine.engine import Engine
-from tocsin.store.postgres import PostgresStore
 
 CONF = 'data_dir = "{dir}"\n[delivery]\nbackoff-initial = "10ms"\nbackoff-max = "50ms"\n'
 
 
 @pytest.fixture
 async def engines(tmp_path: Path) -> AsyncIterator[tuple[Engine, Engine]]:
-    async with fresh_database() as url:
-        base = load_text(CONF.format(dir=tmp_path), "test.conf", environ={})
-        stores = PostgresStore(url), PostgresStore(url)
-        a, b = Engine(base, stores[0]), Engine(base, stores[1])
-        await a.start()
-        await b.start()
-        yield a, b
-        for engine, store in zip((a, b), stores, strict=True):
-            if store.pool is not None:  # not stopped by the test
-                await engine.stop(0.1)
-
-
-async def _soon(check: Callable[[], bool], within: float = 1.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while not check():
-        assert loop.time() < deadline, "not within the time allowed"
-        await asyncio.sleep(0.01)
+    async with two_engines(CONF.format(dir=tmp_path)) as pair:
+        yield pair
 
 
 def _event(alert: str, n: int, level: Level = Level.CRITICAL) -> Event:
@@ -51,19 +33,19 @@ def _event(alert: str, n: int, level: Level = Level.CRITICAL) -> Event:
 async def test_specs_overrides_and_states_made_on_one_apply_on_the_other(engines: tuple[Engine, Engine]) -> None:
     a, b = engines
     await a.create_handler("t", {"id": "h", "kind": "post", "options": {"url": "http://127.0.0.1:1/x"}})
-    await _soon(lambda: b.handlers.get("t", "h") is not None)
+    await soon(lambda: b.handlers.get("t", "h") is not None)
     await a.update_config("slack", None, True, {"set": {"enabled": True, "url": "https://hooks.example/x"}})
-    await _soon(lambda: b.config.element("slack") is not None and b.config.element("slack").get("enabled") is True)
+    await soon(lambda: b.config.element("slack") is not None and b.config.element("slack").get("enabled") is True)
     await a.collect([(_event("x", 1), Derive())])
-    await _soon(lambda: (t := b.topics.get("t")) is not None and "x" in t.events)
+    await soon(lambda: (t := b.topics.get("t")) is not None and "x" in t.events)
     assert b.topics.get("t").events["x"].level is Level.CRITICAL  # type: ignore[union-attr]
     # the next event, taken by b, derives its previous level from a's
     await b.collect([(_event("x", 2, Level.OK), Derive())])
-    await _soon(lambda: "x" not in a.topics.get("t").events)  # type: ignore[union-attr]
+    await soon(lambda: "x" not in a.topics.get("t").events)  # type: ignore[union-attr]
     await a.delete_handler("t", "h")
-    await _soon(lambda: b.handlers.get("t", "h") is None)
+    await soon(lambda: b.handlers.get("t", "h") is None)
     await a.delete_topic("t")
-    await _soon(lambda: b.topics.get("t") is None)
+    await soon(lambda: b.topics.get("t") is None)
 
 
 async def test_deliveries_spread_over_both_in_order_and_a_stop_hands_over(engines: tuple[Engine, Engine]) -> None:
@@ -71,7 +53,7 @@ async def test_deliveries_spread_over_both_in_order_and_a_stop_hands_over(engine
     sink = await HttpSink().start()
     try:
         await a.create_handler("t", {"id": "h", "kind": "post", "options": {"url": sink.url}})
-        await _soon(lambda: b.handlers.get("t", "h") is not None)
+        await soon(lambda: b.handlers.get("t", "h") is not None)
         for n in range(20):
             engine = (a, b)[n % 2]
             await engine.collect([(_event(f"a{i}", n), Derive()) for i in range(10)])
@@ -86,7 +68,7 @@ async def test_deliveries_spread_over_both_in_order_and_a_stop_hands_over(engine
 
         sink.hang()
         await a.collect([(_event("late", 1), Derive())])
-        await _soon(lambda: len(sink.requests) == 201, within=5)
+        await soon(lambda: len(sink.requests) == 201, within=5)
         holder, other = (a, b) if a.dispatcher.depth()[0] else (b, a)
         assert (holder.dispatcher.depth()[0], other.dispatcher.depth()[0]) == (1, 0)
         await holder.stop(0.1)

@@ -4,18 +4,17 @@ exactly one (its lease holder), has its handlers on both, and moves with its ale
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.support.postgres import fresh_database
+from tests.support.engines import soon, two_engines
 from tests.support.sink import HttpSink
 from tocsin.config.loader import load_text
 from tocsin.engine.engine import Engine
 from tocsin.points import Point
-from tocsin.store.postgres import PostgresStore
 from tocsin.store.sqlite import SqliteStore
 
 CONF = 'data_dir = "{dir}"\nhostname = "localhost"\n[delivery]\nbackoff-initial = "10ms"\nbackoff-max = "50ms"\n'
@@ -29,24 +28,8 @@ NS = 1_000_000_000
 
 @pytest.fixture
 async def engines(tmp_path: Path) -> AsyncIterator[tuple[Engine, Engine]]:
-    async with fresh_database() as url:
-        base = load_text(CONF.format(dir=tmp_path), "test.conf", environ={})
-        stores = PostgresStore(url + "?lease=1s"), PostgresStore(url + "?lease=1s")
-        a, b = Engine(base, stores[0]), Engine(base, stores[1])
-        await a.start()
-        await b.start()
-        yield a, b
-        for engine, store in zip((a, b), stores, strict=True):
-            if store.pool is not None:  # not stopped by the test
-                await engine.stop(0.1)
-
-
-async def _soon(check: Callable[[], bool], within: float = 1.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while not check():
-        assert loop.time() < deadline, "not within the time allowed"
-        await asyncio.sleep(0.01)
+    async with two_engines(CONF.format(dir=tmp_path), "?lease=1s") as pair:
+        yield pair
 
 
 def _point(value: float, t: int) -> Point:
@@ -67,20 +50,20 @@ async def test_a_task_made_on_one_is_known_on_both_and_runs_on_one(engines: tupl
     a, b = engines
     created = await a.tasks.create_task(_body("http://127.0.0.1:1/x"))
     assert (created["executing"], created["error"]) == (True, "")
-    await _soon(lambda: "cpu" in b.tasks.tasks)
+    await soon(lambda: "cpu" in b.tasks.tasks)
     assert b.tasks.get_task("cpu", {})["script"] == created["script"]
     assert _executing(a, b) == [True, False]
     # the handlers are on both, so that either may deliver what it claims
     assert [h.key for h in a.handlers.owned_by("cpu")] == [h.key for h in b.handlers.owned_by("cpu")] != []
 
     await b.tasks.update_task("cpu", {"status": "disabled"})
-    await _soon(lambda: not a.tasks.runtime.is_executing("cpu") and a.handlers.owned_by("cpu") == [])
+    await soon(lambda: not a.tasks.runtime.is_executing("cpu") and a.handlers.owned_by("cpu") == [])
     assert a.tasks.tasks["cpu"].status == "disabled"
     await b.tasks.update_task("cpu", {"status": "enabled"})
-    await _soon(lambda: _executing(a, b).count(True) == 1)
-    await _soon(lambda: a.handlers.owned_by("cpu") != [] and b.handlers.owned_by("cpu") != [])
+    await soon(lambda: _executing(a, b).count(True) == 1)
+    await soon(lambda: a.handlers.owned_by("cpu") != [] and b.handlers.owned_by("cpu") != [])
     await b.tasks.delete_task("cpu")
-    await _soon(lambda: "cpu" not in a.tasks.tasks and a.handlers.owned_by("cpu") == [])
+    await soon(lambda: "cpu" not in a.tasks.tasks and a.handlers.owned_by("cpu") == [])
     assert _executing(a, b) == [False, False]
     assert b.handlers.owned_by("cpu") == []
 
@@ -88,9 +71,9 @@ async def test_a_task_made_on_one_is_known_on_both_and_runs_on_one(engines: tupl
 async def test_templates_made_on_one_are_known_on_the_other(engines: tuple[Engine, Engine]) -> None:
     a, b = engines
     await a.tasks.create_template({"id": "tpl", "script": "var x = 1\nstream|from().measurement('cpu')"})
-    await _soon(lambda: "tpl" in b.tasks.templates)
+    await soon(lambda: "tpl" in b.tasks.templates)
     await a.tasks.delete_template("tpl")
-    await _soon(lambda: "tpl" not in b.tasks.templates)
+    await soon(lambda: "tpl" not in b.tasks.templates)
 
 
 async def test_points_raise_an_alert_once_and_a_stop_hands_the_state_over(engines: tuple[Engine, Engine]) -> None:
@@ -98,12 +81,12 @@ async def test_points_raise_an_alert_once_and_a_stop_hands_the_state_over(engine
     sink = await HttpSink().start()
     try:
         await a.tasks.create_task(_body(sink.url))
-        await _soon(lambda: b.handlers.owned_by("cpu") != [])
+        await soon(lambda: b.handlers.owned_by("cpu") != [])
         for engine in (a, b):  # as an InfluxDB subscription with DESTINATIONS ALL
             await engine.write_points([_point(5, 10)])
         await sink.wait_for(1, within=5)
         await a.stop(0.5)
-        await _soon(lambda: b.tasks.runtime.is_executing("cpu"), within=2)
+        await soon(lambda: b.tasks.runtime.is_executing("cpu"), within=2)
         await b.write_points([_point(6, 20)])  # still critical: stateChangesOnly keeps quiet
         await b.write_points([_point(50, 40)])
         await sink.wait_for(2, within=5)
