@@ -18,17 +18,23 @@ def eval_args(args: tuple[Any, ...]) -> str:
     return sprint([NO_VALUE if a is None else a for a in args])
 
 
-_HTML = str.maketrans({'"': "&#34;", "'": "&#39;", "&": "&amp;", "<": "&lt;", ">": "&gt;", "\0": "\ufffd"})
+# str.replace runs each in C: about ten times faster than str.translate with a mapping. `&` goes first.
+_HTML = (("&", "&amp;"), ('"', "&#34;"), ("'", "&#39;"), ("<", "&lt;"), (">", "&gt;"), ("\0", "\ufffd"))
 # html/template's text-context table adds '+' to text/template's.
-_HTML_TEXT = str.maketrans(
-    {'"': "&#34;", "'": "&#39;", "&": "&amp;", "+": "&#43;", "<": "&lt;", ">": "&gt;", "\0": "\ufffd"}
-)
+_HTML_TEXT = (*_HTML, ("+", "&#43;"))
+
+
+def _replace_all(text: str, table: tuple[tuple[str, str], ...]) -> str:
+    for char, entity in table:
+        if char in text:
+            text = text.replace(char, entity)
+    return text
 _JS = {"\\": "\\\\", "'": "\\'", '"': '\\"', "<": "\\u003C", ">": "\\u003E", "&": "\\u0026", "=": "\\u003D"}
 
 
 def html_escape(text: str) -> str:
     """text/template's HTMLEscapeString."""
-    return text.translate(_HTML)
+    return _replace_all(text, _HTML)
 
 
 def html_text_escape(value: Any) -> str:
@@ -36,7 +42,7 @@ def html_text_escape(value: Any) -> str:
     if value is None:
         return ""
     text = value if isinstance(value, str) else sprint([value])
-    return text.translate(_HTML_TEXT)
+    return _replace_all(text, _HTML_TEXT)
 
 
 def js_escape(text: str) -> str:
