@@ -204,7 +204,13 @@ def _check(api: Api, name: str, before: tuple[Any, ...], status: int, text: str)
         return
     message = _error_of(status, text)
     if status == 500:
-        # A start failure: the task stays stored, enabled, not executing, with the error (or rolled back, §1.5).
+        if message.startswith("error reloading associated task"):
+            # A template change its tasks cannot take (§1.5): the tasks are rolled back and keep running.
+            assert all(t["executing"] for t in api.tasks().values() if t["status"] == "enabled"), message
+            START_FAILURES.append(message)
+            api.reset()
+            return
+        # A start failure: the task stays stored, enabled, not executing, with the error.
         failed = [t for t in api.tasks().values() if t["error"] and t["error"] in message]
         assert failed and all(t["status"] == "enabled" and not t["executing"] for t in failed), message
         START_FAILURES.append(message)

@@ -243,3 +243,17 @@ async def test_template_dbrps_are_given_to_its_tasks(api: TestClient) -> None:
     await call(api, "PATCH", f"{TEMPLATES}/tp", {"script": 'dbrp "c"."d"\n' + SCRIPT})
     _, task = await call(api, "GET", f"{TASKS}/t")
     assert task["dbrps"] == [{"db": "c", "rp": "d"}]
+
+
+async def test_a_bad_alert_template_is_refused_before_any_task_reloads(api: TestClient) -> None:
+    await make_template(api, "generic", GENERIC)
+    await create(api, id="a", status="enabled", dbrps=DBRPS, vars={"measurement": {"type": "string", "value": "m"}},
+                 **{"template-id": "generic"})  # fmt: skip
+    bad = "stream|from().measurement(measurement)|alert().message('{{ .ID }} is {{Level }}').log('/dev/null')"
+    message = 'invalid TICKscript: alert2: template: message:1: function "Level" not defined'
+    assert await call(api, "PATCH", f"{TEMPLATES}/generic", {"script": "var measurement string\n" + bad}) == (
+        400, error(message))  # fmt: skip
+    assert await call(api, "POST", TASKS, {"id": "b", "dbrps": DBRPS, "script": bad.replace("(measurement)", "('m')")}
+                      ) == (400, error(message))  # fmt: skip
+    _, task = await call(api, "GET", f"{TASKS}/a", **{"script-format": "raw"})
+    assert (task["script"], task["executing"], task["error"]) == (GENERIC, True, "")

@@ -11,10 +11,11 @@ from tocsin.errors import ParseError
 from tocsin.expr.ast import LambdaNode
 from tocsin.expr.errors import CompileError
 from tocsin.expr.evaluate import ERR_TOO_COMPLEX, compile_expression
+from tocsin.gotemplate import Template, TemplateError, kapacitor_funcs
 from tocsin.handlers.base import ConfigView
 from tocsin.pipeline.compile import compile_program, declared_vars, implicit_dbrps, script_type
 from tocsin.pipeline.errors import TickCompileError
-from tocsin.pipeline.spec import Pipeline
+from tocsin.pipeline.spec import NodeSpec, Pipeline
 from tocsin.pipeline.vars import vars_from_json, vars_to_json
 from tocsin.tasks.errors import INVALID_SCRIPT, INVALID_TYPE, TaskApiError
 from tocsin.tasks.records import Dbrp
@@ -59,8 +60,9 @@ def normalize_vars(raw: Any) -> dict[str, Any]:
         raise TaskApiError(str(exc)) from None
 
 
-def check_depth(pipeline: Pipeline) -> Pipeline:
-    """The pipeline; TaskApiError when its longest chain is deeper than MAX_PIPELINE_DEPTH nodes."""
+def check_pipeline(pipeline: Pipeline) -> Pipeline:
+    """The pipeline; TaskApiError when it could only fail once started: a chain deeper than
+    MAX_PIPELINE_DEPTH nodes, a lambda over the complexity limit, an alert template that does not parse."""
     depth: dict[int, int] = {}
     for node in sorted(pipeline.nodes, key=lambda n: n.id):  # a child is always created after its parents
         depth[node.id] = 1 + max((depth.get(p, 0) for p in node.parents), default=0)
@@ -69,7 +71,23 @@ def check_depth(pipeline: Pipeline) -> Pipeline:
         raise TaskApiError(ERR_TOO_DEEP.format(depth=deepest, limit=MAX_PIPELINE_DEPTH))
     for node in pipeline.nodes:
         _check_lambdas(node.name, [*node.args, *(a for calls in node.properties.values() for c in calls for a in c)])
+        if node.desc == "alert":
+            _check_alert_templates(node)
     return pipeline
+
+
+def _check_alert_templates(node: NodeSpec) -> None:
+    # Kapacitor parses these when the node starts (a 500 on enable, or a failed template reload); a bad
+    # template is bad input, so it is refused with the script.
+    for prop in ("id", "message", "details"):
+        text = node.last(prop)
+        if not isinstance(text, str):
+            continue
+        details = prop == "details"
+        try:
+            Template.parse(prop, text, funcs=kapacitor_funcs() if details else None, html=details)
+        except TemplateError as exc:
+            raise TaskApiError(f"{node.name}: {exc}") from None
 
 
 def _check_lambdas(node_name: str, values: list[Any]) -> None:
@@ -91,7 +109,7 @@ def compile_with(program: Program, stored_vars: dict[str, Any], config: ConfigVi
         pipeline = compile_program(program, variables, config)
     except Exception as exc:  # compile and var errors are reported, never raised further
         raise TaskApiError(str(exc)) from None
-    return check_depth(pipeline)
+    return check_pipeline(pipeline)
 
 
 def compile_script(script: str, stored_vars: dict[str, Any], config: ConfigView | None) -> Pipeline:
@@ -127,7 +145,7 @@ def compile_template(program: Program) -> Pipeline:
         pipeline = compile_program(program, ignore_missing=True)
     except Exception as exc:
         raise TaskApiError(str(exc)) from None
-    return check_depth(pipeline)
+    return check_pipeline(pipeline)
 
 
 def declared(program: Program) -> dict[str, Any]:
