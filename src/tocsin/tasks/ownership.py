@@ -29,7 +29,7 @@ from tocsin.tasks.executor import TaskExecutor
 from tocsin.tasks.follow import TaskFollower
 from tocsin.tasks.inhibit import Inhibitors
 from tocsin.tasks.records import Dbrp
-from tocsin.tasks.runtime import anonymous_topic
+from tocsin.tasks.runtime import anonymous_topic, attach_handlers
 
 if TYPE_CHECKING:
     from tocsin.tasks.service import TaskService
@@ -106,12 +106,7 @@ class TaskOwnership:
         """Attach the task's handlers without running it (as `TaskRuntime.start` attaches them)."""
         engine = self._svc.engine
         try:
-            for node in pipeline.nodes:
-                if node.desc == "alert" and node.handlers:
-                    calls = [
-                        (f"{node.name}:{h.kind}:{i}", h.kind, dict(h.options)) for i, h in enumerate(node.handlers)
-                    ]
-                    engine.attach_task_handlers(task_id, anonymous_topic(task_id, node.name), calls)
+            attach_handlers(engine, task_id, pipeline)
         except BaseException:
             engine.detach_task_handlers(task_id)
             raise

@@ -74,12 +74,7 @@ class TaskRuntime:
             server_id=engine.identity.server_id,
         )
         try:
-            for node in pipeline.nodes:
-                if node.desc == "alert" and node.handlers:
-                    calls = [
-                        (f"{node.name}:{h.kind}:{i}", h.kind, dict(h.options)) for i, h in enumerate(node.handlers)
-                    ]
-                    engine.attach_task_handlers(task_id, anonymous_topic(task_id, node.name), calls)
+            attach_handlers(engine, task_id, pipeline)
             executor = TaskExecutor(task_id, pipeline, ctx, self.flush)
             await executor.start()
         except BaseException:
@@ -225,3 +220,11 @@ def _hostname(engine: Engine) -> str:
         return engine.config.hostname
     except KeyError:
         return "localhost"
+
+
+def attach_handlers(engine: Engine, task_id: str, pipeline: Pipeline) -> None:
+    """Register every handler the task's alert nodes chain, on each node's anonymous topic."""
+    for node in pipeline.nodes:
+        if node.desc == "alert" and node.handlers:
+            calls = [(f"{node.name}:{h.kind}:{i}", h.kind, dict(h.options)) for i, h in enumerate(node.handlers)]
+            engine.attach_task_handlers(task_id, anonymous_topic(task_id, node.name), calls)

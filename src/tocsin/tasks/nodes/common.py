@@ -7,7 +7,7 @@ from typing import Any
 from tocsin.expr import ast
 from tocsin.expr.values import Duration
 from tocsin.pipeline.spec import STAR, NodeSpec
-from tocsin.points import Batch, BatchPoint, Dimensions, FieldValue, Item, Point
+from tocsin.points import Batch, BatchPoint, FieldValue, Item, Point
 from tocsin.tasks.context import TaskContext
 from tocsin.tasks.lambdas import PointLambda
 from tocsin.tasks.node import NodeError, RuntimeNode
@@ -91,13 +91,6 @@ def group_spec(args: Any, where: str) -> tuple[bool, tuple[str, ...]]:
         else:
             raise NodeError(f"{where}: expected a tag name or *, got {arg!r}")
     return star, tuple(sorted(names))
-
-
-def group_id(name: str, tags: dict[str, str], dims: Dimensions) -> str:
-    """Kapacitor's group id: just the name when grouping by name alone."""
-    if not dims.tag_names:
-        return name if dims.by_name else ""
-    return dims.group_id(name, tags)
 
 
 def go_truncate(t: int, d: int) -> int:

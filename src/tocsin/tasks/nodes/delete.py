@@ -9,7 +9,7 @@ from tocsin.pipeline.spec import NodeSpec
 from tocsin.points import Batch, BatchPoint, Dimensions, FieldValue, Item, Point
 from tocsin.tasks.context import TaskContext
 from tocsin.tasks.node import RuntimeNode
-from tocsin.tasks.nodes.common import all_args, group_id, strings, with_rows
+from tocsin.tasks.nodes.common import all_args, strings, with_rows
 
 V = TypeVar("V")
 
@@ -48,7 +48,7 @@ class DeleteNode(RuntimeNode):
         if not any(t in self._tag_set for t in dims.tag_names):
             return dims, group
         new = Dimensions(tuple(t for t in dims.tag_names if t not in self._tag_set), dims.by_name)
-        return new, group_id(name, tags, new)
+        return new, new.group_id(name, tags)
 
     def _delete_fields(self, fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
         out, gone = _without(fields, self._fields)

@@ -10,7 +10,7 @@ from tocsin.pipeline.spec import NodeSpec
 from tocsin.points import Batch, BatchPoint, Dimensions, Item, Point
 from tocsin.tasks.context import TaskContext
 from tocsin.tasks.node import RuntimeNode
-from tocsin.tasks.nodes.common import all_args, group_id, group_spec, strings
+from tocsin.tasks.nodes.common import all_args, group_spec, strings
 
 
 class GroupByNode(RuntimeNode):
@@ -35,7 +35,7 @@ class GroupByNode(RuntimeNode):
         """The point in its new group."""
         dims = self._dimensions(point.tags, point.dimensions.by_name)
         return [Point(point.name, point.tags, point.fields, point.time, point.database, point.retention_policy,
-                      group_id(point.name, point.tags, dims), dims)]
+                      dims.group_id(point.name, point.tags), dims)]
 
     def batch(self, batch: Batch) -> list[Item]:
         """The regrouped batches of the previous batch time, once this batch starts a new time."""
@@ -49,7 +49,7 @@ class GroupByNode(RuntimeNode):
         by_name = batch.dimensions.by_name or batch.by_name
         for row in batch.points:
             dims = self._dimensions(row.tags, by_name)
-            group = group_id(batch.name, row.tags, dims)
+            group = dims.group_id(batch.name, row.tags)
             target = self._pending.get(group)
             if target is None:
                 tags = {name: row.tags.get(name, "") for name in dims.tag_names}

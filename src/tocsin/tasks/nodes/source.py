@@ -15,7 +15,6 @@ from tocsin.tasks.nodes.common import (
     all_args,
     go_round,
     go_truncate,
-    group_id,
     group_spec,
     lambda_of,
     last_args,
@@ -91,13 +90,13 @@ class FromNode(RuntimeNode):
         dims = self._dimensions
         if self._star:
             dims = Dimensions(tuple(sorted(point.tags)), self._by_name)
-            group = group_id(point.name, point.tags, dims)
+            group = dims.group_id(point.name, point.tags)
         elif self._grouped:
             # group ids cached by the grouped tags' values (and the name when grouped by it)
             key = self._group_key(point)
             cached = self._group_ids.get(key)
             if cached is None:
-                cached = group_id(point.name, point.tags, dims)
+                cached = dims.group_id(point.name, point.tags)
                 if len(self._group_ids) >= GROUP_CACHE_MAX:
                     self._group_ids.clear()
                 self._group_ids[key] = cached
@@ -133,7 +132,7 @@ class FromNode(RuntimeNode):
             key = group_key(p)
             group = group_ids.get(key)
             if group is None:
-                group = group_id(p.name, p.tags, dims)
+                group = dims.group_id(p.name, p.tags)
                 if len(group_ids) >= GROUP_CACHE_MAX:
                     group_ids.clear()
                 group_ids[key] = group

@@ -13,7 +13,7 @@ from tocsin.pipeline.spec import NodeSpec
 from tocsin.points import Batch, Item, Point
 from tocsin.tasks.context import TaskContext
 from tocsin.tasks.node import NodeError, RuntimeNode
-from tocsin.tasks.nodes.common import NOTHING, duration_ns, go_round, go_truncate, group_id
+from tocsin.tasks.nodes.common import NOTHING, duration_ns, go_round, go_truncate
 
 if TYPE_CHECKING:
     from tocsin.tasks.slots import GroupCount
@@ -61,6 +61,6 @@ class StatsNode(RuntimeNode):
         if not counts:
             return [Point(NAME, {}, {"emitted": 0}, t)]
         return [
-            Point(NAME, c.tags, {"emitted": c.count}, t, "", "", group_id(NAME, c.tags, c.dimensions), c.dimensions)
+            Point(NAME, c.tags, {"emitted": c.count}, t, "", "", c.dimensions.group_id(NAME, c.tags), c.dimensions)
             for c in counts
         ]
