@@ -213,7 +213,7 @@ def define_task(ctx: Context, args: list[str]) -> int:
     kind = parsed.string("type") if parsed.string("type") in ("stream", "batch") else ""
     variables = _load_vars(parsed.string("vars")) if parsed.string("vars") else {}
     href = task_href(task_id)
-    existing = _existing(ctx, href)
+    existing = lookup(ctx, href, {**TASK_OPTIONS, "replay-id": ""})
     if parsed.string("file"):
         # Kapacitor's client sends the id on update too when the task comes from a file.
         body = _load_task_file(parsed.string("file"), task_id)
@@ -233,10 +233,13 @@ def define_task(ctx: Context, args: list[str]) -> int:
     return 0
 
 
-def _existing(ctx: Context, href: str) -> dict[str, Any] | None:
-    # Kapacitor's CLI treats any failed lookup as "no such task" and lets the create report the problem.
+def lookup(ctx: Context, href: str, query: dict[str, Any]) -> dict[str, Any] | None:
+    """The task or template at `href`, or None.
+
+    Kapacitor's CLI treats any failed lookup as "does not exist" and lets the create report the problem.
+    """
     try:
-        answer = ctx.client.call("GET", href, query={**TASK_OPTIONS, "replay-id": ""})
+        answer = ctx.client.call("GET", href, query=query)
     except CommandError:
         return None
     return answer if isinstance(answer, dict) and answer.get("id") else None

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from tocsin.cli.context import Context
-from tocsin.cli.errors import CommandError, UsageError
+from tocsin.cli.errors import UsageError
 from tocsin.cli.flags import FlagSet
 from tocsin.cli.output import print_json, print_lines
-from tocsin.cli.tasks import list_pages, read_file, rfc822, var_value
+from tocsin.cli.tasks import list_pages, lookup, read_file, rfc822, var_value
 from tocsin.gotemplate.gofmt import format_value
 
 TEMPLATES = "/kapacitor/v1/templates"
@@ -37,21 +37,13 @@ def define_template(ctx: Context, args: list[str]) -> int:
     kind = parsed.string("type") if parsed.string("type") in ("stream", "batch") else ""
     href = template_href(template_id)
     body = {k: v for k, v in {"type": kind, "script": script}.items() if v}
-    if _exists(ctx, href):
+    if lookup(ctx, href, TEMPLATE_OPTIONS) is not None:
         answer = ctx.client.call("PATCH", href, body=body)
     else:
         answer = ctx.client.call("POST", TEMPLATES, body={"id": template_id, **body})
     if ctx.json_output:
         print_json(ctx.out, answer)
     return 0
-
-
-def _exists(ctx: Context, href: str) -> bool:
-    try:
-        answer = ctx.client.call("GET", href, query=TEMPLATE_OPTIONS)
-    except CommandError:
-        return False
-    return isinstance(answer, dict) and bool(answer.get("id"))
 
 
 def show_template(ctx: Context, args: list[str]) -> int:
