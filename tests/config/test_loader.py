@@ -65,7 +65,8 @@ default-retention-policy = "autogen"
 CORE_VALUES = {
     "": [{"hostname": "alerts.example.com", "data_dir": "/var/lib/tocsin", "skip-config-overrides": True,
           "default-retention-policy": "autogen"}],
-    "http": [{"bind-address": "127.0.0.1:9192", "auth-enabled": True, "log-enabled": False, "write-tracing": True,
+    "http": [{"bind-address": "127.0.0.1:9192", "auth-enabled": True, "allow-unauthenticated-remote": False,
+              "cors-allowed-origins": [], "allowed-hosts": [], "metrics-auth-enabled": True, "log-enabled": False, "write-tracing": True,
               "pprof-enabled": True, "https-enabled": True, "https-certificate": "/etc/tocsin/cert.pem",
               "https-private-key": "/etc/tocsin/key.pem", "shutdown-timeout": 30 * SECOND,
               "shared-secret": "s3cret-value", "admin-user": "", "admin-password": "",
@@ -83,7 +84,8 @@ CORE_VALUES = {
 DEFAULT_CORE_VALUES = {
     "": [{"hostname": "localhost", "data_dir": "./tocsin-data", "skip-config-overrides": False,
           "default-retention-policy": ""}],
-    "http": [{"bind-address": ":9092", "auth-enabled": False, "log-enabled": True, "write-tracing": False,
+    "http": [{"bind-address": "localhost:9092", "auth-enabled": False, "allow-unauthenticated-remote": False,
+              "cors-allowed-origins": [], "allowed-hosts": [], "metrics-auth-enabled": True, "log-enabled": True, "write-tracing": False,
               "pprof-enabled": False, "https-enabled": False, "https-certificate": "/etc/ssl/kapacitor.pem",
               "https-private-key": "", "shutdown-timeout": 10 * SECOND, "shared-secret": "",
               "admin-user": "", "admin-password": "", "max-body-size": 32 * 1024 * 1024}],

@@ -61,9 +61,8 @@ async def test_unknown_paths_need_credentials_too(secured: TestClient) -> None:
 
 
 async def test_options_needs_no_credentials(secured: TestClient) -> None:
-    resp = await secured.options("/kapacitor/v1/alerts/topics", headers={"Origin": "http://ui"})
-    assert resp.status == 200
-    assert resp.headers["Access-Control-Allow-Origin"] == "http://ui"
+    resp = await secured.options("/kapacitor/v1/alerts/topics")
+    assert (resp.status, await resp.read()) == (200, b"")
 
 
 @pytest.mark.parametrize(

@@ -89,7 +89,7 @@ async def test_a_slow_body_gets_408(start: Start, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(body_module, "BODY_TIMEOUT", 0.2)
     client = await start()
     reader, writer = await asyncio.open_connection(client.host, client.port)
-    writer.write(b"POST /tocsin/v1/events HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n[")
+    writer.write(b"POST /tocsin/v1/events HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\n[")
     await writer.drain()
     head = await asyncio.wait_for(reader.readline(), timeout=3)
     writer.close()

@@ -59,7 +59,7 @@ async def test_a_slow_write_body_gets_408(start: Start, monkeypatch: pytest.Monk
     monkeypatch.setattr(write_module, "BODY_TIMEOUT", 0.2)
     client = await start()
     reader, writer = await asyncio.open_connection(client.host, client.port)
-    writer.write(b"POST /write?db=db HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nm v=")
+    writer.write(b"POST /write?db=db HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\nm v=")
     await writer.drain()
     head = await asyncio.wait_for(reader.readline(), timeout=3)
     writer.close()

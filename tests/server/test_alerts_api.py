@@ -49,13 +49,18 @@ async def test_unknown_route_is_kapacitors_404(api: TestClient) -> None:
     assert r.headers["Content-Type"] == "application/json; charset=utf-8"
 
 
-async def test_cors_preflight_and_origin(api: TestClient) -> None:
+async def test_cors_only_for_listed_origins(start_api: StartApi) -> None:
+    api = await start_api('[http]\ncors-allowed-origins = ["http://ui"]\n')
     r = await api.options("/kapacitor/v1/alerts/topics", headers={"Origin": "http://ui"})
     assert r.status == 200 and await r.read() == b""
     assert r.headers["Access-Control-Allow-Origin"] == "http://ui"
     assert r.headers["Access-Control-Allow-Methods"] == "DELETE, GET, OPTIONS, POST, PATCH"
     r = await api.get("/kapacitor/v1/ping", headers={"Origin": "http://ui"})
     assert r.headers["Access-Control-Allow-Origin"] == "http://ui"
+    r = await api.get("/kapacitor/v1/ping", headers={"Origin": "http://other"})
+    assert r.status == 403 and "Access-Control-Allow-Origin" not in r.headers
+    r = await api.options("/kapacitor/v1/alerts/topics")
+    assert r.status == 200 and "Access-Control-Allow-Origin" not in r.headers
 
 
 async def test_seed_handler_filters_repeats_with_changed(api: TestClient, sink: HttpSink) -> None:

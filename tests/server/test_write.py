@@ -163,8 +163,8 @@ async def test_time_field_partial_write_keeps_the_other_points(start: Start) -> 
     assert recorder.batches == [[Point("m", {}, {"v": 1.0}, 1, "d", "")]]
 
 
-async def test_options_is_200_with_cors(start: Start) -> None:
-    client, _ = await start()
+async def test_options_is_200_with_cors_for_a_listed_origin(start: Start) -> None:
+    client, _ = await start('[http]\ncors-allowed-origins = ["http://x"]\n')
     for path in ("/write", "/kapacitor/v1/write"):
         resp = await client.options(path, headers={"Origin": "http://x"})
         # Kapacitor's CORS wrapper answers OPTIONS before the route's own 204 handler runs.

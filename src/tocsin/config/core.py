@@ -86,8 +86,36 @@ HTTP = Section(
     overridable=False,
     validate=_validate_http,
     fields=(
-        Field("bind-address", STR, ":9092", help="Address the HTTP API listens on."),
+        Field(
+            "bind-address",
+            STR,
+            "localhost:9092",
+            help="Address the HTTP API listens on; localhost means 127.0.0.1 and ::1, :9092 every interface.",
+        ),
         Field("auth-enabled", BOOL, help="Require authentication on the API."),
+        Field(
+            "allow-unauthenticated-remote",
+            BOOL,
+            help="Start with auth-enabled = false on an address other machines can reach (a warning on every start).",
+        ),
+        Field(
+            "cors-allowed-origins",
+            FieldType.STRING_LIST,
+            help='Origins (https://grafana.example:3000) whose browser pages may call the API; empty: none, '
+            "only the page Tocsin serves.",
+        ),
+        Field(
+            "allowed-hosts",
+            FieldType.STRING_LIST,
+            help="With auth off, Host header names accepted besides localhost, IP addresses, hostname and the bind "
+            "host (a DNS-rebinding guard).",
+        ),
+        Field(
+            "metrics-auth-enabled",
+            BOOL,
+            True,
+            help="With auth-enabled, /metrics needs credentials too; false lets a scraper read it without.",
+        ),
         Field("log-enabled", BOOL, True, help="Log every HTTP request."),
         Field("write-tracing", BOOL, help="Accepted for Kapacitor compatibility; unused."),
         Field("pprof-enabled", BOOL, help="Serve debugging endpoints under /kapacitor/v1/debug/pprof."),

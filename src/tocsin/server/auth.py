@@ -3,7 +3,8 @@
 Credentials, in Kapacitor's order: `Authorization: Bearer <JWT>` (HMAC with `[http] shared-secret`), HTTP Basic,
 then the `u` and `p` query parameters. Each method needs a privilege on the request's resource (`/api` + the path
 below /kapacitor/v1); Tocsin's own paths are resources too: `/api/tocsin/v1/...` and `/api/metrics`, so they need
-the `api` permission, except event intake, which `write_points` also allows.
+the `api` permission, except event intake, which `write_points` also allows, and `/metrics` when
+`[http] metrics-auth-enabled` is false (for a scraper without credentials).
 
 Without any of those, the web page's session cookie (see tocsin.server.sessions) is accepted; writes it
 authenticates need the session's CSRF token. The page itself, its static files and the sign-in route are open.
@@ -44,6 +45,7 @@ API = "/kapacitor/v1"
 PREVIEW = "/kapacitor/v1preview"
 EVENTS = "/tocsin/v1/events"
 DEBUG_VARS = API + "/debug/vars"
+METRICS = "/metrics"
 # The page and its files hold no data; the sign-in route checks credentials itself.
 OPEN_PATHS = frozenset({"/", "/tocsin/v1/session"})
 OPEN_PREFIX = "/static/"
@@ -84,6 +86,8 @@ async def authenticate(request: web.Request, handler: Handler) -> web.StreamResp
     if http.get("pprof-enabled") and path == DEBUG_VARS:
         return await handler(request)
     if request.path in OPEN_PATHS or request.path.startswith(OPEN_PREFIX):
+        return await handler(request)
+    if request.path == METRICS and not http.get("metrics-auth-enabled", True):
         return await handler(request)
     user_or_error = await _user(request, request.app[USERS], str(http.get("shared-secret") or ""))
     if isinstance(user_or_error, web.Response):

@@ -1,10 +1,12 @@
-"""Cross-cutting HTTP behaviour: Kapacitor's headers, CORS, 404s and the mapping of errors to statuses."""
+"""Cross-cutting HTTP behaviour: Kapacitor's headers, CORS for listed origins only, foreign pages refused,
+404s and the mapping of errors to statuses."""
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import Any
 
 from aiohttp import web
 
@@ -17,6 +19,8 @@ from tocsin.engine.errors import (
     NotFoundError,
     UnavailableError,
 )
+from tocsin.server.browser import SITE_HEADER, allowed_origin, host_problem, origin_problem
+from tocsin.server.keys import ENGINE
 from tocsin.server.responses import error
 
 log = logging.getLogger(__name__)
@@ -38,11 +42,42 @@ _STATUS: tuple[tuple[type[Exception], int], ...] = (
 
 @web.middleware
 async def kapacitor_http(request: web.Request, handler: Handler) -> web.StreamResponse:
+    http = request.app[ENGINE].config.element("http") or {}
+    allowed = http.get("cors-allowed-origins") or ()
     origin = request.headers.get("Origin")
-    if request.method == "OPTIONS":
-        response: web.StreamResponse = web.Response(status=200)
+    if origin is not None and not allowed_origin(origin, allowed):
+        origin = None
+    problem = _browser_problem(request, http, allowed)
+    if problem:
+        response: web.StreamResponse = error(problem, 403)
+    elif request.method == "OPTIONS":
+        response = web.Response(status=200)
         _cors(response, origin)
         return response
+    else:
+        response = await _answer(request, handler)
+    _cors(response, origin)
+    response.headers["X-Kapacitor-Version"] = KAPACITOR_COMPAT_VERSION
+    response.headers["Request-Id"] = str(uuid.uuid1())
+    if "gzip" in request.headers.get("Accept-Encoding", "") and isinstance(response, web.Response) and response.body:
+        response.enable_compression(web.ContentCoding.gzip)
+    return response
+
+
+def _browser_problem(request: web.Request, http: Mapping[str, Any], allowed: Iterable[str]) -> str | None:
+    problem = origin_problem(
+        request.headers.get("Origin"), request.headers.get(SITE_HEADER), request.scheme, request.host, allowed
+    )
+    if problem or http.get("auth-enabled"):
+        return problem
+    top = request.app[ENGINE].config.element("") or {}
+    bind_host = str(http.get("bind-address") or "").rpartition(":")[0].strip("[]")
+    names = [str(top.get("hostname") or ""), bind_host, *(str(h) for h in http.get("allowed-hosts") or ())]
+    return host_problem(request.host, names)
+
+
+async def _answer(request: web.Request, handler: Handler) -> web.StreamResponse:
+    response: web.StreamResponse
     try:
         response = await handler(request)
     except web.HTTPNotFound:
@@ -61,11 +96,6 @@ async def kapacitor_http(request: web.Request, handler: Handler) -> web.StreamRe
     except Exception:
         log.exception("unhandled error serving %s %s", request.method, request.path)
         response = error("internal error; see the server log", 500)
-    _cors(response, origin)
-    response.headers["X-Kapacitor-Version"] = KAPACITOR_COMPAT_VERSION
-    response.headers["Request-Id"] = str(uuid.uuid1())
-    if "gzip" in request.headers.get("Accept-Encoding", "") and isinstance(response, web.Response) and response.body:
-        response.enable_compression(web.ContentCoding.gzip)
     return response
 
 

@@ -25,6 +25,7 @@ from tocsin.logs import configure
 from tocsin.server.accesslog import RedactingAccessLogger
 from tocsin.server.app import build_app
 from tocsin.server.auth import USERS
+from tocsin.server.bind import DEFAULT_BIND, check_exposure, parse_bind
 from tocsin.store.factory import open_store
 
 log = logging.getLogger("tocsin.server")
@@ -91,14 +92,6 @@ def tune_gc() -> None:
     gc.set_threshold(50_000, 20, 100)
 
 
-def split_bind(address: str) -> tuple[str | None, int]:
-    host, _, port = address.rpartition(":")
-    if not port.isdigit():
-        raise ConfigError(f'[http] bind-address: invalid address "{address}" (expected host:port or :port)')
-    host = host.strip("[]")
-    return (host or None), int(port)
-
-
 def serve_main(argv: list[str]) -> int:
     try:
         opts = parse_args(argv)
@@ -139,12 +132,10 @@ async def _serve(base: FileConfig, opts: ServeOptions) -> int:
     http = base.values.get("http", [{}])[0]
     for name in base.ignored:
         log.info("config section [%s] is not implemented by Tocsin; ignored", name)
-    host, port = split_bind(str(http.get("bind-address", ":9092")))
-    if not http.get("auth-enabled") and host not in ("127.0.0.1", "localhost", "::1"):
-        log.warning(
-            "authentication is off and the API listens on %s; anyone who can reach it can use it",
-            http.get("bind-address"),
-        )
+    bind = parse_bind(str(http.get("bind-address") or DEFAULT_BIND))
+    exposure = check_exposure(bind, bool(http.get("auth-enabled")), bool(http.get("allow-unauthenticated-remote")))
+    if exposure:
+        log.warning("%s", exposure)
     storage = base.values.get("storage", [{}])[0]
     store = open_store(
         str(storage.get("url", "")),
@@ -171,13 +162,20 @@ async def _serve(base: FileConfig, opts: ServeOptions) -> int:
         keepalive_timeout=KEEPALIVE_TIMEOUT,
     )
     await runner.setup()
-    site = web.TCPSite(runner, host, port, ssl_context=_tls(http), shutdown_timeout=SHUTDOWN_GRACE)
-    await site.start()
+    tls = _tls(http)
+    sites = [web.TCPSite(runner, host, bind.port, ssl_context=tls, shutdown_timeout=SHUTDOWN_GRACE) for host in bind.hosts]
+    try:
+        for site in sites:
+            await site.start()
+    except OSError as exc:
+        await runner.cleanup()
+        await engine.stop(0)
+        raise ConfigError(f'[http] bind-address "{bind.address}": cannot listen: {exc.strerror or exc}') from None
     log.info(
         "Tocsin %s (Kapacitor API %s) listening on %s; data in %s",
         __version__,
         KAPACITOR_COMPAT_VERSION,
-        http.get("bind-address"),
+        bind.address,
         top.get("data_dir"),
     )
     stop = asyncio.Event()
@@ -186,7 +184,8 @@ async def _serve(base: FileConfig, opts: ServeOptions) -> int:
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
     log.info("shutting down: no new requests; flushing deliveries and the store")
-    await site.stop()
+    for site in sites:
+        await site.stop()
     await runner.cleanup()
     await engine.stop(SHUTDOWN_GRACE)
     if opts.pidfile:
