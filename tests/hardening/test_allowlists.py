@@ -12,7 +12,7 @@ from aiohttp.test_utils import TestClient
 from tests.hardening.conftest import Start
 from tocsin.alert.event import Event
 from tocsin.alert.levels import Level
-from tocsin.config.allowlists import warn_open_policies
+from tocsin.config.allowlists import EXEC_DISABLED, LOG_DISABLED, log_open_policies
 from tocsin.config.effective import Config
 from tocsin.config.loader import load_text
 from tocsin.config.overrides import Overrides
@@ -22,7 +22,7 @@ from tocsin.handlers import exec as exec_kind
 from tocsin.handlers import log as log_kind
 
 POLICY = """[exec]
-allowed-commands = ["/usr/bin/true", "/opt/alerts/*.sh"]
+allowed-commands = ["/usr/bin/true", "/opt/alerts/*.sh", "/opt/tools/**"]
 [log]
 allowed-dirs = ["/var/log/tocsin", "/srv/*/alerts"]
 """
@@ -42,8 +42,13 @@ def config(text: str = POLICY) -> Config:
         ("/opt/alerts/../../bin/sh", 'program "/opt/alerts/../../bin/sh" is not allowed by [exec] allowed-commands'),
         ("/bin/sh", 'program "/bin/sh" is not allowed by [exec] allowed-commands'),
         ("true", 'program "true" is not allowed by [exec] allowed-commands'),
+        ("/opt/tools/a/b/page", None),
+        ("/opt/tools/../../bin/sh", 'program "/opt/tools/../../bin/sh" is not allowed by [exec] allowed-commands'),
+        ("/usr//bin/true", 'program "/usr//bin/true" is not allowed by [exec] allowed-commands'),
+        ("/opt/tools", 'program "/opt/tools" is not allowed by [exec] allowed-commands'),
     ],
-    ids=["exact", "glob", "glob-one-segment", "dotdot", "other", "relative"],
+    ids=["exact", "glob", "glob-one-segment", "dotdot", "other", "relative", "below", "below-dotdot",
+         "double-slash", "the-directory-itself"],
 )
 def test_exec_validate(prog: str, problem: str | None) -> None:
     assert exec_kind.validate({"prog": prog, "args": []}, config()) == problem
@@ -66,17 +71,40 @@ def test_log_validate(path: str, problem: str | None) -> None:
     assert log_kind.validate({"path": path, "mode": 0o600}, config()) == problem
 
 
-def test_empty_lists_allow_everything_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
-    open_config = config("")
-    assert exec_kind.validate({"prog": "/bin/sh", "args": []}, open_config) is None
-    assert log_kind.validate({"path": "/etc/x", "mode": 0o600}, open_config) is None
-    with caplog.at_level(logging.WARNING):
-        warn_open_policies(open_config)
-        warn_open_policies(config())
-    assert [r.getMessage() for r in caplog.records] == [
-        "[exec] allowed-commands is empty: exec topic handlers may run any program",
-        "[log] allowed-dirs is empty: log topic handlers may append to any file the server can write",
-    ]
+def test_empty_lists_disable_the_kinds_and_startup_says_so(caplog: pytest.LogCaptureFixture) -> None:
+    closed = config("")
+    assert exec_kind.validate({"prog": "/bin/sh", "args": []}, closed) == EXEC_DISABLED
+    assert log_kind.validate({"path": "/etc/x", "mode": 0o600}, closed) == LOG_DISABLED
+    assert "[exec] allowed-commands" in EXEC_DISABLED and "[log] allowed-dirs" in LOG_DISABLED
+    with caplog.at_level(logging.INFO, logger="tocsin.config.allowlists"):
+        log_open_policies(closed)
+        log_open_policies(config())
+    kept = " (Kapacitor's kapacitor.conf has no such list: add it to keep {} handlers working)"
+    assert [r.getMessage() for r in caplog.records] == [EXEC_DISABLED + kept.format("exec"),
+                                                         LOG_DISABLED + kept.format("log")]
+
+
+def test_a_symlink_out_of_an_allowed_dir_is_refused(tmp_path: Path) -> None:
+    allowed, outside = tmp_path / "logs", tmp_path / "etc"
+    allowed.mkdir()
+    outside.mkdir()
+    (allowed / "escape").symlink_to(outside)
+    policy = config(f'[log]\nallowed-dirs = ["{allowed}"]\n')
+    assert log_kind.validate({"path": f"{allowed}/a.log", "mode": 0o600}, policy) is None
+    assert log_kind.validate({"path": f"{allowed}/escape/a.log", "mode": 0o600}, policy) == (
+        f'log path "{allowed}/escape/a.log" is not inside a directory of [log] allowed-dirs'
+    )
+
+
+def test_a_symlinked_log_file_is_not_followed(tmp_path: Path) -> None:
+    from tocsin.transports.file import _append
+
+    target = tmp_path / "target"
+    target.write_bytes(b"")
+    (tmp_path / "link.log").symlink_to(target)
+    with pytest.raises(DeliveryError):
+        _append(str(tmp_path / "link.log"), b"x\n", 0o600)
+    assert target.read_bytes() == b""
 
 
 def test_patterns_must_be_absolute() -> None:
@@ -88,7 +116,7 @@ def test_delivery_checks_again() -> None:
     event = Event(topic="t", id="a", level=Level.CRITICAL, time=1, message="m")
     with pytest.raises(DeliveryError) as err:
         exec_kind.render(event, {"prog": "/bin/sh", "args": []}, config())
-    assert (err.value.reason, err.value.retryable) == (Reason.CONFIG, False)
+    assert (err.value.reason, err.value.retryable) == (Reason.POLICY, False)
     assert str(err.value) == 'program "/bin/sh" is not allowed by [exec] allowed-commands'
     with pytest.raises(DeliveryError) as err:
         log_kind.render(event, {"path": "/etc/x", "mode": 0o600}, config())

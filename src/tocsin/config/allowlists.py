@@ -1,12 +1,15 @@
 """What `exec` handlers may run and where `log` handlers may write: `[exec] allowed-commands`, `[log] allowed-dirs`.
 
-Patterns are absolute paths with glob characters (`*` and `?` stay within one path segment); an empty list allows
-everything, as Kapacitor does, and startup logs a warning about it.
+Patterns are absolute paths with glob characters (`*` and `?` stay within one path segment); a pattern ending in
+`/**` matches everything below its directory. An empty list disables the kind: a fresh server runs no program
+and writes no file the operator did not name. Paths are resolved first (`..`, and for log files symlinks), so
+neither can step out of an allowed directory.
 """
 
 from __future__ import annotations
 
 import logging
+import os.path
 import posixpath
 from collections.abc import Iterable
 from pathlib import PurePosixPath
@@ -15,8 +18,17 @@ from tocsin.handlers.base import ConfigView
 
 log = logging.getLogger(__name__)
 
+EXEC_DISABLED = (
+    "exec handlers are disabled: [exec] allowed-commands is empty; list the programs they may run, "
+    'e.g. allowed-commands = ["/usr/bin/logger"]'
+)
+LOG_DISABLED = (
+    "log handlers are disabled: [log] allowed-dirs is empty; list the directories they may write in, "
+    'e.g. allowed-dirs = ["/var/log/tocsin"]'
+)
 COMMAND_NOT_ALLOWED = 'program "{prog}" is not allowed by [exec] allowed-commands'
 PATH_NOT_ALLOWED = 'log path "{path}" is not inside a directory of [log] allowed-dirs'
+EVERYTHING_BELOW = "/**"
 
 
 def _patterns(config: ConfigView, section: str, key: str) -> list[str]:
@@ -25,34 +37,53 @@ def _patterns(config: ConfigView, section: str, key: str) -> list[str]:
 
 
 def _matches(path: PurePosixPath, patterns: Iterable[str]) -> bool:
-    return any(path.match(pattern) for pattern in patterns)
+    # An absolute pattern must match the whole path (PurePath.match), segment by segment.
+    for pattern in patterns:
+        if pattern.endswith(EVERYTHING_BELOW):
+            base = pattern[: -len(EVERYTHING_BELOW)] or "/"
+            if any(parent.match(base) for parent in path.parents):
+                return True
+        elif path.match(pattern):
+            return True
+    return False
 
 
 def command_problem(prog: str, config: ConfigView) -> str | None:
-    """Why `prog` may not run, or None when `[exec] allowed-commands` is empty or a pattern matches it."""
+    """Why `prog` may not run, or None when a pattern of `[exec] allowed-commands` matches it."""
     allowed = _patterns(config, "exec", "allowed-commands")
     if not allowed:
-        return None
-    clean = posixpath.normpath(prog) if prog else prog
-    if not clean.startswith("/") or not _matches(PurePosixPath(clean), allowed):
+        return EXEC_DISABLED
+    if not prog.startswith("/") or posixpath.normpath(prog) != prog.rstrip("/") or "//" in prog:
+        return COMMAND_NOT_ALLOWED.format(prog=prog)
+    if not _matches(PurePosixPath(prog), allowed):
         return COMMAND_NOT_ALLOWED.format(prog=prog)
     return None
 
 
 def log_path_problem(path: str, config: ConfigView) -> str | None:
-    """Why a log handler may not write `path`, or None when `[log] allowed-dirs` is empty or holds a parent of it."""
+    """Why a log handler may not write `path`, or None when a directory of `[log] allowed-dirs` holds it.
+
+    The path's directory is resolved (symlinks included), so a link inside an allowed directory that points
+    outside does not pass; the file itself is opened without following a symlink."""
     allowed = _patterns(config, "log", "allowed-dirs")
     if not allowed:
-        return None
-    clean = PurePosixPath(posixpath.normpath(path))
-    if not any(_matches(parent, allowed) for parent in clean.parents):
-        return PATH_NOT_ALLOWED.format(path=path)
+        return LOG_DISABLED
+    clean = posixpath.normpath(path)
+    resolved = PurePosixPath(os.path.realpath(posixpath.dirname(clean))) / posixpath.basename(clean)
+    patterns = [*allowed, *(os.path.realpath(p) for p in allowed if not _is_glob(p))]
+    for candidate in (PurePosixPath(clean), resolved):
+        if not any(_matches(parent, patterns) for parent in candidate.parents):
+            return PATH_NOT_ALLOWED.format(path=path)
     return None
 
 
-def warn_open_policies(config: ConfigView) -> None:
-    """Log a warning for each of `[exec] allowed-commands` and `[log] allowed-dirs` that is empty."""
+def _is_glob(pattern: str) -> bool:
+    return any(c in pattern for c in "*?[")
+
+
+def log_open_policies(config: ConfigView) -> None:
+    """Say at startup which of `exec` and `log` handlers are disabled, and how to enable them."""
     if not _patterns(config, "exec", "allowed-commands"):
-        log.warning("[exec] allowed-commands is empty: exec topic handlers may run any program")
+        log.info("%s (Kapacitor's kapacitor.conf has no such list: add it to keep exec handlers working)", EXEC_DISABLED)
     if not _patterns(config, "log", "allowed-dirs"):
-        log.warning("[log] allowed-dirs is empty: log topic handlers may append to any file the server can write")
+        log.info("%s (Kapacitor's kapacitor.conf has no such list: add it to keep log handlers working)", LOG_DISABLED)

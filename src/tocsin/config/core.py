@@ -222,30 +222,30 @@ def _validate_patterns(key: str) -> Callable[[Mapping[str, Any]], str | None]:
 
 EXEC = Section(
     name="exec",
-    help="What `exec` topic handlers may run (Tocsin's own section).",
+    help="What `exec` handlers may run (Tocsin's own section).",
     overridable=False,
     validate=_validate_patterns("allowed-commands"),
     fields=(
         Field(
             "allowed-commands",
             FieldType.STRING_LIST,
-            help="Absolute program paths or glob patterns (/usr/local/bin/*) exec handlers may run; "
-            "empty allows any program, with a warning at startup.",
+            help="Absolute program paths or glob patterns (/usr/local/bin/*, /opt/alerts/**) exec handlers and "
+            "TICKscript .exec() may run; empty (the default) disables them.",
         ),
     ),
 )
 
 LOG = Section(
     name="log",
-    help="Where `log` topic handlers may write (Tocsin's own section).",
+    help="Where `log` handlers may write (Tocsin's own section).",
     overridable=False,
     validate=_validate_patterns("allowed-dirs"),
     fields=(
         Field(
             "allowed-dirs",
             FieldType.STRING_LIST,
-            help="Absolute directories (or glob patterns) log handler files must be inside; "
-            "empty allows any absolute path, with a warning at startup.",
+            help="Absolute directories (or glob patterns) log handler and TICKscript .log() files must be "
+            "inside (symlinks resolved); empty (the default) disables them.",
         ),
     ),
 )

@@ -15,6 +15,7 @@ class Reason(StrEnum):
     TIMEOUT = "timeout"  # no answer within the delivery timeout
     NETWORK = "network"  # connection refused, reset, DNS failure
     CONFIG = "config"  # the handler or its config section cannot produce a request
+    POLICY = "policy"  # the operator's allow-lists or deny-networks forbid it
     CANCELED = "canceled"  # shutdown interrupted the attempt
     OTHER = "other"
 

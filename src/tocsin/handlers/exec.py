@@ -12,7 +12,7 @@ from tocsin.handlers.requests import ExecRequest
 
 
 def validate(options: dict[str, Any], config: ConfigView) -> str | None:
-    """`prog` must be allowed by `[exec] allowed-commands` (any program when the list is empty)."""
+    """`prog` must be allowed by `[exec] allowed-commands` (none is when the list is empty)."""
     return command_problem(options["prog"], config)
 
 
@@ -20,7 +20,7 @@ def render(event: Event, options: dict[str, Any], config: ConfigView) -> ExecReq
     """argv is `prog` then `args`; stdin is the alert JSON line (allow-list checked again: it may have changed)."""
     problem = command_problem(options["prog"], config)
     if problem:
-        raise DeliveryError(Reason.CONFIG, problem, retryable=False)
+        raise DeliveryError(Reason.POLICY, problem, retryable=False)
     return ExecRequest(argv=(options["prog"], *options["args"]), stdin=alert_json_line(event))
 
 

@@ -40,7 +40,7 @@ def render(event: Event, options: dict[str, Any], config: ConfigView) -> FileApp
     """The alert JSON line (Go's json.Encoder output, newline included) appended to `path`."""
     problem = log_path_problem(options["path"], config)
     if problem:
-        raise DeliveryError(Reason.CONFIG, problem, retryable=False)
+        raise DeliveryError(Reason.POLICY, problem, retryable=False)
     return FileAppend(path=options["path"], data=alert_json_line(event), mode=options["mode"] & 0o777)
 
 

@@ -16,7 +16,7 @@ from aiohttp import web
 
 from tocsin import KAPACITOR_COMPAT_VERSION, __version__
 from tocsin.auth.bootstrap import bootstrap_admin
-from tocsin.config.allowlists import warn_open_policies
+from tocsin.config.allowlists import log_open_policies
 from tocsin.config.loader import FileConfig, load_file
 from tocsin.config.view import redact
 from tocsin.engine.engine import Engine
@@ -152,7 +152,7 @@ async def _serve(base: FileConfig, opts: ServeOptions) -> int:
         except ConfigError:
             await engine.stop(0)
             raise
-    warn_open_policies(engine.config)
+    log_open_policies(engine.config)
     tune_gc()
     runner = web.AppRunner(
         app,

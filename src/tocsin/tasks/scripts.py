@@ -13,6 +13,8 @@ from tocsin.expr.errors import CompileError
 from tocsin.expr.evaluate import ERR_TOO_COMPLEX, compile_expression
 from tocsin.gotemplate import Template, TemplateError, kapacitor_funcs
 from tocsin.handlers.base import ConfigView
+from tocsin.handlers.options import normalize
+from tocsin.handlers.registry import get_kind
 from tocsin.pipeline.compile import compile_program, declared_vars, implicit_dbrps, script_type
 from tocsin.pipeline.errors import TickCompileError
 from tocsin.pipeline.spec import NodeSpec, Pipeline
@@ -109,7 +111,20 @@ def compile_with(program: Program, stored_vars: dict[str, Any], config: ConfigVi
         pipeline = compile_program(program, variables, config)
     except Exception as exc:  # compile and var errors are reported, never raised further
         raise TaskApiError(str(exc)) from None
+    if config is not None:
+        _check_handlers(pipeline, config)
     return check_pipeline(pipeline)
+
+
+def _check_handlers(pipeline: Pipeline, config: ConfigView) -> None:
+    """Handler options as the task would attach them: an exec or log outside the allow-lists (or any other bad
+    option) is refused with the script, not found when the task starts."""
+    for node in pipeline.nodes:
+        for handler in node.handlers if node.desc == "alert" else ():
+            try:
+                normalize(get_kind(handler.kind), dict(handler.options), config)
+            except (LookupError, ValueError) as exc:
+                raise TaskApiError(f"alert node {node.name}: .{handler.kind}(): {exc}") from None
 
 
 def compile_script(script: str, stored_vars: dict[str, Any], config: ConfigView | None) -> Pipeline:

@@ -38,7 +38,7 @@ async def append_file(path: str, data: bytes, mode: int, limit: float | None) ->
 
 def _append(path: str, data: bytes, mode: int) -> None:
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, mode)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, mode)
     except OSError as exc:
         raise file_error("open", path, exc) from exc
     try:
