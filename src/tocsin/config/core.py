@@ -10,6 +10,7 @@ import os.path
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from tocsin.config.networks import DEFAULT_DENY, parse_networks
 from tocsin.config.schema import Field, FieldType, Section
 from tocsin.gocompat.duration import HOUR, MINUTE, SECOND, parse_duration
 
@@ -63,6 +64,11 @@ def _validate_delivery(values: Mapping[str, Any]) -> str | None:
         return "jitter must be between 0 and 1"
     if values["backoff-max"] < values["backoff-initial"]:
         return "backoff-max must not be less than backoff-initial"
+    for key in ("deny-networks", "allow-networks"):
+        try:
+            parse_networks(values.get(key) or ())
+        except ValueError as exc:
+            return f"{key}: {exc}"
     for kind, text in (values.get("kind-timeouts") or {}).items():
         try:
             if parse_duration(str(text)) <= 0:
@@ -101,7 +107,7 @@ HTTP = Section(
         Field(
             "cors-allowed-origins",
             FieldType.STRING_LIST,
-            help='Origins (https://grafana.example:3000) whose browser pages may call the API; empty: none, '
+            help="Origins (https://grafana.example:3000) whose browser pages may call the API; empty: none, "
             "only the page Tocsin serves.",
         ),
         Field(
@@ -160,6 +166,18 @@ DELIVERY = Section(
         Field("jitter", FLOAT, 0.2, help="Random fraction (0..1) added to or taken from each wait."),
         Field("concurrency", INT, 4, help="Deliveries in flight at once per handler."),
         Field("retention", DUR, 168 * HOUR, help="How long delivered and dead rows stay in the delivery log."),
+        Field(
+            "deny-networks",
+            FieldType.STRING_LIST,
+            list(DEFAULT_DENY),
+            help="Networks (CIDR) no delivery or httpPost may connect to, checked on the resolved address; "
+            "the default is link-local, where cloud metadata services live.",
+        ),
+        Field(
+            "allow-networks",
+            FieldType.STRING_LIST,
+            help="When not empty, the only networks deliveries may connect to (deny-networks still applies).",
+        ),
     ),
 )
 

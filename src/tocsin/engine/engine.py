@@ -52,6 +52,7 @@ from tocsin.store.base import DeliveryFilter, DeliveryRow, NewDelivery, Store, T
 from tocsin.store.cluster import cluster_of
 from tocsin.tasks.service import TaskService
 from tocsin.transports import Transports
+from tocsin.transports.netpolicy import AddressPolicy
 from tocsin.transports.outcome import Outcome
 
 log = logging.getLogger(__name__)
@@ -85,9 +86,11 @@ class Engine:
         self.topics = TopicTable()
         self.handlers = HandlerTable()
         self.metrics = metrics or Metrics()
-        self.transports = transports or Transports()
         self.started_ns = time.time_ns()
         delivery = self.config.element("delivery") or {}
+        self.transports = transports or Transports(
+            policy=AddressPolicy.from_lists(delivery.get("deny-networks") or (), delivery.get("allow-networks") or ())
+        )
         self.policy = RetryPolicy(
             max_attempts=int(delivery.get("max-attempts", 10)),
             max_age=int(delivery.get("max-age", 24 * 3600 * _NS)),

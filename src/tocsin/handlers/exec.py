@@ -26,7 +26,7 @@ def render(event: Event, options: dict[str, Any], config: ConfigView) -> ExecReq
 
 KIND = HandlerKind(
     name="exec",
-    extras='Per-delivery timeout kills the program; non-zero exit is retried.',
+    extras="Per-delivery timeout kills the program; non-zero exit is retried.",
     help="Run a program with each alert event as JSON on its standard input.",
     options=(
         # TICKscript `.exec('/bin/prog', 'arg1', ...)` sets both: the first argument is prog, the rest args.

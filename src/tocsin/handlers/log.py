@@ -46,7 +46,7 @@ def render(event: Event, options: dict[str, Any], config: ConfigView) -> FileApp
 
 KIND = HandlerKind(
     name="log",
-    extras='Disk-full errors are retried; bad paths are permanent.',
+    extras="Disk-full errors are retried; bad paths are permanent.",
     help="Append each alert event as a JSON line to a file.",
     options=(
         Option("path", OptionType.STRING, tick="log", help="Absolute path of the file to append to."),

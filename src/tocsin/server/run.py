@@ -163,7 +163,9 @@ async def _serve(base: FileConfig, opts: ServeOptions) -> int:
     )
     await runner.setup()
     tls = _tls(http)
-    sites = [web.TCPSite(runner, host, bind.port, ssl_context=tls, shutdown_timeout=SHUTDOWN_GRACE) for host in bind.hosts]
+    sites = [
+        web.TCPSite(runner, host, bind.port, ssl_context=tls, shutdown_timeout=SHUTDOWN_GRACE) for host in bind.hosts
+    ]
     try:
         for site in sites:
             await site.start()

@@ -12,6 +12,7 @@ from tocsin.alert.event import Event
 from tocsin.alert.topics import Derive, EventState
 from tocsin.handlers.base import ConfigView
 from tocsin.tasks.inhibit import Inhibitors
+from tocsin.transports.netpolicy import DEFAULT_POLICY, AddressPolicy
 
 
 @dataclass(slots=True)
@@ -37,6 +38,7 @@ class TaskContext:
     http_outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("tocsin.tasks"))
     pending: set[asyncio.Task[Any]] = field(default_factory=set)
+    address_policy: AddressPolicy = DEFAULT_POLICY  # where httpPost may connect ([delivery] deny-networks)
 
     def background(self, coro: Coroutine[Any, Any, Any]) -> None:
         """Run `coro` on the loop without waiting for it; failures are logged by the coroutine itself."""

@@ -233,6 +233,7 @@ def _check(svc: TaskService, task_id: str, pipeline: Pipeline) -> None:
         inhibitors=Inhibitors(),
         cluster_id=engine.identity.cluster_id,
         server_id=engine.identity.server_id,
+        address_policy=engine.transports.policy,
     )
     TaskExecutor(task_id, pipeline, ctx, _nothing)
 

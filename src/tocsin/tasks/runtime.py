@@ -72,6 +72,7 @@ class TaskRuntime:
             inhibitors=self.inhibitors,
             cluster_id=engine.identity.cluster_id,
             server_id=engine.identity.server_id,
+            address_policy=engine.transports.policy,
         )
         try:
             attach_handlers(engine, task_id, pipeline)

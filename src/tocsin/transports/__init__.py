@@ -19,6 +19,7 @@ from tocsin.handlers.requests import (
 from tocsin.transports.exec import run_program
 from tocsin.transports.file import append_file
 from tocsin.transports.http import HttpTransport
+from tocsin.transports.netpolicy import DEFAULT_POLICY, AddressPolicy
 from tocsin.transports.outcome import Outcome
 from tocsin.transports.smtp import SmtpTransport
 from tocsin.transports.snmp import send_trap
@@ -34,9 +35,10 @@ __all__ = ["HttpTransport", "Outcome", "Transports"]
 class Transports:
     """Dispatches a rendered request to the transport for its type; owns the shared HTTP session."""
 
-    def __init__(self, http: HttpTransport | None = None) -> None:
-        self.http = http if http is not None else HttpTransport()
-        self.smtp = SmtpTransport()
+    def __init__(self, http: HttpTransport | None = None, policy: AddressPolicy = DEFAULT_POLICY) -> None:
+        self.policy = policy
+        self.http = http if http is not None else HttpTransport(policy=policy)
+        self.smtp = SmtpTransport(policy)
         # Broker clients are imported and made on first use: most configurations never need them.
         self._mqtt: MqttTransport | None = None
         self._kafka: KafkaTransport | None = None
@@ -50,7 +52,7 @@ class Transports:
             return await self.http.send(request, timeout)
         if isinstance(request, TcpRequest):
             limit = _own_or(request.timeout, timeout)
-            return await send_tcp(request.address, request.payload, limit, request.check_reply)
+            return await send_tcp(request.address, request.payload, limit, request.check_reply, self.policy)
         if isinstance(request, ExecRequest):
             return await run_program(request.argv, request.stdin, _own_or(request.timeout, timeout))
         if isinstance(request, FileAppend):
@@ -58,7 +60,7 @@ class Transports:
         if isinstance(request, SmtpRequest):
             return await self.smtp.send(request, timeout)
         if isinstance(request, SnmpTrapRequest):
-            return await send_trap(request, timeout)
+            return await send_trap(request, timeout, self.policy)
         if isinstance(request, MqttRequest):
             return await self.mqtt().send(request, _own_or(request.timeout, timeout))
         if isinstance(request, KafkaRequest):
@@ -81,7 +83,7 @@ class Transports:
         if self._mqtt is None:
             from tocsin.transports.mqtt import MqttTransport
 
-            self._mqtt = MqttTransport()
+            self._mqtt = MqttTransport(self.policy)
         return self._mqtt
 
     def kafka(self) -> KafkaTransport:
@@ -89,7 +91,7 @@ class Transports:
         if self._kafka is None:
             from tocsin.transports.kafka import KafkaTransport
 
-            self._kafka = KafkaTransport()
+            self._kafka = KafkaTransport(self.policy)
         return self._kafka
 
 

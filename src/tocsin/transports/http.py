@@ -11,15 +11,18 @@ import asyncio
 import dataclasses
 import ssl
 import urllib.request
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import aiohttp
+from aiohttp.abc import ResolveResult
 from yarl import URL
 
 from tocsin.delivery.errors import DeliveryError, Reason
 from tocsin.handlers.requests import HttpRequest
 from tocsin.transports.classify import body_snippet, classify_http, http_error_message
 from tocsin.transports.http1 import Http1Client, Origin, ProtocolError
+from tocsin.transports.netpolicy import DEFAULT_POLICY, AddressPolicy
 from tocsin.transports.outcome import Outcome
 
 MAX_RESPONSE_BYTES = 64 * 1024
@@ -32,21 +35,22 @@ _TARGETS_CACHED = 4096
 class HttpTransport:
     """Sends HttpRequests; one ClientSession (and connection pool) for all handlers, created on first use."""
 
-    def __init__(self, *, connection_limit: int = 256) -> None:
+    def __init__(self, *, connection_limit: int = 256, policy: AddressPolicy = DEFAULT_POLICY) -> None:
         self._connection_limit = connection_limit
+        self._policy = policy
         self._session: aiohttp.ClientSession | None = None
         # HTTP(S)_PROXY and NO_PROXY are honoured as Kapacitor's Go client does. They are read once here:
         # aiohttp's trust_env would re-read them and ~/.netrc (in a thread) on every request.
         self._proxies = urllib.request.getproxies_environment()
         self._proxy_cache: dict[tuple[str, str], str | None] = {}
         self._timeouts: dict[float | None, aiohttp.ClientTimeout] = {}
-        self._http1 = Http1Client(cap=MAX_RESPONSE_BYTES)
+        self._http1 = Http1Client(cap=MAX_RESPONSE_BYTES, policy=policy)
         self._targets: dict[str, tuple[Origin, str] | None] = {}
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._connection_limit),
+                connector=PolicyConnector(self._policy, limit=self._connection_limit),
                 cookie_jar=aiohttp.DummyCookieJar(),
             )
         return self._session
@@ -167,9 +171,7 @@ class HttpTransport:
             return Outcome(status, body_snippet(body) if req.capture_response else "", memo)
         error = classify_http(status, headers, body, url=shown)
         if error is None:  # a status the handler does not accept, yet no HTTP error
-            error = DeliveryError(
-                Reason.OTHER, http_error_message(status, shown, body), retryable=False, status=status
-            )
+            error = DeliveryError(Reason.OTHER, http_error_message(status, shown, body), retryable=False, status=status)
         raise error
 
     async def close(self) -> None:
@@ -178,6 +180,22 @@ class HttpTransport:
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+
+class PolicyConnector(aiohttp.TCPConnector):
+    """aiohttp's connector, connecting only to addresses the policy allows (IP literals included: aiohttp
+    resolves those without its resolver)."""
+
+    def __init__(self, policy: AddressPolicy, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._policy = policy
+
+    async def _resolve_host(self, host: str, port: int, traces: Any = None) -> list[ResolveResult]:
+        found = await super()._resolve_host(host, port, traces=traces)
+        allowed = [r for r in found if self._policy.problem(r["host"], host) is None]
+        if found and not allowed:
+            raise DeliveryError(Reason.POLICY, self._policy.problem(found[0]["host"], host) or "", retryable=False)
+        return allowed
 
 
 async def _read_capped(resp: aiohttp.ClientResponse) -> bytes:

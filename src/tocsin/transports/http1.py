@@ -24,6 +24,8 @@ from typing import cast
 
 from aiohttp.http import SERVER_SOFTWARE
 
+from tocsin.transports.netpolicy import DEFAULT_POLICY, AddressPolicy
+
 # The User-Agent the aiohttp client sends, so switching paths changes nothing on the wire.
 USER_AGENT = SERVER_SOFTWARE
 IDLE_TIMEOUT = 15.0  # seconds an idle connection is kept (aiohttp's keepalive_timeout)
@@ -105,15 +107,17 @@ class _Connection(asyncio.Protocol):
 class Http1Client:
     """Pooled keep-alive connections per origin."""
 
-    def __init__(self, *, cap: int) -> None:
+    def __init__(self, *, cap: int, policy: AddressPolicy = DEFAULT_POLICY) -> None:
         self.cap = cap
+        self.policy = policy
         self._idle: dict[Origin, deque[_Connection]] = {}
         self._contexts: dict[bool, ssl.SSLContext] = {}
 
     async def request(
         self, origin: Origin, method: str, target: str, headers: tuple[tuple[str, str], ...], body: bytes
     ) -> Answer:
-        """One exchange. Raises OSError (connect, reset), ssl.SSLError or ProtocolError; the caller times out."""
+        """One exchange. Raises OSError (connect, reset), ssl.SSLError, ProtocolError, or DeliveryError (POLICY)
+        when the origin resolves only to denied addresses; the caller times out."""
         conn = self._take(origin) or await self._connect(origin)
         assert conn.transport is not None
         conn.transport.write(self._head(origin, method, target, headers, len(body)) + body)
@@ -149,10 +153,18 @@ class Http1Client:
     async def _connect(self, origin: Origin) -> _Connection:
         loop = asyncio.get_running_loop()
         context = self._context(origin.verify_tls) if origin.scheme == "https" else None
-        _, conn = await loop.create_connection(
-            _Connection, origin.host, origin.port, ssl=context, server_hostname=origin.host if context else None
-        )
-        return conn
+        last: OSError | None = None
+        # Connect to an address the policy checked, not to the name: it could resolve elsewhere by now.
+        for _, address in await self.policy.addresses(origin.host, origin.port):
+            try:
+                _, conn = await loop.create_connection(
+                    _Connection, address, origin.port, ssl=context, server_hostname=origin.host if context else None
+                )
+            except OSError as exc:
+                last = exc
+                continue
+            return conn
+        raise last or OSError(f"no address for {origin.host}")
 
     def _context(self, verify: bool) -> ssl.SSLContext:
         context = self._contexts.get(verify)

@@ -33,6 +33,7 @@ from tocsin.handlers.kafka_hash import partition_index
 from tocsin.handlers.requests import KafkaRequest
 from tocsin.transports.kafka_batch import Lane, Message
 from tocsin.transports.kafka_oauth import token_provider
+from tocsin.transports.netpolicy import DEFAULT_POLICY, AddressPolicy
 from tocsin.transports.outcome import Outcome
 from tocsin.transports.tls import client_context
 
@@ -90,8 +91,9 @@ def producer_options(cluster: KafkaCluster) -> dict[str, Any]:
 class ClusterProducer:
     """One cluster's producer: started on first use (one attempt shared by all callers), lanes per partition."""
 
-    def __init__(self, cluster: KafkaCluster) -> None:
+    def __init__(self, cluster: KafkaCluster, policy: AddressPolicy = DEFAULT_POLICY) -> None:
         self.cluster = cluster
+        self.policy = policy
         self._producer: Any = None
         self._starting: asyncio.Task[Any] | None = None
         self._lanes: dict[tuple[str, int], Lane] = {}
@@ -109,6 +111,9 @@ class ClusterProducer:
 
     async def _start(self) -> Any:
         try:
+            for broker in self.cluster.brokers:  # the bootstrap brokers; aiokafka resolves them again
+                host, _, port = broker.rpartition(":") if ":" in broker else (broker, "", str(DEFAULT_PORT))
+                await self.policy.check(host.strip("[]"), int(port))
             producer = AIOKafkaProducer(**producer_options(self.cluster))
             try:
                 await producer.start()
@@ -238,7 +243,8 @@ def kafka_error(exc: Exception, where: str) -> DeliveryError:
 class KafkaTransport:
     """Writes to Kafka clusters, one kept producer per cluster (per distinct settings)."""
 
-    def __init__(self) -> None:
+    def __init__(self, policy: AddressPolicy = DEFAULT_POLICY) -> None:
+        self.policy = policy
         self._clusters: dict[KafkaCluster, ClusterProducer] = {}
         self._closing: set[asyncio.Task[None]] = set()
 
@@ -251,7 +257,7 @@ class KafkaTransport:
             task = asyncio.create_task(self._clusters.pop(old).close())
             self._closing.add(task)
             task.add_done_callback(self._closing.discard)
-        found = self._clusters[settings] = ClusterProducer(settings)
+        found = self._clusters[settings] = ClusterProducer(settings, self.policy)
         return found
 
     async def send(self, request: KafkaRequest, limit: float | None) -> Outcome:

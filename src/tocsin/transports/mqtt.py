@@ -21,6 +21,7 @@ from tocsin.gotemplate.quoting import go_quote
 from tocsin.handlers.mqtt_config import MqttBroker
 from tocsin.handlers.requests import MqttRequest
 from tocsin.transports.headers import redact_url
+from tocsin.transports.netpolicy import DEFAULT_POLICY, AddressPolicy
 from tocsin.transports.outcome import Outcome
 from tocsin.transports.tls import client_context
 
@@ -98,8 +99,9 @@ def connect_error(broker: MqttBroker, exc: aiomqtt.MqttError) -> DeliveryError:
 class BrokerLink:
     """One broker's client: connected on first use, shared by every publish, replaced once it fails."""
 
-    def __init__(self, broker: MqttBroker) -> None:
+    def __init__(self, broker: MqttBroker, policy: AddressPolicy = DEFAULT_POLICY) -> None:
         self.broker = broker
+        self.policy = policy
         self._client: aiomqtt.Client | None = None
         self._watcher: asyncio.Task[str] | None = None  # ends, with the reason, when the connection does
         self._connecting: asyncio.Task[tuple[aiomqtt.Client, asyncio.Task[str]]] | None = None
@@ -118,6 +120,8 @@ class BrokerLink:
 
     async def _connect(self) -> tuple[aiomqtt.Client, asyncio.Task[str]]:
         try:
+            endpoint = parse_url(self.broker.url)
+            await self.policy.check(endpoint.host, endpoint.port)  # aiomqtt resolves the name again
             client = self._new_client()
             try:
                 await client.__aenter__()
@@ -228,7 +232,8 @@ async def _disconnect(client: aiomqtt.Client) -> None:
 class MqttTransport:
     """Publishes to MQTT brokers, one kept connection per broker (per distinct settings)."""
 
-    def __init__(self) -> None:
+    def __init__(self, policy: AddressPolicy = DEFAULT_POLICY) -> None:
+        self.policy = policy
         self._links: dict[MqttBroker, BrokerLink] = {}
         self._closing: set[asyncio.Task[None]] = set()
 
@@ -241,7 +246,7 @@ class MqttTransport:
             task = asyncio.create_task(self._links.pop(old).close())
             self._closing.add(task)
             task.add_done_callback(self._closing.discard)
-        found = self._links[broker] = BrokerLink(broker)
+        found = self._links[broker] = BrokerLink(broker, self.policy)
         return found
 
     async def send(self, request: MqttRequest, limit: float | None) -> Outcome:

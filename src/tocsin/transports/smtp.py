@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from tocsin.delivery.errors import DeliveryError, Reason
 from tocsin.handlers.requests import SmtpRequest
+from tocsin.transports.netpolicy import DEFAULT_POLICY, AddressPolicy
 from tocsin.transports.outcome import Outcome
 
 if TYPE_CHECKING:
@@ -53,7 +54,8 @@ class _Connection:
 class SmtpTransport:
     """Sends SmtpRequests; keeps one connection per (server, TLS mode, verification, login) while in use."""
 
-    def __init__(self) -> None:
+    def __init__(self, policy: AddressPolicy = DEFAULT_POLICY) -> None:
+        self.policy = policy
         self._pool: dict[_Key, _Connection] = {}
         self._contexts: dict[bool, ssl.SSLContext] = {}
         self._quitting: set[asyncio.Task[None]] = set()
@@ -99,6 +101,7 @@ class SmtpTransport:
     async def _open(self, req: SmtpRequest, where: str) -> aiosmtplib.SMTP:
         import aiosmtplib
 
+        await self.policy.check(req.host, req.port)  # aiosmtplib resolves the name again
         context = self._context(req.verify_tls)
         client = aiosmtplib.SMTP(
             hostname=req.host, port=req.port, local_hostname=HELLO_NAME, timeout=None,

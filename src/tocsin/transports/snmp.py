@@ -16,6 +16,7 @@ from typing import Any
 
 from tocsin.delivery.errors import DeliveryError, Reason
 from tocsin.handlers.requests import SnmpTrapRequest
+from tocsin.transports.netpolicy import DEFAULT_POLICY, AddressPolicy
 from tocsin.transports.outcome import Outcome
 
 SYS_UPTIME_OID = "1.3.6.1.2.1.1.3.0"
@@ -37,8 +38,13 @@ class _Watch(asyncio.DatagramProtocol):
             self.errors.put_nowait(exc)
 
 
-async def send_trap(req: SnmpTrapRequest, timeout: float) -> Outcome:  # noqa: ASYNC109 (a policy value)
-    """Send `req` as one SNMPv2-Trap PDU; its own timeout wins when set. Raises DeliveryError."""
+async def send_trap(
+    req: SnmpTrapRequest,
+    timeout: float,  # noqa: ASYNC109 (a policy value)
+    policy: AddressPolicy = DEFAULT_POLICY,
+) -> Outcome:
+    """Send `req` as one SNMPv2-Trap PDU to an address `policy` allows; its own timeout wins when set.
+    Raises DeliveryError."""
     limit = req.timeout if req.timeout is not None else timeout
     host, port = split_udp_address(req.address)
     payload = encode_trap(req)
@@ -46,7 +52,10 @@ async def send_trap(req: SnmpTrapRequest, timeout: float) -> Outcome:  # noqa: A
     loop = asyncio.get_running_loop()
     try:
         async with asyncio.timeout(limit if limit and limit > 0 else None):
-            transport, watch = await loop.create_datagram_endpoint(_Watch, remote_addr=(host, port))
+            allowed = await policy.addresses(host, port)
+            if not allowed:
+                raise socket.gaierror(socket.EAI_NONAME, "no such host")
+            transport, watch = await loop.create_datagram_endpoint(_Watch, remote_addr=(allowed[0][1], port))
             try:
                 refusal: OSError | None = None
                 for _ in range(max(req.retries, 0) + 1):

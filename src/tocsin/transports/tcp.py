@@ -8,6 +8,7 @@ import os
 
 from tocsin.delivery.errors import DeliveryError, Reason
 from tocsin.handlers.requests import CheckReply
+from tocsin.transports.netpolicy import DEFAULT_POLICY, AddressPolicy, open_checked
 from tocsin.transports.outcome import Outcome
 
 MAX_REPLY_BYTES = 64 * 1024
@@ -33,8 +34,14 @@ def _bad_address(address: str, problem: str) -> DeliveryError:
     return DeliveryError(Reason.CONFIG, f"address {address}: {problem}", retryable=False)
 
 
-async def send_tcp(address: str, payload: bytes, limit: float | None, check_reply: CheckReply | None = None) -> Outcome:
-    """Write `payload` to a fresh connection to `address` and close it.
+async def send_tcp(
+    address: str,
+    payload: bytes,
+    limit: float | None,
+    check_reply: CheckReply | None = None,
+    policy: AddressPolicy = DEFAULT_POLICY,
+) -> Outcome:
+    """Write `payload` to a fresh connection to `address` (an address `policy` allows) and close it.
 
     With `check_reply`, read the peer's answer until it closes and raise the error the check finds in it.
     """
@@ -42,7 +49,7 @@ async def send_tcp(address: str, payload: bytes, limit: float | None, check_repl
     verdict: DeliveryError | None = None
     try:
         async with asyncio.timeout(limit if limit and limit > 0 else None):
-            reader, writer = await asyncio.open_connection(host, port)
+            reader, writer = await open_checked(policy, host, port)
             try:
                 writer.write(payload)
                 await writer.drain()
@@ -60,9 +67,7 @@ async def send_tcp(address: str, payload: bytes, limit: float | None, check_repl
     except OSError as exc:
         # asyncio's strerror repeats the address ("Connect call failed (...)"); the errno text is enough.
         detail = os.strerror(exc.errno) if exc.errno else str(exc) or type(exc).__name__
-        raise DeliveryError(
-            Reason.NETWORK, f"dial tcp {address}: {_lower_first(detail)}", retryable=True
-        ) from exc
+        raise DeliveryError(Reason.NETWORK, f"dial tcp {address}: {_lower_first(detail)}", retryable=True) from exc
     if verdict is not None:
         raise verdict
     return Outcome(None)

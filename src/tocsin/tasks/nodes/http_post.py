@@ -16,6 +16,7 @@ from typing import Any
 
 import aiohttp
 
+from tocsin.delivery.errors import DeliveryError
 from tocsin.gocompat.json import encode_line
 from tocsin.gocompat.timefmt import parse_rfc3339
 from tocsin.gotemplate import GoTime, StringMap, Struct, TemplateError
@@ -26,6 +27,7 @@ from tocsin.points import Batch, BatchPoint, Item, Point, result_of
 from tocsin.tasks.context import TaskContext
 from tocsin.tasks.node import NodeError
 from tocsin.tasks.nodes.common import NOTHING, ProcessingNode, last_duration, strings, with_fields, with_rows
+from tocsin.transports.http import PolicyConnector
 
 ERR_NO_ENDPOINT = "endpoint '{name}' does not exist"
 ERR_POST = "failed to POST data: {error}"
@@ -131,14 +133,14 @@ class HttpPostNode(ProcessingNode):
         code = 0
         try:
             if self._session is None or self._session.closed:
-                self._session = aiohttp.ClientSession()
+                self._session = aiohttp.ClientSession(connector=PolicyConnector(self.ctx.address_policy))
             timeout = aiohttp.ClientTimeout(total=self._timeout / 1e9 if self._timeout > 0 else None)
             async with self._session.post(self._url, data=body, headers=headers, timeout=timeout) as resp:
                 code = resp.status
                 if code // 100 != 2:
                     error = await resp.text(errors="replace") if self._capture else ERR_UNCAPTURED
                     self.error(ERR_STATUS.format(error=error, code=code))
-        except (aiohttp.ClientError, TimeoutError, OSError, ValueError) as exc:
+        except (aiohttp.ClientError, TimeoutError, OSError, ValueError, DeliveryError) as exc:
             self.error(ERR_POST.format(error=str(exc) or type(exc).__name__))
         if item is not None and self._emit is not None:
             self._emit([_with_code(item, self._code_field, code)])
@@ -164,8 +166,10 @@ def _mapped_row(series: dict[str, Any]) -> Struct:
         if "time" in mapped:
             mapped["time"] = GoTime(_parse_time(mapped["time"]))
         values.append(mapped)
-    return Struct("kapacitor.mappedRow", {"Name": series.get("name", ""),
-                                          "Tags": StringMap(series.get("tags") or {}), "Values": values})
+    return Struct(
+        "kapacitor.mappedRow",
+        {"Name": series.get("name", ""), "Tags": StringMap(series.get("tags") or {}), "Values": values},
+    )
 
 
 def _parse_time(text: Any) -> int:
