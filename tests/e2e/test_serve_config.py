@@ -47,7 +47,7 @@ def test_config_prints_the_full_default_configuration(tmp_path: Path) -> None:
     done = run("config", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     parsed = tomllib.loads(done.stdout)
-    assert parsed["http"]["bind-address"] == ":9092"
+    assert parsed["http"]["bind-address"] == "localhost:9092"
     assert parsed["data_dir"] == "./tocsin-data"
     assert parsed["delivery"]["max-attempts"] == 10
     assert parsed["httppost"][0]["endpoint"] == "example"

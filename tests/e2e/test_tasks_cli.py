@@ -63,7 +63,7 @@ def wait_for_lines(path: Path, count: int, within: float = 5.0) -> list[dict[str
 
 
 def test_tasks_and_templates_through_the_cli(tmp_path: Path) -> None:
-    server = ServerProcess(tmp_path).start()
+    server = ServerProcess(tmp_path, f'[log]\nallowed-dirs = ["{tmp_path}"]').start()
     try:
         _run(server, tmp_path)
     finally:

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.config import OPEN_POLICY, OPEN_POLICY_TOML
 from tocsin.alert.event import Event
 from tocsin.alert.levels import Level
 from tocsin.config.effective import Config
@@ -21,6 +22,7 @@ from tocsin.handlers.registry import HANDLERS, get_kind
 from tocsin.handlers.requests import HttpRequest
 
 KINDS = sorted(HANDLERS)
+POLICED = ("exec", "log")  # kinds disabled until [exec] allowed-commands / [log] allowed-dirs name something
 PLANTED = "PLANTEDsecret0123456789"
 EXAMPLES: dict[str, dict[str, Any]] = {
     "aggregate": {"id": "agg", "interval": "1s", "topic": "other"},
@@ -59,7 +61,7 @@ def test_schema_is_complete(name: str) -> None:
 @pytest.mark.parametrize("name", KINDS)
 def test_defaults_normalize(name: str) -> None:
     k = kind(name)
-    options = normalize(k, EXAMPLES.get(name, {}))
+    options = normalize(k, EXAMPLES.get(name, {}), OPEN_POLICY if name in POLICED else None)
     assert set(options) == {o.name for o in k.options}
 
 
@@ -104,8 +106,8 @@ def test_service_tests_build_on_the_default_config(name: str) -> None:
 @pytest.mark.parametrize("name", [n for n in KINDS if kind(n).combine is None])
 def test_render_is_pure_and_deterministic(name: str) -> None:
     k = kind(name)
-    cfg = Config.build(load_text('[[slack]]\nenabled = true\nurl = "http://127.0.0.1:9/s"\n', "c", environ={}),
-                       Overrides())  # fmt: skip
+    text = '[[slack]]\nenabled = true\nurl = "http://127.0.0.1:9/s"\n' + OPEN_POLICY_TOML
+    cfg = Config.build(load_text(text, "c", environ={}), Overrides())
     options = normalize(k, EXAMPLES.get(name, {}), cfg)
     event = Event(topic="t", id="cpu", level=Level.CRITICAL, time=0, message="cpu is CRITICAL")
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from tests.handlers._events import EVENT, LINE
-from tests.support.config import StaticConfig
+from tests.support.config import OPEN_POLICY
 from tocsin.alert.event import alert_json_line
 from tocsin.handlers import log
 from tocsin.handlers.log import go_file_mode
@@ -16,12 +16,12 @@ def test_alert_line_is_go_encoder_output() -> None:
 
 
 def test_render_appends_the_line_with_the_permission_bits() -> None:
-    options = normalize(log.KIND, {"path": "/var/log/a.log", "mode": 0o4644})
-    assert log.KIND.render(EVENT, options, StaticConfig()) == FileAppend("/var/log/a.log", LINE, 0o644)
+    options = normalize(log.KIND, {"path": "/var/log/a.log", "mode": 0o4644}, OPEN_POLICY)
+    assert log.KIND.render(EVENT, options, OPEN_POLICY) == FileAppend("/var/log/a.log", LINE, 0o644)
 
 
 def test_default_mode() -> None:
-    assert normalize(log.KIND, {"path": "/a.log"})["mode"] == 0o600
+    assert normalize(log.KIND, {"path": "/a.log"}, OPEN_POLICY)["mode"] == 0o600
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.config import StaticConfig
+from tests.support.config import OPEN_POLICY, StaticConfig
 from tocsin.handlers import exec, log, post, tcp
 from tocsin.handlers.base import ConfigView, HandlerKind, Option, OptionType
 from tocsin.handlers.options import OptionsError, SectionDefaults, go_v, normalize, tick_properties
@@ -63,7 +63,7 @@ def test_values_of_every_type() -> None:
 
 
 def test_null_keeps_the_default() -> None:
-    assert normalize(log.KIND, {"path": "/tmp/a.log", "mode": None})["mode"] == 0o600
+    assert normalize(log.KIND, {"path": "/tmp/a.log", "mode": None}, OPEN_POLICY)["mode"] == 0o600
 
 
 @pytest.mark.parametrize(
@@ -188,7 +188,7 @@ def test_decode_errors(kind: HandlerKind, raw: Any, message: str) -> None:
 
 
 def test_floats_truncate_into_integers() -> None:
-    assert normalize(log.KIND, {"path": "/tmp/a.log", "mode": 420.9})["mode"] == 420
+    assert normalize(log.KIND, {"path": "/tmp/a.log", "mode": 420.9}, OPEN_POLICY)["mode"] == 420
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.config import StaticConfig
+from tests.support.config import OPEN_POLICY_VALUES, StaticConfig
 from tests.support.sink import HttpSink, TcpSink
 from tests.support.vectors import case, event_from_alert, substitute
 from tocsin.alert.event import Event, alert_data
@@ -49,7 +49,8 @@ def _options(vector: dict[str, Any], replacements: dict[str, str]) -> list[dict[
 
 async def _deliver(vector: dict[str, Any], replacements: dict[str, str], transports: Transports) -> None:
     kind = KINDS[vector["handler"]]
-    config = StaticConfig(substitute(vector.get("config") or {}, replacements), sections=[post.SECTION])
+    values = {**OPEN_POLICY_VALUES, **substitute(vector.get("config") or {}, replacements)}
+    config = StaticConfig(values, sections=[post.SECTION])
     event = event_from_alert(vector["alert"])
     for raw in _options(vector, replacements):
         options = normalize(kind, raw, config)

@@ -14,6 +14,7 @@ from aiohttp.test_utils import TestClient
 
 from tests.hardening.conftest import ADMIN, ADMIN_PASSWORD, AUTH_CONF, Start
 from tests.hardening.test_auth import ROOT, add_user, basic, compact
+from tests.support.config import OPEN_POLICY_TOML
 from tocsin.auth.users import User
 from tocsin.server.auth import USERS
 
@@ -44,7 +45,7 @@ async def sign_in(client: TestClient, name: str = ADMIN, password: str = ADMIN_P
 
 @pytest.fixture
 async def secured(start: Start) -> TestClient:
-    return await start(AUTH_CONF)
+    return await start(AUTH_CONF + OPEN_POLICY_TOML)
 
 
 async def test_sign_in_answer_and_cookie_attributes(secured: TestClient) -> None:
@@ -63,7 +64,7 @@ async def test_cookie_is_secure_over_https(start: Start) -> None:
     ca = trustme.CA()
     server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert("127.0.0.1").configure_cert(server_ctx)
-    client = await start(AUTH_CONF, ssl=server_ctx)
+    client = await start(AUTH_CONF + OPEN_POLICY_TOML, ssl=server_ctx)
     client_ctx = ssl.create_default_context()
     ca.configure_trust(client_ctx)
     url = f"https://127.0.0.1:{client.server.port}{SESSION}"
@@ -200,7 +201,7 @@ async def test_the_page_and_its_files_are_open(secured: TestClient) -> None:
 
 
 async def test_auth_off_needs_no_sign_in(start: Start) -> None:
-    client = await start()
+    client = await start(OPEN_POLICY_TOML)
     resp = await client.get(SESSION)
     assert (resp.status, await resp.json()) == (200, {"auth-enabled": False})
     resp = await client.post(SESSION, json={"username": "a", "password": "b"})

@@ -33,7 +33,7 @@ from tests.handlers import (
     test_victorops,
     test_zenoss,
 )
-from tests.support.config import StaticConfig
+from tests.support.config import OPEN_POLICY_VALUES, StaticConfig
 from tests.support.vectors import handler_cases, substitute
 from tocsin.config.registry import all_sections
 from tocsin.handlers.options import normalize
@@ -131,7 +131,7 @@ TICK_CASES = sorted(i for i, c in handler_cases().items() if "tickscript" in c)
 
 
 def _config(vector: dict[str, Any]) -> StaticConfig:
-    values = substitute(vector.get("config") or {}, PLACEHOLDERS)
+    values = {**OPEN_POLICY_VALUES, **substitute(vector.get("config") or {}, PLACEHOLDERS)}
     if "zenoss" in values:
         values["zenoss"] = test_zenoss.from_toml_names(values["zenoss"])
     return StaticConfig(values, sections=all_sections().values())

@@ -8,6 +8,7 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 
 from tests.server.conftest import StartApi, engine_of, stop_api
+from tests.support.config import OPEN_POLICY_TOML
 from tests.support.sink import HttpSink
 from tocsin import KAPACITOR_COMPAT_VERSION
 
@@ -142,7 +143,8 @@ async def test_topic_errors(api: TestClient) -> None:
     assert (r.status, (await r.json())["error"]) == (404, 'unknown event "x" in topic "none"')
 
 
-async def test_handler_crud(api: TestClient) -> None:
+async def test_handler_crud(start_api: StartApi) -> None:
+    api = await start_api(OPEN_POLICY_TOML)
     base = "/kapacitor/v1/alerts/topics/system/handlers"
     r = await api.post(base, json={"topic": "", "id": "h", "kind": "log", "options": {"path": "/tmp/a.log"},
                                    "match": ""})  # fmt: skip

@@ -37,3 +37,10 @@ class StaticConfig:
         if marked:
             return dict(marked[0])
         return dict(elements[0]) if len(elements) == 1 else None
+
+
+# `[exec]` and `[log]` allow-lists that let every program run and every file be written: for tests of what
+# those kinds send, not of the lists (tests/hardening/test_allowlists.py and tests/security test those).
+OPEN_POLICY_VALUES: dict[str, Any] = {"exec": {"allowed-commands": ["/**"]}, "log": {"allowed-dirs": ["/"]}}
+OPEN_POLICY_TOML = '[exec]\nallowed-commands = ["/**"]\n[log]\nallowed-dirs = ["/"]\n'
+OPEN_POLICY = StaticConfig(OPEN_POLICY_VALUES)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from playwright.async_api import Browser, expect
 
+from tests.support.config import OPEN_POLICY_TOML
 from tests.web.conftest import FAST_RETRY, StartSite, open_page, screenshot
 
 ADMIN, PASSWORD = "root", "root-pass-1"
@@ -11,7 +12,7 @@ AUTH = f'[http]\nauth-enabled = true\nadmin-user = "{ADMIN}"\nadmin-password = "
 
 
 async def test_sign_in_use_the_page_and_sign_out(start_site: StartSite, browser: Browser) -> None:
-    site = await start_site(FAST_RETRY + AUTH)
+    site = await start_site(FAST_RETRY + AUTH + OPEN_POLICY_TOML)
     page = await open_page(browser, site, "#/topics")
     await expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     await expect(page.get_by_role("navigation", name="Pages")).to_be_hidden()

@@ -104,6 +104,9 @@ def _check_lambdas(node_name: str, values: list[Any]) -> None:
                 raise TaskApiError(f"{node_name}: {exc}") from None
 
 
+POLICED_KINDS = frozenset({"exec", "log"})
+
+
 def compile_with(program: Program, stored_vars: dict[str, Any], config: ConfigView | None) -> Pipeline:
     """The pipeline of a task; TaskApiError with the compiler's bare text (callers add a prefix)."""
     try:
@@ -111,16 +114,20 @@ def compile_with(program: Program, stored_vars: dict[str, Any], config: ConfigVi
         pipeline = compile_program(program, variables, config)
     except Exception as exc:  # compile and var errors are reported, never raised further
         raise TaskApiError(str(exc)) from None
+    check_pipeline(pipeline)
     if config is not None:
-        _check_handlers(pipeline, config)
-    return check_pipeline(pipeline)
+        _check_policed_handlers(pipeline, config)
+    return pipeline
 
 
-def _check_handlers(pipeline: Pipeline, config: ConfigView) -> None:
-    """Handler options as the task would attach them: an exec or log outside the allow-lists (or any other bad
-    option) is refused with the script, not found when the task starts."""
+def _check_policed_handlers(pipeline: Pipeline, config: ConfigView) -> None:
+    """`.exec()` and `.log()` as the task would attach them: one the allow-lists refuse is refused with the
+    script (400, nothing stored), not found when the task starts. Other handler options fail at start, as in
+    Kapacitor (a 500 on enable)."""
     for node in pipeline.nodes:
         for handler in node.handlers if node.desc == "alert" else ():
+            if handler.kind not in POLICED_KINDS:
+                continue
             try:
                 normalize(get_kind(handler.kind), dict(handler.options), config)
             except (LookupError, ValueError) as exc:

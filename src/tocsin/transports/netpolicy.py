@@ -33,7 +33,7 @@ async def system_resolve(host: str, port: int) -> list[tuple[int, str]]:
     return list(seen)
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class AddressPolicy:
     """Denied networks, and when `allow` is not empty, the only networks allowed."""
 
