@@ -15,6 +15,7 @@ from tocsin.server.app import build_app
 from tocsin.server.auth import USERS
 from tocsin.server.keys import ENGINE
 from tocsin.store.sqlite import SqliteStore
+from tocsin.transports import Transports
 
 FAST_RETRY = '[delivery]\nbackoff-initial = "10ms"\nbackoff-max = "50ms"\nmax-attempts = 2\n'
 ADMIN, ADMIN_PASSWORD, SECRET = "root", "root-pass-1", "jwt-shared-secret"
@@ -30,12 +31,13 @@ Start = Callable[..., Awaitable[TestClient]]
 
 @pytest.fixture
 async def start(tmp_path: Path) -> AsyncIterator[Start]:
-    """Start a server with extra config text; with auth enabled, the configured admin is created first."""
+    """Start a server with extra config text (and `transports`, e.g. with a stub resolver); with auth enabled,
+    the configured admin is created first."""
     clients: list[TestClient] = []
 
-    async def run(conf: str = "", **server_kwargs: object) -> TestClient:
+    async def run(conf: str = "", transports: Transports | None = None, **server_kwargs: object) -> TestClient:
         base = load_text(f'data_dir = "{tmp_path}"\n{FAST_RETRY}{conf}', "test.conf", environ={})
-        engine = Engine(base, SqliteStore(str(tmp_path / "tocsin.db")))
+        engine = Engine(base, SqliteStore(str(tmp_path / "tocsin.db")), transports=transports)
         await engine.start()
         app = build_app(engine)
         if engine.config.get("http", "auth-enabled"):

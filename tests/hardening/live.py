@@ -43,7 +43,8 @@ class Live:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout=60)
 
     async def _start(self, data_dir: Path, conf: str) -> TestClient:
-        text = f'data_dir = "{data_dir}"\nhostname = "localhost"\n[exec]\nallowed-commands = ["/bin/true"]\n[log]\nallowed-dirs = ["/dev"]\n{conf}'
+        policy = '[exec]\nallowed-commands = ["/bin/true"]\n[log]\nallowed-dirs = ["/dev"]\n'
+        text = f'data_dir = "{data_dir}"\nhostname = "localhost"\n{policy}{conf}'
         self.engine = Engine(load_text(text, "f.conf", environ={}), SqliteStore(str(data_dir / "tocsin.db")))
         await self.engine.start()
         client = TestClient(TestServer(build_app(self.engine)))
