@@ -70,22 +70,16 @@ async def test_logger_allowed_delivers_and_sh_is_refused(start: Start) -> None:
 
 
 @pytest.mark.parametrize(
-    ("path", "text"),
-    [
-        ("{allowed}/../escape.log", 'log path "{allowed}/../escape.log" is not inside a directory of [log] allowed-dirs'),
-        ("{allowed}/link/escape.log", 'log path "{allowed}/link/escape.log" is not inside a directory of [log] '
-         "allowed-dirs"),
-        ("/etc/cron.d/tocsin", 'log path "/etc/cron.d/tocsin" is not inside a directory of [log] allowed-dirs'),
-    ],
-    ids=["dotdot", "symlink", "outside"],
+    "path", ["{allowed}/../escape.log", "{allowed}/link/escape.log", "/etc/cron.d/tocsin"], ids=["dotdot", "symlink", "outside"]
 )
-async def test_log_paths_cannot_leave_the_allowed_dir(start: Start, tmp_path: Path, path: str, text: str) -> None:
+async def test_log_paths_cannot_leave_the_allowed_dir(start: Start, tmp_path: Path, path: str) -> None:
     allowed = tmp_path / "logs"
     allowed.mkdir()
     (allowed / "link").symlink_to(tmp_path)
     client = await start(f'[log]\nallowed-dirs = ["{allowed}"]\n')
     handler = {"id": "l", "kind": "log", "options": {"path": path.format(allowed=allowed)}}
-    assert await _error(client, HANDLERS, handler) == (400, "failed to create handler: " + text.format(allowed=allowed))
+    text = f'log path "{path.format(allowed=allowed)}" is not inside a directory of [log] allowed-dirs'
+    assert await _error(client, HANDLERS, handler) == (400, "failed to create handler: " + text)
     assert not (tmp_path / "escape.log").exists()
 
 
