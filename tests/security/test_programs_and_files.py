@@ -70,7 +70,9 @@ async def test_logger_allowed_delivers_and_sh_is_refused(start: Start) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["{allowed}/../escape.log", "{allowed}/link/escape.log", "/etc/cron.d/tocsin"], ids=["dotdot", "symlink", "outside"]
+    "path",
+    ["{allowed}/../escape.log", "{allowed}/link/escape.log", "/etc/cron.d/tocsin"],
+    ids=["dotdot", "symlink", "outside"],
 )
 async def test_log_paths_cannot_leave_the_allowed_dir(start: Start, tmp_path: Path, path: str) -> None:
     allowed = tmp_path / "logs"
