@@ -19,6 +19,7 @@ from tocsin.cli.tasks import change_status, define_task, show_task
 from tocsin.cli.templates import define_template, show_template
 from tocsin.cli.topics import show_topic
 from tocsin.cli.usage import VERB_USAGE, main_usage, usage_for
+from tocsin.cli.users import run_user
 from tocsin.errors import TocsinError
 
 MISSING_COMMAND = "must pass a command"
@@ -107,6 +108,7 @@ VERBS: dict[str, Verb] = {
     "delete": _delete,
     "service-tests": _service_tests,
     "deliveries": run_deliveries,
+    "user": run_user,
     "serve": _serve,
     "config": _config,
     "version": _version,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tocsin.cli.context import global_flags
 from tocsin.cli.deliveries import delivery_flags
+from tocsin.cli.users import user_flags
 
 SUMMARIES: dict[str, str] = {
     "define": "Create or update a task.",
@@ -20,6 +21,7 @@ SUMMARIES: dict[str, str] = {
     "delete": "Delete tasks, templates, topics or topic-handlers by ID or glob pattern.",
     "service-tests": "Run the test of one or more services with their default options.",
     "deliveries": "List, show or retry handler deliveries (Tocsin's durable outbox).",
+    "user": "Create a user in the server's store (the first admin before auth is turned on).",
     "serve": "Run the Tocsin server.",
     "config": "Print the default configuration file (TOML).",
     "version": "Print the Tocsin version.",
@@ -116,6 +118,18 @@ VERB_USAGE: dict[str, str] = {
 Options:
 """
     + delivery_flags().describe()
+    + "\n",
+    "user": """Usage: tocsin user add [-config F] [-type admin|normal] [-permissions P,...] [-password-stdin] <name>
+
+    Creates the user in the store the configuration names (no server needed; stop a server that uses
+    SQLite first, or restart it after). It asks for the password twice, or reads one line with
+    -password-stdin.
+
+        $ tocsin user add -config /etc/tocsin/kapacitor.conf -type admin root
+
+Options:
+"""
+    + user_flags().describe()
     + "\n",
     "serve": """Usage: tocsin serve [options]
 
