@@ -147,10 +147,11 @@ REQUESTS: list[tuple[str, str, Any]] = [
 ]
 EXPECTED = {
     "none": [403, 403, 403, 403, 403, 403, 403, 403, 403],
-    "api": [204, 200, 200, 204, 403, 202, 200, 200, 200],
+    # Listing users needs an admin, whatever the permissions (tests/security/test_user_privileges.py).
+    "api": [204, 200, 200, 204, 403, 202, 200, 200, 403],
     "config_api": [204, 403, 403, 403, 200, 403, 403, 403, 403],
     "write_points": [204, 403, 403, 403, 403, 202, 403, 403, 403],
-    "all": [204, 200, 200, 204, 200, 202, 200, 200, 200],
+    "all": [204, 200, 200, 204, 200, 202, 200, 200, 403],
 }
 
 

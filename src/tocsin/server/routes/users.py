@@ -11,8 +11,8 @@ from aiohttp import web
 
 from tocsin.auth.passwords import hash_password
 from tocsin.auth.users import PERMISSIONS, USER_TYPES, User, privileges_for
-from tocsin.engine.errors import ConflictError, InvalidError, NotFoundError
-from tocsin.server.auth import USERS
+from tocsin.engine.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError
+from tocsin.server.auth import AUTH_USER, USERS
 from tocsin.server.jsondepth import check_depth
 from tocsin.server.responses import link, no_content, pretty
 from tocsin.server.routes.body import read_text
@@ -29,6 +29,7 @@ UPDATE_MISSING = "failed to create user: updating user: no user exists"
 NO_NAME_ON_PATH = "must specify username on path"
 BAD_FIELD = 'unsupported field "{field}"'
 BAD_NUMBER = 'invalid {what} parameter "{text}" must be an integer'
+NOT_ADMIN = "user {name} is not an admin: only admins manage users (a user may change its own password)"
 
 # Kapacitor's ^[-\._\p{L}0-9@]+$
 _NAME_CHARS = frozenset("-._@0123456789")
@@ -80,6 +81,16 @@ def _name(request: web.Request) -> str:
     return name
 
 
+def _require_admin(request: web.Request, own: str | None = None) -> None:
+    """With auth on, user management needs an admin; `own` is a user name the caller may act on as itself.
+    (Kapacitor lets any user with the /api/users privilege create admins, so an `api` user could make
+    itself one.)"""
+    caller = request.get(AUTH_USER)
+    if caller is None or caller.admin or (own is not None and caller.name == own):
+        return
+    raise ForbiddenError(NOT_ADMIN.format(name=caller.name))
+
+
 def _int(request: web.Request, what: str, default: int) -> int:
     text = request.query.get(what, "")
     if not text:
@@ -91,6 +102,7 @@ def _int(request: web.Request, what: str, default: int) -> int:
 
 
 async def list_users(request: web.Request) -> web.Response:
+    _require_admin(request)
     pattern = request.query.get("pattern", "")
     check_pattern(pattern, f'invalid pattern "{pattern}": ')
     fields = tuple(request.query.getall("fields", [])) or _FIELDS
@@ -106,6 +118,7 @@ async def list_users(request: web.Request) -> web.Response:
 
 
 async def get_user(request: web.Request) -> web.Response:
+    _require_admin(request, own=_name(request))
     user = await request.app[USERS].get(_name(request))
     if user is None:
         raise NotFoundError(NO_USER)
@@ -113,6 +126,7 @@ async def get_user(request: web.Request) -> web.Response:
 
 
 async def create_user(request: web.Request) -> web.Response:
+    _require_admin(request)
     name, password, kind, perms = _options(await _body(request), create=True)
     users = request.app[USERS]
     if await users.get(name) is not None:
@@ -125,6 +139,8 @@ async def update_user(request: web.Request) -> web.Response:
     users = request.app[USERS]
     name = _name(request)
     _, password, kind, perms = _options(await _body(request), create=False)
+    # Changing one's own password is allowed to anyone; type and permissions only to admins.
+    _require_admin(request, own=name if kind is None and perms is None else None)
     current = await users.get(name)
     if current is None:
         raise NotFoundError(UPDATE_MISSING)
@@ -142,6 +158,7 @@ async def update_user(request: web.Request) -> web.Response:
 
 
 async def delete_user(request: web.Request) -> web.Response:
+    _require_admin(request)
     await request.app[USERS].delete(_name(request))
     return no_content()
 
