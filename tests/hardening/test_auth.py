@@ -175,9 +175,10 @@ async def test_403_text_names_user_privilege_and_path(secured: TestClient) -> No
     assert (resp.status, await resp.text()) == (403, compact(text))
 
 
-async def test_head_needs_credentials_but_no_privilege(secured: TestClient) -> None:
+async def test_head_needs_what_get_needs(secured: TestClient) -> None:
     assert (await secured.head("/kapacitor/v1/ping")).status == 401
-    assert (await secured.head("/kapacitor/v1/ping", headers=await add_user(secured, "nobody", ["none"]))).status == 204
+    assert (await secured.head("/kapacitor/v1/ping", headers=await add_user(secured, "nobody", ["none"]))).status == 403
+    assert (await secured.head("/kapacitor/v1/ping", headers=await add_user(secured, "reader", ["api"]))).status == 204
 
 
 async def test_debug_vars_is_open_only_with_pprof_enabled(start: Start) -> None:

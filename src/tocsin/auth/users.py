@@ -32,7 +32,8 @@ class Privilege(IntFlag):
 
 
 _METHOD_PRIVILEGE = {
-    "HEAD": Privilege.NONE,
+    # HEAD answers what GET would (its Content-Length too), so it needs what GET needs.
+    "HEAD": Privilege.READ,
     "OPTIONS": Privilege.NONE,
     "GET": Privilege.READ,
     "POST": Privilege.WRITE,

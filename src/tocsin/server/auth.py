@@ -39,6 +39,7 @@ NO_CREDENTIALS = "unable to parse authentication credentials"
 USERNAME_REQUIRED = "username required"
 AUTHORIZATION_FAILED = "authorization failed"
 UNKNOWN_USER = 'retrieving user "{name}" from store: no user exists'
+DOT_SEGMENTS = 'invalid path: "." and ".." segments (also percent-encoded) are not allowed'
 MISSING_PRIVILEGE = 'user {name} does not have "{privilege}" privilege for API endpoint {path}'
 
 API = "/kapacitor/v1"
@@ -92,6 +93,10 @@ async def authenticate(request: web.Request, handler: Handler) -> web.StreamResp
     user_or_error = await _user(request, request.app[USERS], str(http.get("shared-secret") or ""))
     if isinstance(user_or_error, web.Response):
         return user_or_error
+    if _has_dot_segments(request.path):
+        # The router matched the encoded path (`x%2F..%2F..%2Fwrite` is one topic ID), while the privilege
+        # would be checked on the decoded one (/api/write): refuse the mismatch instead of guessing.
+        return auth_error(DOT_SEGMENTS, 400)
     user, privilege = user_or_error, method_privilege(request.method)
     allowed = user.allows(resource_of(path), privilege) or (
         path == EVENTS and request.method == "POST" and user.allows(WRITE, privilege)
@@ -143,6 +148,10 @@ async def _password(name: str, password: str, users: UserDirectory) -> User | we
     if user is None:
         return auth_error(AUTHORIZATION_FAILED, 401)
     return user
+
+
+def _has_dot_segments(path: str) -> bool:
+    return any(segment in (".", "..") for segment in path.split("/"))
 
 
 def _basic(header: str) -> tuple[str, str] | None:
