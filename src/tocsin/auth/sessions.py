@@ -15,6 +15,8 @@ IDLE_SECONDS = 12 * 3600.0
 MAX_AGE_SECONDS = 7 * 24 * 3600.0
 # Bounds memory when something signs in over and over; the oldest sessions go first.
 MAX_SESSIONS = 10_000
+# One user signing in over and over replaces its own oldest sessions, never other users'.
+MAX_PER_USER = 32
 
 
 @dataclass(slots=True)
@@ -50,6 +52,9 @@ class SessionStore:
     def create(self, username: str, password_hash: str) -> Session:
         """A new session with fresh random id and CSRF token."""
         self._sweep()
+        own = [sid for sid, s in self._sessions.items() if s.username == username]
+        for sid in own[: max(0, len(own) - MAX_PER_USER + 1)]:
+            del self._sessions[sid]
         now = self.clock()
         session = Session(secrets.token_urlsafe(32), username, password_hash, secrets.token_urlsafe(32), now, now)
         self._sessions[session.id] = session

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import posixpath
 from collections.abc import Awaitable, Callable
 
@@ -22,6 +23,7 @@ from aiohttp import web
 
 from tocsin.auth.directory import UserDirectory
 from tocsin.auth.sessions import SessionStore
+from tocsin.auth.throttle import THROTTLED, LoginThrottle
 from tocsin.auth.tokens import TokenError, username_of
 from tocsin.auth.users import WRITE, User, method_privilege
 from tocsin.gocompat import json as gojson
@@ -31,6 +33,7 @@ from tocsin.server.sessions import COOKIE, SESSION_ENDED, SESSIONS, csrf_problem
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 USERS = web.AppKey("users", UserDirectory)
+THROTTLE = web.AppKey("login_throttle", LoginThrottle)
 # The authenticated user, for handlers that authorize further (the write route checks the database).
 AUTH_USER = web.RequestKey("auth_user", User)
 
@@ -59,6 +62,7 @@ def init(app: web.Application) -> None:
     if cluster is not None:  # users changed through another instance apply here too
         cluster.followers.append(app[USERS])
     app[SESSIONS] = SessionStore()
+    app[THROTTLE] = LoginThrottle()
 
 
 def auth_error(message: str, status: int) -> web.Response:
@@ -116,10 +120,10 @@ async def _user(request: web.Request, users: UserDirectory, secret: str) -> User
             return await _bearer(parts[1], users, secret)
         basic = _basic(header)
         if basic is not None:
-            return await _password(*basic, users)
+            return await _password(request, *basic)
     name, password = request.query.get("u", ""), request.query.get("p", "")
     if name and password:
-        return await _password(name, password, users)
+        return await _password(request, name, password)
     if COOKIE in request.cookies:
         found = await session_of(request, users)
         if found is None:
@@ -141,13 +145,28 @@ async def _bearer(token: str, users: UserDirectory, secret: str) -> User | web.R
     return user
 
 
-async def _password(name: str, password: str, users: UserDirectory) -> User | web.Response:
+async def check_password(request: web.Request, name: str, password: str, failed_text: str) -> User | web.Response:
+    """The user when the password is right; 401 with `failed_text` when not; 429 while failures are throttled."""
+    throttle, address = request.app[THROTTLE], request.remote or ""
+    waiting = throttle.wait(name, address)
+    if waiting is not None:
+        wait, who = waiting
+        seconds = max(1, math.ceil(wait))
+        response = auth_error(THROTTLED.format(who=who, wait=seconds), 429)
+        response.headers["Retry-After"] = str(seconds)
+        return response
+    user = await request.app[USERS].authenticate(name, password)
+    if user is None:
+        throttle.failed(name, address)
+        return auth_error(failed_text, 401)
+    throttle.succeeded(name, address)
+    return user
+
+
+async def _password(request: web.Request, name: str, password: str) -> User | web.Response:
     if not name:
         return auth_error(USERNAME_REQUIRED, 401)
-    user = await users.authenticate(name, password)
-    if user is None:
-        return auth_error(AUTHORIZATION_FAILED, 401)
-    return user
+    return await check_password(request, name, password, AUTHORIZATION_FAILED)
 
 
 def _has_dot_segments(path: str) -> bool:
@@ -167,4 +186,4 @@ def _basic(header: str) -> tuple[str, str] | None:
     return (name, password) if colon else None
 
 
-__all__ = ["AUTH_USER", "USERS", "authenticate", "init"]
+__all__ = ["AUTH_USER", "THROTTLE", "USERS", "authenticate", "check_password", "init"]

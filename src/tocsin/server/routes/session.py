@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from tocsin.engine.errors import InvalidError
-from tocsin.server.auth import USERNAME_REQUIRED, USERS, auth_error
+from tocsin.server.auth import USERNAME_REQUIRED, USERS, auth_error, check_password
 from tocsin.server.keys import ENGINE
 from tocsin.server.responses import no_content, pretty
 from tocsin.server.routes.body import read_json
@@ -50,9 +50,9 @@ async def sign_in(request: web.Request) -> web.Response:
         raise InvalidError(BAD_BODY)
     if not name:
         return auth_error(USERNAME_REQUIRED, 401)
-    user = await request.app[USERS].authenticate(name, password)
-    if user is None:
-        return auth_error(WRONG_PASSWORD, 401)
+    user = await check_password(request, name, password, WRONG_PASSWORD)
+    if isinstance(user, web.Response):
+        return user
     sessions = request.app[SESSIONS]
     # A new id at every sign-in: a cookie planted before it is worth nothing after.
     sessions.drop(request.cookies.get(COOKIE, ""))
