@@ -104,8 +104,8 @@ def tocsin_parse(chunks: list[bytes]) -> None:
 
 async def in_process(chunks: list[bytes], workdir: str, log_path: str, runs: int) -> tuple[float, float, int]:
     """Best seconds and CPU seconds (of that run) for TaskService.write over pre-parsed points; alerts triggered."""
-    base = load_text(f'data_dir = "{workdir}"\nhostname = "bench"\n[logging]\nlevel = "ERROR"\n', "bench.conf",
-                     environ={})
+    base = load_text(f'data_dir = "{workdir}"\nhostname = "bench"\n[logging]\nlevel = "ERROR"\n'
+                     f'[log]\nallowed-dirs = ["{workdir}"]\n', "bench.conf", environ={})
     engine = Engine(base, SqliteStore(str(Path(workdir) / "tocsin.db")))
     await engine.start()
     try:
@@ -161,7 +161,7 @@ def start_server(workdir: str, core: int | None) -> tuple[subprocess.Popen[bytes
     port = free_port()
     conf = Path(workdir) / "tocsin.conf"
     conf.write_text(f'data_dir = "{workdir}"\nhostname = "bench"\n[http]\nbind-address = "127.0.0.1:{port}"\n'
-                    'log-enabled = false\n[logging]\nlevel = "ERROR"\n')
+                    f'log-enabled = false\n[logging]\nlevel = "ERROR"\n[log]\nallowed-dirs = ["{workdir}"]\n')
     server = subprocess.Popen([sys.executable, "-m", "tocsin", "serve", "-config", str(conf)])
     if core is not None:
         os.sched_setaffinity(server.pid, {core})

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 import time
 
 import pytest
@@ -8,6 +7,7 @@ import pytest
 from tocsin.expr.evaluate import MapScope, evaluate
 from tocsin.expr.functions import BUILTINS
 from tocsin.expr.parser import parse_expression
+from tocsin.expr.regex import compile_go_regex
 from tocsin.expr.values import MISSING, Duration, Time, Value
 
 S = 1_000_000_000
@@ -84,7 +84,7 @@ ERRORS: list[tuple[str, tuple[Value, ...], str]] = [
     ("bool", (), "bool expects exactly one argument"),
     ("int", ("1.5",), 'strconv.ParseInt: parsing "1.5": invalid syntax'),
     ("int", ("9223372036854775808",), 'strconv.ParseInt: parsing "9223372036854775808": value out of range'),
-    ("int", (re.compile("x"),), "cannot convert *regexp.Regexp to integer"),
+    ("int", (compile_go_regex("x"),), "cannot convert *regexp.Regexp to integer"),
     ("float", ("1_0",), 'strconv.ParseFloat: parsing "1_0": invalid syntax'),
     ("float", (Time(0),), "cannot convert time.Time to float"),
     ("string", (Time(0),), "cannot convert time.Time to string"),

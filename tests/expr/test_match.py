@@ -121,7 +121,7 @@ COMPILE_ERRORS = [
         1,
         14,
     ),
-    ('"host" =~ /(/', "parser: error parsing regexp: missing ), unterminated subpattern: `(` line 1 char 11", 1, 11),
+    ('"host" =~ /(/', "parser: error parsing regexp: missing closing ): `(` line 1 char 11", 1, 11),
 ]
 
 

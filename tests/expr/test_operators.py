@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 import math
-import re
 
 import pytest
 
 from tocsin.expr.errors import EvalError
 from tocsin.expr.evaluate import MapScope, compile_expression
 from tocsin.expr.parser import parse_expression
+from tocsin.expr.regex import compile_go_regex
 from tocsin.expr.values import MISSING, Duration, Time, Value
 
 S = 1_000_000_000
@@ -22,7 +22,7 @@ REFS: dict[str, Value] = {
     "b": True,
     "d": Duration(90 * S),
     "e": Duration(30 * S),
-    "re": re.compile("^server"),
+    "re": compile_go_regex("^server"),
     "time": Time(0),
     "gone": MISSING,
 }

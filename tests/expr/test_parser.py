@@ -124,7 +124,7 @@ ERRORS = [
     ("9223372036854775808", 'parser: illegal number syntax: "9223372036854775808" line 1 char 1', 1, 1),
     (
         '"x" =~ /a(/',
-        "parser: error parsing regexp: missing ), unterminated subpattern: `a(` line 1 char 8",
+        "parser: error parsing regexp: missing closing ): `a(` line 1 char 8",
         1,
         8,
     ),

@@ -18,11 +18,15 @@ MATCHES = [
     ("[^]a]", "b", True),
     ("\\101", "A", True),
     ("(?i)SERVER", "server", True),
+    ("^\\pL+$", "Zürich", True),
+    ("^\\pL+$", "a1", False),
+    ("(?U)a+", "aaa", True),
+    ("(a+)+$", "a" * 50_000 + "b", False),  # exponential with backtracking; linear in RE2
 ]
 
 
-@pytest.mark.parametrize(("pattern", "text", "found"), MATCHES, ids=[f"{p}~{t!r}" for p, t, _ in MATCHES])
-def test_translated_patterns(pattern: str, text: str, found: bool) -> None:
+@pytest.mark.parametrize(("pattern", "text", "found"), MATCHES, ids=[f"{p}~{t[:12]!r}" for p, t, _ in MATCHES])
+def test_go_patterns(pattern: str, text: str, found: bool) -> None:
     assert (compile_go_regex(pattern).search(text) is not None) == found
 
 
@@ -31,9 +35,12 @@ ERRORS = [
     ("(?<!a)b", "error parsing regexp: invalid or unsupported Perl syntax: `(?<!`"),
     ("(a)\\1", "error parsing regexp: invalid escape sequence: `\\1`"),
     ("a\\Z", "error parsing regexp: invalid escape sequence: `\\Z`"),
-    ("\\pL", "error parsing regexp: invalid character class range: `\\p`"),
-    ("a(", "error parsing regexp: missing ), unterminated subpattern: `a(`"),
-    ("*a", "error parsing regexp: nothing to repeat: `*a`"),
+    ("a(", "error parsing regexp: missing closing ): `a(`"),
+    ("a)", "error parsing regexp: unexpected ): `a)`"),
+    ("[a", "error parsing regexp: missing closing ]: `[a`"),
+    ("*a", "error parsing regexp: missing argument to repetition operator: `*`"),
+    ("a**", "error parsing regexp: invalid nested repetition operator: `**`"),
+    ("a{1001}", "error parsing regexp: invalid repeat count: `{1001}`"),
 ]
 
 
@@ -42,3 +49,10 @@ def test_rejected_patterns(pattern: str, message: str) -> None:
     with pytest.raises(ValueError) as info:
         compile_go_regex(pattern)
     assert str(info.value) == message
+
+
+def test_equal_by_source_and_usable_as_keys() -> None:
+    assert compile_go_regex("a+") == compile_go_regex("a+") != compile_go_regex("b")
+    assert len({compile_go_regex("a+"), compile_go_regex("a+")}) == 1
+    assert compile_go_regex("a(x)").search("zax") is not None
+    assert compile_go_regex("é").matches("café") and not compile_go_regex("^é").matches("café")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from tocsin.expr.regex import GoRegex
 from tocsin.expr.tokens import Position, TokenKind
 
 
@@ -48,7 +48,7 @@ class RegexNode:
 
     pos: Position
     literal: str
-    pattern: re.Pattern[str]
+    pattern: GoRegex
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import math
 import operator
-import re
 from collections.abc import Callable
 from typing import Any
 
 from tocsin.expr.errors import EvalError
 from tocsin.expr.gostrconv import float_to_int64, wrap_int64
+from tocsin.expr.regex import GoRegex
 from tocsin.expr.tokens import LOGICAL_OPERATORS, MATH_OPERATORS, TokenKind
 from tocsin.expr.values import Duration, Missing, Value, type_name
 
@@ -31,7 +31,7 @@ BinaryFn = Callable[[Value, Value], Value]
 _Impl = Callable[[Any, Any], Value]
 
 _T = TokenKind
-_Pattern = re.Pattern
+_Pattern = GoRegex
 
 
 def _idiv(a: int, b: int) -> int:
@@ -92,8 +92,8 @@ def _build_tables() -> dict[TokenKind, dict[tuple[type, type], _Impl]]:
         table[(Duration, Duration)] = _durations(cmp)
         if op in (_T.EQ, _T.NE):
             table[(bool, bool)] = cmp
-    tables[_T.REGEX_EQ] = {(str, _Pattern): lambda a, b: b.search(a) is not None}
-    tables[_T.REGEX_NE] = {(str, _Pattern): lambda a, b: b.search(a) is None}
+    tables[_T.REGEX_EQ] = {(str, _Pattern): lambda a, b: b.matches(a)}
+    tables[_T.REGEX_NE] = {(str, _Pattern): lambda a, b: not b.matches(a)}
     tables[_T.PLUS] = {
         (int, int): lambda a, b: wrap_int64(a + b),
         (float, float): operator.add,

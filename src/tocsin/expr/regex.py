@@ -1,102 +1,88 @@
-"""Compile Go (RE2) regular expressions with Python's `re`, translating the syntax that differs.
+"""Go regular expressions on RE2 itself (google-re2): Go's syntax, and matching in linear time.
 
-Translated: `\\z` (end of text), `\\Q...\\E` (quoted text), `(?<name>` groups, POSIX classes such as
-`[[:alpha:]]`. Rejected like RE2 rejects them: look-around, atomic groups, back-references, `\\Z`.
-Not supported: `\\p{...}` Unicode classes and the `U` (ungreedy) flag, which `re` does not know.
+Python's `re` backtracks: `(a+)+$` over a long tag value takes exponential time and would hold the event
+loop. RE2 is the engine Go's regexp package follows, so match expressions and TICKscript lambdas behave as in
+Kapacitor (`\\z`, `\\Q...\\E`, `(?<name>`, POSIX classes, `\\pL`, the `U` flag) and refuse what Go refuses
+(look-around, back-references), with Go's error texts.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterator
+
+import re2
 
 ERR_PREFIX = "error parsing regexp: "
+# RE2's memory budget for one compiled expression (its default is 8 MiB too; set so it is stated).
+MAX_MEM = 8 << 20
 
-_POSIX = {
-    "alnum": "0-9A-Za-z",
-    "alpha": "A-Za-z",
-    "ascii": "\\x00-\\x7f",
-    "blank": "\\t ",
-    "cntrl": "\\x00-\\x1f\\x7f",
-    "digit": "0-9",
-    "graph": "!-~",
-    "lower": "a-z",
-    "print": " -~",
-    "punct": "!-/:-@\\[-`{-~",
-    "space": "\\t\\n\\v\\f\\r ",
-    "upper": "A-Z",
-    "word": "0-9A-Za-z_",
-    "xdigit": "0-9A-Fa-f",
+# RE2's error codes as Go's regexp/syntax words them.
+_GO_TEXTS = {
+    "missing )": "missing closing )",
+    "missing ]": "missing closing ]",
+    "invalid perl operator": "invalid or unsupported Perl syntax",
+    "invalid repetition size": "invalid repeat count",
+    "no argument for repetition operator": "missing argument to repetition operator",
+    "bad repetition operator": "invalid nested repetition operator",
+    "pattern too large - compile failed": "expression too large",
+    "pattern too large - reverse compile failed": "expression too large",
 }
-_UNSUPPORTED_GROUPS = ("(?=", "(?!", "(?<=", "(?<!", "(?>")
+
+_OPTIONS = re2.Options()
+_OPTIONS.log_errors = False
+_OPTIONS.max_mem = MAX_MEM
+_UNANCHORED = re2._Anchor.UNANCHORED
+_NO_MATCH = re2._NULL_SPAN
 
 
-def _translate(source: str) -> str:
-    out: list[str] = []
-    i, n = 0, len(source)
-    in_class = False
-    while i < n:
-        char = source[i]
-        if char == "\\" and i + 1 < n:
-            nxt = source[i + 1]
-            if nxt == "Q":
-                end = source.find("\\E", i + 2)
-                literal = source[i + 2 :] if end < 0 else source[i + 2 : end]
-                out.append(re.escape(literal))
-                i = n if end < 0 else end + 2
-                continue
-            octal = re.match(r"[1-7][0-7]{1,2}", source[i + 1 : i + 4])
-            if octal:
-                out.append(f"\\u{int(octal.group(), 8):04x}")
-                i += 1 + octal.end()
-                continue
-            if (nxt.isdecimal() and nxt != "0") or nxt == "Z":
-                raise ValueError(f"{ERR_PREFIX}invalid escape sequence: `\\{nxt}`")
-            if nxt in "pP":
-                raise ValueError(f"{ERR_PREFIX}invalid character class range: `\\{nxt}`")
-            out.append("\\Z" if nxt == "z" and not in_class else char + nxt)
-            i += 2
-            continue
-        if in_class:
-            if source.startswith("[:", i):
-                end = source.find(":]", i + 2)
-                name = source[i + 2 : end] if end > 0 else ""
-                negated = name.startswith("^")
-                ranges = _POSIX.get(name.lstrip("^"))
-                if ranges is not None and not negated:
-                    out.append(ranges)
-                    i = end + 2
-                    continue
-                if ranges is not None:
-                    raise ValueError(f"{ERR_PREFIX}negated POSIX class is not supported: `[:{name}:]`")
-            if char == "]" and not (out and out[-1] in ("[", "[^")):
-                in_class = False
-            out.append(char)
-            i += 1
-            continue
-        if char == "[":
-            in_class = True
-            if source.startswith("[^", i):
-                out.append("[^")
-                i += 2
-                continue
-        elif char == "(":
-            for group in _UNSUPPORTED_GROUPS:
-                if source.startswith(group, i):
-                    raise ValueError(f"{ERR_PREFIX}invalid or unsupported Perl syntax: `{group}`")
-            if source.startswith("(?<", i):
-                out.append("(?P<")
-                i += 3
-                continue
-        out.append(char)
-        i += 1
-    return "".join(out)
+class GoRegex:
+    """A compiled Go regular expression: `pattern` is its source text; equal when the sources are."""
+
+    __slots__ = ("_compiled", "_native", "pattern")
+
+    def __init__(self, pattern: str, compiled: re2._Regexp) -> None:
+        self.pattern = pattern
+        self._compiled = compiled
+        self._native = compiled._regexp
+
+    def matches(self, text: str) -> bool:
+        """Whether the expression matches anywhere in `text` (`=~`): no match object is built."""
+        data = text.encode("utf-8", "surrogatepass")
+        return bool(self._native.Match(_UNANCHORED, data, 0, len(data))[0] != _NO_MATCH)
+
+    def search(self, text: str) -> re2._Match | None:
+        return self._compiled.search(text)
+
+    def match(self, text: str) -> re2._Match | None:
+        return self._compiled.match(text)
+
+    def fullmatch(self, text: str) -> re2._Match | None:
+        return self._compiled.fullmatch(text)
+
+    def finditer(self, text: str) -> Iterator[re2._Match]:
+        yield from self._compiled.finditer(text)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, GoRegex) and other.pattern == self.pattern
+
+    def __hash__(self) -> int:
+        return hash(self.pattern)
+
+    def __repr__(self) -> str:
+        return f"GoRegex({self.pattern!r})"
 
 
-def compile_go_regex(source: str) -> re.Pattern[str]:
+def compile_go_regex(source: str) -> GoRegex:
     """Compile a Go regular expression; raises ValueError (`error parsing regexp: ...`) when invalid."""
     try:
-        return re.compile(_translate(source))
-    except re.error as exc:
-        raise ValueError(f"{ERR_PREFIX}{exc.msg}: `{source}`") from None
-    except (RecursionError, OverflowError) as exc:
-        raise ValueError(f"{ERR_PREFIX}{exc}: `{source}`") from None
+        return GoRegex(source, re2.compile(source, _OPTIONS))
+    except re2.error as exc:
+        raise ValueError(ERR_PREFIX + _go_text(exc)) from None
+
+
+def _go_text(exc: re2.error) -> str:
+    raw = exc.args[0] if exc.args else ""
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+    code, sep, arg = text.partition(": ")
+    word = _GO_TEXTS.get(code, code)
+    return f"{word}: `{arg}`" if sep else word

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+import re2
+
+from tocsin.expr.regex import GoRegex
 from tocsin.expr.values import Value, go_type_name
 
 Impl = Callable[[Sequence[Value]], Value]
@@ -123,7 +126,7 @@ def _str_substring(args: Sequence[Value]) -> Value:
     return raw[start:stop].decode(errors="replace")
 
 
-def expand_template(template: str, match: re.Match[str]) -> str:
+def expand_template(template: str, match: re2._Match) -> str:
     """Go's Regexp.Expand: `$1`, `${1}`, `$name`, `${name}`, `$$`; unknown groups expand to ""."""
 
     def group(ref: re.Match[str]) -> str:
@@ -139,7 +142,7 @@ def expand_template(template: str, match: re.Match[str]) -> str:
     return _TEMPLATE_REF.sub(group, template)
 
 
-def regex_replace_all(pattern: re.Pattern[str], source: str, template: str) -> str:
+def regex_replace_all(pattern: GoRegex, source: str, template: str) -> str:
     """Go's ReplaceAllString: empty matches right after a previous match are skipped."""
     out: list[str] = []
     last = 0
@@ -157,7 +160,7 @@ def regex_replace_all(pattern: re.Pattern[str], source: str, template: str) -> s
 
 
 def _regex_replace(args: Sequence[Value]) -> Value:
-    check_args("regexReplace", args, (re.Pattern, str, str), ("regex", "string", "string"))
+    check_args("regexReplace", args, (GoRegex, str, str), ("regex", "string", "string"))
     pattern, source, template = args
     return regex_replace_all(pattern, source, template)  # type: ignore[arg-type]
 

@@ -7,9 +7,10 @@ nothing.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Final
+
+from tocsin.expr.regex import GoRegex
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -42,7 +43,7 @@ class Missing:
 
 MISSING: Final = Missing()
 
-Value = bool | int | float | str | Duration | Time | re.Pattern[str] | Missing
+Value = bool | int | float | str | Duration | Time | GoRegex | Missing
 
 _TYPE_NAMES: dict[type, str] = {
     bool: "boolean",
@@ -51,7 +52,7 @@ _TYPE_NAMES: dict[type, str] = {
     str: "string",
     Duration: "duration",
     Time: "time",
-    re.Pattern: "regex",
+    GoRegex: "regex",
     Missing: "missing",
 }
 _GO_TYPE_NAMES: dict[type, str] = {
@@ -61,7 +62,7 @@ _GO_TYPE_NAMES: dict[type, str] = {
     str: "string",
     Duration: "time.Duration",
     Time: "time.Time",
-    re.Pattern: "*regexp.Regexp",
+    GoRegex: "*regexp.Regexp",
     Missing: "*ast.Missing",
 }
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from tocsin.expr import ast as expr_ast
+from tocsin.expr.regex import compile_go_regex
 from tocsin.expr.tokens import Position
 from tocsin.expr.values import Duration
 from tocsin.pipeline.exprtext import expression_text
@@ -46,5 +46,5 @@ def zero_value(typ: str, pos: Position) -> Any:
         "lambda": expr_ast.LambdaNode(pos, expr_ast.BoolNode(pos, False)),
     }
     if typ == "regex":
-        return expr_ast.RegexNode(pos, "", re.compile(""))
+        return expr_ast.RegexNode(pos, "", compile_go_regex(""))
     return zeros[typ]

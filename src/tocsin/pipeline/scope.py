@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -10,6 +9,7 @@ from tocsin.expr import ast as expr_ast
 from tocsin.expr.errors import CompileError, EvalError
 from tocsin.expr.evaluate import MapScope, evaluate
 from tocsin.expr.gostrconv import format_influx_duration
+from tocsin.expr.regex import GoRegex
 from tocsin.expr.tokens import TokenKind
 from tocsin.expr.values import Duration, Missing
 from tocsin.pipeline.errors import ERR_NO_GLOBAL, TickCompileError, at
@@ -115,6 +115,6 @@ def evaluate_expression(node: expr_ast.Node, scope: Scope, chain: Callable[[Any]
         raise TickCompileError(str(exc)) from None
     if isinstance(result, Missing):
         raise TickCompileError(f"invalid value {result!r}")
-    if isinstance(result, re.Pattern):
+    if isinstance(result, GoRegex):
         return expr_ast.RegexNode(node.pos, result.pattern.replace("/", "\\/"), result)
     return result

@@ -5,7 +5,7 @@ the compiler resolves vars, expands lists into variadic arguments, substitutes v
 and checks every property against the node definitions; the runtime only reads `NodeSpec`s.
 
 Property values are plain Python: `str`, `int`, `float`, `bool`, `Duration` (from `tocsin.expr.values`),
-a compiled regex (`re.Pattern`), `STAR` for `*`, or a `LambdaNode` (from `tocsin.expr.ast`) whose
+a compiled regex (`GoRegex`), `STAR` for `*`, or a `LambdaNode` (from `tocsin.expr.ast`) whose
 identifiers have already been replaced by the vars' literal values, ready for `compile_expression`.
 """
 

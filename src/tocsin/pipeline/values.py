@@ -7,12 +7,12 @@ into the pipeline under construction.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from tocsin.expr import ast as expr_ast
 from tocsin.expr.gostrconv import format_influx_duration
+from tocsin.expr.regex import GoRegex
 from tocsin.expr.tokens import Position
 from tocsin.expr.values import Duration
 from tocsin.pipeline.spec import STAR, Star
@@ -51,7 +51,7 @@ _TYPES: tuple[tuple[type | tuple[type, ...], str, str], ...] = (
     (float, "float64", "float"),
     (str, "string", "string"),
     (Duration, "time.Duration", "duration"),
-    ((expr_ast.RegexNode, re.Pattern), "*regexp.Regexp", "regex"),
+    ((expr_ast.RegexNode, GoRegex), "*regexp.Regexp", "regex"),
     (Star, "*ast.StarNode", "star"),
     (expr_ast.LambdaNode, "*ast.LambdaNode", "lambda"),
     (Reference, "*ast.ReferenceNode", "invalid type"),

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from tocsin.expr.regex import GoRegex, compile_go_regex
 from tocsin.gotemplate.quoting import go_quote
 from tocsin.tasks.errors import BAD_DOT_VIEW, BAD_LIMIT, BAD_OFFSET, BAD_SCRIPT_FORMAT, TaskApiError
 
@@ -72,8 +73,9 @@ def page_of(query: Mapping[str, str]) -> Page:
     return Page(query.get("pattern", ""), offset, limit)
 
 
-def glob_regex(pattern: str) -> re.Pattern[str] | None:
-    """Go's path.Match pattern as a regex; None for a malformed pattern (which matches nothing)."""
+def glob_regex(pattern: str) -> GoRegex | None:
+    """Go's path.Match pattern as a regex (RE2: `*a*a*a*b` cannot backtrack over a long ID); None for a malformed
+    pattern (which matches nothing)."""
     out: list[str] = []
     i, n = 0, len(pattern)
     while i < n:
@@ -86,7 +88,7 @@ def glob_regex(pattern: str) -> re.Pattern[str] | None:
             if i + 1 >= n:
                 return None
             i += 1
-            out.append(re.escape(pattern[i]))
+            out.append(_literal(pattern[i]))
         elif ch == "[":
             end = _class_end(pattern, i + 1)
             if end is None:
@@ -103,9 +105,13 @@ def glob_regex(pattern: str) -> re.Pattern[str] | None:
             out.append("[" + ("^" if negate else "") + items + "]")
             i = end
         else:
-            out.append(re.escape(ch))
+            out.append(_literal(ch))
         i += 1
-    return re.compile("".join(out), re.DOTALL)
+    return compile_go_regex("(?s)" + "".join(out))
+
+
+def _literal(char: str) -> str:
+    return char if char.isalnum() or char == "_" else f"\\x{{{ord(char):x}}}"
 
 
 def _class_end(pattern: str, start: int) -> int | None:
@@ -135,9 +141,9 @@ def _class_items(body: str) -> str | None:
             if taken is None or taken[0] < low:
                 return None
             high, i = taken
-            parts.append(f"{re.escape(low)}-{re.escape(high)}")
+            parts.append(f"{_literal(low)}-{_literal(high)}")
         else:
-            parts.append(re.escape(low))
+            parts.append(_literal(low))
     return "".join(parts)
 
 

@@ -7,11 +7,11 @@ existing field too; `.keep('a', 'b')` keeps just those names (results first, the
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from tocsin.expr.errors import EvalError
+from tocsin.expr.regex import GoRegex
 from tocsin.expr.values import Duration, Missing, Time, Value, go_type_name
 from tocsin.gocompat.timefmt import format_rfc3339nano
 from tocsin.pipeline.spec import NodeSpec
@@ -118,7 +118,7 @@ def _field_value(name: str, value: Value) -> FieldValue:
         return value.ns
     if isinstance(value, Time):
         return format_rfc3339nano(value.ns)
-    if isinstance(value, re.Pattern):
+    if isinstance(value, GoRegex):
         return value.pattern
     if isinstance(value, Missing):
         raise NodeError(ERR_MISSING_RESULT.format(name=name))
