@@ -24,6 +24,7 @@ from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from tocsin.delivery.errors import DeliveryError, Reason
 from tocsin.handlers.requests import SmtpRequest
 from tocsin.transports import Transports
+from tocsin.transports.smtp import NO_STARTTLS
 
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS", "ignore:Session.login_data")
 
@@ -192,12 +193,15 @@ def request(port: int, **kwargs: Any) -> SmtpRequest:
     ("server_tls", "client_tls", "encrypted"),
     [
         ("none", "none", False),
-        ("none", "starttls", False),  # offered nothing: Kapacitor goes on in clear text
+        ("none", "starttls", False),  # offered nothing, but on loopback: clear text is allowed there
+        ("none", "opportunistic", False),
         ("starttls", "starttls", True),
+        ("starttls", "opportunistic", True),
         ("starttls", "none", False),
         ("tls", "tls", True),
     ],
-    ids=["plain", "starttls-not-offered", "starttls", "starttls-declined", "implicit-tls"],
+    ids=["plain", "starttls-not-offered-loopback", "opportunistic-plain", "starttls", "opportunistic",
+         "starttls-declined", "implicit-tls"],
 )
 async def test_tls_modes(
     smtp_peer: PeerFactory, transports: Transports, certs: TestCerts, server_tls: str, client_tls: str, encrypted: bool
@@ -210,6 +214,20 @@ async def test_tls_modes(
     date, rest = got.content.split(b"\r\n", 1)
     assert rest == MESSAGE
     assert email.utils.parsedate_to_datetime(date.removeprefix(b"Date: ").decode()).tzinfo is not None
+
+
+async def test_starttls_is_required_off_loopback_and_opportunistic_is_opt_in(
+    smtp_peer: PeerFactory, transports: Transports
+) -> None:
+    host = "127.0.0.2"  # not one of the loopback names the requirement exempts
+    peer = await smtp_peer(tls="none", host=host)
+    with pytest.raises(DeliveryError) as err:
+        await transports.send(request(peer.port, host=host, tls="starttls"), 5)
+    assert (err.value.reason, str(err.value)) == (Reason.CONFIG, f"smtp {host}:{peer.port}: {NO_STARTTLS}")
+    assert peer.messages == []
+    outcome = await transports.send(request(peer.port, host=host, tls="opportunistic"), 5)
+    assert outcome.detail == "250 2.0.0 queued as 42"
+    assert [m.tls for m in await peer.wait_for(1)] == [False]
 
 
 @pytest.mark.parametrize("server_tls", ["starttls", "tls"])
@@ -260,7 +278,8 @@ async def test_credentials_never_travel_unencrypted_to_a_remote_host(
 ) -> None:
     peer = await smtp_peer(host="127.0.0.2", users={USER: PASSWORD})
     with pytest.raises(DeliveryError) as caught:
-        await transports.send(request(peer.port, host="127.0.0.2", username=USER, password=PASSWORD), 5)
+        remote = request(peer.port, host="127.0.0.2", username=USER, password=PASSWORD, tls="opportunistic")
+        await transports.send(remote, 5)
     assert (caught.value.reason, str(caught.value)) == (
         Reason.CONFIG,
         f"smtp 127.0.0.2:{peer.port}: unencrypted connection",

@@ -21,7 +21,7 @@ from tocsin.gotemplate.quoting import go_quote
 from tocsin.handlers.base import ConfigView, HandlerKind, Option, OptionType, ServiceTest
 from tocsin.handlers.requests import HttpRequest
 from tocsin.transports.file import file_error
-from tocsin.transports.headers import headers_add, headers_set, redact_url
+from tocsin.transports.headers import header_problem, headers_add, headers_set, redact_url
 
 NEEDS_URL = "An appropriately formatted url must be specified if an endpoint is not specified"
 PARSE_FAILED = "failed to parse template"
@@ -103,6 +103,9 @@ def _validate_endpoint(element: Any) -> str | None:
     """Kapacitor's httppost Config.Validate."""
     if not element.get("endpoint"):
         return "must specify endpoint name"
+    problem = header_problem(element.get("headers") or {}, "headers")
+    if problem:
+        return problem
     url = element.get("url")
     if not url:
         return "must specify url"
@@ -193,7 +196,10 @@ def _execute(text: str, data: _LazyData, failure: str) -> str:
 
 
 def validate(options: dict[str, Any], config: ConfigView) -> str | None:
-    """A configured `endpoint`, or else a `url` that parses as a template."""
+    """Headers that can be sent; a configured `endpoint`, or else a `url` that parses as a template."""
+    problem = header_problem(options["headers"], "headers")
+    if problem:
+        return problem
     if options["endpoint"] and config.element(SECTION.name, options["endpoint"]) is not None:
         return None
     if not options["url"]:

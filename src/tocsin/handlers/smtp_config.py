@@ -10,8 +10,10 @@ from tocsin.config.schema import Field, FieldType, Section
 from tocsin.gocompat.duration import SECOND
 from tocsin.gotemplate.quoting import go_quote
 
-TLS_MODES = ("none", "starttls", "tls")
-DEFAULT_TLS = "starttls"  # what Kapacitor (gomail) does: STARTTLS whenever the server offers it
+TLS_MODES = ("none", "opportunistic", "starttls", "tls")
+# STARTTLS, required unless the server is on loopback; Kapacitor (gomail) falls back to plain text when the
+# server does not offer it, which is `opportunistic` here.
+DEFAULT_TLS = "starttls"
 
 # Kapacitor's texts (services/smtp/config.go).
 EMPTY_HOST = "host cannot be empty"
@@ -95,8 +97,9 @@ SECTION = Section(
         Field("password", STR, secret=True, help="Login password."),
         Field("no-verify", BOOL, help="Skip verification of the server's TLS certificate."),
         Field("tls", STR, DEFAULT_TLS, choices=TLS_MODES,
-              help="Tocsin only. starttls (default, as Kapacitor): plain connection upgraded with STARTTLS when "
-              "the server offers it; tls: implicit TLS from the first byte (port 465); none: never TLS."),
+              help="Tocsin only. starttls (default): the connection is upgraded with STARTTLS, and a server that "
+              "does not offer it is refused unless it is on loopback; opportunistic: STARTTLS when offered, else "
+              "plain text (Kapacitor's behaviour); tls: implicit TLS from the first byte (port 465); none: never TLS."),
         Field("global", BOOL, help="Email every alert without naming the handler in the TICKscript."),
         Field("state-changes-only", BOOL, help="With global, only email alerts whose level changed."),
         Field("from", STR, help="Sender address (From header and envelope).", example="kapacitor@example.com"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import string
 
 from yarl import URL
@@ -17,6 +18,23 @@ def canonical_header(name: str) -> str:
     if not name or any(c not in _TOKEN for c in name):
         return name
     return "-".join(part[:1].upper() + part[1:].lower() for part in name.split("-"))
+
+
+BAD_HEADER_NAME = 'header name {name} is not a valid HTTP token'
+BAD_HEADER_VALUE = "header {name}: the value holds a CR, LF or NUL character"
+
+
+def header_problem(headers: dict[str, str], where: str) -> str | None:
+    """Why `headers` cannot be sent (a name that is not a token, a value with CR, LF or NUL), or None.
+
+    Checked when a handler or endpoint is defined: such a header would otherwise split the request or make
+    every delivery fail later as an invalid request."""
+    for name, value in headers.items():
+        if not name or any(c not in _TOKEN for c in name):
+            return f"{where}: " + BAD_HEADER_NAME.format(name=json.dumps(name))
+        if any(c in value for c in "\r\n\0"):
+            return f"{where}: " + BAD_HEADER_VALUE.format(name=name)
+    return None
 
 
 def headers_add(headers: list[tuple[str, str]], name: str, value: str) -> None:

@@ -132,7 +132,7 @@ class HttpTransport:
         try:
             async with self._client().request(
                 req.method,
-                req.url,
+                _url_for(req),
                 headers=req.headers,
                 data=req.body,
                 timeout=self._timeout(limit),
@@ -225,6 +225,17 @@ def _redirected(req: HttpRequest, status: int, location: str) -> HttpRequest:
     if (status == 303 and req.method != "HEAD") or (status in (301, 302) and req.method == "POST"):
         return dataclasses.replace(req, method="GET", url=url, body=b"")
     return dataclasses.replace(req, url=url)
+
+
+def _url_for(req: HttpRequest) -> str:
+    """The URL to request: as Go's client does, an explicit Authorization header wins over URL userinfo
+    (aiohttp would refuse to send the two together)."""
+    if "@" not in req.url or not any(name.lower() == "authorization" for name, _ in req.headers):
+        return req.url
+    try:
+        return str(URL(req.url).with_user(None))
+    except (TypeError, ValueError):
+        return req.url
 
 
 def _has_content_type(headers: tuple[tuple[str, str], ...]) -> bool:

@@ -31,6 +31,9 @@ HELLO_NAME = "localhost"
 QUIT_TIMEOUT = 5.0
 # Go's PlainAuth text: credentials never travel unencrypted, except to the local host.
 UNENCRYPTED = "unencrypted connection"
+NO_STARTTLS = (
+    'the server does not offer STARTTLS; set [smtp] tls = "opportunistic" to send in plain text when it does not'
+)
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 _Key = tuple[str, int, str, bool, str, str]
@@ -110,9 +113,12 @@ class SmtpTransport:
         try:
             await client.connect()
             await _hello(client)
-            if req.tls == "starttls" and client.supports_extension("starttls"):
-                await client.starttls(server_hostname=req.host, tls_context=context)
-                await _hello(client)
+            if req.tls in ("starttls", "opportunistic"):
+                if client.supports_extension("starttls"):
+                    await client.starttls(server_hostname=req.host, tls_context=context)
+                    await _hello(client)
+                elif req.tls == "starttls" and req.host not in LOOPBACK_HOSTS:
+                    raise DeliveryError(Reason.CONFIG, f"{where}: {NO_STARTTLS}", retryable=False)
             if req.username and client.supports_extension("auth"):
                 # As gomail: log in when the server offers AUTH, else send without it.
                 if client.get_transport_info("sslcontext") is None and req.host not in LOOPBACK_HOSTS:
