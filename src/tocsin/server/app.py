@@ -29,7 +29,13 @@ PREVIEW = "/kapacitor/v1preview"
 def build_app(engine: Engine) -> web.Application:
     max_body = int(engine.config.get("http", "max-body-size"))
     # Authentication runs inside kapacitor_http, so its 401/403 answers carry Kapacitor's headers, as there.
-    app = web.Application(middlewares=[kapacitor_http, auth.authenticate], client_max_size=max_body)
+    # Bodies are inflated by tocsin.server.routes.inflate, in bounded steps (aiohttp's decoder inflates a whole
+    # network chunk at once: a gzip bomb).
+    app = web.Application(
+        middlewares=[kapacitor_http, auth.authenticate],
+        client_max_size=max_body,
+        handler_args={"auto_decompress": False},
+    )
     app[ENGINE] = engine
     auth.init(app)
     # Kapacitor serves every v1 route under v1preview as well.

@@ -86,6 +86,8 @@ async def _answer(request: web.Request, handler: Handler) -> web.StreamResponse:
         response = error("Method Not Allowed", 405)
     except web.HTTPRequestEntityTooLarge as exc:
         response = error(f"request body too large: {exc.text}", 413)
+        # Close instead of reading (and inflating: a gzip bomb) the rest of the body to keep the connection.
+        response.force_close()
     except UpdateError as exc:
         response = error(str(exc), exc.status)
     except (InvalidError, ForbiddenError, NotFoundError, ConflictError, UnavailableError) as exc:

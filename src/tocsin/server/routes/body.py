@@ -11,6 +11,7 @@ from aiohttp import web
 from tocsin.engine.errors import InvalidError
 from tocsin.gocompat import json as gojson
 from tocsin.server.jsondepth import check_depth
+from tocsin.server.routes.inflate import BadEncoding, read_body
 
 # A client gets this long to send its whole body; a slower one only holds a connection open (slowloris).
 BODY_TIMEOUT = 60.0
@@ -25,7 +26,9 @@ async def read_text(request: web.Request) -> str:
     """
     try:
         async with asyncio.timeout(BODY_TIMEOUT):
-            return (await request.read()).decode("utf-8", errors="replace")
+            return (await read_body(request, request.client_max_size)).decode("utf-8", errors="replace")
+    except BadEncoding as exc:
+        raise InvalidError(f"invalid request body: {exc}") from None
     except TimeoutError:
         text = gojson.dumps({"error": SLOW_BODY, "message": SLOW_BODY})
         raise web.HTTPRequestTimeout(text=text, content_type="application/json") from None

@@ -1,8 +1,8 @@
 """Data ingest: `POST /kapacitor/v1/write` and its bare alias `POST /write` (InfluxDB line protocol).
 
 As in Kapacitor, the body is parsed before `db` is checked, and write errors are plain text (the message and a
-newline) even though the Content-Type says JSON. `Content-Encoding: gzip` bodies are inflated by aiohttp's
-parser as they arrive, so `[http] max-body-size` bounds the inflated size (413, like every other route).
+newline) even though the Content-Type says JSON. `Content-Encoding: gzip` bodies are inflated in bounded steps
+(tocsin.server.routes.inflate), so `[http] max-body-size` bounds the inflated size (413, like every other route).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from tocsin.points import Point
 from tocsin.server.auth import AUTH_USER
 from tocsin.server.keys import ENGINE
 from tocsin.server.routes.body import BODY_TIMEOUT, SLOW_BODY
+from tocsin.server.routes.inflate import BadEncoding, read_body
 
 log = logging.getLogger(__name__)
 
@@ -57,11 +58,11 @@ def may_write(user: User, database: str) -> bool:
 async def _read(request: web.Request) -> bytes | web.Response:
     try:
         async with asyncio.timeout(BODY_TIMEOUT):
-            return await request.read()
+            return await read_body(request, request.client_max_size)
     except TimeoutError:
         text = gojson.dumps({"error": SLOW_BODY, "message": SLOW_BODY})
         raise web.HTTPRequestTimeout(text=text, content_type="application/json") from None
-    except web.RequestPayloadError as exc:
+    except (BadEncoding, web.RequestPayloadError) as exc:
         # The rest of the body cannot be read: answer, then close the connection.
         gzip = request.headers.get("Content-Encoding", "").lower() == "gzip"
         response = _text(BAD_GZIP if gzip else str(exc), 400)
