@@ -4,8 +4,8 @@ from typing import Any
 
 import pytest
 
-from tocsin.cli.handler_file import parse_handler_spec
 from tocsin.errors import ParseError
+from tocsin.handler_files import parse_handler_spec
 
 
 def spec(**fields: Any) -> dict[str, Any]:

@@ -42,7 +42,14 @@ async def read_json(request: web.Request, prefix: str, *, empty_eof: bool = Fals
             raise InvalidError(prefix + "EOF")
         raise InvalidError(prefix + "the request body is empty")
     check_depth(text, prefix)
+    return decode_json(text, prefix)
+
+
+def decode_json(text: str, prefix: str) -> Any:
+    """`text` as JSON; InvalidError `<prefix><reason>`, with line and column when the syntax is wrong."""
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise InvalidError(f"{prefix}{exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+    except ValueError as exc:  # an integer of more than 4300 digits (Python's int parsing limit)
+        raise InvalidError(f"{prefix}{str(exc).split(';')[0]}") from None

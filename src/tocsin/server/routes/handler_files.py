@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from tocsin.cli.handler_file import parse_handler_spec
 from tocsin.errors import ParseError
+from tocsin.handler_files import parse_handler_spec
 from tocsin.server.responses import pretty
 from tocsin.server.routes.body import read_text
 

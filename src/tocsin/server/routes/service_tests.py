@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import fnmatch
-import json
 from typing import Any
 
 from aiohttp import web
@@ -13,7 +12,7 @@ from tocsin.handlers.base import ServiceTest
 from tocsin.server.jsondepth import check_depth
 from tocsin.server.keys import ENGINE
 from tocsin.server.responses import compact, link
-from tocsin.server.routes.body import read_text
+from tocsin.server.routes.body import decode_json, read_text
 from tocsin.server.routes.patterns import check_pattern
 
 BASE = "/kapacitor/v1/service-tests"
@@ -47,10 +46,7 @@ async def run_test(request: web.Request) -> web.Response:
     if not text.strip():
         raise InvalidError(DECODE + "EOF")
     check_depth(text, DECODE)
-    try:
-        body = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidError(f"{DECODE}{exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+    body = decode_json(text, DECODE)
     if body is not None and not isinstance(body, dict):
         raise InvalidError(DECODE + "expected a JSON object of options or null")
     success, message = await engine.run_service_test(name, body)
