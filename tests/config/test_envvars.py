@@ -38,7 +38,7 @@ def test_section_option_and_top_level() -> None:
         2525, True, ["a@example.com", "b@example.com"], MINUTE)
     assert cfg.values[""] == [{"hostname": "node1", "data_dir": "/data", "skip-config-overrides": True,
                                "default-retention-policy": ""}]
-    assert cfg.values["config-override"] == [{"enabled": False}]
+    assert cfg.values["config-override"] == [{"enabled": False, "allowed-file-dirs": []}]
     assert cfg.values["delivery"][0]["jitter"] == 0.5
 
 

@@ -59,6 +59,9 @@ default-retention-policy = ""
 [config-override]
   # Allow changing handler sections over the HTTP API.
   enabled = true
+  # Directories that file paths set over the config API (httppost alert-template-file, row-template-file) must be \
+inside; empty (the default): such paths come from this file only.
+  allowed-file-dirs = []
 
 [[httppost]]
   endpoint = "example"

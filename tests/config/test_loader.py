@@ -78,7 +78,7 @@ CORE_VALUES = {
                   "retention": 24 * HOUR, "deny-networks": ["169.254.0.0/16", "fe80::/10"], "allow-networks": []}],
     "storage": [{"url": "sqlite:///tmp/x.db", "synchronous": "normal", "boltdb": "/var/lib/kapacitor/kapacitor.db"}],
     "alert": [{"persist-topics": False, "topic-buffer-length": 1000}],
-    "config-override": [{"enabled": False}],
+    "config-override": [{"enabled": False, "allowed-file-dirs": []}],
     "logging": [{"file": "/var/log/tocsin.log", "level": "DEBUG"}],
 }
 
@@ -97,7 +97,7 @@ DEFAULT_CORE_VALUES = {
                   "retention": 168 * HOUR, "deny-networks": ["169.254.0.0/16", "fe80::/10"], "allow-networks": []}],
     "storage": [{"url": "", "synchronous": "full", "boltdb": ""}],
     "alert": [{"persist-topics": True, "topic-buffer-length": 5000}],
-    "config-override": [{"enabled": True}],
+    "config-override": [{"enabled": True, "allowed-file-dirs": []}],
     "logging": [{"file": "STDERR", "level": "INFO"}],
 }
 

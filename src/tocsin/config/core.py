@@ -202,11 +202,30 @@ ALERT = Section(
     ),
 )
 
+def _validate_patterns(key: str) -> Callable[[Mapping[str, Any]], str | None]:
+    def check(values: Mapping[str, Any]) -> str | None:
+        for pattern in values[key]:
+            if not os.path.isabs(pattern):
+                return f'{key}: "{pattern}" is not an absolute path or pattern'
+        return None
+
+    return check
+
+
 CONFIG_OVERRIDE = Section(
     name="config-override",
     help="The /kapacitor/v1/config API.",
     overridable=False,
-    fields=(Field("enabled", BOOL, True, help="Allow changing handler sections over the HTTP API."),),
+    validate=_validate_patterns("allowed-file-dirs"),
+    fields=(
+        Field("enabled", BOOL, True, help="Allow changing handler sections over the HTTP API."),
+        Field(
+            "allowed-file-dirs",
+            FieldType.STRING_LIST,
+            help="Directories that file paths set over the config API (httppost alert-template-file, "
+            "row-template-file) must be inside; empty (the default): such paths come from this file only.",
+        ),
+    ),
 )
 
 
@@ -226,16 +245,6 @@ LOGGING = Section(
         Field("level", STR, "INFO", help="DEBUG, INFO, WARN, ERROR or OFF."),
     ),
 )
-
-
-def _validate_patterns(key: str) -> Callable[[Mapping[str, Any]], str | None]:
-    def check(values: Mapping[str, Any]) -> str | None:
-        for pattern in values[key]:
-            if not os.path.isabs(pattern):
-                return f'{key}: "{pattern}" is not an absolute path or pattern'
-        return None
-
-    return check
 
 
 EXEC = Section(

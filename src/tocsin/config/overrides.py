@@ -8,6 +8,7 @@ those disappear on `remove` (removing a file element only drops its record).
 
 from __future__ import annotations
 
+import os.path
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -31,6 +32,11 @@ from tocsin.config.schema import Section
 from tocsin.errors import ConfigError
 
 __all__ = ["OverrideRecord", "Overrides", "UpdateError", "apply_update"]
+
+FILE_NOT_ALLOWED = (
+    '{field} "{path}" may not be set over the config API: set it in the configuration file, or list its '
+    "directory in [config-override] allowed-file-dirs"
+)
 
 
 @dataclass(frozen=True)
@@ -107,6 +113,7 @@ def apply_update(base: FileConfig, overrides: Overrides, path_section: str, path
     section = secs.get(action.section)
     if section is None or not section.overridable or not section.name:
         raise UpdateError(404, UNKNOWN_SECTION.format(section=action.section))
+    _check_server_files(base, section, action.add or action.set)
     if action.remove:
         result = overrides.drop(section.name, action.remove)
     elif action.add:
@@ -115,6 +122,20 @@ def apply_update(base: FileConfig, overrides: Overrides, path_section: str, path
         result = _edited(section, overrides, action)
     Config.build(base, result.only(section.name), sections=secs)
     return result
+
+
+def _check_server_files(base: FileConfig, section: Section, values: Mapping[str, Any]) -> None:
+    """A file path set over the API must be inside `[config-override] allowed-file-dirs` (resolved, symlinks
+    included). The answer is the same whether or not the file exists, so the API cannot probe the disk."""
+    override = (base.values.get("config-override") or [{}])[0]
+    allowed = [os.path.realpath(str(d)) for d in override.get("allowed-file-dirs") or ()]
+    for option in section.fields:
+        value = values.get(option.name)
+        if not option.server_file or not value or not isinstance(value, str):
+            continue
+        resolved = os.path.realpath(value)
+        if not any(resolved.startswith(d.rstrip("/") + "/") for d in allowed):
+            raise UpdateError(403, FILE_NOT_ALLOWED.format(field=option.name, path=value))
 
 
 def _apply_failed(reason: str) -> UpdateError:

@@ -40,6 +40,8 @@ class Field:
     choices: tuple[str, ...] = ()
     fields: tuple[Field, ...] = ()  # sub-fields of an OBJECT
     example: Any = None
+    # A path of a file the server reads: set over the config API only inside [config-override] allowed-file-dirs.
+    server_file: bool = False
 
     def zero(self) -> Any:
         if self.default is not None:
