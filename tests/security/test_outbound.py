@@ -158,3 +158,20 @@ def test_deny_networks_must_be_networks() -> None:
 
     with pytest.raises(ConfigError, match='deny-networks: invalid network "metadata": expected an address or CIDR'):
         load_text('[delivery]\ndeny-networks = ["metadata"]\n', "t.conf", environ={})
+
+
+@pytest.mark.parametrize(
+    ("mode", "error"),
+    [
+        ("same-origin", "307 redirect to another origin (http://169.254.169.254/latest) not followed"),
+        ("any", "connection to 169.254.169.254 (169.254.169.254) refused by [delivery] deny-networks"),
+    ],
+)
+async def test_a_redirect_to_metadata_is_refused_at_every_hop(
+    start: Start, resolver: StubResolver, sink: HttpSink, mode: str, error: str
+) -> None:
+    sink.set_default(307, headers=(("Location", "http://169.254.169.254/latest"),))
+    policy = AddressPolicy(parse_networks(DEFAULT_DENY), (), resolver)
+    client = await start("", transports=Transports(policy=policy, redirects=mode))
+    rows = await _send(client, {"id": "p", "kind": "post", "options": {"url": sink.url}})
+    assert [(r["status"], error in r["lastError"]) for r in rows] == [("dead", True)]

@@ -230,19 +230,75 @@ async def test_a_hung_server_times_out_and_the_next_request_gets_a_fresh_connect
         await sink.close()
 
 
-async def test_a_redirect_is_followed_once_like_aiohttp(http: HttpTransport) -> None:
+def _redirect(status: int, location: str) -> Callable[[int], bytes]:
+    return lambda n: b"HTTP/1.1 %d Moved\r\nLocation: %s\r\nContent-Length: 0\r\n\r\n" % (status, location.encode())
+
+
+async def test_a_307_to_another_origin_is_not_followed_by_default(http: HttpTransport) -> None:
     target = await HttpSink().start()
-    origin = await RawServer(lambda n: b"HTTP/1.1 302 Found\r\nLocation: %s/moved\r\nContent-Length: 0\r\n\r\n"
-                             % target.url.encode()).start()  # fmt: skip
+    origin = await RawServer(_redirect(307, target.url + "/moved")).start()
     try:
-        outcome = await http.send(HttpRequest("POST", origin.url + "/old", body=b"payload"), 5.0)
-        assert outcome.status == 200
-        assert len(origin.requests) == 1 and origin.requests[0].endswith(b"payload")
-        (moved,) = await target.wait_for(1)
-        assert (moved.method, moved.path, moved.body) == ("GET", "/moved", b"")
+        with pytest.raises(DeliveryError) as caught:
+            await http.send(HttpRequest("POST", origin.url + "/old", body=b"payload"), 5.0)
+        assert (caught.value.reason, caught.value.retryable, str(caught.value)) == (
+            Reason.CLIENT_ERROR,
+            False,
+            f"POST {origin.url}/old: 307 redirect to another origin ({target.url}/moved) not followed; "
+            '[delivery] redirects = "any" follows it',
+        )
+        assert target.requests == []
     finally:
         await origin.close()
         await target.close()
+
+
+async def test_any_follows_a_307_without_credentials_or_custom_headers() -> None:
+    http = HttpTransport(redirects="any")
+    target = await HttpSink().start()
+    origin = await RawServer(_redirect(307, target.url + "/moved")).start()
+    try:
+        headers = (("Authorization", "Bearer secret"), ("X-Api-Key", "k"), ("Content-Type", "application/json"))
+        outcome = await http.send(HttpRequest("POST", origin.url + "/old", headers=headers, body=b"payload"), 5.0)
+        assert outcome.status == 200
+        (moved,) = await target.wait_for(1)
+        assert (moved.method, moved.path, moved.body) == ("POST", "/moved", b"payload")
+        assert (moved.header("Authorization"), moved.header("X-Api-Key"), moved.header("Content-Type")) == (
+            None,
+            None,
+            "application/json",
+        )
+    finally:
+        await http.close()
+        await origin.close()
+        await target.close()
+
+
+@pytest.mark.parametrize("status", [301, 302, 303])
+async def test_a_redirect_that_would_turn_the_post_into_a_get_fails(http: HttpTransport, status: int) -> None:
+    origin = await RawServer(_redirect(status, "/moved")).start()
+    try:
+        with pytest.raises(DeliveryError) as caught:
+            await http.send(HttpRequest("POST", origin.url + "/old", body=b"payload"), 5.0)
+        assert str(caught.value) == (
+            f"POST {origin.url}/old: {status} redirect to {origin.url}/moved not followed: it would turn the POST "
+            "into a GET; use the new URL"
+        )
+        assert len(origin.requests) == 1
+    finally:
+        await origin.close()
+
+
+async def test_a_same_origin_308_is_followed_with_its_headers(http: HttpTransport) -> None:
+    hops = iter([_redirect(308, "/new")(0), ok()])
+    origin = await RawServer(lambda n: next(hops)).start()
+    try:
+        headers = (("X-Api-Key", "k"),)
+        outcome = await http.send(HttpRequest("POST", origin.url + "/old", headers=headers, body=b"payload"), 5.0)
+        assert outcome.status == 200
+        assert [r.split(b" ")[1] for r in origin.requests] == [b"/old", b"/new"]
+        assert all(b"X-Api-Key: k" in r and r.endswith(b"payload") for r in origin.requests)
+    finally:
+        await origin.close()
 
 
 async def test_credentials_in_the_url_go_through_aiohttp_as_basic_auth(http: HttpTransport) -> None:

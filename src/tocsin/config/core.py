@@ -174,6 +174,14 @@ DELIVERY = Section(
             "the default is link-local, where cloud metadata services live.",
         ),
         Field(
+            "redirects",
+            STR,
+            "same-origin",
+            choices=("same-origin", "any", "none"),
+            help="Which HTTP redirects deliveries follow (307 and 308 only, which keep the POST): same-origin; "
+            "any (to another origin without credentials or custom headers); none.",
+        ),
+        Field(
             "allow-networks",
             FieldType.STRING_LIST,
             help="When not empty, the only networks deliveries may connect to (deny-networks still applies).",

@@ -89,7 +89,8 @@ class Engine:
         self.started_ns = time.time_ns()
         delivery = self.config.element("delivery") or {}
         self.transports = transports or Transports(
-            policy=AddressPolicy.from_lists(delivery.get("deny-networks") or (), delivery.get("allow-networks") or ())
+            policy=AddressPolicy.from_lists(delivery.get("deny-networks") or (), delivery.get("allow-networks") or ()),
+            redirects=str(delivery.get("redirects") or "same-origin"),
         )
         self.policy = RetryPolicy(
             max_attempts=int(delivery.get("max-attempts", 10)),

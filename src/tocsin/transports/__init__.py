@@ -35,9 +35,11 @@ __all__ = ["HttpTransport", "Outcome", "Transports"]
 class Transports:
     """Dispatches a rendered request to the transport for its type; owns the shared HTTP session."""
 
-    def __init__(self, http: HttpTransport | None = None, policy: AddressPolicy = DEFAULT_POLICY) -> None:
+    def __init__(
+        self, http: HttpTransport | None = None, policy: AddressPolicy = DEFAULT_POLICY, redirects: str = "same-origin"
+    ) -> None:
         self.policy = policy
-        self.http = http if http is not None else HttpTransport(policy=policy)
+        self.http = http if http is not None else HttpTransport(policy=policy, redirects=redirects)
         self.smtp = SmtpTransport(policy)
         # Broker clients are imported and made on first use: most configurations never need them.
         self._mqtt: MqttTransport | None = None

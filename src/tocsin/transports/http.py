@@ -1,8 +1,8 @@
 """HTTP delivery: a lean keep-alive HTTP/1.1 client for the common case, one shared aiohttp session for the rest.
 
 Most deliveries go to a plain `http(s)://host/path` with no proxy: `tocsin.transports.http1` sends those.
-aiohttp sends what needs its generality: proxies, credentials in the URL, and redirects, which it follows
-from the redirecting answer the fast path got (so the first server is asked once, as with aiohttp alone).
+aiohttp sends what needs its generality: proxies and credentials in the URL. Redirects are followed here, hop
+by hop, under the rules of `HttpTransport.send`.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from yarl import URL
 from tocsin.delivery.errors import DeliveryError, Reason
 from tocsin.handlers.requests import HttpRequest
 from tocsin.transports.classify import body_snippet, classify_http, http_error_message
+from tocsin.transports.headers import redact_url
 from tocsin.transports.http1 import Http1Client, Origin, ProtocolError
 from tocsin.transports.netpolicy import DEFAULT_POLICY, AddressPolicy
 from tocsin.transports.outcome import Outcome
@@ -29,15 +30,23 @@ MAX_RESPONSE_BYTES = 64 * 1024
 # Without this aiohttp labels a bytes body application/octet-stream; handlers decide Content-Type themselves.
 _SKIP_AUTO_HEADERS = ("Content-Type",)
 _REDIRECTS = frozenset((301, 302, 303, 307, 308))
+_KEEPS_METHOD = frozenset((307, 308))
+MAX_REDIRECTS = 10
+REDIRECT_MODES = ("same-origin", "any", "none")
+# What a request keeps when a redirect takes it to another origin: no credentials, no custom (API key) headers.
+_SAFE_ACROSS_ORIGINS = frozenset({"content-type", "accept", "user-agent"})
 _TARGETS_CACHED = 4096
 
 
 class HttpTransport:
     """Sends HttpRequests; one ClientSession (and connection pool) for all handlers, created on first use."""
 
-    def __init__(self, *, connection_limit: int = 256, policy: AddressPolicy = DEFAULT_POLICY) -> None:
+    def __init__(
+        self, *, connection_limit: int = 256, policy: AddressPolicy = DEFAULT_POLICY, redirects: str = "same-origin"
+    ) -> None:
         self._connection_limit = connection_limit
         self._policy = policy
+        self._redirects = redirects
         self._session: aiohttp.ClientSession | None = None
         # HTTP(S)_PROXY and NO_PROXY are honoured as Kapacitor's Go client does. They are read once here:
         # aiohttp's trust_env would re-read them and ~/.netrc (in a thread) on every request.
@@ -104,12 +113,58 @@ class HttpTransport:
         return origin, target
 
     async def send(self, req: HttpRequest, timeout: float) -> Outcome:  # noqa: ASYNC109 (a policy value)
-        """Send `req`; its own timeout wins when set. Raises DeliveryError unless `req.success(status)`."""
+        """Send `req`; its own timeout wins when set. Raises DeliveryError unless `req.success(status)`.
+
+        Redirects: 307 and 308 (which keep the method and body) are followed up to MAX_REDIRECTS times, to the
+        same origin unless `redirects` is "any", and then without credentials or custom headers; every hop
+        connects through the address policy. 301, 302 and 303 would turn the POST into a body-less GET (the
+        alert would be lost while the delivery counts as done), so they fail with the new location instead."""
         limit = req.timeout if req.timeout is not None else timeout
         shown = req.redacted_url or req.url
+        current = req
+        for _ in range(MAX_REDIRECTS + 1):
+            status, headers, body = await self._exchange(current, limit, shown)
+            location = next((v for n, v in headers if n.lower() == "location"), None)
+            if status not in _REDIRECTS or not location or self._redirects == "none":
+                return self._judge(req, shown, status, headers, body)
+            current = self._next_hop(req, current, status, location, shown)
+        raise DeliveryError(
+            Reason.CLIENT_ERROR, f"{req.method} {shown}: more than {MAX_REDIRECTS} redirects", retryable=False
+        )
+
+    def _next_hop(
+        self, first: HttpRequest, current: HttpRequest, status: int, location: str, shown: str
+    ) -> HttpRequest:
+        target = urljoin(current.url, location)
+        where = redact_url(target) or target
+        if status not in _KEEPS_METHOD:
+            raise DeliveryError(
+                Reason.CLIENT_ERROR,
+                f"{first.method} {shown}: {status} redirect to {where} not followed: it would turn the "
+                f"{first.method} into a GET; use the new URL",
+                retryable=False,
+                status=status,
+            )
+        if _origin(target) == _origin(first.url):
+            return dataclasses.replace(current, url=target)
+        if self._redirects != "any":
+            raise DeliveryError(
+                Reason.CLIENT_ERROR,
+                f"{first.method} {shown}: {status} redirect to another origin ({where}) not followed; "
+                '[delivery] redirects = "any" follows it',
+                retryable=False,
+                status=status,
+            )
+        kept = tuple((n, v) for n, v in current.headers if n.lower() in _SAFE_ACROSS_ORIGINS)
+        return dataclasses.replace(current, url=_without_userinfo(target), headers=kept, redacted_url=None)
+
+    async def _exchange(
+        self, req: HttpRequest, limit: float | None, shown: str
+    ) -> tuple[int, list[tuple[str, str]], bytes]:
+        """One request and its answer, redirects not followed; DeliveryError when there is no answer."""
         fast = self._fast_target(req)
         if fast is None:
-            return await self._send_aiohttp(req, limit, shown)
+            return await self._exchange_aiohttp(req, limit, shown)
         origin, target = fast
         try:
             async with asyncio.timeout(limit if limit and limit > 0 else None):
@@ -122,13 +177,11 @@ class HttpTransport:
             raise DeliveryError(
                 Reason.NETWORK, f"{req.method} {shown}: {_describe(exc, req)}", retryable=True
             ) from _unless_redacted(exc, req)
-        if answer.status in _REDIRECTS:
-            location = next((v for n, v in answer.headers if n.lower() == "location"), None)
-            if location:
-                return await self._send_aiohttp(_redirected(req, answer.status, location), limit, shown)
-        return self._judge(req, shown, answer.status, answer.headers, answer.body)
+        return answer.status, answer.headers, answer.body
 
-    async def _send_aiohttp(self, req: HttpRequest, limit: float | None, shown: str) -> Outcome:
+    async def _exchange_aiohttp(
+        self, req: HttpRequest, limit: float | None, shown: str
+    ) -> tuple[int, list[tuple[str, str]], bytes]:
         try:
             async with self._client().request(
                 req.method,
@@ -140,10 +193,10 @@ class HttpTransport:
                 # Only needed when the handler sets no Content-Type (aiohttp would add octet-stream).
                 skip_auto_headers=None if _has_content_type(req.headers) else _SKIP_AUTO_HEADERS,
                 proxy=self._proxy(req.url),
+                allow_redirects=False,
             ) as resp:
                 body = await _read_capped(resp)
-                status = resp.status
-                answer_headers = list(resp.headers.items())
+                return resp.status, list(resp.headers.items()), body
         except TimeoutError:
             raise DeliveryError(
                 Reason.TIMEOUT, f"{req.method} {shown}: no answer within {limit:g}s", retryable=True
@@ -156,7 +209,6 @@ class HttpTransport:
             ) from _unless_redacted(exc, req)
         except ValueError as exc:  # yarl refusing to parse the URL
             raise _invalid_url(req, shown) from _unless_redacted(exc, req)
-        return self._judge(req, shown, status, answer_headers, body)
 
     def _judge(self, req: HttpRequest, shown: str, status: int, headers: list[tuple[str, str]], body: bytes) -> Outcome:
         """The outcome of an answer: success as the request defines it, or the classified failure."""
@@ -219,12 +271,19 @@ def _plain_headers(headers: tuple[tuple[str, str], ...]) -> bool:
     return not any("\r" in n or "\n" in n or "\r" in v or "\n" in v for n, v in headers)
 
 
-def _redirected(req: HttpRequest, status: int, location: str) -> HttpRequest:
-    """The request aiohttp would send next for a redirect (303, and 301/302 after POST, become a GET)."""
-    url = urljoin(req.url, location)
-    if (status == 303 and req.method != "HEAD") or (status in (301, 302) and req.method == "POST"):
-        return dataclasses.replace(req, method="GET", url=url, body=b"")
-    return dataclasses.replace(req, url=url)
+def _origin(url: str) -> tuple[str, str, int | None]:
+    try:
+        parsed = URL(url)
+    except (TypeError, ValueError):
+        return ("", url, None)
+    return (parsed.scheme, (parsed.host or "").lower(), parsed.port)
+
+
+def _without_userinfo(url: str) -> str:
+    try:
+        return str(URL(url).with_user(None))
+    except (TypeError, ValueError):
+        return url
 
 
 def _url_for(req: HttpRequest) -> str:
