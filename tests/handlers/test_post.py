@@ -204,7 +204,7 @@ def test_section_shape() -> None:
         "httppost",
         "endpoint",
         True,
-        ("basic-auth",),
+        ("headers", "basic-auth"),
     )
     assert section.initial_elements()[0]["endpoint"] == "example"
     assert section.initial_elements()[0]["url"] == "http://example.com"

@@ -59,6 +59,10 @@ def planted_config() -> tuple[str, list[str]]:
                 n += 1
                 values[field.name] = _value(field.name, n)
                 tokens.append(token(n))
+            elif field.name in section.secrets and field.type is FieldType.STRING_MAP:
+                n += 1
+                values[field.name] = {"X-Planted": token(n)}
+                tokens.append(token(n))
             elif field.name in section.secrets and field.type is FieldType.OBJECT:
                 values[field.name] = {}
                 for sub in field.fields:

@@ -10,13 +10,13 @@ from aiohttp.test_utils import TestClient
 from tocsin.handlers.registry import all_kinds
 
 # api.md §1.6 (Kapacitor's `redact` tags), plus what Tocsin also hides because it carries a key: Kafka's SASL
-# secrets, the Discord webhook URL and the Teams channel URL (Kapacitor shows them in clear).
+# secrets, the Discord webhook URL, the Teams channel URL and httppost header values (Kapacitor shows them in clear).
 REDACTED = {
     "alerta": ["token"],
     "bigpanda": ["token"],
     "discord": ["url"],
     "hipchat": ["token"],
-    "httppost": ["basic-auth"],
+    "httppost": ["basic-auth", "headers"],
     "kafka": ["sasl-password", "sasl-oauth-client-secret", "sasl-access-token"],
     "mqtt": ["password"],
     "opsgenie": ["api-key"],

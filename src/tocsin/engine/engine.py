@@ -27,6 +27,7 @@ from tocsin.delivery.aggregator import Aggregator
 from tocsin.delivery.dispatcher import Dispatcher, Job
 from tocsin.delivery.errors import DeliveryError, Reason
 from tocsin.delivery.retry import RetryPolicy
+from tocsin.delivery.scrub import request_secrets, scrub, url_secrets
 from tocsin.engine.cluster import ClusterLink
 from tocsin.engine.dryrun import preview
 from tocsin.engine.errors import (
@@ -306,7 +307,14 @@ class Engine:
         if isinstance(request, Publish):
             await self.collect([(replace(request.event, topic=t), Derive(duration=False)) for t in request.topics])
             return Outcome(None, "published to " + ", ".join(request.topics))
-        outcome = await self.transports.send(request, self.timeout_for(handler))
+        try:
+            outcome = await self.transports.send(request, self.timeout_for(handler))
+        except DeliveryError as err:
+            secrets = request_secrets(request) | _own_secrets(handler)
+            text = self._scrubber([handler])(scrub(str(err), secrets))
+            if text != str(err):
+                err.args = (text,)
+            raise
         if outcome.memo is not None:
             await self._remember(job.handler_key, job.alert_id, outcome.memo)
         return outcome
@@ -364,16 +372,7 @@ class Engine:
 
     def _scrubber(self, handlers: list[TopicHandler]) -> Callable[[str], str]:
         """Hide configured secrets and the handlers' own secret options (Option.secret) in a text."""
-        own = sorted(
-            {
-                value
-                for h in handlers
-                for opt in h.kind.options
-                if opt.secret and isinstance(value := h.options.get(opt.name), str) and value
-            },
-            key=len,
-            reverse=True,
-        )
+        own = sorted({value for h in handlers for value in _own_secrets(h)}, key=len, reverse=True)
 
         def scrub(text: str) -> str:
             text = redact(self.config, text)
@@ -550,6 +549,22 @@ def _storing(what: str) -> Iterator[None]:
         yield
     except Exception as exc:
         raise UnavailableError(f"the store cannot save the {what} right now: {exc}") from exc
+
+
+def _own_secrets(handler: TopicHandler) -> set[str]:
+    """A handler's secret option values, and the values of the headers it sets (custom headers carry keys)."""
+    found = {
+        value
+        for opt in handler.kind.options
+        if opt.secret and isinstance(value := handler.options.get(opt.name), str) and value
+    }
+    headers = handler.options.get("headers")
+    if isinstance(headers, dict):
+        found |= {v for v in headers.values() if isinstance(v, str) and v}
+    url = handler.options.get("url")
+    if isinstance(url, str):
+        found |= url_secrets(url)
+    return found
 
 
 def _job_from_row(row: DeliveryRow) -> Job:

@@ -8,6 +8,7 @@ editing what a GET returned works. Option keys match case-insensitively, as hand
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from tocsin.engine.errors import InvalidError
 from tocsin.handlers.registry import HANDLERS, get_kind
@@ -17,6 +18,26 @@ NOTHING_STORED = (
     'options.{key}: "{placeholder}" stands for a secret this server already holds, and it holds none for '
     "handler {handler} (give the real value)"
 )
+
+
+def hidden_url(url: str) -> str:
+    """`url` with its userinfo password and query values replaced by PLACEHOLDER (tokens travel there)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    netloc = parts.netloc
+    if parts.password:
+        netloc = netloc.replace(":" + parts.password + "@", ":" + PLACEHOLDER + "@", 1)
+    query = "&".join(
+        f"{name}={PLACEHOLDER}" if eq and value else item
+        for item in parts.query.split("&")
+        if item
+        for name, eq, value in [item.partition("=")]
+    )
+    if netloc == parts.netloc and query == parts.query:
+        return url
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
 def secret_names(kind_name: str) -> frozenset[str]:
@@ -32,7 +53,15 @@ def redacted_options(kind_name: str, options: dict[str, Any]) -> tuple[dict[str,
     shown: dict[str, Any] = {}
     hidden: list[str] = []
     for key, value in options.items():
-        if key.casefold() in secrets and value not in (None, ""):
+        if key.casefold() == "url" and isinstance(value, str) and hidden_url(value) != value:
+            shown[key] = hidden_url(value)
+            hidden.append(key)
+        elif key.casefold() in secrets and isinstance(value, dict):
+            # A map of secrets (post headers): the names stay visible, each set value is hidden.
+            shown[key] = {k: PLACEHOLDER if v not in (None, "") else v for k, v in value.items()}
+            if any(v not in (None, "") for v in value.values()):
+                hidden.append(key)
+        elif key.casefold() in secrets and value not in (None, ""):
             shown[key] = PLACEHOLDER
             hidden.append(key)
         else:
@@ -50,7 +79,26 @@ def restore_secrets(
     out = dict(options)
     for key, value in options.items():
         folded = key.casefold()
-        if value != PLACEHOLDER or folded not in secrets:
+        stored_url = stored_by_name.get("url")
+        if folded == "url" and isinstance(stored_url, str) and value != stored_url and value == hidden_url(stored_url):
+            out[key] = stored_url  # the answer's hidden URL sent back: keep the real one
+            continue
+        if folded not in secrets:
+            continue
+        if isinstance(value, dict):
+            stored_map = stored_by_name.get(folded) if folded in kept else None
+            stored_map = stored_map if isinstance(stored_map, dict) else {}
+            restored = {}
+            for name, item in value.items():
+                if item == PLACEHOLDER:
+                    item = stored_map.get(name)
+                    if item in (None, "", PLACEHOLDER):
+                        where = f"{key}.{name}"
+                        raise InvalidError(NOTHING_STORED.format(key=where, placeholder=PLACEHOLDER, handler=handler))
+                restored[name] = item
+            out[key] = restored
+            continue
+        if value != PLACEHOLDER:
             continue
         real = stored_by_name.get(folded) if folded in kept else None
         if real in (None, "", PLACEHOLDER):

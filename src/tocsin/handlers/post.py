@@ -128,7 +128,7 @@ SECTION = Section(
     fields=(
         Field("endpoint", FieldType.STRING, help="Name that handlers refer to with `endpoint`."),
         Field("url", FieldType.STRING, help="URL to POST to; a Go template over the alert data."),
-        Field("headers", FieldType.STRING_MAP, help="Extra headers sent with every request."),
+        Field("headers", FieldType.STRING_MAP, secret=True, help="Extra headers sent with every request."),
         Field(
             "basic-auth",
             FieldType.OBJECT,
@@ -286,7 +286,13 @@ KIND = HandlerKind(
     options=(
         Option("url", OptionType.STRING, tick="post", help="URL to POST to (a template over the alert data)."),
         Option("endpoint", OptionType.STRING, tick="endpoint", help="Name of an [[httppost]] endpoint."),
-        Option("headers", OptionType.STRING_MAP, tick="header", help="Headers that override the endpoint's."),
+        Option(
+            "headers",
+            OptionType.STRING_MAP,
+            tick="header",
+            help="Headers that override the endpoint's (values are secrets: API keys travel here).",
+            secret=True,
+        ),
         Option("capture-response", OptionType.BOOL, tick="captureResponse", help="Keep the response body."),
         Option("timeout", OptionType.DURATION, tick="timeout", help="Request timeout; 0 uses the default."),
         Option(

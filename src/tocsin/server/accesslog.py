@@ -3,24 +3,27 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote_plus
 
 from aiohttp.web_log import AccessLogger, KeyMethod
 from aiohttp.web_request import BaseRequest
 from aiohttp.web_response import StreamResponse
 
 REDACTED = "[REDACTED]"
-_SECRET_PARAMS = frozenset({"p"})
+# Compared on the decoded, lower-cased name: `%70=` is `p=`.
+_SECRET_PARAMS = frozenset({"p", "password", "token", "access_token", "api_key", "apikey", "key", "secret"})
 
 
 def redacted_path_qs(request: BaseRequest) -> str:
-    """The path and query with every `p` parameter's value hidden."""
+    """The path and query with the values of `p` and of token-like parameters hidden."""
     query = request.rel_url.raw_query_string
     if not query:
         return request.raw_path
     parts = []
     for item in query.split("&"):
         name, eq, _ = item.partition("=")
-        parts.append(f"{name}={REDACTED}" if eq and name in _SECRET_PARAMS else item)
+        secret = eq and unquote_plus(name).lower() in _SECRET_PARAMS
+        parts.append(f"{name}={REDACTED}" if secret else item)
     return request.rel_url.raw_path + "?" + "&".join(parts)
 
 
