@@ -8,6 +8,7 @@ case-insensitively) or `invalid response: code N: body: ...`.
 
 from __future__ import annotations
 
+import base64
 import http.client
 import json
 import ssl
@@ -67,12 +68,24 @@ def encode_query(query: Mapping[str, QueryValue]) -> str:
 class ApiClient:
     """Calls one Tocsin (or Kapacitor) server; `base_url` is `http(s)://host:port`."""
 
-    def __init__(self, base_url: str, *, skip_verify: bool = False, timeout: float = 60.0) -> None:
+    def __init__(
+        self, base_url: str, *, skip_verify: bool = False, timeout: float = 60.0, token: str = ""
+    ) -> None:
         parts = urllib.parse.urlsplit(base_url)
         if parts.scheme not in ("http", "https"):
             raise UsageError(UNSUPPORTED_SCHEME.format(scheme=parts.scheme))
-        self.base_url = base_url
-        self._origin = f"{parts.scheme}://{parts.netloc}"
+        host = parts.netloc.rpartition("@")[2]
+        # Kapacitor's `-url http://user:password@host:9092`: HTTP Basic; a token (TOCSIN_TOKEN) is a bearer
+        # token instead. Neither appears in messages: the URL is shown without its userinfo.
+        self._authorization = ""
+        if token:
+            self._authorization = "Bearer " + token
+        elif parts.username is not None:
+            user = urllib.parse.unquote(parts.username)
+            password = urllib.parse.unquote(parts.password or "")
+            self._authorization = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+        self.base_url = urllib.parse.urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+        self._origin = f"{parts.scheme}://{host}"
         self._timeout = timeout
         self._ssl: ssl.SSLContext | None = None
         if parts.scheme == "https" and skip_verify:
@@ -101,6 +114,8 @@ class ApiClient:
         request = urllib.request.Request(self.url_for(href, query), data=data, method=method)
         request.add_header("Content-Type", "application/json")
         request.add_header("User-Agent", USER_AGENT)
+        if self._authorization:
+            request.add_header("Authorization", self._authorization)
         status, payload = self._send(request)
         if status != expect:
             raise ApiError(error_message(status, payload), status)

@@ -14,6 +14,8 @@ from tocsin.cli.flags import FlagSet, ParsedArgs, parse_go_bool
 DEFAULT_URL = "http://localhost:9092"
 URL_ENV = ("TOCSIN_URL", "KAPACITOR_URL")
 SKIP_VERIFY_ENV = ("TOCSIN_UNSAFE_SSL", "KAPACITOR_UNSAFE_SSL")
+# A bearer token (JWT signed with [http] shared-secret) for servers with auth on.
+TOKEN_ENV = ("TOCSIN_TOKEN",)
 INVALID_ENV_BOOL = '{name}: strconv.ParseBool: parsing "{value}": invalid syntax'
 
 
@@ -94,7 +96,8 @@ class Context:
     def client(self) -> ApiClient:
         """The API client, built on first use so local verbs never need a valid URL."""
         if self._client is None:
-            self._client = ApiClient(self.resolved_url(), skip_verify=self.resolved_skip_verify())
+            token = _first_env(self.env, TOKEN_ENV)[1]
+            self._client = ApiClient(self.resolved_url(), skip_verify=self.resolved_skip_verify(), token=token)
         return self._client
 
     def write(self, text: str = "") -> None:
