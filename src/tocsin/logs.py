@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -29,8 +30,15 @@ class LogfmtFormatter(logging.Formatter):
         msg = record.getMessage()
         if record.exc_info:
             msg += "\n" + self.formatException(record.exc_info)
+        if len(msg) > MAX_LINE:
+            msg = msg[: MAX_LINE // 2] + f" ...[{len(msg) - MAX_LINE} characters cut]... " + msg[-MAX_LINE // 2 :]
         line = f"ts={ts} lvl={_LEVELS.get(record.levelname, 'info')} msg={_quote(msg)} service={_quote(record.name)}"
         return self.scrub(line)
+
+
+LOG_FILE_MODE = 0o640
+# Lines longer than this are cut (a traceback of a huge request would otherwise fill the disk).
+MAX_LINE = 16 * 1024
 
 
 def configure(level: str = "INFO", file: str = "STDERR", scrub: Scrub | None = None) -> LogfmtFormatter:
@@ -40,6 +48,10 @@ def configure(level: str = "INFO", file: str = "STDERR", scrub: Scrub | None = N
     elif file.upper() == "STDOUT":
         handler = logging.StreamHandler(sys.stdout)
     else:
+        # The log names handlers, users and peers: readable by the server's user and its group only (0640),
+        # whatever the umask.
+        os.close(os.open(file, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, LOG_FILE_MODE))
+        os.chmod(file, LOG_FILE_MODE)
         handler = logging.FileHandler(file)
     formatter = LogfmtFormatter(scrub)
     handler.setFormatter(formatter)
