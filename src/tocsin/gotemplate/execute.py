@@ -28,6 +28,12 @@ from tocsin.gotemplate.values import go_type_name, is_true, sorted_items, struct
 MAX_EXEC_DEPTH = 100
 
 
+MAX_STEPS = 100_000
+MAX_OUTPUT = 1 << 20
+TOO_MANY_STEPS = "template run stopped after {limit} steps (a range over too much data?)"
+OUTPUT_TOO_LARGE = "template output is larger than {limit} characters"
+
+
 class _Break(Exception):
     pass
 
@@ -37,11 +43,27 @@ class _Continue(Exception):
 
 
 class State(Evaluator):
-    """One execution of a template: the evaluator plus tree walking and output."""
+    """One execution of a template: the evaluator plus tree walking and output, within budgets.
+
+    Go runs templates to the end however long they take; an alert template is user input here, so a run
+    stops with a TemplateError after MAX_STEPS nodes (three nested `range` over 150 series took 1.2 s of the
+    event loop) or MAX_OUTPUT characters of output."""
+
+    steps = 0
+    size = 0
+
+    def emit(self, text: str) -> None:
+        self.size += len(text)
+        if self.size > MAX_OUTPUT:
+            self.errorf(OUTPUT_TOO_LARGE.format(limit=MAX_OUTPUT))
+        self.out.append(text)
 
     def walk(self, dot: Any, node: Node) -> None:
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            self.errorf(TOO_MANY_STEPS.format(limit=MAX_STEPS))
         if isinstance(node, TextNode):
-            self.out.append(node.text)
+            self.emit(node.text)
         elif isinstance(node, ActionNode):
             self.node = node
             value = self.eval_pipeline(dot, node.pipe)
@@ -72,18 +94,18 @@ class State(Evaluator):
             cmds = node.pipe.cmds
             last = cmds[-1].args[0]
             if isinstance(last, IdentifierNode) and last.ident == "html" and "html" not in self.funcs:
-                self.out.append(value if isinstance(value, str) else format_value(value))
+                self.emit(value if isinstance(value, str) else format_value(value))
             else:
-                self.out.append(html_text_escape(value))
+                self.emit(html_text_escape(value))
             return
         if type(value) is str:
-            self.out.append(value)
+            self.emit(value)
         elif value is None:
-            self.out.append(NO_VALUE)
+            self.emit(NO_VALUE)
         elif callable(value) and struct_fields(value) is None:
             self.errorf(f"can't print {node} of type {go_type_name(value)}")
         else:
-            self.out.append(format_value(value))
+            self.emit(format_value(value))
 
     def walk_if_or_with(self, dot: Any, node: BranchNode) -> None:
         mark = len(self.vars)
