@@ -439,6 +439,8 @@ class Engine:
             raise ConflictError(
                 f'failed to create handler: cannot register handler, handler with ID "{spec.id}" already exists'
             )
+        if len(self.handlers.for_topic(topic)) >= MAX_HANDLERS_PER_TOPIC:
+            raise InvalidError(TOO_MANY_HANDLERS.format(topic=topic, limit=MAX_HANDLERS_PER_TOPIC))
         handler = compile_handler(spec, self.config, "create")
         with _storing("topic handler"):
             await self.store.put_handler_spec(spec.to_json())
@@ -549,6 +551,11 @@ def _storing(what: str) -> Iterator[None]:
         yield
     except Exception as exc:
         raise UnavailableError(f"the store cannot save the {what} right now: {exc}") from exc
+
+
+# Each event is matched against every handler of its topic: a bound keeps one topic from slowing all intake.
+MAX_HANDLERS_PER_TOPIC = 1000
+TOO_MANY_HANDLERS = 'failed to create handler: topic "{topic}" already has {limit} handlers'
 
 
 def _own_secrets(handler: TopicHandler) -> set[str]:

@@ -30,6 +30,10 @@ class _Bad(Exception):
         self.what = what
 
 
+# Kapacitor takes IDs of any length (a 2 MB alert ID was kept, stored and listed); these are names, not data.
+MAX_ID_LENGTH = 1024
+
+
 def parse_events(body: Any, now_ns: Callable[[], int]) -> list[tuple[Event, Derive]]:
     """Validate a request body and build events; InvalidError names the event index and the field."""
     items = body if isinstance(body, list) else [body]
@@ -58,6 +62,9 @@ def _event(item: Any, now_ns: Callable[[], int]) -> tuple[Event, Derive]:
     if not valid_id(topic, topic=True):
         raise _Bad("topic", "must contain only letters, numbers, '-', '.', '_' and ':'")
     alert_id = _required_str(item, "id")
+    for name, text in (("topic", topic), ("id", alert_id)):
+        if len(text) > MAX_ID_LENGTH:
+            raise _Bad(name, f"longer than {MAX_ID_LENGTH} characters ({len(text)})")
     level = _level(item, "level", required=True)
     event = Event(topic=topic, id=alert_id, level=level, time=_time(item, now_ns))
     for key, attr in zip(_STRINGS, ("message", "details", "name", "task_name", "category", "group"), strict=True):

@@ -93,12 +93,23 @@ async def list_events(request: web.Request) -> web.Response:
     if topic is None:
         raise NotFoundError(f'failed to get topic events: unknown topic "{topic_id}"')
     level = _min_level(request)
-    events = [
-        event_json(topic_id, alert_id, state)
-        for alert_id, state in sorted(topic.events.items())
-        if state.level >= level
-    ]
+    offset, limit = _page(request)
+    chosen = [(alert_id, state) for alert_id, state in sorted(topic.events.items()) if state.level >= level]
+    page = chosen[offset : offset + limit] if limit >= 0 else chosen[offset:]
+    events = [event_json(topic_id, alert_id, state) for alert_id, state in page]
     return pretty({"link": link(f"{BASE}/{topic_id}/events"), "topic": topic_id, "events": events})
+
+
+def _page(request: web.Request) -> tuple[int, int]:
+    """Tocsin's `offset` and `limit` (Kapacitor lists every event; a topic may hold many thousands)."""
+    values = []
+    for name, default in (("offset", 0), ("limit", -1)):
+        text = request.query.get(name, "")
+        try:
+            values.append(int(text) if text else default)
+        except ValueError:
+            raise InvalidError(f'invalid {name} parameter "{text}" must be an integer') from None
+    return max(0, values[0]), values[1]
 
 
 async def get_event(request: web.Request) -> web.Response:
