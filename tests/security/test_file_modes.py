@@ -3,25 +3,15 @@
 from __future__ import annotations
 
 import logging
-import os
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
+from tests.transports.test_file import no_umask
 from tocsin.logs import MAX_LINE, LogfmtFormatter, configure
 from tocsin.store.sqlite import SqliteStore
 
 
-@pytest.fixture
-def open_umask() -> Iterator[None]:
-    previous = os.umask(0)
-    yield
-    os.umask(previous)
-
-
-async def test_the_store_is_0600_in_a_0700_directory(tmp_path: Path, open_umask: None) -> None:
+async def test_the_store_is_0600_in_a_0700_directory(tmp_path: Path, no_umask: None) -> None:
     store = SqliteStore(str(tmp_path / "data" / "tocsin.db"))
     await store.open()
     await store.close()
@@ -30,7 +20,7 @@ async def test_the_store_is_0600_in_a_0700_directory(tmp_path: Path, open_umask:
     assert modes["tocsin.db"] == 0o600 and all(m == 0o600 for m in modes.values()), modes
 
 
-def test_the_log_file_is_0640(tmp_path: Path, open_umask: None) -> None:
+def test_the_log_file_is_0640(tmp_path: Path, no_umask: None) -> None:
     path = tmp_path / "tocsin.log"
     root = logging.getLogger()
     saved = list(root.handlers), root.level
@@ -52,3 +42,6 @@ def test_huge_log_lines_are_cut() -> None:
     record = logging.LogRecord("t", logging.ERROR, "f", 1, "x" * (10 * MAX_LINE), None, None)
     line = LogfmtFormatter().format(record)
     assert len(line) < 2 * MAX_LINE and "characters cut" in line
+
+
+__all__ = ["no_umask"]  # the fixture, shared with the file transport's tests
