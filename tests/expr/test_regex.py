@@ -56,3 +56,13 @@ def test_equal_by_source_and_usable_as_keys() -> None:
     assert len({compile_go_regex("a+"), compile_go_regex("a+")}) == 1
     assert compile_go_regex("a(x)").search("zax") is not None
     assert compile_go_regex("é").matches("café") and not compile_go_regex("^é").matches("café")
+
+
+def test_remembered_answers_stay_right_and_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tocsin.expr import regex as regex_module
+
+    monkeypatch.setattr(regex_module, "SEEN_LIMIT", 3)
+    pattern = compile_go_regex("^web")
+    texts = ["web1", "db1", "web2", "db2", "web3", "x" * 1000]
+    assert [pattern.matches(t) for t in texts * 2] == [True, False, True, False, True, False] * 2
+    assert len(pattern._seen) <= 3 and "x" * 1000 not in pattern._seen
