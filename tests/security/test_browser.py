@@ -17,7 +17,7 @@ from playwright.async_api import Browser, async_playwright
 
 from tests.hardening.conftest import Start, engine_of
 from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS
-from tocsin.server.browser import FOREIGN_HOST, FOREIGN_ORIGIN, host_problem
+from tocsin.server.browser import FOREIGN_HOST, FOREIGN_ORIGIN, SIMPLE_BODY, host_problem
 
 EVENT = '{"topic":"t","id":"a","level":"CRITICAL","message":"from a web page"}'
 
@@ -141,3 +141,15 @@ async def test_dns_rebinding_is_refused(start: Start, browser: Browser) -> None:
     )
     assert status == 403
     assert engine_of(client).topics.get("t") is None
+
+
+@pytest.mark.parametrize("media", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; b=x"])
+async def test_a_browser_write_with_a_form_body_is_refused(start: Start, media: str) -> None:
+    client = await start()
+    own = f"http://{client.host}:{client.port}"
+    resp = await client.post("/tocsin/v1/events", data=EVENT, headers={"Origin": own, "Content-Type": media})
+    bare = media.partition(";")[0]
+    assert (resp.status, (await resp.json())["error"]) == (415, SIMPLE_BODY.format(media=bare))
+    # A client that is not a browser (curl -d sends a form type) is not affected.
+    resp = await client.post("/tocsin/v1/events", data=EVENT, headers={"Content-Type": media})
+    assert resp.status == 202

@@ -43,3 +43,11 @@ async def test_topic_events_come_in_pages(start: Start) -> None:
     assert [e["id"] for e in page["events"]] == ["a10", "a11", "a12", "a13", "a14"]
     assert len((await (await client.get(path)).json())["events"]) == 30
     assert (await client.get(path, params={"limit": "x"})).status == 400
+
+
+async def test_topics_come_in_pages(start: Start) -> None:
+    client = await start()
+    events = [{"topic": f"t{i:02}", "id": "a", "level": "CRITICAL"} for i in range(12)]
+    assert (await client.post("/tocsin/v1/events", json=events)).status == 202
+    got = await (await client.get("/kapacitor/v1/alerts/topics", params={"offset": "10", "limit": "5"})).json()
+    assert [t["id"] for t in got["topics"]] == ["t10", "t11"]

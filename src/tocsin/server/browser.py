@@ -1,6 +1,6 @@
 """Requests from browser pages other than Tocsin's own: no cross-origin calls unless the operator lists the origin.
 
-Two checks, before authentication:
+Three checks, before authentication:
 
 - Origin: a request whose `Origin` is not the server's own origin and not in `[http] cors-allowed-origins` is
   refused (403). Browsers send `Origin` on every cross-origin request and every POST, so a page on another site
@@ -8,6 +8,8 @@ Two checks, before authentication:
 - Host: with authentication off, a request whose `Host` is a name this server does not answer to is refused
   (403). This stops DNS rebinding, where an attacker's name first resolves to their server and then to 127.0.0.1,
   making the attacker's page same-origin with the API.
+- Body type: a browser request (it sends `Origin` or `Sec-Fetch-Site`) that changes something with a text/plain,
+  form or multipart body is refused (415): those are what a page can send cross-site without a preflight.
 """
 
 from __future__ import annotations
@@ -23,7 +25,14 @@ FOREIGN_HOST = (
     'Host "{host}" is not a name of this server: requests must use localhost, an IP address, the configured '
     "hostname or a name in [http] allowed-hosts"
 )
+SIMPLE_BODY = (
+    "a browser request that changes something may not send a {media} body (what a form on any site can send): "
+    "send application/json"
+)
 SITE_HEADER = "Sec-Fetch-Site"
+# The body types a page may send cross-site without a CORS preflight.
+SIMPLE_TYPES = frozenset({"text/plain", "application/x-www-form-urlencoded", "multipart/form-data"})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CROSS_SITES = frozenset({"cross-site", "same-site"})
 
 
@@ -40,6 +49,15 @@ def origin_problem(
     if origin != "null" and origin.lower() == f"{scheme}://{host}".lower():
         return None
     return FOREIGN_ORIGIN.format(origin=origin)
+
+
+def simple_body_problem(method: str, content_type: str, from_browser: bool) -> str | None:
+    """Why a browser's state change with a form-like body is refused (defence in depth behind the Origin check:
+    such a request skips the CORS preflight), or None. Clients that are not browsers send what they like."""
+    media = content_type.partition(";")[0].strip().lower()
+    if from_browser and method not in SAFE_METHODS and media in SIMPLE_TYPES:
+        return SIMPLE_BODY.format(media=media)
+    return None
 
 
 def allowed_origin(origin: str | None, allowed: Iterable[str]) -> bool:

@@ -19,7 +19,7 @@ from tocsin.engine.errors import (
     NotFoundError,
     UnavailableError,
 )
-from tocsin.server.browser import SITE_HEADER, allowed_origin, host_problem, origin_problem
+from tocsin.server.browser import SITE_HEADER, allowed_origin, host_problem, origin_problem, simple_body_problem
 from tocsin.server.keys import ENGINE
 from tocsin.server.responses import error
 
@@ -48,8 +48,12 @@ async def kapacitor_http(request: web.Request, handler: Handler) -> web.StreamRe
     if origin is not None and not allowed_origin(origin, allowed):
         origin = None
     problem = _browser_problem(request, http, allowed)
+    from_browser = "Origin" in request.headers or SITE_HEADER in request.headers
+    simple = simple_body_problem(request.method, request.headers.get("Content-Type", ""), from_browser)
     if problem:
         response: web.StreamResponse = error(problem, 403)
+    elif simple:
+        response = error(simple, 415)
     elif request.method == "OPTIONS":
         response = web.Response(status=200)
         _cors(response, origin)

@@ -74,7 +74,9 @@ async def list_topics(request: web.Request) -> web.Response:
     pattern = request.query.get("pattern", "")
     check_pattern(pattern, "invalid pattern: ")
     topics = engine.topics.list(pattern, _min_level(request))
-    return pretty({"link": link(request.raw_path), "topics": [topic_json(t) for t in topics]})
+    offset, limit = _page(request)
+    page = topics[offset : offset + limit] if limit >= 0 else topics[offset:]
+    return pretty({"link": link(request.raw_path), "topics": [topic_json(t) for t in page]})
 
 
 async def get_topic(request: web.Request) -> web.Response:
@@ -101,7 +103,7 @@ async def list_events(request: web.Request) -> web.Response:
 
 
 def _page(request: web.Request) -> tuple[int, int]:
-    """Tocsin's `offset` and `limit` (Kapacitor lists every event; a topic may hold many thousands)."""
+    """Tocsin's `offset` and `limit` (Kapacitor lists every topic and event; there may be many thousands)."""
     values = []
     for name, default in (("offset", 0), ("limit", -1)):
         text = request.query.get(name, "")

@@ -29,7 +29,8 @@ export async function api(method, path, body, { raw = false } = {}) {
   if (body !== undefined) {
     if (raw) {
       init.body = body;
-      init.headers["Content-Type"] = "text/plain; charset=utf-8";
+      // Not text/plain: the server refuses browser writes with the body types a cross-site form can send.
+      init.headers["Content-Type"] = "application/yaml; charset=utf-8";
     } else {
       init.body = JSON.stringify(body);
       init.headers["Content-Type"] = "application/json";
