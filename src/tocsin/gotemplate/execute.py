@@ -28,7 +28,7 @@ from tocsin.gotemplate.values import go_type_name, is_true, sorted_items, struct
 MAX_EXEC_DEPTH = 100
 
 
-MAX_STEPS = 100_000
+MAX_STEPS = 20_000
 MAX_OUTPUT = 1 << 20
 TOO_MANY_STEPS = "template run stopped after {limit} steps (a range over too much data?)"
 OUTPUT_TOO_LARGE = "template output is larger than {limit} characters"
