@@ -72,3 +72,14 @@ async def test_a_put_with_the_placeholder_keeps_the_stored_header(start: Start, 
 def test_the_access_log_hides_credentials_in_the_query(query: str, shown: str) -> None:
     request = make_mocked_request("GET", f"/write?{query}")
     assert redacted_path_qs(request) == f"/write?{shown}"
+
+
+async def test_a_service_test_message_hides_what_the_peer_echoes(start: Start, sink: HttpSink) -> None:
+    client = await start()
+    sink.set_default(403, body=json.dumps({"you sent": PLANTED}).encode())
+    url = f"http://u:{PLANTED[2]}@127.0.0.1:{sink.port}/t?token={PLANTED[1]}"
+    options = {"url": url, "headers": {"X-Api-Key": PLANTED[0]}}
+    resp = await client.post("/kapacitor/v1/service-tests/httppost", json=options)
+    answer = await resp.json()
+    assert answer["success"] is False and len(sink.requests) == 1
+    assert [p for p in PLANTED[:3] if p in json.dumps(answer)] == []

@@ -513,7 +513,8 @@ class Engine:
         test = self.service_tests().get(name)
         if test is None:
             raise NotFoundError(f'service "{name}" not found')
-        return await run_service_test(test, body, self.config, self.transports, self.default_timeout)
+        success, message = await run_service_test(test, body, self.config, self.transports, self.default_timeout)
+        return success, redact(self.config, message)
 
     # delivery log
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tocsin.delivery.errors import DeliveryError
+from tocsin.delivery.scrub import request_secrets, scrub
 from tocsin.errors import ConfigError
 from tocsin.handlers.base import ConfigView, ServiceTest
 from tocsin.handlers.registry import all_kinds
@@ -81,10 +82,16 @@ async def run_service_test(
     transports: Transports,
     timeout: float,  # noqa: ASYNC109 (the delivery policy handed to the transport)
 ) -> tuple[bool, str]:
-    """Run `test` with `body` (None keeps the defaults): (True, "") or (False, why). Never raises for the peer."""
+    """Run `test` with `body` (None keeps the defaults): (True, "") or (False, why). Never raises for the peer.
+
+    The message never shows the request's secrets (header values, URL passwords and query values), even when
+    the peer echoes them; the caller hides configured secrets."""
+    secrets: set[str] = set()
     try:
         options = merge_test_options(test.defaults, body)
-        await transports.send(test.build(options, config), timeout)
+        request = test.build(options, config)
+        secrets = request_secrets(request)
+        await transports.send(request, timeout)
     except (DeliveryError, ConfigError) as exc:
-        return False, str(exc)
+        return False, scrub(str(exc), secrets)
     return True, ""
