@@ -51,3 +51,19 @@ async def test_topics_come_in_pages(start: Start) -> None:
     assert (await client.post("/tocsin/v1/events", json=events)).status == 202
     got = await (await client.get("/kapacitor/v1/alerts/topics", params={"offset": "10", "limit": "5"})).json()
     assert [t["id"] for t in got["topics"]] == ["t10", "t11"]
+
+
+async def test_alert_ids_per_topic_are_bounded(start: Start, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert engine_module.MAX_ALERTS_PER_TOPIC == 100_000
+    monkeypatch.setattr(engine_module, "MAX_ALERTS_PER_TOPIC", 3)  # three stand for the hundred thousand
+    client = await start()
+    first = [{"topic": "t", "id": f"a{i}", "level": "CRITICAL"} for i in range(3)]
+    assert (await client.post("/tocsin/v1/events", json=first)).status == 202
+    resp = await client.post("/tocsin/v1/events", json={"topic": "t", "id": "a3", "level": "CRITICAL"})
+    assert (resp.status, (await resp.json())["error"]) == (
+        400,
+        'topic "t" already holds 3 alert IDs: send OK events to end old alerts, or delete the topic',
+    )
+    # Known IDs and OK events still pass.
+    again = [{"topic": "t", "id": "a0", "level": "WARNING"}, {"topic": "t", "id": "zz", "level": "OK"}]
+    assert (await client.post("/tocsin/v1/events", json=again)).status == 202

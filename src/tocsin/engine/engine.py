@@ -18,6 +18,7 @@ from typing import Any, Protocol
 import jsonpatch
 
 from tocsin.alert.event import Event
+from tocsin.alert.levels import Level
 from tocsin.alert.topics import Derive, Topic, TopicTable
 from tocsin.config.effective import Config
 from tocsin.config.loader import FileConfig
@@ -201,6 +202,21 @@ class Engine:
                 log.error("purging the delivery log failed: %s", exc)
 
     # intake
+
+    def check_alert_quota(self, items: list[tuple[Event, Derive]]) -> None:
+        """InvalidError when events from a client would give a topic more than MAX_ALERTS_PER_TOPIC alert IDs
+        (each ID is state kept, stored and listed). Tasks' own alerts are not limited: refusing them would lose
+        them; a client that is refused hears so and may send again."""
+        new: dict[str, set[str]] = {}
+        for event, _ in items:
+            topic = self.topics.get(event.topic)
+            known = topic.events if topic is not None else {}
+            if event.id not in known and event.level != Level.OK:
+                new.setdefault(event.topic, set()).add(event.id)
+        for topic_id, ids in new.items():
+            topic = self.topics.get(topic_id)
+            if (len(topic.events) if topic is not None else 0) + len(ids) > MAX_ALERTS_PER_TOPIC:
+                raise InvalidError(TOO_MANY_ALERTS.format(topic=topic_id, limit=MAX_ALERTS_PER_TOPIC))
 
     async def collect(self, items: list[tuple[Event, Derive]]) -> int:
         """Update topic state, queue a delivery for every matching handler, and return once durable."""
@@ -554,6 +570,10 @@ def _storing(what: str) -> Iterator[None]:
         raise UnavailableError(f"the store cannot save the {what} right now: {exc}") from exc
 
 
+MAX_ALERTS_PER_TOPIC = 100_000
+TOO_MANY_ALERTS = (
+    'topic "{topic}" already holds {limit} alert IDs: send OK events to end old alerts, or delete the topic'
+)
 # Each event is matched against every handler of its topic: a bound keeps one topic from slowing all intake.
 MAX_HANDLERS_PER_TOPIC = 1000
 TOO_MANY_HANDLERS = 'failed to create handler: topic "{topic}" already has {limit} handlers'

@@ -50,6 +50,7 @@ async def post_events(request: web.Request) -> web.Response:
     engine = request.app[ENGINE]
     body = await read_json(request, "invalid events json: ")
     items = parse_events(body, time.time_ns)
+    engine.check_alert_quota(items)
     accepted = await engine.collect(items)
     return pretty({"accepted": accepted}, status=202)
 
