@@ -24,7 +24,7 @@ from tocsin.gocompat.duration import SECOND
 from tocsin.gocompat.timefmt import format_rfc3339nano, parse_rfc3339
 from tocsin.handlers.base import ConfigView, HandlerKind, Option, OptionType, ServiceTest
 from tocsin.handlers.discord_config import SECTION
-from tocsin.handlers.requests import HttpRequest
+from tocsin.handlers.requests import HttpRequest, TlsFiles
 from tocsin.handlers.sections import NOT_ENABLED
 from tocsin.handlers.templating import execute, parse_problem, template_data
 from tocsin.transports.classify import http_error_message, parse_retry_after
@@ -124,6 +124,7 @@ def build(
         (("Content-Type", "application/json"),),
         gojson.encode_line(body),
         verify_tls=not ws["insecure-skip-verify"],
+        tls=TlsFiles.of(ws),
         success=_is_204,
         redacted_url=shown,
         inspect=RateLimitInspector(shown),

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from tocsin.alert.event import Event
 from tocsin.delivery.errors import DeliveryError
@@ -22,6 +23,21 @@ Inspect = Callable[[int, Sequence[tuple[str, str]], bytes], DeliveryError | None
 
 
 @dataclass(frozen=True, slots=True)
+class TlsFiles:
+    """A section's `ssl-ca`, `ssl-cert` and `ssl-key` (paths; "" when not set)."""
+
+    ca: str = ""
+    cert: str = ""
+    key: str = ""
+
+    @classmethod
+    def of(cls, section: Mapping[str, Any]) -> TlsFiles | None:
+        """The files a section declares, or None when it sets none (the system CAs, no client certificate)."""
+        files = cls(*(str(section.get(name) or "") for name in ("ssl-ca", "ssl-cert", "ssl-key")))
+        return files if files != cls() else None
+
+
+@dataclass(frozen=True, slots=True)
 class HttpRequest:
     """An HTTP request. `headers` keep order and repeats; `success` decides which statuses mean accepted.
 
@@ -35,6 +51,7 @@ class HttpRequest:
     body: bytes = b""
     timeout: float | None = None
     verify_tls: bool = True
+    tls: TlsFiles | None = None  # a CA to trust and a client certificate to present
     success: Callable[[int], bool] = is_2xx
     redacted_url: str | None = None
     capture_response: bool = False

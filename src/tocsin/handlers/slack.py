@@ -37,7 +37,7 @@ from tocsin.delivery.errors import DeliveryError, Reason
 from tocsin.gocompat import json as gojson
 from tocsin.gocompat.timefmt import format_rfc3339nano, now_ns
 from tocsin.handlers.base import ConfigView, HandlerKind, Option, OptionType, ServiceTest
-from tocsin.handlers.requests import HttpRequest
+from tocsin.handlers.requests import HttpRequest, TlsFiles
 from tocsin.handlers.sections import NOT_ENABLED
 from tocsin.handlers.slack_config import ATTACHMENT, BLOCKS, LAYOUTS, SECTION, api_endpoint
 from tocsin.transports.classify import BODY_SNIPPET_CHARS, parse_retry_after
@@ -98,6 +98,7 @@ class Target:
     layout: str
     threads: bool
     verify_tls: bool
+    tls: TlsFiles | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +132,7 @@ def target(options: Mapping[str, Any], config: ConfigView) -> Target:
         layout=str(options.get("layout") or ws["layout"]).lower(),
         threads=bool(options.get("thread-recoveries") or ws["thread-recoveries"]),
         verify_tls=not ws["insecure-skip-verify"],
+        tls=TlsFiles.of(ws),
     )
 
 
@@ -182,16 +184,16 @@ def build(msg: Message, tgt: Target, thread: Thread | None = None, memo: Memo | 
         headers = [("Content-Type", "application/json")]
         if tgt.token:
             headers.append(("Authorization", f"Bearer {tgt.token}"))
-        return HttpRequest("POST", tgt.url, tuple(headers), content, verify_tls=tgt.verify_tls, success=_is_200,
-                           redacted_url=_hidden(tgt.url))  # fmt: skip
+        return HttpRequest("POST", tgt.url, tuple(headers), content, verify_tls=tgt.verify_tls, tls=tgt.tls,
+                           success=_is_200, redacted_url=_hidden(tgt.url))  # fmt: skip
     shown = _endpoint_shown(tgt.api_url)
     if not tgt.token:
         raise DeliveryError(Reason.CONFIG, NEEDS_TOKEN.format(workspace=tgt.workspace), retryable=False)
     if not tgt.channel:
         raise DeliveryError(Reason.CONFIG, NEEDS_CHANNEL.format(workspace=tgt.workspace), retryable=False)
     headers = [("Content-Type", JSON_UTF8), ("Authorization", f"Bearer {tgt.token}")]
-    return HttpRequest("POST", tgt.api_url, tuple(headers), content, verify_tls=tgt.verify_tls, success=_is_200,
-                       redacted_url=shown, inspect=ApiAnswer(shown), memo=memo)  # fmt: skip
+    return HttpRequest("POST", tgt.api_url, tuple(headers), content, verify_tls=tgt.verify_tls, tls=tgt.tls,
+                       success=_is_200, redacted_url=shown, inspect=ApiAnswer(shown), memo=memo)  # fmt: skip
 
 
 def _json_object(body: bytes) -> dict[str, Any] | None:

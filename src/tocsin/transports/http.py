@@ -19,12 +19,13 @@ from aiohttp.abc import ResolveResult
 from yarl import URL
 
 from tocsin.delivery.errors import DeliveryError, Reason
-from tocsin.handlers.requests import HttpRequest
+from tocsin.handlers.requests import HttpRequest, TlsFiles
 from tocsin.transports.classify import body_snippet, classify_http, http_error_message
 from tocsin.transports.headers import redact_url
 from tocsin.transports.http1 import Http1Client, Origin, ProtocolError
 from tocsin.transports.netpolicy import DEFAULT_POLICY, AddressPolicy
 from tocsin.transports.outcome import Outcome
+from tocsin.transports.tls import tls_context
 
 MAX_RESPONSE_BYTES = 64 * 1024
 # Without this aiohttp labels a bytes body application/octet-stream; handlers decide Content-Type themselves.
@@ -47,6 +48,7 @@ class HttpTransport:
         self._connection_limit = connection_limit
         self._policy = policy
         self._redirects = redirects
+        self._tls_contexts: dict[tuple[bool, TlsFiles], ssl.SSLContext] = {}
         self._session: aiohttp.ClientSession | None = None
         # HTTP(S)_PROXY and NO_PROXY are honoured as Kapacitor's Go client does. They are read once here:
         # aiohttp's trust_env would re-read them and ~/.netrc (in a thread) on every request.
@@ -63,6 +65,16 @@ class HttpTransport:
                 cookie_jar=aiohttp.DummyCookieJar(),
             )
         return self._session
+
+    def _ssl(self, req: HttpRequest) -> ssl.SSLContext | bool:
+        """aiohttp's `ssl`: the verify flag, or a context built (once) from the section's CA and certificate."""
+        if req.tls is None:
+            return req.verify_tls
+        key = (req.verify_tls, req.tls)
+        context = self._tls_contexts.get(key)
+        if context is None:
+            context = self._tls_contexts[key] = tls_context(req.tls, req.verify_tls)
+        return context
 
     def _timeout(self, limit: float | None) -> aiohttp.ClientTimeout:
         key = limit if limit and limit > 0 else None
@@ -108,8 +120,8 @@ class HttpTransport:
         if found is None or req.method == "CONNECT" or not _plain_headers(req.headers):
             return None
         origin, target = found
-        if not req.verify_tls and origin.scheme == "https":
-            origin = dataclasses.replace(origin, verify_tls=False)
+        if origin.scheme == "https" and (not req.verify_tls or req.tls is not None):
+            origin = dataclasses.replace(origin, verify_tls=req.verify_tls, tls=req.tls)
         return origin, target
 
     async def send(self, req: HttpRequest, timeout: float) -> Outcome:  # noqa: ASYNC109 (a policy value)
@@ -189,7 +201,7 @@ class HttpTransport:
                 headers=req.headers,
                 data=req.body,
                 timeout=self._timeout(limit),
-                ssl=req.verify_tls,
+                ssl=self._ssl(req),
                 # Only needed when the handler sets no Content-Type (aiohttp would add octet-stream).
                 skip_auto_headers=None if _has_content_type(req.headers) else _SKIP_AUTO_HEADERS,
                 proxy=self._proxy(req.url),

@@ -24,7 +24,9 @@ from typing import cast
 
 from aiohttp.http import SERVER_SOFTWARE
 
+from tocsin.handlers.requests import TlsFiles
 from tocsin.transports.netpolicy import DEFAULT_POLICY, AddressPolicy
+from tocsin.transports.tls import tls_context
 
 # The User-Agent the aiohttp client sends, so switching paths changes nothing on the wire.
 USER_AGENT = SERVER_SOFTWARE
@@ -45,6 +47,7 @@ class Origin:
     host: str  # as yarl gives it raw (IDNA-encoded; IPv6 without brackets)
     port: int
     verify_tls: bool
+    tls: TlsFiles | None = None  # a CA and client certificate of the handler's section
 
 
 @dataclass(slots=True)
@@ -111,7 +114,7 @@ class Http1Client:
         self.cap = cap
         self.policy = policy
         self._idle: dict[Origin, deque[_Connection]] = {}
-        self._contexts: dict[bool, ssl.SSLContext] = {}
+        self._contexts: dict[tuple[bool, TlsFiles | None], ssl.SSLContext] = {}
 
     async def request(
         self, origin: Origin, method: str, target: str, headers: tuple[tuple[str, str], ...], body: bytes
@@ -152,7 +155,7 @@ class Http1Client:
 
     async def _connect(self, origin: Origin) -> _Connection:
         loop = asyncio.get_running_loop()
-        context = self._context(origin.verify_tls) if origin.scheme == "https" else None
+        context = self._context(origin) if origin.scheme == "https" else None
         last: OSError | None = None
         # Connect to an address the policy checked, not to the name: it could resolve elsewhere by now.
         for _, address in await self.policy.addresses(origin.host, origin.port):
@@ -166,14 +169,12 @@ class Http1Client:
             return conn
         raise last or OSError(f"no address for {origin.host}")
 
-    def _context(self, verify: bool) -> ssl.SSLContext:
-        context = self._contexts.get(verify)
+    def _context(self, origin: Origin) -> ssl.SSLContext:
+        key = (origin.verify_tls, origin.tls)
+        context = self._contexts.get(key)
         if context is None:
-            context = ssl.create_default_context()
-            if not verify:
-                context.check_hostname = False
-                context.verify_mode = ssl.CERT_NONE
-            self._contexts[verify] = context
+            context = tls_context(origin.tls, origin.verify_tls)
+            self._contexts[key] = context
         return context
 
     @staticmethod

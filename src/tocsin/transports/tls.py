@@ -5,6 +5,7 @@ from __future__ import annotations
 import ssl
 
 from tocsin.delivery.errors import DeliveryError, Reason
+from tocsin.handlers.requests import TlsFiles
 
 # Kapacitor's texts (tlsconfig.Create).
 ONLY_CERT = "Must provide both key and cert files: only cert file provided."
@@ -37,6 +38,17 @@ def client_context(ca: str, cert: str, key: str, insecure_skip_verify: bool) -> 
         except (OSError, ssl.SSLError) as exc:
             raise _config_error(BAD_CA.format(_reason(exc, ca))) from exc
     return context
+
+
+def tls_context(files: TlsFiles | None, verify: bool) -> ssl.SSLContext:
+    """The context for an HTTPS delivery: the system CAs, plus the section's CA and client certificate."""
+    if files is None:
+        context = ssl.create_default_context()
+        if not verify:
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        return context
+    return client_context(files.ca, files.cert, files.key, not verify)
 
 
 def _reason(exc: OSError, path: str) -> str:
