@@ -58,13 +58,9 @@ async def _add(
     from tocsin.auth.bootstrap import add_user
     from tocsin.auth.directory import UserDirectory
     from tocsin.config.loader import load_file
-    from tocsin.store.factory import open_store
+    from tocsin.store.factory import configured_store
 
-    base = load_file(path, environ=environ)
-    top = base.values[""][0]
-    storage = base.values.get("storage", [{}])[0]
-    data_dir = str(top.get("data_dir", "./tocsin-data"))
-    store = open_store(str(storage.get("url", "")), data_dir, str(storage.get("synchronous", "full")))
+    store = configured_store(load_file(path, environ=environ).values)
     await store.open()
     try:
         await add_user(UserDirectory(store), name, password, admin, permissions)

@@ -83,9 +83,6 @@ def _is_glob(pattern: str) -> bool:
 
 def log_open_policies(config: ConfigView) -> None:
     """Say at startup which of `exec` and `log` handlers are disabled, and how to enable them."""
-    if not _patterns(config, "exec", "allowed-commands"):
-        log.info(
-            "%s (Kapacitor's kapacitor.conf has no such list: add it to keep exec handlers working)", EXEC_DISABLED
-        )
-    if not _patterns(config, "log", "allowed-dirs"):
-        log.info("%s (Kapacitor's kapacitor.conf has no such list: add it to keep log handlers working)", LOG_DISABLED)
+    for kind, key, text in (("exec", "allowed-commands", EXEC_DISABLED), ("log", "allowed-dirs", LOG_DISABLED)):
+        if not _patterns(config, kind, key):
+            log.info("%s (Kapacitor's kapacitor.conf has no such list: add it to keep %s handlers working)", text, kind)

@@ -211,12 +211,12 @@ class Engine:
         for event, _ in items:
             topic = self.topics.get(event.topic)
             known = topic.events if topic is not None else {}
-            if event.id not in known and event.level != Level.OK:
-                new.setdefault(event.topic, set()).add(event.id)
-        for topic_id, ids in new.items():
-            topic = self.topics.get(topic_id)
-            if (len(topic.events) if topic is not None else 0) + len(ids) > MAX_ALERTS_PER_TOPIC:
-                raise InvalidError(TOO_MANY_ALERTS.format(topic=topic_id, limit=MAX_ALERTS_PER_TOPIC))
+            if event.id in known or event.level == Level.OK:
+                continue
+            ids = new.setdefault(event.topic, set())
+            ids.add(event.id)
+            if len(known) + len(ids) > MAX_ALERTS_PER_TOPIC:
+                raise InvalidError(TOO_MANY_ALERTS.format(topic=event.topic, limit=MAX_ALERTS_PER_TOPIC))
 
     async def collect(self, items: list[tuple[Event, Derive]]) -> int:
         """Update topic state, queue a delivery for every matching handler, and return once durable."""
@@ -326,8 +326,8 @@ class Engine:
         try:
             outcome = await self.transports.send(request, self.timeout_for(handler))
         except DeliveryError as err:
-            secrets = request_secrets(request) | _own_secrets(handler)
-            text = self._scrubber([handler])(scrub(str(err), secrets))
+            # The request's own secrets (headers, URL); the scrubber adds the handler's and the configured ones.
+            text = self._scrubber([handler])(scrub(str(err), request_secrets(request)))
             if text != str(err):
                 err.args = (text,)
             raise

@@ -77,9 +77,9 @@ def restore_secrets(
     kept = secret_names(stored_kind)
     stored_by_name = {str(k).casefold(): v for k, v in stored.items()}
     out = dict(options)
+    stored_url = stored_by_name.get("url")
     for key, value in options.items():
         folded = key.casefold()
-        stored_url = stored_by_name.get("url")
         if folded == "url" and isinstance(stored_url, str) and value != stored_url and value == hidden_url(stored_url):
             out[key] = stored_url  # the answer's hidden URL sent back: keep the real one
             continue

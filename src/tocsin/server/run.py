@@ -26,7 +26,7 @@ from tocsin.server.accesslog import RedactingAccessLogger
 from tocsin.server.app import build_app
 from tocsin.server.auth import USERS
 from tocsin.server.bind import DEFAULT_BIND, check_exposure, parse_bind
-from tocsin.store.factory import open_store
+from tocsin.store.factory import configured_store
 
 log = logging.getLogger("tocsin.server")
 
@@ -136,13 +136,7 @@ async def _serve(base: FileConfig, opts: ServeOptions) -> int:
     exposure = check_exposure(bind, bool(http.get("auth-enabled")), bool(http.get("allow-unauthenticated-remote")))
     if exposure:
         log.warning("%s", exposure)
-    storage = base.values.get("storage", [{}])[0]
-    store = open_store(
-        str(storage.get("url", "")),
-        str(top.get("data_dir", "./tocsin-data")),
-        str(storage.get("synchronous", "full")),
-    )
-    engine = Engine(base, store)
+    engine = Engine(base, configured_store(base.values))
     await engine.start()
     formatter.scrub = lambda text: redact(engine.config, text)
     app = build_app(engine)

@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from typing import Any
 
 from tocsin.errors import StoreError
 from tocsin.store.base import Store
 from tocsin.store.sqlite import SqliteStore
 
 DEFAULT_FILE = "tocsin.db"
+
+
+def configured_store(values: Mapping[str, list[dict[str, Any]]]) -> Store:
+    """The store a loaded configuration names: `[storage] url`, else SQLite in the top-level `data_dir`."""
+    top = values[""][0]
+    storage = values.get("storage", [{}])[0]
+    return open_store(
+        str(storage.get("url", "")),
+        str(top.get("data_dir", "./tocsin-data")),
+        str(storage.get("synchronous", "full")),
+    )
 
 
 def open_store(url: str, data_dir: str, synchronous: str = "full") -> Store:

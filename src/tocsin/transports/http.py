@@ -19,13 +19,12 @@ from aiohttp.abc import ResolveResult
 from yarl import URL
 
 from tocsin.delivery.errors import DeliveryError, Reason
-from tocsin.handlers.requests import HttpRequest, TlsFiles
+from tocsin.handlers.requests import HttpRequest
 from tocsin.transports.classify import body_snippet, classify_http, http_error_message
 from tocsin.transports.headers import redact_url
 from tocsin.transports.http1 import Http1Client, Origin, ProtocolError
 from tocsin.transports.netpolicy import DEFAULT_POLICY, AddressPolicy
 from tocsin.transports.outcome import Outcome
-from tocsin.transports.tls import tls_context
 
 MAX_RESPONSE_BYTES = 64 * 1024
 # Without this aiohttp labels a bytes body application/octet-stream; handlers decide Content-Type themselves.
@@ -33,7 +32,6 @@ _SKIP_AUTO_HEADERS = ("Content-Type",)
 _REDIRECTS = frozenset((301, 302, 303, 307, 308))
 _KEEPS_METHOD = frozenset((307, 308))
 MAX_REDIRECTS = 10
-REDIRECT_MODES = ("same-origin", "any", "none")
 # What a request keeps when a redirect takes it to another origin: no credentials, no custom (API key) headers.
 _SAFE_ACROSS_ORIGINS = frozenset({"content-type", "accept", "user-agent"})
 _TARGETS_CACHED = 4096
@@ -48,7 +46,6 @@ class HttpTransport:
         self._connection_limit = connection_limit
         self._policy = policy
         self._redirects = redirects
-        self._tls_contexts: dict[tuple[bool, TlsFiles], ssl.SSLContext] = {}
         self._session: aiohttp.ClientSession | None = None
         # HTTP(S)_PROXY and NO_PROXY are honoured as Kapacitor's Go client does. They are read once here:
         # aiohttp's trust_env would re-read them and ~/.netrc (in a thread) on every request.
@@ -67,14 +64,11 @@ class HttpTransport:
         return self._session
 
     def _ssl(self, req: HttpRequest) -> ssl.SSLContext | bool:
-        """aiohttp's `ssl`: the verify flag, or a context built (once) from the section's CA and certificate."""
+        """aiohttp's `ssl`: the verify flag, or the context of the section's CA and certificate (the one the lean
+        client uses)."""
         if req.tls is None:
             return req.verify_tls
-        key = (req.verify_tls, req.tls)
-        context = self._tls_contexts.get(key)
-        if context is None:
-            context = self._tls_contexts[key] = tls_context(req.tls, req.verify_tls)
-        return context
+        return self._http1.context(req.verify_tls, req.tls)
 
     def _timeout(self, limit: float | None) -> aiohttp.ClientTimeout:
         key = limit if limit and limit > 0 else None

@@ -25,7 +25,7 @@ from typing import cast
 from aiohttp.http import SERVER_SOFTWARE
 
 from tocsin.handlers.requests import TlsFiles
-from tocsin.transports.netpolicy import DEFAULT_POLICY, AddressPolicy
+from tocsin.transports.netpolicy import DEFAULT_POLICY, AddressPolicy, first_connection
 from tocsin.transports.tls import tls_context
 
 # The User-Agent the aiohttp client sends, so switching paths changes nothing on the wire.
@@ -155,26 +155,23 @@ class Http1Client:
 
     async def _connect(self, origin: Origin) -> _Connection:
         loop = asyncio.get_running_loop()
-        context = self._context(origin) if origin.scheme == "https" else None
-        last: OSError | None = None
-        # Connect to an address the policy checked, not to the name: it could resolve elsewhere by now.
-        for _, address in await self.policy.addresses(origin.host, origin.port):
-            try:
-                _, conn = await loop.create_connection(
-                    _Connection, address, origin.port, ssl=context, server_hostname=origin.host if context else None
-                )
-            except OSError as exc:
-                last = exc
-                continue
-            return conn
-        raise last or OSError(f"no address for {origin.host}")
+        context = self.context(origin.verify_tls, origin.tls) if origin.scheme == "https" else None
 
-    def _context(self, origin: Origin) -> ssl.SSLContext:
-        key = (origin.verify_tls, origin.tls)
+        async def connect(address: str) -> _Connection:
+            _, conn = await loop.create_connection(
+                _Connection, address, origin.port, ssl=context, server_hostname=origin.host if context else None
+            )
+            return conn
+
+        return await first_connection(self.policy, origin.host, origin.port, connect)
+
+    def context(self, verify: bool, tls: TlsFiles | None) -> ssl.SSLContext:
+        """The TLS context for these settings, built once per client (loading the CA store costs milliseconds);
+        the HTTP transport's aiohttp path uses it too."""
+        key = (verify, tls)
         context = self._contexts.get(key)
         if context is None:
-            context = tls_context(origin.tls, origin.verify_tls)
-            self._contexts[key] = context
+            context = self._contexts[key] = tls_context(tls, verify)
         return context
 
     @staticmethod

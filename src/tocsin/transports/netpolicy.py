@@ -13,11 +13,13 @@ import ipaddress
 import socket
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from tocsin.config.networks import DEFAULT_DENY, Network, parse_networks
 from tocsin.delivery.errors import DeliveryError, Reason
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+T = TypeVar("T")
 # (host, port) -> [(family, address)]: a stub in tests, the system resolver otherwise.
 Resolve = Callable[[str, int], Awaitable[list[tuple[int, str]]]]
 
@@ -83,17 +85,23 @@ class AddressPolicy:
 DEFAULT_POLICY = AddressPolicy()
 
 
-async def open_checked(
-    policy: AddressPolicy, host: str, port: int, **kwargs: object
-) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-    """asyncio.open_connection to the first allowed address of `host` that takes the connection."""
+async def first_connection(policy: AddressPolicy, host: str, port: int, connect: Callable[[str], Awaitable[T]]) -> T:
+    """`connect(address)` to the allowed addresses of `host` in turn, until one takes the connection; the
+    connection goes to an address the policy checked, not to the name (it could resolve elsewhere by now)."""
     last: OSError | None = None
     for _, address in await policy.addresses(host, port):
         try:
-            return await asyncio.open_connection(address, port, **kwargs)  # type: ignore[arg-type]
+            return await connect(address)
         except OSError as exc:
             last = exc
     raise last or OSError(f"no address for {host}")
+
+
+async def open_checked(
+    policy: AddressPolicy, host: str, port: int
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """asyncio.open_connection to the first allowed address of `host` that takes the connection."""
+    return await first_connection(policy, host, port, lambda address: asyncio.open_connection(address, port))
 
 
 def _address(text: str) -> Address:

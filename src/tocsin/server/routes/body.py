@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import web
 
@@ -14,8 +14,29 @@ from tocsin.server.jsondepth import check_depth
 from tocsin.server.routes.inflate import BadEncoding, read_body
 
 # A client gets this long to send its whole body; a slower one only holds a connection open (slowloris).
+T = TypeVar("T")
 BODY_TIMEOUT = 60.0
 SLOW_BODY = "timed out reading the request body"
+
+
+BAD_NUMBER = 'invalid {what} parameter "{text}" must be an integer'
+
+
+def query_int(request: web.Request, what: str, default: int) -> int:
+    """An integer query parameter (`offset`, `limit`); InvalidError with Kapacitor's text when it is not one."""
+    text = request.query.get(what, "")
+    if not text:
+        return default
+    try:
+        return int(text)
+    except ValueError:
+        raise InvalidError(BAD_NUMBER.format(what=what, text=text)) from None
+
+
+def page_of(items: list[T], offset: int, limit: int) -> list[T]:
+    """`items` from `offset` (negative counts as 0), at most `limit` of them (negative: all)."""
+    offset = max(0, offset)
+    return items[offset : offset + limit] if limit >= 0 else items[offset:]
 
 
 async def read_text(request: web.Request) -> str:

@@ -15,7 +15,7 @@ from tocsin.gocompat.duration import format_duration
 from tocsin.gocompat.timefmt import format_rfc3339nano
 from tocsin.server.keys import ENGINE
 from tocsin.server.responses import link, no_content, pretty
-from tocsin.server.routes.body import read_json
+from tocsin.server.routes.body import page_of, query_int, read_json
 from tocsin.server.routes.patterns import check_pattern
 
 BASE = "/kapacitor/v1/alerts/topics"
@@ -73,10 +73,8 @@ async def list_topics(request: web.Request) -> web.Response:
     engine = request.app[ENGINE]
     pattern = request.query.get("pattern", "")
     check_pattern(pattern, "invalid pattern: ")
-    topics = engine.topics.list(pattern, _min_level(request))
-    offset, limit = _page(request)
-    page = topics[offset : offset + limit] if limit >= 0 else topics[offset:]
-    return pretty({"link": link(request.raw_path), "topics": [topic_json(t) for t in page]})
+    topics = page_of(engine.topics.list(pattern, _min_level(request)), *_page(request))
+    return pretty({"link": link(request.raw_path), "topics": [topic_json(t) for t in topics]})
 
 
 async def get_topic(request: web.Request) -> web.Response:
@@ -95,23 +93,14 @@ async def list_events(request: web.Request) -> web.Response:
     if topic is None:
         raise NotFoundError(f'failed to get topic events: unknown topic "{topic_id}"')
     level = _min_level(request)
-    offset, limit = _page(request)
     chosen = [(alert_id, state) for alert_id, state in sorted(topic.events.items()) if state.level >= level]
-    page = chosen[offset : offset + limit] if limit >= 0 else chosen[offset:]
-    events = [event_json(topic_id, alert_id, state) for alert_id, state in page]
+    events = [event_json(topic_id, alert_id, state) for alert_id, state in page_of(chosen, *_page(request))]
     return pretty({"link": link(f"{BASE}/{topic_id}/events"), "topic": topic_id, "events": events})
 
 
 def _page(request: web.Request) -> tuple[int, int]:
     """Tocsin's `offset` and `limit` (Kapacitor lists every topic and event; there may be many thousands)."""
-    values = []
-    for name, default in (("offset", 0), ("limit", -1)):
-        text = request.query.get(name, "")
-        try:
-            values.append(int(text) if text else default)
-        except ValueError:
-            raise InvalidError(f'invalid {name} parameter "{text}" must be an integer') from None
-    return max(0, values[0]), values[1]
+    return query_int(request, "offset", 0), query_int(request, "limit", -1)
 
 
 async def get_event(request: web.Request) -> web.Response:

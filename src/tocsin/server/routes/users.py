@@ -15,7 +15,7 @@ from tocsin.engine.errors import ConflictError, ForbiddenError, InvalidError, No
 from tocsin.server.auth import AUTH_USER, USERS
 from tocsin.server.jsondepth import check_depth
 from tocsin.server.responses import link, no_content, pretty
-from tocsin.server.routes.body import read_text
+from tocsin.server.routes.body import page_of, query_int, read_text
 from tocsin.server.routes.patterns import check_pattern
 
 BASE = "/kapacitor/v1/users"
@@ -28,7 +28,6 @@ USER_EXISTS = "failed to create user: creating user: user already exists"
 UPDATE_MISSING = "failed to create user: updating user: no user exists"
 NO_NAME_ON_PATH = "must specify username on path"
 BAD_FIELD = 'unsupported field "{field}"'
-BAD_NUMBER = 'invalid {what} parameter "{text}" must be an integer'
 NOT_ADMIN = "user {name} is not an admin: only admins manage users (a user may change its own password)"
 
 # Kapacitor's ^[-\._\p{L}0-9@]+$
@@ -91,16 +90,6 @@ def _require_admin(request: web.Request, own: str | None = None) -> None:
     raise ForbiddenError(NOT_ADMIN.format(name=caller.name))
 
 
-def _int(request: web.Request, what: str, default: int) -> int:
-    text = request.query.get(what, "")
-    if not text:
-        return default
-    try:
-        return int(text)
-    except ValueError:
-        raise InvalidError(BAD_NUMBER.format(what=what, text=text)) from None
-
-
 async def list_users(request: web.Request) -> web.Response:
     _require_admin(request)
     pattern = request.query.get("pattern", "")
@@ -111,10 +100,9 @@ async def list_users(request: web.Request) -> web.Response:
             raise InvalidError(BAD_FIELD.format(field=f))
     if fields is not _FIELDS:
         fields = (*fields, "name", "link")
-    offset, limit = max(0, _int(request, "offset", 0)), _int(request, "limit", 100)
+    offset, limit = query_int(request, "offset", 0), query_int(request, "limit", 100)
     users = [u for u in await request.app[USERS].list() if not pattern or fnmatch.fnmatchcase(u.name, pattern)]
-    page = users[offset : offset + limit] if limit >= 0 else users[offset:]
-    return pretty({"users": [user_json(u, fields) for u in page]})
+    return pretty({"users": [user_json(u, fields) for u in page_of(users, offset, limit)]})
 
 
 async def get_user(request: web.Request) -> web.Response:
