@@ -67,3 +67,52 @@ async def test_alert_ids_per_topic_are_bounded(start: Start, monkeypatch: pytest
     # Known IDs and OK events still pass.
     again = [{"topic": "t", "id": "a0", "level": "WARNING"}, {"topic": "t", "id": "zz", "level": "OK"}]
     assert (await client.post("/tocsin/v1/events", json=again)).status == 202
+
+
+def test_a_time_window_holds_at_most_its_cap_and_still_moves_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.tasks.test_window import S, make_window, pt
+    from tocsin.tasks.node import NodeError
+    from tocsin.tasks.nodes import window as window_module
+
+    assert window_module.MAX_WINDOW_POINTS == 500_000
+    monkeypatch.setattr(window_module, "MAX_WINDOW_POINTS", 4)  # four stand for the half million
+    node = make_window(period=10, every=10)
+    for sec in (1, 2, 3):
+        assert node.point(pt(sec, "a")) == []
+    assert node.point(pt(4, "b")) == []
+    with pytest.raises(NodeError) as err:
+        node.point(pt(5, "b"))  # a fifth point over both groups
+    assert str(err.value) == (
+        "window buffer full: 4 points held over 2 groups (the limit of one window node); point dropped"
+    )
+    # the point that closes group a's window is taken: the window emits, purges and makes room
+    (batch,) = node.point(pt(11, "a"))
+    assert [(row.time - pt(0).time) // S for row in batch.points] == [1, 2, 3]
+    assert node.point(pt(6, "b")) == []
+    assert node.point(pt(7, "b")) == []  # a, 11; b, 4, 6 and 7
+    with pytest.raises(NodeError):
+        node.point(pt(8, "b"))
+
+
+def test_a_count_window_beyond_the_cap_is_refused_at_definition(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.tasks.test_window import make_window
+    from tocsin.tasks.node import NodeError
+    from tocsin.tasks.nodes import window as window_module
+
+    monkeypatch.setattr(window_module, "MAX_WINDOW_POINTS", 4)
+    with pytest.raises(NodeError) as err:
+        make_window(periodCount=5, everyCount=1)
+    assert str(err.value) == "window1.periodCount: at most 4 points, got 5"
+    node = make_window(periodCount=2, everyCount=1)
+    for host in ("a", "b"):
+        node.point(pt_at(host))
+        node.point(pt_at(host))
+    assert len(node.point(pt_at("a"))) == 1  # a full count window drops its oldest: no growth, no refusal
+    with pytest.raises(NodeError):
+        node.point(pt_at("c"))
+
+
+def pt_at(host: str) -> object:
+    from tests.tasks.test_window import pt
+
+    return pt(1, host)

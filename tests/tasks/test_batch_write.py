@@ -15,6 +15,7 @@ import pytest
 from tests.tasks.kit import T0, S, captured, chain, dur, executor, lam, link, node
 from tocsin.alert.event import Event
 from tocsin.alert.topics import Derive
+from tocsin.loopslice import Slicer
 from tocsin.pipeline.spec import STAR, HandlerCall, NodeSpec, Pipeline
 from tocsin.points import Point
 from tocsin.tasks.context import TaskContext
@@ -277,7 +278,7 @@ async def test_runtime_write_matches_interleaved_processing(name: str, mixed: bo
     interleaved, interleaved_engine = _runtime(build())
     for write in writes:
         async with interleaved._lock:
-            interleaved._interleave(write)
+            await interleaved._interleave(write, Slicer())
             await interleaved._collect()
     runtime, engine = _runtime(build())
     assert (runtime._plan(writes[0]) is not None) == independent

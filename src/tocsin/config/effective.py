@@ -18,12 +18,12 @@ from tocsin.config.errors import (
     UNKNOWN_OVERRIDE_SECTION,
     UpdateError,
 )
+from tocsin.config.override_records import OverrideRecord, Overrides
 from tocsin.config.registry import resolve
 from tocsin.config.schema import Section
 
 if TYPE_CHECKING:
     from tocsin.config.loader import FileConfig
-    from tocsin.config.overrides import OverrideRecord, Overrides
 
 
 class Config:

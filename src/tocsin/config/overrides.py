@@ -1,4 +1,4 @@
-"""Runtime overrides from `POST /kapacitor/v1/config`: what is stored, and how one request changes it.
+"""Runtime overrides from `POST /kapacitor/v1/config`: how one request changes what is stored.
 
 As in Kapacitor, an override is a record per element (`<section>/<element>`) holding the raw option values
 the API received; they are converted and validated whenever the effective config is built, so a record
@@ -9,8 +9,8 @@ those disappear on `remove` (removing a file element only drops its record).
 from __future__ import annotations
 
 import os.path
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from tocsin.config.actions import VALID_NAME, UpdateAction, check_action, decode_action, invalid_element_name
@@ -27,9 +27,9 @@ from tocsin.config.errors import (
     UpdateError,
 )
 from tocsin.config.loader import FileConfig
+from tocsin.config.override_records import OverrideRecord, Overrides
 from tocsin.config.registry import resolve
 from tocsin.config.schema import Section
-from tocsin.errors import ConfigError
 
 __all__ = ["OverrideRecord", "Overrides", "UpdateError", "apply_update"]
 
@@ -37,66 +37,6 @@ FILE_NOT_ALLOWED = (
     '{field} "{path}" may not be set over the config API: set it in the configuration file, or list its '
     "directory in [config-override] allowed-file-dirs"
 )
-
-
-@dataclass(frozen=True)
-class OverrideRecord:
-    """The overridden options of one element; `element` is the element key ("" for a non-list section)."""
-
-    section: str
-    element: str
-    options: Mapping[str, Any] = field(default_factory=dict)
-    create: bool = False
-
-    @property
-    def id(self) -> str:
-        """`<section>/<element>`, the record's identity (and sort key)."""
-        return f"{self.section}/{self.element}"
-
-
-@dataclass(frozen=True)
-class Overrides:
-    """Every stored override record, sorted by id."""
-
-    records: tuple[OverrideRecord, ...] = ()
-
-    def get(self, section: str, element: str) -> OverrideRecord | None:
-        """The record of one element, if any."""
-        return next((r for r in self.records if r.section == section and r.element == element), None)
-
-    def only(self, section: str) -> Overrides:
-        """The records of one section."""
-        return Overrides(tuple(r for r in self.records if r.section == section))
-
-    def put(self, record: OverrideRecord) -> Overrides:
-        """A copy with `record` added or replacing the one with the same id."""
-        kept = [r for r in self.records if r.id != record.id]
-        return Overrides(tuple(sorted([*kept, record], key=lambda r: r.id)))
-
-    def drop(self, section: str, elements: Sequence[str]) -> Overrides:
-        """A copy without the records of these elements of `section`."""
-        gone = {f"{section}/{e}" for e in elements}
-        return Overrides(tuple(r for r in self.records if r.id not in gone))
-
-    def to_json(self) -> dict[str, Any]:
-        """A JSON-serialisable blob for the store."""
-        return {"overrides": [
-            {"section": r.section, "element": r.element, "create": r.create, "options": dict(r.options)}
-            for r in self.records
-        ]}
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Overrides:
-        """The inverse of to_json; raises ConfigError for a malformed blob."""
-        try:
-            records = [
-                OverrideRecord(str(item["section"]), str(item["element"]), dict(item["options"]),
-                               bool(item["create"]))
-                for item in data["overrides"]
-            ]
-        except (KeyError, TypeError, ValueError) as err:
-            raise ConfigError(f"malformed config overrides: {err!r}") from None
-        return cls(tuple(sorted(records, key=lambda r: r.id)))
 
 
 def apply_update(base: FileConfig, overrides: Overrides, path_section: str, path_element: str | None,

@@ -15,8 +15,10 @@ from tocsin.alert.topics import Derive, TopicTable
 from tocsin.delivery.errors import DeliveryError
 from tocsin.engine.handlers import TopicHandler
 from tocsin.expr.match import MatchContext
+from tocsin.gotemplate.budget import rendered
 from tocsin.handlers.base import ConfigView
 from tocsin.handlers.requests import Request
+from tocsin.loopslice import Slicer
 
 HIDDEN = "***"
 _SECRET_FIELDS = frozenset({"password", "community", "token", "secret"})
@@ -27,7 +29,7 @@ _NOT_SHOWN = frozenset({"redacted_url", "inspect", "memo", "success", "check_rep
 Scrub = Callable[[str], str]
 
 
-def preview(
+async def preview(
     event: Event,
     derive: Derive,
     topics: TopicTable,
@@ -35,8 +37,10 @@ def preview(
     config: ConfigView,
     memos: dict[tuple[str, str], str],
     scrub: Scrub,
+    slicer: Slicer,
 ) -> dict[str, Any]:
-    """The dry run of one event: its derived alert data and, per handler, match result and request."""
+    """The dry run of one event: its derived alert data and, per handler, match result and request (each
+    render may take a template's whole time budget, so the loop is yielded between handlers)."""
     topics.preview(event, derive)
     ctx = MatchContext(
         level=event.level,
@@ -58,22 +62,25 @@ def preview(
         if entry["matched"] and handler.kind.skip is not None and handler.kind.skip(event, handler.options):
             entry.update(matched=False, error=f"the {handler.kind.name} kind never sends {event.level.name} events")
         elif entry["matched"]:
-            entry.update(_render(event, handler, config, memos, scrub))
+            entry.update(await _render(event, handler, config, memos, scrub))
         results.append(entry)
+        await slicer.pause()
     return {"topic": event.topic, "event": alert_data(event), "handlers": results}
 
 
-def _render(
+async def _render(
     event: Event, handler: TopicHandler, config: ConfigView, memos: dict[tuple[str, str], str], scrub: Scrub
 ) -> dict[str, Any]:
     kind = handler.kind
     if kind.combine is not None:
         return {"request": None, "note": "aggregated: sent as part of the next interval's folded event"}
+    render_memo, render = kind.render_memo, kind.render
     try:
-        if kind.render_memo is not None:
-            request = kind.render_memo(event, handler.options, config, memos.get((handler.key, event.id)))
+        if render_memo is not None:
+            memo = memos.get((handler.key, event.id))
+            request = await rendered(lambda: render_memo(event, handler.options, config, memo))
         else:
-            request = kind.render(event, handler.options, config)
+            request = await rendered(lambda: render(event, handler.options, config))
     except DeliveryError as exc:
         return {"request": None, "error": scrub(str(exc))}
     except Exception as exc:

@@ -43,11 +43,13 @@ from tocsin.engine.handlers import HandlerSpec, HandlerTable, TopicHandler, comp
 from tocsin.engine.identity import fresh, load_identity
 from tocsin.expr.match import MatchContext
 from tocsin.gocompat.duration import parse_duration
+from tocsin.gotemplate.budget import rendered
 from tocsin.handlers.base import ServiceTest
 from tocsin.handlers.options import normalize
 from tocsin.handlers.registry import HANDLERS, get_kind
 from tocsin.handlers.requests import Publish
 from tocsin.handlers.service_tests import all_service_tests, run_service_test
+from tocsin.loopslice import Slicer
 from tocsin.metrics import Metrics
 from tocsin.points import Point, PointSink
 from tocsin.store.base import DeliveryFilter, DeliveryRow, NewDelivery, Store, TopicStateChange
@@ -312,10 +314,11 @@ class Engine:
         kind = handler.kind
         try:
             if kind.render_memo is not None:
-                memo = self.memos.get((job.handler_key, job.alert_id))
-                request = kind.render_memo(job.event, handler.options, self.config, memo)
+                memo, render_memo = self.memos.get((job.handler_key, job.alert_id)), kind.render_memo
+                request = await rendered(lambda: render_memo(job.event, handler.options, self.config, memo))
             else:
-                request = kind.render(job.event, handler.options, self.config)
+                render = kind.render
+                request = await rendered(lambda: render(job.event, handler.options, self.config))
         except DeliveryError:
             raise
         except Exception as exc:
@@ -371,20 +374,15 @@ class Engine:
             age = max(age, (time.time_ns() - oldest) / 1e9)
         return depth + extra, age
 
-    def dry_run(self, items: list[tuple[Event, Derive]]) -> list[dict[str, Any]]:
+    async def dry_run(self, items: list[tuple[Event, Derive]]) -> list[dict[str, Any]]:
         """What `collect` would do with these events (matches and exact requests), changing nothing."""
-        return [
-            preview(
-                event,
-                derive,
-                self.topics,
-                self.handlers.for_topic(event.topic),
-                self.config,
-                self.memos,
-                self._scrubber(self.handlers.for_topic(event.topic)),
-            )
-            for event, derive in items
-        ]
+        slicer = Slicer()
+        results = []
+        for event, derive in items:
+            handlers = self.handlers.for_topic(event.topic)
+            scrub = self._scrubber(handlers)
+            results.append(await preview(event, derive, self.topics, handlers, self.config, self.memos, scrub, slicer))
+        return results
 
     def _scrubber(self, handlers: list[TopicHandler]) -> Callable[[str], str]:
         """Hide configured secrets and the handlers' own secret options (Option.secret) in a text."""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from typing import Any
 
+from tocsin.gotemplate.budget import COURTESY_SECONDS, LOOP_SECONDS, NeedsThread, limits
 from tocsin.gotemplate.builtins import FuncSpec
 from tocsin.gotemplate.errors import NO_VALUE, TemplateError
 from tocsin.gotemplate.escape import html_text_escape
@@ -31,6 +33,7 @@ MAX_EXEC_DEPTH = 100
 MAX_STEPS = 20_000
 MAX_OUTPUT = 1 << 20
 TOO_MANY_STEPS = "template run stopped after {limit} steps (a range over too much data?)"
+TOO_SLOW = "template run stopped after {limit} ms (a range over too much data?)"
 OUTPUT_TOO_LARGE = "template output is larger than {limit} characters"
 
 
@@ -47,10 +50,34 @@ class State(Evaluator):
 
     Go runs templates to the end however long they take; an alert template is user input here, so a run
     stops with a TemplateError after MAX_STEPS nodes (three nested `range` over 150 series took 1.2 s of the
-    event loop) or MAX_OUTPUT characters of output."""
+    event loop), MAX_OUTPUT characters of output, or its time budget from its first loop iteration or
+    template call (`budget.limits`: a `printf` of a 50-key map inside two ranges took 626 ms within the other
+    two budgets). Steps alone do not bound time, since one step can format a large map; loops and template
+    calls are what multiply the work, so the clock is read there."""
 
     steps = 0
     size = 0
+    deadline = 0.0
+    seconds = 0.0
+    movable = False
+    courtesy = 0.0
+
+    def tick(self) -> None:
+        """One loop iteration or template call: within the time budget of the run."""
+        now = time.perf_counter()
+        if not self.deadline:
+            self.seconds, self.movable = limits()
+            self.deadline = now + self.seconds
+            self.courtesy = now + COURTESY_SECONDS if self.seconds > LOOP_SECONDS else 0.0
+        elif now > self.deadline:
+            if self.movable:
+                raise NeedsThread
+            self.errorf(TOO_SLOW.format(limit=round(self.seconds * 1000)))
+        elif self.courtesy and now > self.courtesy:
+            # in a worker thread: hand the GIL to the event loop now rather than at the interpreter's switch
+            # interval, so a request waiting on the loop is not held up for 5 ms at each of its steps
+            time.sleep(0)
+            self.courtesy = time.perf_counter() + COURTESY_SECONDS
 
     def emit(self, text: str) -> None:
         self.size += len(text)
@@ -148,6 +175,7 @@ class State(Evaluator):
 
     def one_iteration(self, node: BranchNode, mark: int, key: Any, elem: Any) -> bool:
         """Run the range body once; True when it executed {{break}}."""
+        self.tick()
         decl, assign = node.pipe.decl, node.pipe.is_assign
         if decl:
             if assign:
@@ -176,6 +204,7 @@ class State(Evaluator):
             self.errorf(f"template {go_quote(node.name)} not defined")
         if self.depth >= MAX_EXEC_DEPTH:
             self.errorf(f"exceeded maximum template depth ({MAX_EXEC_DEPTH})")
+        self.tick()
         dot = self.eval_pipeline(dot, node.pipe) if node.pipe is not None else None
         saved = (self.name, self.vars)
         self.name, self.vars = node.name, [["$", dot]]

@@ -1,21 +1,23 @@
 """Running tasks: starting and stopping executors, and routing written points to them.
 
-Points of one write go through every subscribed task synchronously; the alert events they produce are
+Points of one write go through every subscribed task in order; the alert events they produce are
 gathered in one buffer and collected by the engine once, so the write is answered after the deliveries
 are durably queued. One lock serialises writes (and timer flushes), so a task never sees two writes
-interleaved.
+interleaved; a long write hands the event loop back every few milliseconds (`tocsin.loopslice`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tocsin.alert.event import Event
 from tocsin.alert.topics import Derive, EventState
+from tocsin.loopslice import SLICE_SECONDS, Slicer
 from tocsin.pipeline.spec import Pipeline
 from tocsin.points import Point
 from tocsin.tasks.context import TaskContext
@@ -24,6 +26,9 @@ from tocsin.tasks.inhibit import Inhibitors
 from tocsin.tasks.records import Dbrp
 
 log = logging.getLogger(__name__)
+
+# A task's list path takes its points in chunks of at most LIST_CHUNK, so that a write can yield between them.
+LIST_CHUNK = 1024
 
 if TYPE_CHECKING:
     from tocsin.engine.engine import Engine
@@ -117,11 +122,12 @@ class TaskRuntime:
         every task before the next point."""
         async with self._lock:
             plan = self._plan(points)
+            slicer = Slicer()
             if plan is None:
-                self._interleave(points)
+                await self._interleave(points, slicer)
             else:
                 for running, subset in plan:
-                    self._write_task(running, subset)
+                    await self._write_task(running, subset, slicer)
             await self._collect()
 
     def _plan(self, points: list[Point]) -> list[tuple[RunningTask, list[Point]]] | None:
@@ -141,21 +147,31 @@ class TaskRuntime:
         plan = list(subsets.values())
         return plan if _independent(running for running, _ in plan) else None
 
-    def _write_task(self, running: RunningTask, points: list[Point]) -> None:
+    async def _write_task(self, running: RunningTask, points: list[Point], slicer: Slicer) -> None:
         executor = running.executor
         if executor.takes_lists:
-            try:
-                executor.write_all(points)
-            except Exception:
-                log.exception("task %s failed to process points", running.id)
+            # chunks grow from one point while they are quick, so a slow chain (a costly alert template)
+            # cannot hold the loop for a whole chunk
+            start, size = 0, 1
+            while start < len(points):
+                began = time.perf_counter()
+                try:
+                    executor.write_all(points[start : start + size])
+                except Exception:
+                    log.exception("task %s failed to process points", running.id)
+                start += size
+                took = time.perf_counter() - began
+                size = min(size * 2, LIST_CHUNK) if took < SLICE_SECONDS / 2 else max(1, size // 2)
+                await slicer.pause()
             return
         for point in points:
             try:
                 executor.write(point)
             except Exception:
                 log.exception("task %s failed to process a point", running.id)
+            await slicer.pause()
 
-    def _interleave(self, points: list[Point]) -> None:
+    async def _interleave(self, points: list[Point], slicer: Slicer) -> None:
         routes = self._routes
         database = retention_policy = None
         targets: list[RunningTask] = []
@@ -169,6 +185,7 @@ class TaskRuntime:
                     running.executor.write(point)
                 except Exception:
                     log.exception("task %s failed to process a point", running.id)
+            await slicer.pause()
 
     async def flush(self) -> None:
         """Collect events raised outside a write (timer-driven nodes)."""

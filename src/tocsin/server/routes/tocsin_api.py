@@ -58,7 +58,7 @@ async def post_events(request: web.Request) -> web.Response:
 async def post_dry_run(request: web.Request) -> web.Response:
     engine = request.app[ENGINE]
     body = await read_json(request, "invalid events json: ")
-    return pretty({"results": engine.dry_run(parse_events(body, time.time_ns))})
+    return pretty({"results": await engine.dry_run(parse_events(body, time.time_ns))})
 
 
 def _filter(request: web.Request) -> DeliveryFilter:

@@ -5,6 +5,11 @@ point's time + every (truncated to every with `.align()`; + period with `.fillPe
 after that time emits the points held in [due - period, due) as a batch timed `due`, and the next emit is
 due at that point's time + every. With `every` 0 each point emits the window (point time - period, point
 time] that includes it. Count windows emit the last `periodCount` points every `everyCount` points.
+
+One node holds at most MAX_WINDOW_POINTS points over all its groups (a point that closes a window is
+always taken, as it first frees the points before the next window, so the count may pass the cap by one
+per group); a point beyond that is refused with a node error (counted in the node's `errors`), never
+silently evicting one the window still needs.
 """
 
 from __future__ import annotations
@@ -22,10 +27,15 @@ ERR_ALIGN_COUNT = "can only align windows based off time, not count"
 ERR_EVERY_COUNT = "everyCount must be greater than zero"
 ERR_NO_PERIOD = "window node must have either a non zero period or non zero period count"
 ERR_BATCH_INPUT = "window does not support batch data"
+# Points one window node holds over all its groups: about 250 bytes each, so some 125 MB at the cap.
+MAX_WINDOW_POINTS = 500_000
+ERR_FULL = "window buffer full: {limit} points held over {groups} groups (the limit of one window node); point dropped"
 
 
 class _Window:
     """The buffered points of one group and the header of the batches it emits."""
+
+    buffer: deque[Point] | deque[BatchPoint]
 
     def __init__(self, first: Point) -> None:
         self.name = first.name
@@ -37,6 +47,10 @@ class _Window:
 
     def insert(self, point: Point) -> Batch | None:
         """Add a point; the batch it completes, if any."""
+        raise NotImplementedError
+
+    def makes_room(self, point: Point) -> bool:
+        """Whether inserting `point` cannot add to the points held, or first frees some."""
         raise NotImplementedError
 
     def emit(self, time: int, rows: list[BatchPoint]) -> Batch:
@@ -90,8 +104,14 @@ class _TimeWindow(_Window):
             batch = self.emit(self.next_emit, [_row(p) for p in self.buffer])
             due = point.time + self.every
             self.next_emit = go_truncate(due, self.every) if self.align else due
+            # what the next emit would purge, purged now: the same batches, fewer points held meanwhile
+            self._purge(self.next_emit - self.period, inclusive=True)
         self.buffer.append(point)
         return batch
+
+    def makes_room(self, point: Point) -> bool:
+        """Whether inserting `point` emits and purges first."""
+        return point.time >= self.next_emit
 
 
 class _CountWindow(_Window):
@@ -109,6 +129,9 @@ class _CountWindow(_Window):
             return None
         self.next_emit += self.every
         return self.emit(point.time, list(self.buffer))
+
+    def makes_room(self, point: Point) -> bool:
+        return len(self.buffer) == self.buffer.maxlen  # a full count window drops its oldest point
 
 
 class WindowNode(ProcessingNode):
@@ -132,7 +155,10 @@ class WindowNode(ProcessingNode):
             raise NodeError(ERR_NO_PERIOD)
         if self.period < 0 or self.every < 0 or self.period_count < 0:
             raise NodeError(f"{spec.name}: period, every and periodCount must not be negative")
+        if self.period_count > MAX_WINDOW_POINTS:
+            raise NodeError(f"{spec.name}.periodCount: at most {MAX_WINDOW_POINTS} points, got {self.period_count}")
         self._windows: dict[str, _Window] = {}
+        self._held = 0
 
     def _new_window(self, first: Point) -> _Window:
         if self.period != 0:
@@ -143,7 +169,12 @@ class WindowNode(ProcessingNode):
         window = self._windows.get(point.group)
         if window is None:
             window = self._windows[point.group] = self._new_window(point)
+        buffer = window.buffer
+        held = len(buffer)
+        if self._held >= MAX_WINDOW_POINTS and not window.makes_room(point):
+            raise NodeError(ERR_FULL.format(limit=MAX_WINDOW_POINTS, groups=len(self._windows)))
         batch = window.insert(point)
+        self._held += len(buffer) - held
         return NOTHING if batch is None else [batch]
 
     def batch(self, batch: Batch) -> list[Item]:
