@@ -32,10 +32,10 @@ from tocsin.alert.event import Event, alert_json_line
 from tocsin.alert.levels import Level
 from tocsin.alert.topics import Derive
 from tocsin.config.loader import load_text
-from tocsin.engine.engine import Engine
 from tocsin.server.run import tune_gc
 from tocsin.store.sqlite import SqliteStore
 from tocsin.transports.http1 import Http1Client, Origin
+from tocsin.wiring import assemble
 
 SINK = """
 import asyncio, sys
@@ -130,7 +130,7 @@ async def through_tocsin(
         environ={},
     )
     store = SqliteStore(str(Path(workdir) / "tocsin.db"), synchronous)
-    engine = Engine(base, store)
+    engine = assemble(base, store)
     await engine.start()
     await engine.create_handler("bench", {"id": "sink", "kind": "post", "options": {"url": url}})
     batch = 500

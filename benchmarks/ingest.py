@@ -35,11 +35,11 @@ from typing import Any
 import line_protocol_parser
 
 from tocsin.config.loader import load_text
-from tocsin.engine.engine import Engine
 from tocsin.lineprotocol import parse_points
 from tocsin.points import Point
 from tocsin.server.run import tune_gc
 from tocsin.store.sqlite import SqliteStore
+from tocsin.wiring import assemble, tasks_of
 
 FIELDS = ("usage_user", "usage_system", "usage_idle", "usage_nice", "usage_iowait", "usage_irq", "usage_softirq",
           "usage_steal", "usage_guest", "usage_guest_nice")
@@ -106,10 +106,10 @@ async def in_process(chunks: list[bytes], workdir: str, log_path: str, runs: int
     """Best seconds and CPU seconds (of that run) for TaskService.write over pre-parsed points; alerts triggered."""
     base = load_text(f'data_dir = "{workdir}"\nhostname = "bench"\n[logging]\nlevel = "ERROR"\n'
                      f'[log]\nallowed-dirs = ["{workdir}"]\n', "bench.conf", environ={})
-    engine = Engine(base, SqliteStore(str(Path(workdir) / "tocsin.db")))
+    engine = assemble(base, SqliteStore(str(Path(workdir) / "tocsin.db")))
     await engine.start()
     try:
-        await engine.tasks.create_task({"id": "cpu_alert", "script": SCRIPT.format(log=log_path),
+        await tasks_of(engine).create_task({"id": "cpu_alert", "script": SCRIPT.format(log=log_path),
                                         "status": "enabled", "dbrps": [{"db": "telegraf", "rp": "autogen"}]})
         results = []
         for _ in range(runs):
@@ -117,11 +117,11 @@ async def in_process(chunks: list[bytes], workdir: str, log_path: str, runs: int
                                          for c in chunks]
             start, cpu = time.perf_counter(), time.process_time()
             for points in parsed:
-                await engine.tasks.write(points)
+                await tasks_of(engine).write(points)
             await engine.wait_idle()  # the alerts' deliveries are part of the cost, as over HTTP
             results.append((time.perf_counter() - start, time.process_time() - cpu))
         took, used = min(results)
-        return took, used, alerts(engine.tasks.runtime.stats("cpu_alert")["node-stats"])
+        return took, used, alerts(tasks_of(engine).runtime.stats("cpu_alert")["node-stats"])
     finally:
         await engine.stop(1.0)
 

@@ -8,8 +8,6 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from tocsin.delivery.errors import Reason
-
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 
@@ -56,11 +54,12 @@ class Metrics:
             "tocsin_events_ingested_total", "Alert events accepted by intake.", registry=self.registry
         )
 
-    def init_kinds(self, kinds: Iterable[str]) -> None:
+    def init_kinds(self, kinds: Iterable[str], reasons: Iterable[str]) -> None:
         """Create every (kind, reason) series at zero, so rates work before the first failure."""
+        reasons = list(reasons)
         for kind in kinds:
-            for reason in Reason:
-                self.failed.labels(kind, reason.value)
+            for reason in reasons:
+                self.failed.labels(kind, reason)
             self.dead.labels(kind)
 
     def watch_outbox(self, sample: Callable[[], tuple[int, float]]) -> None:

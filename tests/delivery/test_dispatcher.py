@@ -9,10 +9,10 @@ from tocsin.alert.event import Event
 from tocsin.alert.levels import Level
 from tocsin.delivery.dispatcher import Dispatcher, Job
 from tocsin.delivery.errors import DeliveryError, Reason
+from tocsin.delivery.outcome import Outcome
 from tocsin.delivery.retry import RetryPolicy
 from tocsin.metrics import Metrics
 from tocsin.store.base import AttemptRecord, DeliveryStatus
-from tocsin.transports.outcome import Outcome
 
 FAST = RetryPolicy(max_attempts=4, initial=0.01, maximum=0.05, jitter=0)
 

@@ -16,11 +16,11 @@ from tocsin.alert.event import Event
 from tocsin.alert.levels import Level
 from tocsin.delivery.dispatcher import Dispatcher, Job
 from tocsin.delivery.errors import DeliveryError, Reason
+from tocsin.delivery.outcome import Outcome
 from tocsin.delivery.retry import RetryPolicy
-from tocsin.engine.engine import _job_from_row
+from tocsin.engine.jobs import job_from_row
 from tocsin.metrics import Metrics
 from tocsin.store.base import AttemptRecord, DeliveryRow, DeliveryStatus
-from tocsin.transports.outcome import Outcome
 
 HOUR = 3600 * 1_000_000_000
 POLICY = RetryPolicy(max_attempts=10, max_age=24 * HOUR, initial=0.1, maximum=1.0, multiplier=2.0, jitter=0)
@@ -104,6 +104,6 @@ def test_a_restored_retry_waits_at_most_its_chosen_pause(written_at: int, expect
         status=DeliveryStatus.PENDING, attempts=3, last_status=500, last_error="HTTP 500", latency_ms=1.0,
         created=stamp, updated=stamp, next_attempt=stamp + 2_000_000_000, delivered_at=None,
     )  # fmt: skip
-    restored = _job_from_row(row)
+    restored = job_from_row(row)
     wait = max(0.0, restored.not_before - time.monotonic())
     assert expected_wait - 0.1 <= wait <= expected_wait, wait

@@ -16,6 +16,7 @@ from tocsin.server.auth import USERS
 from tocsin.server.keys import ENGINE
 from tocsin.store.sqlite import SqliteStore
 from tocsin.transports import Transports
+from tocsin.wiring import assemble
 
 FAST_RETRY = '[delivery]\nbackoff-initial = "10ms"\nbackoff-max = "50ms"\nmax-attempts = 2\n'
 ADMIN, ADMIN_PASSWORD, SECRET = "root", "root-pass-1", "jwt-shared-secret"
@@ -37,7 +38,7 @@ async def start(tmp_path: Path) -> AsyncIterator[Start]:
 
     async def run(conf: str = "", transports: Transports | None = None, **server_kwargs: object) -> TestClient:
         base = load_text(f'data_dir = "{tmp_path}"\n{FAST_RETRY}{conf}', "test.conf", environ={})
-        engine = Engine(base, SqliteStore(str(tmp_path / "tocsin.db")), transports=transports)
+        engine = assemble(base, SqliteStore(str(tmp_path / "tocsin.db")), transports=transports)
         await engine.start()
         app = build_app(engine)
         if engine.config.get("http", "auth-enabled"):

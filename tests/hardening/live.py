@@ -15,9 +15,9 @@ from aiohttp.test_utils import TestClient, TestServer
 from hypothesis import strategies as st
 
 from tocsin.config.loader import load_text
-from tocsin.engine.engine import Engine
 from tocsin.server.app import build_app
 from tocsin.store.sqlite import SqliteStore
+from tocsin.wiring import assemble
 
 RAN: dict[str, int] = {}  # inputs each property saw (reported by the wrappers' asserts)
 
@@ -45,7 +45,7 @@ class Live:
     async def _start(self, data_dir: Path, conf: str) -> TestClient:
         policy = '[exec]\nallowed-commands = ["/bin/true"]\n[log]\nallowed-dirs = ["/dev"]\n'
         text = f'data_dir = "{data_dir}"\nhostname = "localhost"\n{policy}{conf}'
-        self.engine = Engine(load_text(text, "f.conf", environ={}), SqliteStore(str(data_dir / "tocsin.db")))
+        self.engine = assemble(load_text(text, "f.conf", environ={}), SqliteStore(str(data_dir / "tocsin.db")))
         await self.engine.start()
         client = TestClient(TestServer(build_app(self.engine)))
         await client.start_server()

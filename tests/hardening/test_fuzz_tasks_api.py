@@ -20,6 +20,7 @@ from tests.hardening.live import RAN, Live, count, json_values, scalars
 from tests.tick.scripts import SCRIPTS
 from tocsin.tasks.records import TASKS_NS, TEMPLATES_NS
 from tocsin.tasks.views import TEMPLATE_FIELDS
+from tocsin.wiring import tasks_of
 
 EXAMPLES = 300
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
@@ -156,7 +157,7 @@ class Api:
     def reset(self) -> None:
         """Delete every task and template, then create the base ones."""
         # Through the service: IDs such as ".." are valid but cannot be named in a URL path (as in Kapacitor).
-        service = self.live.engine.tasks
+        service = tasks_of(self.live.engine)
         for task_id in list(service.tasks):
             self.live.run(service.delete_task(task_id))
         for template_id in list(service.templates):

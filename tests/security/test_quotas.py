@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-import tocsin.engine.engine as engine_module
+import tocsin.engine.fanout as fanout_module
+import tocsin.engine.handler_registry as registry_module
 from tests.hardening.conftest import Start
-from tocsin.engine.engine import MAX_HANDLERS_PER_TOPIC
+from tocsin.engine.handler_registry import MAX_HANDLERS_PER_TOPIC
 from tocsin.engine.intake import MAX_ID_LENGTH
 
 
@@ -23,7 +24,7 @@ async def test_an_alert_id_of_two_megabytes_is_refused(start: Start) -> None:
 
 async def test_handlers_per_topic_are_bounded(start: Start, monkeypatch: pytest.MonkeyPatch) -> None:
     assert MAX_HANDLERS_PER_TOPIC == 1000
-    monkeypatch.setattr(engine_module, "MAX_HANDLERS_PER_TOPIC", 3)  # three stand for the thousand
+    monkeypatch.setattr(registry_module, "MAX_HANDLERS_PER_TOPIC", 3)  # three stand for the thousand
     client = await start()
     statuses = []
     for i in range(4):
@@ -54,8 +55,8 @@ async def test_topics_come_in_pages(start: Start) -> None:
 
 
 async def test_alert_ids_per_topic_are_bounded(start: Start, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert engine_module.MAX_ALERTS_PER_TOPIC == 100_000
-    monkeypatch.setattr(engine_module, "MAX_ALERTS_PER_TOPIC", 3)  # three stand for the hundred thousand
+    assert fanout_module.MAX_ALERTS_PER_TOPIC == 100_000
+    monkeypatch.setattr(fanout_module, "MAX_ALERTS_PER_TOPIC", 3)  # three stand for the hundred thousand
     client = await start()
     first = [{"topic": "t", "id": f"a{i}", "level": "CRITICAL"} for i in range(3)]
     assert (await client.post("/tocsin/v1/events", json=first)).status == 202

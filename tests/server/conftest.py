@@ -22,6 +22,7 @@ from tocsin.server.keys import ENGINE
 from tocsin.store.base import Store
 from tocsin.store.postgres import PostgresStore
 from tocsin.store.sqlite import SqliteStore
+from tocsin.wiring import assemble
 
 FAST_RETRY = '[delivery]\nbackoff-initial = "10ms"\nbackoff-max = "50ms"\n'
 
@@ -49,7 +50,7 @@ async def start_api(tmp_path: Path) -> AsyncIterator[StartApi]:
 
     async def start(conf: str = FAST_RETRY) -> TestClient:
         base = load_text(f'data_dir = "{tmp_path}"\n{conf}', "test.conf", environ={})
-        engine = Engine(base, await store())
+        engine = assemble(base, await store())
         await engine.start()
         client = TestClient(TestServer(build_app(engine)))
         await client.start_server()

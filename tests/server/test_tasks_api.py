@@ -17,12 +17,12 @@ from tocsin.alert.event import Event
 from tocsin.alert.levels import Level
 from tocsin.alert.topics import Derive
 from tocsin.config.loader import load_text
-from tocsin.engine.engine import Engine
 from tocsin.points import Point
 from tocsin.server.app import build_app
 from tocsin.store.sqlite import SqliteStore
 from tocsin.tasks.service import TaskService
 from tocsin.tick.parser import parse_program
+from tocsin.wiring import assemble
 
 StartTasks = Callable[..., Awaitable[TestClient]]
 TASKS = "/kapacitor/v1/tasks"
@@ -55,7 +55,7 @@ async def start_tasks(tmp_path: Path) -> AsyncIterator[StartTasks]:
 
     async def start(conf: str = FAST_RETRY) -> TestClient:
         base = load_text(f'data_dir = "{tmp_path}"\nhostname = "localhost"\n{conf}', "test.conf", environ={})
-        engine = Engine(base, SqliteStore(str(tmp_path / "tocsin.db")))
+        engine = assemble(base, SqliteStore(str(tmp_path / "tocsin.db")))
         await engine.start()
         app = build_app(engine)
         client = TestClient(TestServer(app))

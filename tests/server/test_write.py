@@ -14,12 +14,12 @@ from tocsin.auth.bootstrap import bootstrap_admin
 from tocsin.auth.passwords import hash_password
 from tocsin.auth.users import WRITE, Privilege, User
 from tocsin.config.loader import load_text
-from tocsin.engine.engine import Engine
 from tocsin.points import Point
 from tocsin.server.app import build_app
 from tocsin.server.auth import USERS
 from tocsin.server.keys import ENGINE
 from tocsin.store.sqlite import SqliteStore
+from tocsin.wiring import assemble
 
 JSON = "application/json; charset=utf-8"
 AUTH = '[http]\nauth-enabled = true\nadmin-user = "root"\nadmin-password = "root-pw"\n'
@@ -43,7 +43,7 @@ async def start(tmp_path: Path) -> AsyncIterator[Start]:
     clients: list[TestClient] = []
 
     async def run(conf: str = "") -> tuple[TestClient, Recorder]:
-        engine = Engine(
+        engine = assemble(
             load_text(f'data_dir = "{tmp_path}"\n{conf}', "test.conf", environ={}),
             SqliteStore(str(tmp_path / "tocsin.db")),
         )

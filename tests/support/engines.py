@@ -10,6 +10,7 @@ from tests.support.postgres import fresh_database
 from tocsin.config.loader import load_text
 from tocsin.engine.engine import Engine
 from tocsin.store.postgres import PostgresStore
+from tocsin.wiring import assemble
 
 
 @contextlib.asynccontextmanager
@@ -18,7 +19,7 @@ async def two_engines(conf: str, query: str = "") -> AsyncIterator[tuple[Engine,
     async with fresh_database() as url:
         base = load_text(conf, "test.conf", environ={})
         stores = PostgresStore(url + query), PostgresStore(url + query)
-        a, b = Engine(base, stores[0]), Engine(base, stores[1])
+        a, b = assemble(base, stores[0]), assemble(base, stores[1])
         await a.start()
         await b.start()
         yield a, b

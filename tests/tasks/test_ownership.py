@@ -16,6 +16,7 @@ from tocsin.config.loader import load_text
 from tocsin.engine.engine import Engine
 from tocsin.points import Point
 from tocsin.store.sqlite import SqliteStore
+from tocsin.wiring import assemble, tasks_of
 
 CONF = 'data_dir = "{dir}"\nhostname = "localhost"\n[delivery]\nbackoff-initial = "10ms"\nbackoff-max = "50ms"\n'
 SCRIPT = (
@@ -43,50 +44,50 @@ def _body(url: str, status: str = "enabled") -> dict[str, Any]:
 
 
 def _executing(*engines: Engine) -> list[bool]:
-    return [e.tasks.runtime.is_executing("cpu") for e in engines]
+    return [tasks_of(e).runtime.is_executing("cpu") for e in engines]
 
 
 async def test_a_task_made_on_one_is_known_on_both_and_runs_on_one(engines: tuple[Engine, Engine]) -> None:
     a, b = engines
-    created = await a.tasks.create_task(_body("http://127.0.0.1:1/x"))
+    created = await tasks_of(a).create_task(_body("http://127.0.0.1:1/x"))
     assert (created["executing"], created["error"]) == (True, "")
-    await soon(lambda: "cpu" in b.tasks.tasks)
-    assert b.tasks.get_task("cpu", {})["script"] == created["script"]
+    await soon(lambda: "cpu" in tasks_of(b).tasks)
+    assert tasks_of(b).get_task("cpu", {})["script"] == created["script"]
     assert _executing(a, b) == [True, False]
     # the handlers are on both, so that either may deliver what it claims
     assert [h.key for h in a.handlers.owned_by("cpu")] == [h.key for h in b.handlers.owned_by("cpu")] != []
 
-    await b.tasks.update_task("cpu", {"status": "disabled"})
-    await soon(lambda: not a.tasks.runtime.is_executing("cpu") and a.handlers.owned_by("cpu") == [])
-    assert a.tasks.tasks["cpu"].status == "disabled"
-    await b.tasks.update_task("cpu", {"status": "enabled"})
+    await tasks_of(b).update_task("cpu", {"status": "disabled"})
+    await soon(lambda: not tasks_of(a).runtime.is_executing("cpu") and a.handlers.owned_by("cpu") == [])
+    assert tasks_of(a).tasks["cpu"].status == "disabled"
+    await tasks_of(b).update_task("cpu", {"status": "enabled"})
     await soon(lambda: _executing(a, b).count(True) == 1)
     await soon(lambda: a.handlers.owned_by("cpu") != [] and b.handlers.owned_by("cpu") != [])
-    await b.tasks.delete_task("cpu")
-    await soon(lambda: "cpu" not in a.tasks.tasks and a.handlers.owned_by("cpu") == [])
+    await tasks_of(b).delete_task("cpu")
+    await soon(lambda: "cpu" not in tasks_of(a).tasks and a.handlers.owned_by("cpu") == [])
     assert _executing(a, b) == [False, False]
     assert b.handlers.owned_by("cpu") == []
 
 
 async def test_templates_made_on_one_are_known_on_the_other(engines: tuple[Engine, Engine]) -> None:
     a, b = engines
-    await a.tasks.create_template({"id": "tpl", "script": "var x = 1\nstream|from().measurement('cpu')"})
-    await soon(lambda: "tpl" in b.tasks.templates)
-    await a.tasks.delete_template("tpl")
-    await soon(lambda: "tpl" not in b.tasks.templates)
+    await tasks_of(a).create_template({"id": "tpl", "script": "var x = 1\nstream|from().measurement('cpu')"})
+    await soon(lambda: "tpl" in tasks_of(b).templates)
+    await tasks_of(a).delete_template("tpl")
+    await soon(lambda: "tpl" not in tasks_of(b).templates)
 
 
 async def test_points_raise_an_alert_once_and_a_stop_hands_the_state_over(engines: tuple[Engine, Engine]) -> None:
     a, b = engines
     sink = await HttpSink().start()
     try:
-        await a.tasks.create_task(_body(sink.url))
+        await tasks_of(a).create_task(_body(sink.url))
         await soon(lambda: b.handlers.owned_by("cpu") != [])
         for engine in (a, b):  # as an InfluxDB subscription with DESTINATIONS ALL
             await engine.write_points([_point(5, 10)])
         await sink.wait_for(1, within=5)
         await a.stop(0.5)
-        await soon(lambda: b.tasks.runtime.is_executing("cpu"), within=2)
+        await soon(lambda: tasks_of(b).runtime.is_executing("cpu"), within=2)
         await b.write_points([_point(6, 20)])  # still critical: stateChangesOnly keeps quiet
         await b.write_points([_point(50, 40)])
         await sink.wait_for(2, within=5)
@@ -99,5 +100,5 @@ async def test_points_raise_an_alert_once_and_a_stop_hands_the_state_over(engine
 
 async def test_a_store_of_its_own_runs_every_task_here(tmp_path: Path) -> None:
     base = load_text(CONF.format(dir=tmp_path), "test.conf", environ={})
-    engine = Engine(base, SqliteStore(str(tmp_path / "tocsin.db")))
-    assert engine.tasks.ownership is None
+    engine = assemble(base, SqliteStore(str(tmp_path / "tocsin.db")))
+    assert tasks_of(engine).ownership is None

@@ -19,6 +19,7 @@ from tocsin.points import Point
 from tocsin.store.sqlite import SqliteStore
 from tocsin.tasks.errors import TaskApiError
 from tocsin.tasks.service import TaskService
+from tocsin.wiring import assemble, tasks_of
 
 SEED = (
     "stream|from().measurement('cpu')|alert().crit(lambda: \"idle_usage\" < 10)"
@@ -36,8 +37,8 @@ async def start_service(tmp_path: Path) -> AsyncIterator[StartService]:
         for engine in engines:
             await _stop(engine)
         base = load_text(f'data_dir = "{tmp_path}"\nhostname = "localhost"\n{conf}', "test.conf", environ={})
-        engine = Engine(base, SqliteStore(str(tmp_path / "tocsin.db")))
-        service = engine.tasks
+        engine = assemble(base, SqliteStore(str(tmp_path / "tocsin.db")))
+        service = tasks_of(engine)
         await engine.start()
         engines.append(engine)
         return service

@@ -16,6 +16,7 @@ from tocsin.engine.engine import Engine
 from tocsin.server.app import build_app
 from tocsin.server.auth import USERS
 from tocsin.store.sqlite import SqliteStore
+from tocsin.wiring import assemble
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -56,7 +57,7 @@ async def start_site(tmp_path: Path) -> AsyncIterator[StartSite]:
 
     async def start(conf: str = FAST_RETRY) -> Site:
         base = load_text(f'data_dir = "{tmp_path}"\n{conf}', "test.conf", environ={})
-        engine = Engine(base, SqliteStore(str(tmp_path / "tocsin.db")))
+        engine = assemble(base, SqliteStore(str(tmp_path / "tocsin.db")))
         await engine.start()
         app = build_app(engine)
         if engine.config.get("http", "auth-enabled"):

@@ -27,10 +27,10 @@ from typing import Any
 
 from tocsin.alert.event import Event
 from tocsin.delivery.errors import DeliveryError, Reason
+from tocsin.delivery.outcome import Outcome
 from tocsin.delivery.retry import RetryPolicy
 from tocsin.metrics import Metrics
 from tocsin.store.base import AttemptRecord, DeliveryStatus, Store
-from tocsin.transports.outcome import Outcome
 
 log = logging.getLogger(__name__)
 

@@ -18,20 +18,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 import orjson
 
+from tocsin.alert.topics import TopicTable
 from tocsin.config.effective import Config
+from tocsin.config.loader import FileConfig
 from tocsin.config.overrides import Overrides, UpdateError
+from tocsin.delivery.aggregator import Aggregator
 from tocsin.delivery.claims import Claimer
-from tocsin.delivery.dispatcher import Job
+from tocsin.delivery.dispatcher import Dispatcher, Job
 from tocsin.engine.errors import InvalidError
-from tocsin.engine.handlers import HandlerSpec, compile_handler
+from tocsin.engine.handlers import HandlerSpec, HandlerTable, compile_handler
+from tocsin.engine.jobs import job_from_row
+from tocsin.store.base import Store
 from tocsin.store.cluster import OUTBOX, OVERRIDES, SPECS, STATES, TOPIC, Claimed, Cluster, Notice
-
-if TYPE_CHECKING:
-    from tocsin.engine.engine import Engine
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +52,26 @@ class Follower(Protocol):
         ...
 
 
+class Linked(Protocol):
+    """What the link reads and changes of its engine (public names only)."""
+
+    base: FileConfig
+    store: Store
+    overrides: Overrides
+    config: Config
+    topics: TopicTable
+    handlers: HandlerTable
+    dispatcher: Dispatcher
+    aggregator: Aggregator
+    memos: dict[tuple[str, str], str]
+
+    def submit(self, job: Job, *, hold: bool = False, claimed: bool = False) -> None: ...
+
+
 class ClusterLink:
     """Claims, leases and shared-state notices for one engine."""
 
-    def __init__(self, engine: Engine, cluster: Cluster) -> None:
+    def __init__(self, engine: Linked, cluster: Cluster) -> None:
         self._engine = engine
         self.cluster = cluster
         self.claimer = Claimer(cluster, self._take, self._lanes, self._held, self._holds)
@@ -104,20 +122,18 @@ class ClusterLink:
     # claims
 
     def _take(self, claimed: Claimed) -> None:
-        from tocsin.engine.engine import _job_from_row  # the engine module imports this one
-
         engine, row = self._engine, claimed.row
         if claimed.memo:
             engine.memos[(row.handler, row.alert_id)] = claimed.memo
         else:
             engine.memos.pop((row.handler, row.alert_id), None)
-        job = _job_from_row(row)
+        job = job_from_row(row)
         if engine.handlers.by_key(row.handler) is None:
             # Maybe created on another instance a moment ago: deliver once the handler specs are reloaded.
             self._unknown.append(job)
             self._reload(SPECS)
             return
-        engine._submit(job, claimed=True)
+        engine.submit(job, claimed=True)
 
     def _lanes(self) -> dict[str, int]:
         return self._engine.dispatcher.loads()
@@ -178,7 +194,7 @@ class ClusterLink:
             elif what == SPECS and self._unknown:
                 waiting, self._unknown = self._unknown, []
                 for job in waiting:  # a handler still unknown dead-letters the job, as without scale-out
-                    self._engine._submit(job, claimed=True)
+                    self._engine.submit(job, claimed=True)
 
         task.add_done_callback(done)
 

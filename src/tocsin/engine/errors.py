@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 from tocsin.errors import TocsinError
 
 
@@ -23,3 +26,12 @@ class UnavailableError(TocsinError):
 
 class ForbiddenError(TocsinError):
     """The operation is switched off by configuration (HTTP 403)."""
+
+
+@contextlib.contextmanager
+def storing(what: str) -> Iterator[None]:
+    """Turn a failed store write into 503: nothing was changed, and the caller may try again."""
+    try:
+        yield
+    except Exception as exc:
+        raise UnavailableError(f"the store cannot save the {what} right now: {exc}") from exc

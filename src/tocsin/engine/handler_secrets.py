@@ -7,11 +7,16 @@ editing what a GET returned works. Option keys match case-insensitively, as hand
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from tocsin.config.effective import Config
+from tocsin.config.view import redact
 from tocsin.engine.errors import InvalidError
+from tocsin.engine.handlers import TopicHandler
 from tocsin.handlers.registry import HANDLERS, get_kind
+from tocsin.handlers.scrub import url_secrets
 
 PLACEHOLDER = "<redacted>"
 NOTHING_STORED = (
@@ -110,3 +115,32 @@ def restore_secrets(
 def refuse_placeholders(kind_name: str, options: dict[str, Any], handler: str) -> None:
     """A new handler has no stored secret for a PLACEHOLDER to stand for: InvalidError."""
     restore_secrets(kind_name, options, kind_name, {}, handler)
+
+
+def scrubber(config: Config, handlers: list[TopicHandler]) -> Callable[[str], str]:
+    """Hide configured secrets and the handlers' own secret options (Option.secret) in a text."""
+    own = sorted({value for h in handlers for value in _own_secrets(h)}, key=len, reverse=True)
+
+    def scrub(text: str) -> str:
+        text = redact(config, text)
+        for value in own:
+            text = text.replace(value, "***")
+        return text
+
+    return scrub
+
+
+def _own_secrets(handler: TopicHandler) -> set[str]:
+    """A handler's secret option values, and the values of the headers it sets (custom headers carry keys)."""
+    found = {
+        value
+        for opt in handler.kind.options
+        if opt.secret and isinstance(value := handler.options.get(opt.name), str) and value
+    }
+    headers = handler.options.get("headers")
+    if isinstance(headers, dict):
+        found |= {v for v in headers.values() if isinstance(v, str) and v}
+    url = handler.options.get("url")
+    if isinstance(url, str):
+        found |= url_secrets(url)
+    return found

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
-from tocsin.gotemplate.quoting import go_quote
+from tocsin.gocompat.quoting import go_quote
 
 # Bytes Go's url.URL.EscapedPath leaves as they are, besides letters, digits and `-_.~`.
 GO_PATH_SAFE = "$&+,/:;=@"

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from tocsin.gotemplate import escape
 from tocsin.gotemplate.errors import (
     ERR_BAD_COMPARISON,
     ERR_BAD_COMPARISON_TYPE,
     ERR_NO_COMPARISON,
     FuncError,
 )
+from tocsin.gotemplate.escape import html, js, urlquery
 from tocsin.gotemplate.gofmt import format_value, sprint, sprintln
 from tocsin.gotemplate.goprintf import sprintf
 from tocsin.gotemplate.values import go_type_name, is_true, map_zero
@@ -251,9 +251,9 @@ BUILTINS: dict[str, FuncSpec] = {
     "le": FuncSpec(le, 2, False, VALUE),
     "gt": FuncSpec(gt, 2, False, VALUE),
     "ge": FuncSpec(ge, 2, False, VALUE),
-    "html": FuncSpec(escape.html, 0, True),
-    "js": FuncSpec(escape.js, 0, True),
-    "urlquery": FuncSpec(escape.urlquery, 0, True),
+    "html": FuncSpec(html, 0, True),
+    "js": FuncSpec(js, 0, True),
+    "urlquery": FuncSpec(urlquery, 0, True),
     "print": FuncSpec(_print, 0, True),
     "printf": FuncSpec(_printf, 1, True, ANY, STRING),
     "println": FuncSpec(_println, 0, True),

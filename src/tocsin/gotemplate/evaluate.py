@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NoReturn
 
+from tocsin.gocompat.quoting import go_quote
 from tocsin.gotemplate.builtins import ANY, BUILTINS, STRING, VALUE, FuncSpec, callable_spec
 from tocsin.gotemplate.errors import TemplateError, line_and_column
 from tocsin.gotemplate.gofmt import format_value
@@ -27,7 +28,6 @@ from tocsin.gotemplate.nodes import (
     StringNode,
     VariableNode,
 )
-from tocsin.gotemplate.quoting import go_quote
 from tocsin.gotemplate.values import StringMap, Struct, go_type_name, is_true, struct_fields
 
 MISSING: Any = object()  # no final value passed down the pipeline

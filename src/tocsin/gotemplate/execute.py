@@ -6,6 +6,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from tocsin.gocompat.quoting import go_quote
 from tocsin.gotemplate.budget import COURTESY_SECONDS, LOOP_SECONDS, NeedsThread, limits
 from tocsin.gotemplate.builtins import FuncSpec
 from tocsin.gotemplate.errors import NO_VALUE, TemplateError
@@ -23,7 +24,6 @@ from tocsin.gotemplate.nodes import (
     TemplateNode,
     TextNode,
 )
-from tocsin.gotemplate.quoting import go_quote
 from tocsin.gotemplate.values import go_type_name, is_true, sorted_items, struct_fields
 
 # Go allows 100000 nested template calls; Python's stack does not, so the limit is lower here.

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from tocsin.gocompat.quoting import go_quote
 from tocsin.gotemplate.gofloat import format_float
 from tocsin.gotemplate.gotime import is_stringer
-from tocsin.gotemplate.quoting import go_quote
 from tocsin.gotemplate.values import go_type_name, sorted_items, struct_fields
 
 NIL = "<nil>"

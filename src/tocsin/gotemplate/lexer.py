@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from tocsin.gotemplate.quoting import go_quote
+from tocsin.gocompat.quoting import go_quote
 from tocsin.gotemplate.tokens import KEYWORDS, Kind, Token
 
 LEFT_DELIM = "{{"

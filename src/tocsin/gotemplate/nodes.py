@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tocsin.gotemplate.quoting import go_quote
+from tocsin.gocompat.quoting import go_quote
 
 
 @dataclass(slots=True, eq=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from tocsin.gocompat.quoting import go_quote
 from tocsin.gotemplate.nodes import (
     ActionNode,
     BranchNode,
@@ -17,7 +18,6 @@ from tocsin.gotemplate.nodes import (
     TextNode,
 )
 from tocsin.gotemplate.pipeline import PipelineParser
-from tocsin.gotemplate.quoting import go_quote
 from tocsin.gotemplate.tokens import Kind, Token
 
 

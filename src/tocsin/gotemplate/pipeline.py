@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import NoReturn
 
+from tocsin.gocompat.quoting import go_quote, unquote, unquote_rune
 from tocsin.gotemplate.errors import TemplateError, line_and_column
 from tocsin.gotemplate.lexer import lex
 from tocsin.gotemplate.nodes import (
@@ -21,7 +22,6 @@ from tocsin.gotemplate.nodes import (
     StringNode,
     VariableNode,
 )
-from tocsin.gotemplate.quoting import go_quote, unquote, unquote_rune
 from tocsin.gotemplate.tokens import Kind, Token
 
 _OPERAND_START = frozenset(

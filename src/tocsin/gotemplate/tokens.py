@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import Enum, auto
 from typing import NamedTuple
 
-from tocsin.gotemplate.quoting import go_quote
+from tocsin.gocompat.quoting import go_quote
 
 
 class Kind(Enum):

@@ -13,8 +13,8 @@ from typing import Any
 
 from tocsin.alert.event import Event, alert_json_line
 from tocsin.delivery.errors import DeliveryError, Reason
+from tocsin.gocompat.quoting import go_quote
 from tocsin.gotemplate import TemplateError
-from tocsin.gotemplate.quoting import go_quote
 from tocsin.handlers.base import ConfigView, HandlerKind, Option, OptionType, ServiceTest
 from tocsin.handlers.kafka_config import SECTION, cluster_settings
 from tocsin.handlers.kafka_hash import ALGORITHMS

@@ -15,9 +15,9 @@ from tocsin.alert.event import Event, alert_data, alert_json_line
 from tocsin.alert.levels import Level
 from tocsin.config.schema import Field, FieldType, Section
 from tocsin.delivery.errors import DeliveryError, Reason
+from tocsin.gocompat.quoting import go_quote
 from tocsin.gotemplate import GoDuration, GoTime, StringMap, Struct, Template, TemplateError, kapacitor_funcs
 from tocsin.gotemplate.gotime import ZERO_TIME_NS
-from tocsin.gotemplate.quoting import go_quote
 from tocsin.handlers.base import ConfigView, HandlerKind, Option, OptionType, ServiceTest
 from tocsin.handlers.requests import HttpRequest
 from tocsin.transports.file import file_error

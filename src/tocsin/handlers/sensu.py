@@ -18,8 +18,8 @@ from tocsin.alert.levels import Level, decode_level
 from tocsin.config.schema import Field, FieldType, Section
 from tocsin.delivery.errors import DeliveryError, Reason
 from tocsin.gocompat import json as gojson
+from tocsin.gocompat.quoting import go_quote
 from tocsin.gotemplate import Template, TemplateError
-from tocsin.gotemplate.quoting import go_quote
 from tocsin.handlers.base import ConfigView, HandlerKind, Option, OptionType, ServiceTest
 from tocsin.handlers.requests import TcpRequest
 from tocsin.handlers.sections import enabled_section

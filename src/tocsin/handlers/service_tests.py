@@ -7,10 +7,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from tocsin.delivery.errors import DeliveryError
-from tocsin.delivery.scrub import request_secrets, scrub
 from tocsin.errors import ConfigError
 from tocsin.handlers.base import ConfigView, ServiceTest
 from tocsin.handlers.registry import all_kinds
+from tocsin.handlers.scrub import request_secrets, scrub
 from tocsin.transports import Transports
 
 NOT_AN_OBJECT = "service test options must be a JSON object, not {kind}"

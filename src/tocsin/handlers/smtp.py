@@ -17,8 +17,8 @@ from typing import Any
 from tocsin.alert.event import Event
 from tocsin.delivery.errors import DeliveryError, Reason
 from tocsin.gocompat.duration import SECOND
+from tocsin.gocompat.quoting import go_quote
 from tocsin.gotemplate import StringMap, Struct, TemplateError
-from tocsin.gotemplate.quoting import go_quote
 from tocsin.handlers.base import ConfigView, HandlerKind, Option, OptionType, ServiceTest
 from tocsin.handlers.post import alert_template_data
 from tocsin.handlers.requests import SmtpRequest

@@ -8,7 +8,7 @@ from typing import Any
 
 from tocsin.config.schema import Field, FieldType, Section
 from tocsin.gocompat.duration import SECOND
-from tocsin.gotemplate.quoting import go_quote
+from tocsin.gocompat.quoting import go_quote
 
 TLS_MODES = ("none", "opportunistic", "starttls", "tls")
 # STARTTLS, required unless the server is on loopback; Kapacitor (gomail) falls back to plain text when the

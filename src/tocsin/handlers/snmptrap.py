@@ -17,8 +17,8 @@ from typing import Any
 from tocsin.alert.event import Event
 from tocsin.config.schema import Field, FieldType, Section
 from tocsin.delivery.errors import DeliveryError, Reason
+from tocsin.gocompat.quoting import go_quote
 from tocsin.gotemplate import Struct, TemplateError
-from tocsin.gotemplate.quoting import go_quote
 from tocsin.handlers.base import ConfigView, HandlerKind, Option, OptionType, ServiceTest
 from tocsin.handlers.options import DECODE_PREFIX, ERRORS_HEADER, INVALID_KEYS, UNCONVERTIBLE, go_type_of, go_v
 from tocsin.handlers.requests import SnmpTrapRequest, SnmpVarBind

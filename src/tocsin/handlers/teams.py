@@ -19,8 +19,8 @@ from tocsin.alert.event import Event
 from tocsin.alert.levels import Level, parse_level
 from tocsin.delivery.errors import DeliveryError, Reason
 from tocsin.gocompat import json as gojson
+from tocsin.gocompat.quoting import go_quote
 from tocsin.gocompat.timefmt import format_rfc3339nano, now_ns
-from tocsin.gotemplate.quoting import go_quote
 from tocsin.handlers.answers import ErrorBody
 from tocsin.handlers.base import ConfigView, HandlerKind, Option, OptionType, ServiceTest
 from tocsin.handlers.requests import HttpRequest

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from tocsin.config.schema import Field, FieldType, Section
+from tocsin.gocompat.quoting import go_quote
 from tocsin.gocompat.urlpath import url_parse_problem
-from tocsin.gotemplate.quoting import go_quote
 
 # Kapacitor's texts (services/teams/config.go).
 MISSING_CHANNEL_URL = "must specify Teams channel webhook URL"

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from tocsin.config.schema import Field, FieldType, Section
+from tocsin.gocompat.quoting import go_quote
 from tocsin.gocompat.urlpath import url_parse_problem
-from tocsin.gotemplate.quoting import go_quote
 
 DEFAULT_URL = "https://api.telegram.org/bot"
 

@@ -13,8 +13,8 @@ from typing import Any
 
 from tocsin.alert.levels import Level
 from tocsin.config.schema import Field, FieldType, Section
+from tocsin.gocompat.quoting import go_quote
 from tocsin.gocompat.urlpath import CONTROL_CHARACTER, MISSING_SCHEME, url_parse_problem
-from tocsin.gotemplate.quoting import go_quote
 
 DEFAULT_URL = "https://tenant.zenoss.io:8080/zport/dmd/evconsole_router"
 DEFAULT_ACTION = "EventsRouter"

@@ -19,7 +19,6 @@ from tocsin.auth.bootstrap import bootstrap_admin
 from tocsin.config.allowlists import log_open_policies
 from tocsin.config.loader import FileConfig, load_file
 from tocsin.config.view import redact
-from tocsin.engine.engine import Engine
 from tocsin.errors import ConfigError, StoreError
 from tocsin.logs import configure
 from tocsin.server.accesslog import RedactingAccessLogger
@@ -27,6 +26,7 @@ from tocsin.server.app import build_app
 from tocsin.server.auth import USERS
 from tocsin.server.bind import DEFAULT_BIND, check_exposure, parse_bind
 from tocsin.store.factory import configured_store
+from tocsin.wiring import assemble
 
 log = logging.getLogger("tocsin.server")
 
@@ -136,7 +136,7 @@ async def _serve(base: FileConfig, opts: ServeOptions) -> int:
     exposure = check_exposure(bind, bool(http.get("auth-enabled")), bool(http.get("allow-unauthenticated-remote")))
     if exposure:
         log.warning("%s", exposure)
-    engine = Engine(base, configured_store(base.values))
+    engine = assemble(base, configured_store(base.values))
     await engine.start()
     formatter.scrub = lambda text: redact(engine.config, text)
     app = build_app(engine)

@@ -13,15 +13,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from tocsin.pipeline.spec import Pipeline
 from tocsin.store.cluster import DOCUMENT, TASKS, Cluster, Notice
 from tocsin.tasks import scripts
-from tocsin.tasks.records import TASKS_NS, TEMPLATES_NS, TaskRecord, TemplateRecord
+from tocsin.tasks.host import TaskHost
+from tocsin.tasks.records import TASKS_NS, TEMPLATES_NS, Dbrp, TaskRecord, TemplateRecord
 
-if TYPE_CHECKING:
-    from tocsin.tasks.ownership import TaskOwnership
-    from tocsin.tasks.service import TaskService
+
+class Claims(Protocol):
+    """What the follower asks of the task ownership that owns it (tasks/ownership.py)."""
+
+    claiming: bool
+
+    async def start(self, task_id: str, pipeline: Pipeline, dbrps: list[Dbrp]) -> None: ...
+
+    def wake(self, after: float = 0.0) -> None: ...
+
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +49,7 @@ def _run_key(rec: TaskRecord) -> tuple[Any, ...]:
 class TaskFollower:
     """Applies other instances' task and template changes to this instance's service."""
 
-    def __init__(self, service: TaskService, ownership: TaskOwnership, cluster: Cluster) -> None:
+    def __init__(self, service: TaskHost, ownership: Claims, cluster: Cluster) -> None:
         self._svc = service
         self._ownership = ownership
         self._cluster = cluster

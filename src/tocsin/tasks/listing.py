@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from tocsin.expr.regex import GoRegex, compile_go_regex
-from tocsin.gotemplate.quoting import go_quote
+from tocsin.gocompat.quoting import go_quote
 from tocsin.tasks.errors import BAD_DOT_VIEW, BAD_LIMIT, BAD_OFFSET, BAD_SCRIPT_FORMAT, TaskApiError
 
 T = TypeVar("T")

@@ -18,7 +18,6 @@ import asyncio
 import contextlib
 import logging
 import time
-from typing import TYPE_CHECKING
 
 from tocsin.alert.levels import Level
 from tocsin.delivery.claims import SAFETY
@@ -27,12 +26,10 @@ from tocsin.store.cluster import Cluster
 from tocsin.tasks.context import TaskContext
 from tocsin.tasks.executor import TaskExecutor
 from tocsin.tasks.follow import TaskFollower
+from tocsin.tasks.host import TaskHost
 from tocsin.tasks.inhibit import Inhibitors
 from tocsin.tasks.records import Dbrp
 from tocsin.tasks.runtime import anonymous_topic, attach_handlers
-
-if TYPE_CHECKING:
-    from tocsin.tasks.service import TaskService
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +39,7 @@ RETRY = 1.0  # seconds before a failed round is tried again (at most a third of 
 class TaskOwnership:
     """Which enabled tasks this instance runs; the others stand by with their handlers attached."""
 
-    def __init__(self, service: TaskService, cluster: Cluster) -> None:
+    def __init__(self, service: TaskHost, cluster: Cluster) -> None:
         self._svc = service
         self._cluster = cluster
         self.owned: set[str] = set()  # tasks whose lease this instance held at the last round
@@ -57,7 +54,7 @@ class TaskOwnership:
         self.follower = TaskFollower(service, self, cluster)
 
     @classmethod
-    def for_service(cls, service: TaskService) -> TaskOwnership | None:
+    def for_service(cls, service: TaskHost) -> TaskOwnership | None:
         """Ownership following the engine's cluster link, or None when the store is this instance's alone."""
         link = service.engine.cluster
         if link is None:
@@ -220,7 +217,7 @@ class TaskOwnership:
             topics.restore(topic_id, alert_id, record)
 
 
-def _check(svc: TaskService, task_id: str, pipeline: Pipeline) -> None:
+def _check(svc: TaskHost, task_id: str, pipeline: Pipeline) -> None:
     """Build the task's nodes as its owner would, so that an instance that does not run it reports the same
     errors (nothing is started: no timers, no routes)."""
     engine = svc.engine
@@ -238,7 +235,7 @@ def _check(svc: TaskService, task_id: str, pipeline: Pipeline) -> None:
     TaskExecutor(task_id, pipeline, ctx, _nothing)
 
 
-def _hostname(svc: TaskService) -> str:
+def _hostname(svc: TaskHost) -> str:
     try:
         return str(svc.engine.config.hostname)
     except KeyError:

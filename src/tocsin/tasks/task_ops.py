@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from tocsin.gotemplate.quoting import go_quote
+from tocsin.gocompat.quoting import go_quote
 from tocsin.tasks import scripts
 from tocsin.tasks.errors import (
     DBRP_BOTH_CREATE,
@@ -22,16 +22,14 @@ from tocsin.tasks.errors import (
     UNKNOWN_TEMPLATE,
     TaskApiError,
 )
+from tocsin.tasks.host import TaskHost
 from tocsin.tasks.listing import dot_view, page_of, script_format, select
 from tocsin.tasks.records import DISABLED, ENABLED, TaskRecord, new_id, now_ns, valid_id
 from tocsin.tasks.requests import task_request
 from tocsin.tasks.views import TASK_FIELDS, TaskView
 
-if TYPE_CHECKING:
-    from tocsin.tasks.service import TaskService
 
-
-def _view(svc: TaskService, fmt: str = "formatted", view: str = "attributes") -> TaskView:
+def _view(svc: TaskHost, fmt: str = "formatted", view: str = "attributes") -> TaskView:
     return TaskView(svc.runtime, svc.engine.config, fmt, view)
 
 
@@ -40,7 +38,7 @@ def _check_id(task_id: str) -> None:
         raise TaskApiError(TASK_ID_INVALID.format(id=go_quote(task_id)))
 
 
-async def create(svc: TaskService, body: Any) -> dict[str, Any]:
+async def create(svc: TaskHost, body: Any) -> dict[str, Any]:
     """POST /tasks: the new task object; 400 for each rule, 500 when an enabled task fails to start."""
     req = task_request(body)
     task_id = req.id or new_id()
@@ -87,7 +85,7 @@ async def create(svc: TaskService, body: Any) -> dict[str, Any]:
     return _view(svc).full(rec)
 
 
-async def update(svc: TaskService, task_id: str, body: Any) -> dict[str, Any]:
+async def update(svc: TaskHost, task_id: str, body: Any) -> dict[str, Any]:
     """PATCH /tasks/<id>: change what the body gives; a status change starts or stops the task."""
     req = task_request(body)
     original = svc.tasks.get(task_id)
@@ -153,7 +151,7 @@ async def update(svc: TaskService, task_id: str, body: Any) -> dict[str, Any]:
     return _view(svc).full(updated)
 
 
-async def delete(svc: TaskService, task_id: str) -> None:
+async def delete(svc: TaskHost, task_id: str) -> None:
     """DELETE /tasks/<id>: stop it, drop its anonymous topics if it was enabled, forget it (unknown: no-op)."""
     rec = svc.tasks.get(task_id)
     if rec is None:
@@ -166,7 +164,7 @@ async def delete(svc: TaskService, task_id: str) -> None:
     await svc.drop_task(task_id)
 
 
-def get(svc: TaskService, task_id: str, query: dict[str, str]) -> dict[str, Any]:
+def get(svc: TaskHost, task_id: str, query: dict[str, str]) -> dict[str, Any]:
     """GET /tasks/<id>."""
     rec = svc.task(task_id)
     fmt = script_format(query.get("script-format", ""))
@@ -177,7 +175,7 @@ def get(svc: TaskService, task_id: str, query: dict[str, str]) -> dict[str, Any]
     return _view(svc, fmt, view).full(rec)
 
 
-def listing(svc: TaskService, query: dict[str, str], fields: list[str]) -> dict[str, Any]:
+def listing(svc: TaskHost, query: dict[str, str], fields: list[str]) -> dict[str, Any]:
     """GET /tasks: `{"tasks": [...]}` with the requested fields (always id and link)."""
     names = [*fields, "id", "link"] if fields else list(TASK_FIELDS)
     fmt = script_format(query.get("script-format", ""))

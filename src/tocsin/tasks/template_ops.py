@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from tocsin.gotemplate.quoting import go_quote
+from tocsin.gocompat.quoting import go_quote
 from tocsin.tasks import scripts
 from tocsin.tasks.errors import (
     INVALID_SCRIPT,
@@ -19,14 +19,12 @@ from tocsin.tasks.errors import (
     TEMPLATE_ID_INVALID,
     TaskApiError,
 )
+from tocsin.tasks.host import TaskHost
 from tocsin.tasks.listing import page_of, script_format, select
 from tocsin.tasks.records import TaskRecord, TemplateRecord, new_id, now_ns, valid_id
 from tocsin.tasks.requests import template_request
 from tocsin.tasks.views import TEMPLATE_FIELDS, template_fields, template_full
 from tocsin.tick.ast import Program
-
-if TYPE_CHECKING:
-    from tocsin.tasks.service import TaskService
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +41,7 @@ def _validate(program: Program) -> None:
         raise TaskApiError(INVALID_SCRIPT.format(err=exc)) from None
 
 
-async def create(svc: TaskService, body: Any) -> dict[str, Any]:
+async def create(svc: TaskHost, body: Any) -> dict[str, Any]:
     """POST /templates: the new template object."""
     req = template_request(body)
     template_id = req.id or new_id()
@@ -62,7 +60,7 @@ async def create(svc: TaskService, body: Any) -> dict[str, Any]:
     return template_full(rec, "formatted")
 
 
-async def update(svc: TaskService, template_id: str, body: Any) -> dict[str, Any]:
+async def update(svc: TaskHost, template_id: str, body: Any) -> dict[str, Any]:
     """PATCH /templates/<id>: store the change, then reload its tasks (all rolled back if one fails: 500)."""
     req = template_request(body)
     original = svc.templates.get(template_id)
@@ -90,7 +88,7 @@ async def update(svc: TaskService, template_id: str, body: Any) -> dict[str, Any
     return template_full(updated, "formatted")
 
 
-async def _reload_tasks(svc: TaskService, old: TemplateRecord, new: TemplateRecord, task_ids: list[str]) -> None:
+async def _reload_tasks(svc: TaskHost, old: TemplateRecord, new: TemplateRecord, task_ids: list[str]) -> None:
     old_dbrps = scripts.implicit(scripts.parse(old.script))
     new_dbrps = scripts.implicit(scripts.parse(new.script))
     done: list[str] = []
@@ -109,7 +107,7 @@ async def _reload_tasks(svc: TaskService, old: TemplateRecord, new: TemplateReco
             raise TaskApiError(RELOAD_FAILED.format(id=task_id, err=exc), 500) from None
 
 
-async def _replace(svc: TaskService, task: TaskRecord) -> None:
+async def _replace(svc: TaskHost, task: TaskRecord) -> None:
     """Store a changed task and restart it if enabled; raises with the start error."""
     await svc.save_task(task)
     if task.enabled:
@@ -119,7 +117,7 @@ async def _replace(svc: TaskService, task: TaskRecord) -> None:
             raise RuntimeError(error)
 
 
-async def _roll_back(svc: TaskService, old: TemplateRecord, old_dbrps: list[tuple[str, str]], ids: list[str]) -> None:
+async def _roll_back(svc: TaskHost, old: TemplateRecord, old_dbrps: list[tuple[str, str]], ids: list[str]) -> None:
     for task_id in ids:
         task = svc.tasks.get(task_id)
         if task is None:
@@ -133,18 +131,18 @@ async def _roll_back(svc: TaskService, old: TemplateRecord, old_dbrps: list[tupl
             log.error("rolling back task %s after a template update failed: %s", task_id, exc)
 
 
-async def delete(svc: TaskService, template_id: str) -> None:
+async def delete(svc: TaskHost, template_id: str) -> None:
     """DELETE /templates/<id>: its tasks keep running as orphans."""
     await svc.drop_template(template_id)
 
 
-def get(svc: TaskService, template_id: str, query: dict[str, str]) -> dict[str, Any]:
+def get(svc: TaskHost, template_id: str, query: dict[str, str]) -> dict[str, Any]:
     """GET /templates/<id>."""
     rec = svc.template(template_id)
     return template_full(rec, script_format(query.get("script-format", "")))
 
 
-def listing(svc: TaskService, query: dict[str, str], fields: list[str]) -> dict[str, Any]:
+def listing(svc: TaskHost, query: dict[str, str], fields: list[str]) -> dict[str, Any]:
     """GET /templates: `{"templates": [...]}`; `vars` only when asked for."""
     names = [*fields, "id", "link"] if fields else list(TEMPLATE_FIELDS)
     fmt = script_format(query.get("script-format", ""))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tocsin.gotemplate.quoting import go_quote
+from tocsin.gocompat.quoting import go_quote
 from tocsin.handlers.base import ConfigView
 from tocsin.pipeline.dot import render_dot
 from tocsin.pipeline.spec import EdgeType, Pipeline

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from tocsin.delivery.outcome import Outcome
 from tocsin.handlers.requests import (
     ExecRequest,
     FileAppend,
@@ -20,7 +21,6 @@ from tocsin.transports.exec import run_program
 from tocsin.transports.file import append_file
 from tocsin.transports.http import HttpTransport
 from tocsin.transports.netpolicy import DEFAULT_POLICY, AddressPolicy
-from tocsin.transports.outcome import Outcome
 from tocsin.transports.smtp import SmtpTransport
 from tocsin.transports.snmp import send_trap
 from tocsin.transports.tcp import send_tcp

@@ -10,7 +10,7 @@ import signal
 from collections.abc import Sequence
 
 from tocsin.delivery.errors import DeliveryError, Reason
-from tocsin.transports.outcome import Outcome
+from tocsin.delivery.outcome import Outcome
 
 STDERR_TAIL_CHARS = 300
 REAP_SECONDS = 5.0

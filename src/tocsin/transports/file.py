@@ -7,7 +7,7 @@ import errno
 import os
 
 from tocsin.delivery.errors import DeliveryError, Reason
-from tocsin.transports.outcome import Outcome
+from tocsin.delivery.outcome import Outcome
 
 # Problems of the path itself: retrying the same append cannot help until someone fixes the configuration.
 _CONFIG_ERRNOS = frozenset(

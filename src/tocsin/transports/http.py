@@ -19,12 +19,12 @@ from aiohttp.abc import ResolveResult
 from yarl import URL
 
 from tocsin.delivery.errors import DeliveryError, Reason
+from tocsin.delivery.outcome import Outcome
 from tocsin.handlers.requests import HttpRequest
 from tocsin.transports.classify import body_snippet, classify_http, http_error_message
 from tocsin.transports.headers import redact_url
 from tocsin.transports.http1 import Http1Client, Origin, ProtocolError
 from tocsin.transports.netpolicy import DEFAULT_POLICY, AddressPolicy
-from tocsin.transports.outcome import Outcome
 
 MAX_RESPONSE_BYTES = 64 * 1024
 # Without this aiohttp labels a bytes body application/octet-stream; handlers decide Content-Type themselves.

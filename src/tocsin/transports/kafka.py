@@ -28,13 +28,13 @@ from aiokafka.errors import (  # type: ignore[import-untyped]
 )
 
 from tocsin.delivery.errors import DeliveryError, Reason
+from tocsin.delivery.outcome import Outcome
 from tocsin.handlers.kafka_config import KafkaCluster
 from tocsin.handlers.kafka_hash import partition_index
 from tocsin.handlers.requests import KafkaRequest
 from tocsin.transports.kafka_batch import Lane, Message
 from tocsin.transports.kafka_oauth import token_provider
 from tocsin.transports.netpolicy import DEFAULT_POLICY, AddressPolicy
-from tocsin.transports.outcome import Outcome
 from tocsin.transports.tls import client_context
 
 DEFAULT_TIMEOUT_MS = 30_000  # sarama's dial, read and write timeouts

@@ -17,12 +17,12 @@ import aiomqtt
 from aiomqtt.exceptions import MqttCodeError, MqttConnectError
 
 from tocsin.delivery.errors import DeliveryError, Reason
-from tocsin.gotemplate.quoting import go_quote
+from tocsin.delivery.outcome import Outcome
+from tocsin.gocompat.quoting import go_quote
 from tocsin.handlers.mqtt_config import MqttBroker
 from tocsin.handlers.requests import MqttRequest
 from tocsin.transports.headers import redact_url
 from tocsin.transports.netpolicy import DEFAULT_POLICY, AddressPolicy
-from tocsin.transports.outcome import Outcome
 from tocsin.transports.tls import client_context
 
 DEFAULT_PORTS = {"tcp": 1883, "mqtt": 1883, "ssl": 8883, "tls": 8883, "tcps": 8883, "mqtts": 8883, "ws": 80,

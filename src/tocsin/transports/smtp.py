@@ -19,9 +19,9 @@ from email.utils import format_datetime
 from typing import TYPE_CHECKING
 
 from tocsin.delivery.errors import DeliveryError, Reason
+from tocsin.delivery.outcome import Outcome
 from tocsin.handlers.requests import SmtpRequest
 from tocsin.transports.netpolicy import DEFAULT_POLICY, AddressPolicy
-from tocsin.transports.outcome import Outcome
 
 if TYPE_CHECKING:
     import aiosmtplib

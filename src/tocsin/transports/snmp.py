@@ -15,9 +15,9 @@ import socket
 from typing import Any
 
 from tocsin.delivery.errors import DeliveryError, Reason
+from tocsin.delivery.outcome import Outcome
 from tocsin.handlers.requests import SnmpTrapRequest
 from tocsin.transports.netpolicy import DEFAULT_POLICY, AddressPolicy
-from tocsin.transports.outcome import Outcome
 
 SYS_UPTIME_OID = "1.3.6.1.2.1.1.3.0"
 SNMP_TRAP_OID = "1.3.6.1.6.3.1.1.4.1.0"

@@ -7,9 +7,9 @@ import contextlib
 import os
 
 from tocsin.delivery.errors import DeliveryError, Reason
+from tocsin.delivery.outcome import Outcome
 from tocsin.handlers.requests import CheckReply
 from tocsin.transports.netpolicy import DEFAULT_POLICY, AddressPolicy, open_checked
-from tocsin.transports.outcome import Outcome
 
 MAX_REPLY_BYTES = 64 * 1024
 

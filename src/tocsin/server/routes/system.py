@@ -14,6 +14,7 @@ from tocsin.engine.errors import InvalidError
 from tocsin.server.keys import ENGINE
 from tocsin.server.responses import no_content, pretty
 from tocsin.server.routes.body import read_json
+from tocsin.wiring import tasks_of
 
 _LEVELS = {"DEBUG": logging.DEBUG, "INFO": logging.INFO, "WARN": logging.WARNING, "ERROR": logging.ERROR}
 
@@ -34,14 +35,15 @@ async def debug_vars(request: web.Request) -> web.Response:
             "values": {"collected": topic.collected},
         }
     depth, oldest_age = engine.dispatcher.depth()
+    tasks = tasks_of(engine).tasks
     body = {
         **common,
         "product": "tocsin",
         "version": KAPACITOR_COMPAT_VERSION,
         "tocsin_version": __version__,
         "platform": sys.platform,
-        "num_tasks": len(engine.tasks.tasks),
-        "num_enabled_tasks": sum(1 for t in engine.tasks.tasks.values() if t.enabled),
+        "num_tasks": len(tasks),
+        "num_enabled_tasks": sum(1 for t in tasks.values() if t.enabled),
         "num_subscriptions": 0,
         "kapacitor": stats,
         "tocsin": {"outbox_depth": depth, "outbox_oldest_age_seconds": oldest_age},

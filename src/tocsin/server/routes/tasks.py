@@ -16,6 +16,7 @@ from tocsin.server.responses import error, no_content, pretty
 from tocsin.server.routes.body import read_text
 from tocsin.tasks.errors import INVALID_JSON, TaskApiError
 from tocsin.tasks.service import TaskService
+from tocsin.wiring import tasks_of
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 NO_TASK_ID = "must specify task id on path"
@@ -23,7 +24,7 @@ NO_TASK_ID = "must specify task id on path"
 
 def service_of(request: web.Request) -> TaskService:
     """The engine's task service."""
-    return request.app[ENGINE].tasks
+    return tasks_of(request.app[ENGINE])
 
 
 async def read_body(request: web.Request) -> Any:

@@ -1,0 +1,50 @@
+"""What the engine's parts share: its tables, store and configuration, and the two calls between parts.
+
+The engine (`tocsin.engine.engine.Engine`) is assembled from one class per responsibility, each in its own
+module: intake and fan-out (`fanout`), topic handler changes (`handler_registry`), delivery (`delivering`),
+topics, configuration and service tests (`administration`). Each reads and changes the state declared here.
+"""
+
+from __future__ import annotations
+
+from tocsin.alert.event import Event
+from tocsin.alert.topics import Derive, TopicTable
+from tocsin.config.effective import Config
+from tocsin.config.loader import FileConfig
+from tocsin.config.overrides import Overrides
+from tocsin.delivery.aggregator import Aggregator
+from tocsin.delivery.dispatcher import Dispatcher, Job
+from tocsin.engine.cluster import ClusterLink
+from tocsin.engine.handlers import HandlerTable
+from tocsin.metrics import Metrics
+from tocsin.points import PointSink
+from tocsin.store.base import Store
+from tocsin.transports import Transports
+
+NS = 1_000_000_000
+
+
+class EngineState:
+    """The engine's state; `collect` and `submit` are defined by the parts that own them."""
+
+    base: FileConfig
+    store: Store
+    overrides: Overrides
+    config: Config
+    topics: TopicTable
+    handlers: HandlerTable
+    metrics: Metrics
+    transports: Transports
+    dispatcher: Dispatcher
+    aggregator: Aggregator
+    cluster: ClusterLink | None
+    points: PointSink | None
+    memos: dict[tuple[str, str], str]
+    default_timeout: float
+    kind_timeouts: dict[str, float]
+
+    async def collect(self, items: list[tuple[Event, Derive]]) -> int:
+        raise NotImplementedError  # tocsin.engine.fanout
+
+    def submit(self, job: Job, *, hold: bool = False, claimed: bool = False) -> None:
+        raise NotImplementedError  # tocsin.engine.delivering
