@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-import line_protocol_parser
+import line_protocol_parser  # type: ignore[import-untyped]
 
 from tocsin.config.loader import load_text
 from tocsin.lineprotocol import parse_points
@@ -41,8 +41,18 @@ from tocsin.server.run import tune_gc
 from tocsin.store.sqlite import SqliteStore
 from tocsin.wiring import assemble, tasks_of
 
-FIELDS = ("usage_user", "usage_system", "usage_idle", "usage_nice", "usage_iowait", "usage_irq", "usage_softirq",
-          "usage_steal", "usage_guest", "usage_guest_nice")
+FIELDS = (
+    "usage_user",
+    "usage_system",
+    "usage_idle",
+    "usage_nice",
+    "usage_iowait",
+    "usage_irq",
+    "usage_softirq",
+    "usage_steal",
+    "usage_guest",
+    "usage_guest_nice",
+)
 REGIONS = ("us-west", "us-east", "eu-central")
 HOST_KINDS = ("web", "db", "cache", "test")  # `where` drops the `test` hosts
 SCRIPT = """stream
@@ -60,8 +70,11 @@ TICKS = os.sysconf("SC_CLK_TCK")
 def telegraf_body(lines: int, crit: float, seed: int = 1) -> bytes:
     """`lines` cpu lines: 40 hosts × 8 cpus per timestamp (10 s apart); about `crit` of them with usage_idle < 5."""
     rng = random.Random(seed)
-    series = [(f"cpu{c}", f"{HOST_KINDS[h % len(HOST_KINDS)]}-{h:02d}", REGIONS[h % len(REGIONS)])
-              for h in range(40) for c in range(8)]
+    series = [
+        (f"cpu{c}", f"{HOST_KINDS[h % len(HOST_KINDS)]}-{h:02d}", REGIONS[h % len(REGIONS)])
+        for h in range(40)
+        for c in range(8)
+    ]
     out = []
     t = 1_700_000_000_000_000_000
     for i in range(lines):
@@ -104,17 +117,28 @@ def tocsin_parse(chunks: list[bytes]) -> None:
 
 async def in_process(chunks: list[bytes], workdir: str, log_path: str, runs: int) -> tuple[float, float, int]:
     """Best seconds and CPU seconds (of that run) for TaskService.write over pre-parsed points; alerts triggered."""
-    base = load_text(f'data_dir = "{workdir}"\nhostname = "bench"\n[logging]\nlevel = "ERROR"\n'
-                     f'[log]\nallowed-dirs = ["{workdir}"]\n', "bench.conf", environ={})
+    base = load_text(
+        f'data_dir = "{workdir}"\nhostname = "bench"\n[logging]\nlevel = "ERROR"\n'
+        f'[log]\nallowed-dirs = ["{workdir}"]\n',
+        "bench.conf",
+        environ={},
+    )
     engine = assemble(base, SqliteStore(str(Path(workdir) / "tocsin.db")))
     await engine.start()
     try:
-        await tasks_of(engine).create_task({"id": "cpu_alert", "script": SCRIPT.format(log=log_path),
-                                        "status": "enabled", "dbrps": [{"db": "telegraf", "rp": "autogen"}]})
+        await tasks_of(engine).create_task(
+            {
+                "id": "cpu_alert",
+                "script": SCRIPT.format(log=log_path),
+                "status": "enabled",
+                "dbrps": [{"db": "telegraf", "rp": "autogen"}],
+            }
+        )
         results = []
         for _ in range(runs):
-            parsed: list[list[Point]] = [parse_points(c, database="telegraf", retention_policy="autogen")
-                                         for c in chunks]
+            parsed: list[list[Point]] = [
+                parse_points(c, database="telegraf", retention_policy="autogen") for c in chunks
+            ]
             start, cpu = time.perf_counter(), time.process_time()
             for points in parsed:
                 await tasks_of(engine).write(points)
@@ -150,8 +174,9 @@ class Client:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 
     def request(self, method: str, path: str, body: bytes | None = None) -> tuple[int, bytes]:
-        headers = {"Content-Type": "application/json" if method != "POST" or path.startswith("/kapacitor")
-                   else "text/plain"}
+        headers = {
+            "Content-Type": "application/json" if method != "POST" or path.startswith("/kapacitor") else "text/plain"
+        }
         self.conn.request(method, path, body=body, headers=headers)
         answer = self.conn.getresponse()
         return answer.status, answer.read()
@@ -160,8 +185,10 @@ class Client:
 def start_server(workdir: str, core: int | None) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
     conf = Path(workdir) / "tocsin.conf"
-    conf.write_text(f'data_dir = "{workdir}"\nhostname = "bench"\n[http]\nbind-address = "127.0.0.1:{port}"\n'
-                    f'log-enabled = false\n[logging]\nlevel = "ERROR"\n[log]\nallowed-dirs = ["{workdir}"]\n')
+    conf.write_text(
+        f'data_dir = "{workdir}"\nhostname = "bench"\n[http]\nbind-address = "127.0.0.1:{port}"\n'
+        f'log-enabled = false\n[logging]\nlevel = "ERROR"\n[log]\nallowed-dirs = ["{workdir}"]\n'
+    )
     server = subprocess.Popen([sys.executable, "-m", "tocsin", "serve", "-config", str(conf)])
     if core is not None:
         os.sched_setaffinity(server.pid, {core})
@@ -174,15 +201,25 @@ def start_server(workdir: str, core: int | None) -> tuple[subprocess.Popen[bytes
         time.sleep(0.05)
 
 
-def through_http(chunks: list[bytes], workdir: str, log_path: str, core: int | None,
-                 runs: int) -> tuple[float, float, int]:
+def through_http(
+    chunks: list[bytes], workdir: str, log_path: str, core: int | None, runs: int
+) -> tuple[float, float, int]:
     """Best seconds and the server's CPU seconds (of that run) to POST every chunk; the alerts triggered."""
     server, port = start_server(workdir, core)
     try:
         client = Client(port)
-        status, text = client.request("POST", "/kapacitor/v1/tasks", json.dumps({
-            "id": "cpu_alert", "script": SCRIPT.format(log=log_path), "status": "enabled",
-            "dbrps": [{"db": "telegraf", "rp": "autogen"}]}).encode())
+        status, text = client.request(
+            "POST",
+            "/kapacitor/v1/tasks",
+            json.dumps(
+                {
+                    "id": "cpu_alert",
+                    "script": SCRIPT.format(log=log_path),
+                    "status": "enabled",
+                    "dbrps": [{"db": "telegraf", "rp": "autogen"}],
+                }
+            ).encode(),
+        )
         assert status == 200, (status, text)
         path = "/write?db=telegraf&rp=autogen"
         for chunk in chunks[:2]:  # warm-up: connection, caches, alert state of every group
@@ -227,12 +264,9 @@ def main() -> int:
     c_s = best(args.runs, lambda: c_parse(body))
     parse_s = best(args.runs, lambda: tocsin_parse(chunks))
     with tempfile.TemporaryDirectory() as tmp:
-        pipe_s, pipe_cpu, pipe_alerts = asyncio.run(
-            in_process(chunks, tmp, str(Path(tmp) / "alerts.log"), args.runs)
-        )
+        pipe_s, pipe_cpu, pipe_alerts = asyncio.run(in_process(chunks, tmp, str(Path(tmp) / "alerts.log"), args.runs))
     with tempfile.TemporaryDirectory() as tmp:
-        http_s, http_cpu, http_alerts = through_http(chunks, tmp, str(Path(tmp) / "alerts.log"), server_core,
-                                                     args.runs)
+        http_s, http_cpu, http_alerts = through_http(chunks, tmp, str(Path(tmp) / "alerts.log"), server_core, args.runs)
     r: dict[str, Any] = {
         "lines": n,
         "batch": args.batch,

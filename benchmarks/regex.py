@@ -72,10 +72,13 @@ def main() -> int:
     else:
         print(f"(a) RE2 (a+)+$ over 100 kB: {pathological_ms:.3f} ms (limit {LIMIT_MS:g} ms)")
         print("(b) re  (a+)+$ backtracking: " + ", ".join(f"{n} chars {ms:.1f} ms" for n, ms in growth.items()))
-        print(f"(c) everyday =~, a repeated tag value: RE2 {re2_us:.3f} µs, re {re_us:.3f} µs, "
-              f"ratio {re2_us / re_us:.2f}")
-        print(f"(d) everyday =~, every value new: RE2 {fresh_us:.3f} µs, re {re_fresh_us:.3f} µs, "
-              f"ratio {fresh_us / re_fresh_us:.2f}")
+        print(
+            f"(c) everyday =~, a repeated tag value: RE2 {re2_us:.3f} µs, re {re_us:.3f} µs, ratio {re2_us / re_us:.2f}"
+        )
+        print(
+            f"(d) everyday =~, every value new: RE2 {fresh_us:.3f} µs, re {re_fresh_us:.3f} µs, "
+            f"ratio {fresh_us / re_fresh_us:.2f}"
+        )
     return 0 if pathological_ms < LIMIT_MS else 1
 
 

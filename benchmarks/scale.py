@@ -230,8 +230,14 @@ def scenario(name: str, args: argparse.Namespace) -> dict[str, Any]:
         sink_proc.terminate()
         sink_proc.wait(10)
     one, two = statistics.median(rates[1]), statistics.median(rates[2])
-    return {"events": events, "latency_ms": latency, "concurrency": concurrency, "one": rates[1], "two": rates[2],
-            "ratio": two / one}  # fmt: skip
+    return {
+        "events": events,
+        "latency_ms": latency,
+        "concurrency": concurrency,
+        "one": rates[1],
+        "two": rates[2],
+        "ratio": two / one,
+    }
 
 
 def main() -> int:
@@ -253,8 +259,10 @@ def main() -> int:
         return 0
     for name, r in results.items():
         one, two = statistics.median(r["one"]), statistics.median(r["two"])
-        print(f"{name}: median one {one:,.0f}/s, two {two:,.0f}/s, ratio {r['ratio']:.2f} (goal 1.8)"
-              f" on {os.cpu_count()} CPUs")  # fmt: skip
+        print(
+            f"{name}: median one {one:,.0f}/s, two {two:,.0f}/s, ratio {r['ratio']:.2f} (goal 1.8)"
+            f" on {os.cpu_count()} CPUs"
+        )
     return 0
 
 

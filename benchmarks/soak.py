@@ -188,8 +188,9 @@ def start_server(workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
     conf.write_text(CONFIG.format(data=workdir / "data", port=port))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KAPACITOR_", "TOCSIN_"))}
     with open(workdir / "server.log", "wb") as log:
-        server = subprocess.Popen([sys.executable, "-m", "tocsin", "serve", "-config", str(conf)],
-                                  stdout=log, stderr=log, env=env)  # fmt: skip
+        server = subprocess.Popen(
+            [sys.executable, "-m", "tocsin", "serve", "-config", str(conf)], stdout=log, stderr=log, env=env
+        )
     return server, f"http://127.0.0.1:{port}"
 
 
@@ -221,8 +222,12 @@ async def soak(args: argparse.Namespace, server: subprocess.Popen[bytes], url: s
                 await asyncio.sleep(0.05)
             else:
                 raise RuntimeError("tocsin serve did not answer ping within 10 s")
-            for name, path in (("healthy", "healthy"), ("flapping", "flapping"), ("hung", "hung"),
-                               ("limited", "limited")):  # fmt: skip
+            for name, path in (
+                ("healthy", "healthy"),
+                ("flapping", "flapping"),
+                ("hung", "hung"),
+                ("limited", "limited"),
+            ):
                 body = {"id": name, "kind": "post", "options": {"url": f"http://127.0.0.1:{sinks.port}/{path}"}}
                 async with http.post(url + "/kapacitor/v1/alerts/topics/soak/handlers", json=body) as r:
                     assert r.status == 200, await r.text()
@@ -248,10 +253,14 @@ async def soak(args: argparse.Namespace, server: subprocess.Popen[bytes], url: s
                     await asyncio.sleep(due - time.monotonic())
                 seqs = range(first, min(total, first + per_batch))
                 batch = [
-                    {"topic": "soak", "id": f"a{s % ALERT_IDS}", "level": "CRITICAL" if s % 2 else "WARNING",
-                     "message": f"seq={s} sent={time.time():.6f}"}
+                    {
+                        "topic": "soak",
+                        "id": f"a{s % ALERT_IDS}",
+                        "level": "CRITICAL" if s % 2 else "WARNING",
+                        "message": f"seq={s} sent={time.time():.6f}",
+                    }
                     for s in seqs
-                ]  # fmt: skip
+                ]
                 try:
                     async with http.post(url + "/tocsin/v1/events", json=batch) as r:
                         if r.status == 202:
@@ -304,20 +313,24 @@ async def soak(args: argparse.Namespace, server: subprocess.Popen[bytes], url: s
 
 def report(r: dict[str, Any]) -> None:
     print(f"soak: {r['rate']} events/s for {r['minutes']} min through `tocsin serve` (SQLite, synchronous=full)")
-    print(f"intake: {r['events_accepted']} accepted, {r['events_refused']} refused, "
-          f"{r['intake_per_s']:.0f}/s over {r['send_seconds']:.1f} s; drain {r['drain_seconds']:.1f} s")  # fmt: skip
-    print(f"server RSS MiB: start {r['rss_start_mib']:.1f}, end {r['rss_end_mib']:.1f}, "
-          f"peak {r['rss_peak_mib']:.1f}")  # fmt: skip
+    print(
+        f"intake: {r['events_accepted']} accepted, {r['events_refused']} refused, "
+        f"{r['intake_per_s']:.0f}/s over {r['send_seconds']:.1f} s; drain {r['drain_seconds']:.1f} s"
+    )
+    print(f"server RSS MiB: start {r['rss_start_mib']:.1f}, end {r['rss_end_mib']:.1f}, peak {r['rss_peak_mib']:.1f}")
     print("outbox depth (s: depth): " + ", ".join(f"{t:g}: {d}" for t, d in r["outbox_depth"]))
     print(f"outbox depth at the end: {r['outbox_depth_end']} (the hung endpoint's deliveries)")
-    print(f"{'sink':<14}{'requests':>10}{'confirmed':>11}{'missing':>9}{'dups':>6}{'p50 ms':>9}{'p99 ms':>9}"
-          f"{'max ms':>9}")  # fmt: skip
+    print(
+        f"{'sink':<14}{'requests':>10}{'confirmed':>11}{'missing':>9}{'dups':>6}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}"
+    )
     for name, s in r["sinks"].items():
         if name == "hung":
             print(f"{name:<14}{s['requests']:>10}{s['confirmed']:>11}")
             continue
-        print(f"{name:<14}{s['requests']:>10}{s['confirmed']:>11}{s['missing']:>9}{s['duplicates']:>6}"
-              f"{s['p50_ms']:>9.1f}{s['p99_ms']:>9.1f}{s['max_ms']:>9.1f}")  # fmt: skip
+        print(
+            f"{name:<14}{s['requests']:>10}{s['confirmed']:>11}{s['missing']:>9}{s['duplicates']:>6}"
+            f"{s['p50_ms']:>9.1f}{s['p99_ms']:>9.1f}{s['max_ms']:>9.1f}"
+        )
 
 
 def main() -> int:

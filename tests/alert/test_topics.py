@@ -16,8 +16,13 @@ def ev(level: Level, t: int, alert: str = "cpu", topic: str = "t") -> Event:
 def test_previous_level_and_duration_follow_the_incident() -> None:
     table = TopicTable()
     seen = []
-    for level, t in [(Level.WARNING, 10), (Level.CRITICAL, 15), (Level.CRITICAL, 20), (Level.OK, 30),
-                     (Level.CRITICAL, 40)]:  # fmt: skip
+    for level, t in [
+        (Level.WARNING, 10),
+        (Level.CRITICAL, 15),
+        (Level.CRITICAL, 20),
+        (Level.OK, 30),
+        (Level.CRITICAL, 40),
+    ]:
         e = ev(level, t)
         table.collect(e)
         seen.append((e.previous_level, e.duration // S))
@@ -44,8 +49,12 @@ def test_explicit_fields_are_kept_when_not_derived() -> None:
 def test_ok_events_are_not_persisted_but_stay_listed() -> None:
     table = TopicTable()
     assert table.collect(ev(Level.CRITICAL, 1)).state == {
-        "message": "cpu is CRITICAL", "details": "", "time": S, "duration": 0, "level": "CRITICAL"
-    }  # fmt: skip
+        "message": "cpu is CRITICAL",
+        "details": "",
+        "time": S,
+        "duration": 0,
+        "level": "CRITICAL",
+    }
     assert table.collect(ev(Level.OK, 2)).state is None
     topic = table.get("t")
     assert topic is not None and topic.events["cpu"].level is Level.OK and topic.level is Level.OK
@@ -63,9 +72,15 @@ def test_list_filters_by_pattern_and_min_level() -> None:
 
 @pytest.mark.parametrize(
     ("text", "level"),
-    [("", Level.OK), ("ok", Level.OK), ("WARN", Level.WARNING), ("crit", Level.CRITICAL), ("INF", Level.INFO),
-     ("WARNING", Level.WARNING)],
-)  # fmt: skip
+    [
+        ("", Level.OK),
+        ("ok", Level.OK),
+        ("WARN", Level.WARNING),
+        ("crit", Level.CRITICAL),
+        ("INF", Level.INFO),
+        ("WARNING", Level.WARNING),
+    ],
+)
 def test_min_level_quirk(text: str, level: Level) -> None:
     assert parse_min_level(text) is level
 

@@ -69,8 +69,11 @@ def test_creating_sweeps_expired_sessions_and_bounds_the_count(monkeypatch: pyte
     assert [store.get(s.id) is not None for s in made] == [False, True, True, True]
 
 
-@pytest.mark.parametrize(("sent", "ok"), [("right", True), ("wrong", False), ("", False), ("righ", False)],
-                         ids=["same", "other", "empty", "prefix"])  # fmt: skip
+@pytest.mark.parametrize(
+    ("sent", "ok"),
+    [("right", True), ("wrong", False), ("", False), ("righ", False)],
+    ids=["same", "other", "empty", "prefix"],
+)
 def test_csrf_token_comparison(sent: str, ok: bool) -> None:
     session = SessionStore().create("ann", "h")
     session.csrf_token = "right"

@@ -64,9 +64,18 @@ def test_list_table(api: FakeApi, run: Run, local_tz: Callable[[str], None]) -> 
 def test_list_filters_become_query_parameters(api: FakeApi, run: Run) -> None:
     api.on("GET", DELIVERIES, {"link": {}, "deliveries": []})
     result = run(
-        "deliveries", "list", "-topic", "cpu", "--handler", "slack", "-status=dead",
-        "-since", "2026-01-02T03:04:05Z", "-limit", "5",
-    )  # fmt: skip
+        "deliveries",
+        "list",
+        "-topic",
+        "cpu",
+        "--handler",
+        "slack",
+        "-status=dead",
+        "-since",
+        "2026-01-02T03:04:05Z",
+        "-limit",
+        "5",
+    )
     assert (result.code, result.out) == (0, "ID  Topic  Handler  Kind  Alert  Status  Attempts  Last Updated\n")
     assert api.requests[0].query == {
         "topic": "cpu",
@@ -88,8 +97,10 @@ def test_since_duration_is_sent_as_a_time(api: FakeApi, run: Run, monkeypatch: p
     ("argv", "message"),
     [
         (("-status", "lost"), 'invalid value "lost" for flag -status: must be one of pending, delivered, dead'),
-        (("-since", "yesterday"), 'invalid value "yesterday" for flag -since: must be a duration (30m, 1h) or an '
-         "RFC 3339 time"),
+        (
+            ("-since", "yesterday"),
+            'invalid value "yesterday" for flag -since: must be a duration (30m, 1h) or an RFC 3339 time',
+        ),
         (("-since", "-1h"), 'invalid value "-1h" for flag -since: must be a duration (30m, 1h) or an RFC 3339 time'),
         (("-limit", "0"), 'invalid value "0" for flag -limit: must be a positive number'),
         (("-limit", "ten"), 'invalid value "ten" for flag -limit: parse error'),
@@ -100,9 +111,20 @@ def test_since_duration_is_sent_as_a_time(api: FakeApi, run: Run, monkeypatch: p
         (("purge",), 'unknown deliveries command "purge"; use list, show or retry'),
         (("-color",), "flag provided but not defined: -color"),
     ],
-    ids=["status", "since", "since-negative", "limit-zero", "limit-text", "show-no-id", "show-bad-id",
-         "retry-no-id", "show-list-flag", "unknown-subcommand", "unknown-flag"],
-)  # fmt: skip
+    ids=[
+        "status",
+        "since",
+        "since-negative",
+        "limit-zero",
+        "limit-text",
+        "show-no-id",
+        "show-bad-id",
+        "retry-no-id",
+        "show-list-flag",
+        "unknown-subcommand",
+        "unknown-flag",
+    ],
+)
 def test_usage_errors(api: FakeApi, run: Run, argv: tuple[str, ...], message: str) -> None:
     result = run("deliveries", *argv)
     assert result.code == 2

@@ -90,10 +90,20 @@ def test_help_flags(arg: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("1", True), ("t", True), ("TRUE", True), ("True", True), ("0", False), ("F", False), ("false", False),
-     ("yes", None), ("", None), ("tRUE", None)],
+    [
+        ("1", True),
+        ("t", True),
+        ("TRUE", True),
+        ("True", True),
+        ("0", False),
+        ("F", False),
+        ("false", False),
+        ("yes", None),
+        ("", None),
+        ("tRUE", None),
+    ],
     ids=["1", "t", "TRUE", "True", "0", "F", "false", "yes", "empty", "mixed-case"],
-)  # fmt: skip
+)
 def test_parse_go_bool(text: str, value: bool | None) -> None:
     assert parse_go_bool(text) is value
 

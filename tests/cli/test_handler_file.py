@@ -24,12 +24,21 @@ def spec(**fields: Any) -> dict[str, Any]:
             "topic: t\nid: h\noptions:\n  on: yes\n  at: 2020-01-02\n  mode: 0600\n  rate: 1.0\n  5: five\n",
             spec(options={"true": True, "at": "2020-01-02", "mode": 384, "rate": 1.0, "5": "five"}),
         ),
-        ("topic: t\nid: h\noptions:\n  to: [a@b.c]\n  headers: {X: '1'}\n",
-         spec(options={"to": ["a@b.c"], "headers": {"X": "1"}})),
+        (
+            "topic: t\nid: h\noptions:\n  to: [a@b.c]\n  headers: {X: '1'}\n",
+            spec(options={"to": ["a@b.c"], "headers": {"X": "1"}}),
+        ),
     ],
-    ids=["minimal", "case-insensitive-keys", "last-key-wins", "unknown-keys-ignored", "nulls", "yaml-1.1-scalars",
-         "nested"],
-)  # fmt: skip
+    ids=[
+        "minimal",
+        "case-insensitive-keys",
+        "last-key-wins",
+        "unknown-keys-ignored",
+        "nulls",
+        "yaml-1.1-scalars",
+        "nested",
+    ],
+)
 def test_yaml_files(text: str, expected: dict[str, Any]) -> None:
     assert parse_handler_spec(text, "h.yaml") == expected
 
@@ -43,20 +52,35 @@ def test_json_file_keeps_field_order() -> None:
 @pytest.mark.parametrize(
     ("name", "text", "message", "line", "column"),
     [
-        ("h.yaml", "topic: t\nid: h\noptions:\n  - a\n  b: c\n",
-         "h.yaml:5:3: expected <block end>, but found '?'", 5, 3),
+        (
+            "h.yaml",
+            "topic: t\nid: h\noptions:\n  - a\n  b: c\n",
+            "h.yaml:5:3: expected <block end>, but found '?'",
+            5,
+            3,
+        ),
         ("h.json", '{"topic": "t",\n\n  "id" "h"}', "h.json:3:8: Expecting ':' delimiter", 3, 8),
         ("h.yaml", "", 'h.yaml: field "topic" is required', 0, 0),
         ("h.yaml", "topic: t\n", 'h.yaml: field "id" is required', 0, 0),
         ("h.yaml", "topic: t\nid: h\noptions: [1]\n", 'h.yaml: field "options" must be a mapping, got array', 0, 0),
         ("h.yaml", "topic: t\nid: h\nkind: true\n", 'h.yaml: field "kind" must be a string, got boolean', 0, 0),
-        ("h.yaml", "just text", "h.yaml: a handler file must hold a mapping of topic, id, kind, match and options, "
-         "got string", 0, 0),
-        ("h.yaml", "topic: t\nid: h\noptions:\n  x: .inf\n", 'h.yaml: field "options" holds inf, which JSON cannot '
-         "represent", 0, 0),
+        (
+            "h.yaml",
+            "just text",
+            "h.yaml: a handler file must hold a mapping of topic, id, kind, match and options, got string",
+            0,
+            0,
+        ),
+        (
+            "h.yaml",
+            "topic: t\nid: h\noptions:\n  x: .inf\n",
+            'h.yaml: field "options" holds inf, which JSON cannot represent',
+            0,
+            0,
+        ),
     ],
     ids=["yaml-syntax", "json-syntax", "empty", "missing-id", "options-type", "kind-type", "scalar", "infinity"],
-)  # fmt: skip
+)
 def test_bad_files(name: str, text: str, message: str, line: int, column: int) -> None:
     with pytest.raises(ParseError) as caught:
         parse_handler_spec(text, name)

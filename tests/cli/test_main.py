@@ -118,14 +118,17 @@ def test_unreachable_server(run: Run, dead_url: str) -> None:
 @pytest.mark.parametrize(
     ("status", "body", "message"),
     [
-        (400, {"error": "invalid pattern: syntax error in pattern", "message": "x"},
-         "invalid pattern: syntax error in pattern"),
+        (
+            400,
+            {"error": "invalid pattern: syntax error in pattern", "message": "x"},
+            "invalid pattern: syntax error in pattern",
+        ),
         (500, {"Error": "boom"}, "boom"),
         (502, b"bad gateway", "invalid response: code 502: body: bad gateway"),
         (404, {"message": "only message"}, 'invalid response: code 404: body: {\n    "message": "only message"\n}'),
     ],
     ids=["error-field", "case-insensitive", "not-an-object", "no-error-field"],
-)  # fmt: skip
+)
 def test_api_errors_exit_3(api: FakeApi, run: Run, status: int, body: Any, message: str) -> None:
     api.on("GET", TOPICS, body, status=status)
     result = run("list", "topics")
@@ -148,17 +151,34 @@ def test_undecodable_success_body(api: FakeApi, run: Run) -> None:
         (("-url",), "flag needs an argument: -url", "Usage: tocsin [options]"),
         (("---url", "x"), "bad flag syntax: ---url", "Usage: tocsin [options]"),
         (("-json=maybe", "version"), 'invalid boolean value "maybe" for -json: parse error', "Usage: tocsin"),
-        (("-url", "ftp://x", "list", "topics"),
-         "Unsupported protocol scheme: ftp, your address must start with http:// or https://", "Usage: tocsin"),
+        (
+            ("-url", "ftp://x", "list", "topics"),
+            "Unsupported protocol scheme: ftp, your address must start with http:// or https://",
+            "Usage: tocsin",
+        ),
         (("list",), "must specify 'topics', 'topic-handlers' or 'service-tests'", "Usage: tocsin list "),
-        (("show-topic-handler", "t"), "must specify both the topic ID and the handler ID",
-         "Usage: tocsin show-topic-handler <topic ID> <handler ID>"),
+        (
+            ("show-topic-handler", "t"),
+            "must specify both the topic ID and the handler ID",
+            "Usage: tocsin show-topic-handler <topic ID> <handler ID>",
+        ),
         (("version", "extra"), "version takes no arguments", "Usage: tocsin version"),
         (("help", "nope"), 'unknown command "nope"', "Usage: tocsin [options]"),
     ],
-    ids=["no-command", "unknown-command", "unknown-flag", "missing-value", "bad-syntax", "bad-bool", "bad-scheme",
-         "list-no-kind", "show-handler-args", "version-args", "help-unknown"],
-)  # fmt: skip
+    ids=[
+        "no-command",
+        "unknown-command",
+        "unknown-flag",
+        "missing-value",
+        "bad-syntax",
+        "bad-bool",
+        "bad-scheme",
+        "list-no-kind",
+        "show-handler-args",
+        "version-args",
+        "help-unknown",
+    ],
+)
 def test_usage_errors_exit_2(run: Run, argv: tuple[str, ...], message: str, usage: str) -> None:
     result = run(*argv)
     assert (result.code, result.out) == (2, "")
@@ -171,13 +191,15 @@ def test_usage_errors_exit_2(run: Run, argv: tuple[str, ...], message: str, usag
         (("help",), "Usage: tocsin [options] <command> [args]"),
         (("-h",), "Usage: tocsin [options] <command> [args]"),
         (("--help", "list"), "Usage: tocsin [options] <command> [args]"),
-        (("help", "deliveries"),
-         "Usage: tocsin deliveries [list] [-topic T] [-handler H] [-status S] [-since D] [-limit N]"),
+        (
+            ("help", "deliveries"),
+            "Usage: tocsin deliveries [list] [-topic T] [-handler H] [-status S] [-since D] [-limit N]",
+        ),
         (("list", "-h"), "Usage: tocsin list (topics|topic-handlers|service-tests) [ID or pattern]..."),
         (("help", "define-topic-handler"), "Usage: tocsin define-topic-handler <handler file>"),
     ],
     ids=["help", "dash-h", "dash-dash-help", "help-verb", "verb-dash-h", "help-define"],
-)  # fmt: skip
+)
 def test_help_goes_to_stdout(run: Run, argv: tuple[str, ...], first_line: str) -> None:
     result = run(*argv)
     assert (result.code, result.err) == (0, "")

@@ -61,7 +61,8 @@ class Kapacitor:
     async def _record(self, request: web.Request, handler: Any) -> web.StreamResponse:
         raw = await request.read()
         self.requests.append((f"{request.method} {request.path_qs}", json.loads(raw) if raw else None))
-        return await handler(request)
+        response: web.StreamResponse = await handler(request)
+        return response
 
     def _store(self, request: web.Request) -> tuple[dict[str, dict[str, Any]], str]:
         return (self.tasks, "tasks") if request.path.startswith(TASKS) else (self.templates, "templates")
@@ -118,9 +119,20 @@ async def test_define_creates_a_disabled_task(kapacitor: Kapacitor, capsys: Any,
     variables = tmp_path / "vars.json"
     variables.write_text('{"x": {"type": "duration", "value": "1m"}, "y": {"type": "float", "value": 42}}')
     result = await cli(
-        capsys, "define", "cpu", "-tick", str(tick), "-type", "stream", "-dbrp", "telegraf.autogen",
-        "-dbrp", '"my.db"."rp \\"1\\""', "-vars", str(variables),
-    )  # fmt: skip
+        capsys,
+        "define",
+        "cpu",
+        "-tick",
+        str(tick),
+        "-type",
+        "stream",
+        "-dbrp",
+        "telegraf.autogen",
+        "-dbrp",
+        '"my.db"."rp \\"1\\""',
+        "-vars",
+        str(variables),
+    )
     assert result == (0, "", "")
     assert kapacitor.requests == [
         (f"GET {TASKS}/cpu?{GET_TASK_QUERY}", None),
@@ -165,8 +177,10 @@ async def test_define_no_reload_and_disabled_task(kapacitor: Kapacitor, capsys: 
 
 async def test_define_from_task_file(kapacitor: Kapacitor, capsys: Any, tmp_path: Path) -> None:
     spec = tmp_path / "task.yaml"
-    spec.write_text("id: cpu\ntemplate-id: generic\ndbrps:\n  - db: telegraf\n    rp: autogen\nvars:\n"
-                    "  crit:\n    type: lambda\n    value: '\"value\" > 90'\n")  # fmt: skip
+    spec.write_text(
+        "id: cpu\ntemplate-id: generic\ndbrps:\n  - db: telegraf\n    rp: autogen\nvars:\n"
+        "  crit:\n    type: lambda\n    value: '\"value\" > 90'\n"
+    )
     assert await cli(capsys, "define", "cpu", "-file", str(spec)) == (0, "", "")
     assert kapacitor.requests[1] == (
         f"POST {TASKS}",
@@ -198,9 +212,19 @@ async def test_define_from_task_file(kapacitor: Kapacitor, capsys: Any, tmp_path
         (("show-template", "missing"), 3, "Error: no template exists\n"),
         (("define", "t", "-vars", "no.json"), 3, "Error: failed to open file no.json: open no.json: no such file"),
     ],
-    ids=["no-id", "dbrp-no-dot", "dbrp-no-rp", "tick-missing", "file-ext", "enable-none", "show-none", "show-404",
-         "show-template-404", "vars-missing"],
-)  # fmt: skip
+    ids=[
+        "no-id",
+        "dbrp-no-dot",
+        "dbrp-no-rp",
+        "tick-missing",
+        "file-ext",
+        "enable-none",
+        "show-none",
+        "show-404",
+        "show-template-404",
+        "vars-missing",
+    ],
+)
 async def test_errors(
     kapacitor: Kapacitor,
     capsys: Any,

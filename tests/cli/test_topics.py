@@ -170,13 +170,18 @@ def test_delete_needs_an_id(api: FakeApi, run: Run) -> None:
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (("list", "recordings"),
-         "cannot list 'recordings' did you mean 'tasks', 'templates', 'topics', 'topic-handlers' or 'service-tests'?"),
-        (("delete", "recordings", "x"),
-         "cannot delete 'recordings' did you mean 'tasks', 'templates', 'topics' or 'topic-handlers'?"),
+        (
+            ("list", "recordings"),
+            "cannot list 'recordings' did you mean 'tasks', 'templates', 'topics', 'topic-handlers' "
+            "or 'service-tests'?",
+        ),
+        (
+            ("delete", "recordings", "x"),
+            "cannot delete 'recordings' did you mean 'tasks', 'templates', 'topics' or 'topic-handlers'?",
+        ),
     ],
     ids=["list", "delete"],
-)  # fmt: skip
+)
 def test_unknown_kind(api: FakeApi, run: Run, argv: tuple[str, ...], message: str) -> None:
     result = run(*argv)
     assert (result.code, result.out, result.err) == (3, "", f"Error: {message}\n")

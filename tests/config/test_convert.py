@@ -8,8 +8,9 @@ from tocsin.config.convert import ConversionError, coerce, from_env, go_quote, g
 from tocsin.config.schema import Field, FieldType
 
 FLOAT = Field("ratio", FieldType.FLOAT)
-AUTH = Field("basic-auth", FieldType.OBJECT, fields=(Field("username", FieldType.STRING),
-                                                     Field("password", FieldType.STRING)))
+AUTH = Field(
+    "basic-auth", FieldType.OBJECT, fields=(Field("username", FieldType.STRING), Field("password", FieldType.STRING))
+)
 
 
 @pytest.mark.parametrize(
@@ -32,8 +33,9 @@ def test_object_merges_into_the_current_value() -> None:
     assert coerce(AUTH, {"password": "p"}, {"username": "u"}, "json") == {"username": "u", "password": "p"}
     with pytest.raises(ConversionError) as info:
         coerce(AUTH, {"username": 1}, {}, "json")
-    assert str(info.value) == ("failed to decode options into basic-auth: username: wrong kind float64, "
-                               "expected value of kind string: false")
+    assert str(info.value) == (
+        "failed to decode options into basic-auth: username: wrong kind float64, expected value of kind string: false"
+    )
     with pytest.raises(ConversionError) as info:
         coerce(AUTH, "u:p", {}, "json")
     assert str(info.value) == "wrong kind string, expected value of kind struct: false"
@@ -41,8 +43,14 @@ def test_object_merges_into_the_current_value() -> None:
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [(None, "<nil>"), (True, "bool"), (1, "float64"), ("s", "string"), ([], "[]interface {}"),
-     ({}, "map[string]interface {}")],
+    [
+        (None, "<nil>"),
+        (True, "bool"),
+        (1, "float64"),
+        ("s", "string"),
+        ([], "[]interface {}"),
+        ({}, "map[string]interface {}"),
+    ],
     ids=["null", "bool", "number", "string", "array", "object"],
 )
 def test_go_type(value: Any, text: str) -> None:

@@ -56,10 +56,16 @@ def test_element_without_a_default_marker() -> None:
 
 
 def test_convenience_properties() -> None:
-    cfg = build('hostname = "h"\ndata_dir = "/d"\n[http]\n  bind-address = ":1"\n'
-                "[config-override]\n  enabled = false\n")
+    cfg = build(
+        'hostname = "h"\ndata_dir = "/d"\n[http]\n  bind-address = ":1"\n[config-override]\n  enabled = false\n'
+    )
     assert (cfg.hostname, cfg.data_dir, cfg.bind_address, cfg.overrides_enabled, cfg.skip_overrides) == (
-        "h", "/d", ":1", False, False)
+        "h",
+        "/d",
+        ":1",
+        False,
+        False,
+    )
     assert cfg.get("", "hostname") == "h"
     with pytest.raises(KeyError):
         cfg.get("smtp", "nope")
@@ -71,10 +77,12 @@ def test_ignored_sections_are_kept() -> None:
 
 def test_overrides_apply_in_id_order_and_do_not_touch_the_base() -> None:
     base = load_text(TWO_SLACKS, environ=NO_ENV, sections=SECTIONS)
-    overrides = Overrides((
-        OverrideRecord("slack", "a", {"channel": "#a"}),
-        OverrideRecord("slack", "c", {"workspace": "c"}, create=True),
-    ))
+    overrides = Overrides(
+        (
+            OverrideRecord("slack", "a", {"channel": "#a"}),
+            OverrideRecord("slack", "c", {"workspace": "c"}, create=True),
+        )
+    )
     cfg = Config.build(base, overrides, sections=SECTIONS)
     assert [(e["workspace"], e["channel"]) for e in cfg.section("slack")] == [("a", "#a"), ("b", "#b"), ("c", "")]
     assert base.values["slack"][0]["channel"] == ""
@@ -84,11 +92,14 @@ def test_stale_records_fail_like_kapacitor() -> None:
     with pytest.raises(UpdateError) as info:
         build("", Overrides((OverrideRecord("gone", "", {"x": 1}),)))
     assert (info.value.status, info.value.message) == (
-        400, "failed to override configuration gone/: unknown section gone")
+        400,
+        "failed to override configuration gone/: unknown section gone",
+    )
     with pytest.raises(UpdateError) as info:
         build("", Overrides((OverrideRecord("slack", "gone", {"channel": "#g"}),)))
     assert info.value.message == (
-        "failed to override configuration slack/gone: unknown options [channel] in section slack")
+        "failed to override configuration slack/gone: unknown options [channel] in section slack"
+    )
 
 
 def test_record_without_options_for_a_missing_element_is_harmless() -> None:

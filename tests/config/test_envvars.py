@@ -22,28 +22,35 @@ def test_env_name() -> None:
 
 
 def test_section_option_and_top_level() -> None:
-    cfg = load({
-        "KAPACITOR_SMTP_PORT": "2525",
-        "KAPACITOR_SMTP_ENABLED": "true",
-        "KAPACITOR_SMTP_TO": "a@example.com, b@example.com",
-        "KAPACITOR_SMTP_IDLE_TIMEOUT": "1m",
-        "KAPACITOR_HOSTNAME": "node1",
-        "KAPACITOR_DATA_DIR": "/data",
-        "KAPACITOR_SKIP_CONFIG_OVERRIDES": "1",
-        "KAPACITOR_CONFIG_OVERRIDE_ENABLED": "false",
-        "KAPACITOR_DELIVERY_JITTER": "0.5",
-    })
+    cfg = load(
+        {
+            "KAPACITOR_SMTP_PORT": "2525",
+            "KAPACITOR_SMTP_ENABLED": "true",
+            "KAPACITOR_SMTP_TO": "a@example.com, b@example.com",
+            "KAPACITOR_SMTP_IDLE_TIMEOUT": "1m",
+            "KAPACITOR_HOSTNAME": "node1",
+            "KAPACITOR_DATA_DIR": "/data",
+            "KAPACITOR_SKIP_CONFIG_OVERRIDES": "1",
+            "KAPACITOR_CONFIG_OVERRIDE_ENABLED": "false",
+            "KAPACITOR_DELIVERY_JITTER": "0.5",
+        }
+    )
     smtp = cfg.values["smtp"][0]
     assert (smtp["port"], smtp["enabled"], smtp["to"], smtp["idle-timeout"]) == (
-        2525, True, ["a@example.com", "b@example.com"], MINUTE)
-    assert cfg.values[""] == [{"hostname": "node1", "data_dir": "/data", "skip-config-overrides": True,
-                               "default-retention-policy": ""}]
+        2525,
+        True,
+        ["a@example.com", "b@example.com"],
+        MINUTE,
+    )
+    assert cfg.values[""] == [
+        {"hostname": "node1", "data_dir": "/data", "skip-config-overrides": True, "default-retention-policy": ""}
+    ]
     assert cfg.values["config-override"] == [{"enabled": False, "allowed-file-dirs": []}]
     assert cfg.values["delivery"][0]["jitter"] == 0.5
 
 
 def test_env_is_applied_after_the_file() -> None:
-    cfg = load({"KAPACITOR_SMTP_PORT": "27"}, "[smtp]\n  port = 26\n  host = \"mail\"\n")
+    cfg = load({"KAPACITOR_SMTP_PORT": "27"}, '[smtp]\n  port = 26\n  host = "mail"\n')
     assert (cfg.values["smtp"][0]["port"], cfg.values["smtp"][0]["host"]) == (27, "mail")
 
 
@@ -58,13 +65,15 @@ def test_empty_values_are_ignored() -> None:
 
 
 def test_list_elements_by_index_and_append() -> None:
-    cfg = load({
-        "KAPACITOR_SLACK_0_URL": "https://hooks/default",
-        "KAPACITOR_SLACK_1_WORKSPACE": "ops",
-        "KAPACITOR_SLACK_1_URL": "https://hooks/ops",
-        "TOCSIN_SLACK_2_WORKSPACE": "dev",
-        "KAPACITOR_SLACK_4_WORKSPACE": "gap-is-not-appended",
-    })
+    cfg = load(
+        {
+            "KAPACITOR_SLACK_0_URL": "https://hooks/default",
+            "KAPACITOR_SLACK_1_WORKSPACE": "ops",
+            "KAPACITOR_SLACK_1_URL": "https://hooks/ops",
+            "TOCSIN_SLACK_2_WORKSPACE": "dev",
+            "KAPACITOR_SLACK_4_WORKSPACE": "gap-is-not-appended",
+        }
+    )
     assert cfg.values["slack"] == [
         {**SLACK_DEFAULT, "url": "https://hooks/default"},
         {**SLACK_DEFAULT, "default": False, "workspace": "ops", "url": "https://hooks/ops"},
@@ -80,17 +89,25 @@ def test_index_applies_to_file_elements() -> None:
 
 def test_maps_by_key_and_objects_by_field() -> None:
     text = '[[httppost]]\n  endpoint = "e"\n  headers = { Existing = "1" }\n'
-    cfg = load({
-        "KAPACITOR_HTTPPOST_0_HEADERS_Authorization": "Bearer x",
-        "KAPACITOR_HTTPPOST_0_HEADERS_Existing": "2",
-        "TOCSIN_HTTPPOST_0_HEADERS_Existing": "3",
-        "KAPACITOR_HTTPPOST_0_BASIC_AUTH_USERNAME": "u",
-        "KAPACITOR_HTTPPOST_1_ENDPOINT": "second",
-        "KAPACITOR_HTTPPOST_1_URL": "http://second",
-    }, text)
+    cfg = load(
+        {
+            "KAPACITOR_HTTPPOST_0_HEADERS_Authorization": "Bearer x",
+            "KAPACITOR_HTTPPOST_0_HEADERS_Existing": "2",
+            "TOCSIN_HTTPPOST_0_HEADERS_Existing": "3",
+            "KAPACITOR_HTTPPOST_0_BASIC_AUTH_USERNAME": "u",
+            "KAPACITOR_HTTPPOST_1_ENDPOINT": "second",
+            "KAPACITOR_HTTPPOST_1_URL": "http://second",
+        },
+        text,
+    )
     assert cfg.values["httppost"] == [
-        {**HTTPPOST_DEFAULT, "endpoint": "e", "url": "", "headers": {"Existing": "3", "Authorization": "Bearer x"},
-         "basic-auth": {"username": "u"}},
+        {
+            **HTTPPOST_DEFAULT,
+            "endpoint": "e",
+            "url": "",
+            "headers": {"Existing": "3", "Authorization": "Bearer x"},
+            "basic-auth": {"username": "u"},
+        },
         {**HTTPPOST_DEFAULT, "endpoint": "second", "url": "http://second"},
     ]
 
@@ -98,7 +115,8 @@ def test_maps_by_key_and_objects_by_field() -> None:
 def test_list_section_without_defaults_appends_from_index_zero() -> None:
     cfg = load({"KAPACITOR_KAFKA_0_ID": "k", "KAPACITOR_KAFKA_0_BROKERS": "b1:9092,b2:9092"})
     assert cfg.values["kafka"] == [
-        {"enabled": False, "id": "k", "brokers": ["b1:9092", "b2:9092"], "timeout": 0, "batch-size": 100}]
+        {"enabled": False, "id": "k", "brokers": ["b1:9092", "b2:9092"], "timeout": 0, "batch-size": 100}
+    ]
 
 
 @pytest.mark.parametrize(
@@ -120,23 +138,47 @@ def test_booleans_parse_like_go(text: str, value: bool) -> None:
 
 
 ENV_ERRORS = [
-    ("int", {"KAPACITOR_SMTP_PORT": "abc"},
-     'environment KAPACITOR_SMTP_PORT: [smtp] port: cannot convert string "abc" into int'),
-    ("int-space", {"KAPACITOR_SMTP_PORT": " 5"},
-     'environment KAPACITOR_SMTP_PORT: [smtp] port: cannot convert string " 5" into int'),
-    ("bool", {"TOCSIN_SMTP_ENABLED": "yes"},
-     'environment TOCSIN_SMTP_ENABLED: [smtp] enabled: cannot convert string "yes" into bool'),
-    ("duration", {"KAPACITOR_SMTP_IDLE_TIMEOUT": "soon"},
-     'environment KAPACITOR_SMTP_IDLE_TIMEOUT: [smtp] idle-timeout: time: invalid duration "soon"'),
-    ("float", {"KAPACITOR_DELIVERY_JITTER": "lots"},
-     'environment KAPACITOR_DELIVERY_JITTER: [delivery] jitter: cannot convert string "lots" into float64'),
-    ("choice", {"KAPACITOR_STORAGE_SYNCHRONOUS": "off"},
-     'environment KAPACITOR_STORAGE_SYNCHRONOUS: [storage] synchronous: invalid value "off", must be one of '
-     '"full", "normal"'),
-    ("top-level", {"KAPACITOR_SKIP_CONFIG_OVERRIDES": "maybe"},
-     'environment KAPACITOR_SKIP_CONFIG_OVERRIDES: skip-config-overrides: cannot convert string "maybe" into bool'),
-    ("validation", {"KAPACITOR_SLACK_0_ENABLED": "true"},
-     "kapacitor.conf: [slack] failed validation: must specify url"),
+    (
+        "int",
+        {"KAPACITOR_SMTP_PORT": "abc"},
+        'environment KAPACITOR_SMTP_PORT: [smtp] port: cannot convert string "abc" into int',
+    ),
+    (
+        "int-space",
+        {"KAPACITOR_SMTP_PORT": " 5"},
+        'environment KAPACITOR_SMTP_PORT: [smtp] port: cannot convert string " 5" into int',
+    ),
+    (
+        "bool",
+        {"TOCSIN_SMTP_ENABLED": "yes"},
+        'environment TOCSIN_SMTP_ENABLED: [smtp] enabled: cannot convert string "yes" into bool',
+    ),
+    (
+        "duration",
+        {"KAPACITOR_SMTP_IDLE_TIMEOUT": "soon"},
+        'environment KAPACITOR_SMTP_IDLE_TIMEOUT: [smtp] idle-timeout: time: invalid duration "soon"',
+    ),
+    (
+        "float",
+        {"KAPACITOR_DELIVERY_JITTER": "lots"},
+        'environment KAPACITOR_DELIVERY_JITTER: [delivery] jitter: cannot convert string "lots" into float64',
+    ),
+    (
+        "choice",
+        {"KAPACITOR_STORAGE_SYNCHRONOUS": "off"},
+        'environment KAPACITOR_STORAGE_SYNCHRONOUS: [storage] synchronous: invalid value "off", must be one of '
+        '"full", "normal"',
+    ),
+    (
+        "top-level",
+        {"KAPACITOR_SKIP_CONFIG_OVERRIDES": "maybe"},
+        'environment KAPACITOR_SKIP_CONFIG_OVERRIDES: skip-config-overrides: cannot convert string "maybe" into bool',
+    ),
+    (
+        "validation",
+        {"KAPACITOR_SLACK_0_ENABLED": "true"},
+        "kapacitor.conf: [slack] failed validation: must specify url",
+    ),
     ("duplicate", {"KAPACITOR_SLACK_1_URL": "https://x"}, 'kapacitor.conf: [slack] duplicate element workspace ""'),
 ]
 

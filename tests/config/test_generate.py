@@ -13,22 +13,26 @@ from .sections import HTTPPOST, KAFKA, NO_ENV, SECTIONS
 
 def test_default_toml_round_trips_to_the_defaults() -> None:
     text = default_config_toml(SECTIONS)
-    assert load_text(text, environ=NO_ENV, sections=SECTIONS).values == \
-        load_text("", environ=NO_ENV, sections=SECTIONS).values
+    assert (
+        load_text(text, environ=NO_ENV, sections=SECTIONS).values
+        == load_text("", environ=NO_ENV, sections=SECTIONS).values
+    )
 
 
 def test_round_trip_keeps_non_default_values_of_every_type() -> None:
     odd = Section(
         name="odd",
         element_key="name",
-        default_elements=({
-            "name": 'quote " back \\ tab \t del \x7f',
-            "tags": ["a", "b c"],
-            "headers": {"X-A": "1", "needs quoting": "é"},
-            "auth": {"username": "u"},
-            "ratio": 1e-07,
-            "wait": 1_500_000,
-        },),
+        default_elements=(
+            {
+                "name": 'quote " back \\ tab \t del \x7f',
+                "tags": ["a", "b c"],
+                "headers": {"X-A": "1", "needs quoting": "é"},
+                "auth": {"username": "u"},
+                "ratio": 1e-07,
+                "wait": 1_500_000,
+            },
+        ),
         fields=(
             Field("name", FieldType.STRING),
             Field("tags", FieldType.STRING_LIST),
@@ -45,7 +49,9 @@ def test_round_trip_keeps_non_default_values_of_every_type() -> None:
 
 def test_output_has_a_help_comment_per_option() -> None:
     sections = by_name([TOP_LEVEL, CONFIG_OVERRIDE, HTTPPOST, KAFKA])
-    assert default_config_toml(sections) == """\
+    assert (
+        default_config_toml(sections)
+        == """\
 # The hostname of this node, shown in alert templates.
 hostname = "localhost"
 # Directory for the SQLite store and other state.
@@ -80,6 +86,7 @@ inside; empty (the default): such paths come from this file only.
 #  timeout = "0s"
 #  batch-size = 100
 """
+    )
 
 
 @pytest.mark.parametrize(

@@ -27,7 +27,10 @@ def test_tables_and_keys() -> None:
     assert (lines.table("http", 0), lines.key("http", 0, "bind-address")) == (3, 4)
     assert (lines.table("slack", 0), lines.table("slack", 1)) == (5, 7)
     assert (lines.key("slack", 0, "workspace"), lines.key("slack", 1, "workspace"), lines.key("slack", 1, "url")) == (
-        6, 8, 9)
+        6,
+        8,
+        9,
+    )
     assert lines.key("httppost", 0, "basic-auth") == 12
     assert lines.key("httppost", 0, "username") == 10
     assert (lines.table("odd name", 0), lines.key("odd name", 0, "key")) == (14, 15)

@@ -63,20 +63,52 @@ default-retention-policy = "autogen"
 """
 
 CORE_VALUES = {
-    "": [{"hostname": "alerts.example.com", "data_dir": "/var/lib/tocsin", "skip-config-overrides": True,
-          "default-retention-policy": "autogen"}],
-    "http": [{"bind-address": "127.0.0.1:9192", "auth-enabled": True, "allow-unauthenticated-remote": False,
-              "cors-allowed-origins": [], "allowed-hosts": [], "metrics-auth-enabled": True,
-              "log-enabled": False, "write-tracing": True,
-              "pprof-enabled": True, "https-enabled": True, "https-certificate": "/etc/tocsin/cert.pem",
-              "https-private-key": "/etc/tocsin/key.pem", "shutdown-timeout": 30 * SECOND,
-              "shared-secret": "s3cret-value", "admin-user": "", "admin-password": "",
-              "max-body-size": 32 * 1024 * 1024}],
-    "delivery": [{"timeout": 5 * SECOND, "kind-timeouts": {}, "max-attempts": 3, "max-age": HOUR,
-                  "backoff-initial": SECOND // 2,
-                  "backoff-max": MINUTE, "backoff-multiplier": 3.0, "jitter": 0.5, "concurrency": 8,
-                  "retention": 24 * HOUR, "deny-networks": ["169.254.0.0/16", "fe80::/10"], "redirects": "same-origin",
-                  "allow-networks": []}],
+    "": [
+        {
+            "hostname": "alerts.example.com",
+            "data_dir": "/var/lib/tocsin",
+            "skip-config-overrides": True,
+            "default-retention-policy": "autogen",
+        }
+    ],
+    "http": [
+        {
+            "bind-address": "127.0.0.1:9192",
+            "auth-enabled": True,
+            "allow-unauthenticated-remote": False,
+            "cors-allowed-origins": [],
+            "allowed-hosts": [],
+            "metrics-auth-enabled": True,
+            "log-enabled": False,
+            "write-tracing": True,
+            "pprof-enabled": True,
+            "https-enabled": True,
+            "https-certificate": "/etc/tocsin/cert.pem",
+            "https-private-key": "/etc/tocsin/key.pem",
+            "shutdown-timeout": 30 * SECOND,
+            "shared-secret": "s3cret-value",
+            "admin-user": "",
+            "admin-password": "",
+            "max-body-size": 32 * 1024 * 1024,
+        }
+    ],
+    "delivery": [
+        {
+            "timeout": 5 * SECOND,
+            "kind-timeouts": {},
+            "max-attempts": 3,
+            "max-age": HOUR,
+            "backoff-initial": SECOND // 2,
+            "backoff-max": MINUTE,
+            "backoff-multiplier": 3.0,
+            "jitter": 0.5,
+            "concurrency": 8,
+            "retention": 24 * HOUR,
+            "deny-networks": ["169.254.0.0/16", "fe80::/10"],
+            "redirects": "same-origin",
+            "allow-networks": [],
+        }
+    ],
     "storage": [{"url": "sqlite:///tmp/x.db", "synchronous": "normal", "boltdb": "/var/lib/kapacitor/kapacitor.db"}],
     "alert": [{"persist-topics": False, "topic-buffer-length": 1000}],
     "config-override": [{"enabled": False, "allowed-file-dirs": []}],
@@ -84,19 +116,52 @@ CORE_VALUES = {
 }
 
 DEFAULT_CORE_VALUES = {
-    "": [{"hostname": "localhost", "data_dir": "./tocsin-data", "skip-config-overrides": False,
-          "default-retention-policy": ""}],
-    "http": [{"bind-address": "localhost:9092", "auth-enabled": False, "allow-unauthenticated-remote": False,
-              "cors-allowed-origins": [], "allowed-hosts": [], "metrics-auth-enabled": True,
-              "log-enabled": True, "write-tracing": False,
-              "pprof-enabled": False, "https-enabled": False, "https-certificate": "/etc/ssl/kapacitor.pem",
-              "https-private-key": "", "shutdown-timeout": 10 * SECOND, "shared-secret": "",
-              "admin-user": "", "admin-password": "", "max-body-size": 32 * 1024 * 1024}],
-    "delivery": [{"timeout": 10 * SECOND, "kind-timeouts": {}, "max-attempts": 10, "max-age": 24 * HOUR,
-                  "backoff-initial": SECOND,
-                  "backoff-max": 5 * MINUTE, "backoff-multiplier": 2.0, "jitter": 0.2, "concurrency": 4,
-                  "retention": 168 * HOUR, "deny-networks": ["169.254.0.0/16", "fe80::/10"], "redirects": "same-origin",
-                  "allow-networks": []}],
+    "": [
+        {
+            "hostname": "localhost",
+            "data_dir": "./tocsin-data",
+            "skip-config-overrides": False,
+            "default-retention-policy": "",
+        }
+    ],
+    "http": [
+        {
+            "bind-address": "localhost:9092",
+            "auth-enabled": False,
+            "allow-unauthenticated-remote": False,
+            "cors-allowed-origins": [],
+            "allowed-hosts": [],
+            "metrics-auth-enabled": True,
+            "log-enabled": True,
+            "write-tracing": False,
+            "pprof-enabled": False,
+            "https-enabled": False,
+            "https-certificate": "/etc/ssl/kapacitor.pem",
+            "https-private-key": "",
+            "shutdown-timeout": 10 * SECOND,
+            "shared-secret": "",
+            "admin-user": "",
+            "admin-password": "",
+            "max-body-size": 32 * 1024 * 1024,
+        }
+    ],
+    "delivery": [
+        {
+            "timeout": 10 * SECOND,
+            "kind-timeouts": {},
+            "max-attempts": 10,
+            "max-age": 24 * HOUR,
+            "backoff-initial": SECOND,
+            "backoff-max": 5 * MINUTE,
+            "backoff-multiplier": 2.0,
+            "jitter": 0.2,
+            "concurrency": 4,
+            "retention": 168 * HOUR,
+            "deny-networks": ["169.254.0.0/16", "fe80::/10"],
+            "redirects": "same-origin",
+            "allow-networks": [],
+        }
+    ],
     "storage": [{"url": "", "synchronous": "full", "boltdb": ""}],
     "alert": [{"persist-topics": True, "topic-buffer-length": 5000}],
     "config-override": [{"enabled": True, "allowed-file-dirs": []}],
@@ -104,15 +169,34 @@ DEFAULT_CORE_VALUES = {
 }
 
 SLACK_DEFAULT = {
-    "enabled": False, "default": True, "workspace": "", "url": "", "token": "", "channel": "",
-    "username": "kapacitor", "icon-emoji": "", "global": False, "state-changes-only": False, "ssl-ca": "",
-    "ssl-cert": "", "ssl-key": "", "insecure-skip-verify": False, "api-url": "", "layout": "attachment",
+    "enabled": False,
+    "default": True,
+    "workspace": "",
+    "url": "",
+    "token": "",
+    "channel": "",
+    "username": "kapacitor",
+    "icon-emoji": "",
+    "global": False,
+    "state-changes-only": False,
+    "ssl-ca": "",
+    "ssl-cert": "",
+    "ssl-key": "",
+    "insecure-skip-verify": False,
+    "api-url": "",
+    "layout": "attachment",
     "thread-recoveries": False,
 }
 
 HTTPPOST_DEFAULT = {
-    "endpoint": "example", "url": "http://example.com", "headers": {}, "basic-auth": {}, "alert-template": "",
-    "alert-template-file": "", "row-template": "", "row-template-file": "",
+    "endpoint": "example",
+    "url": "http://example.com",
+    "headers": {},
+    "basic-auth": {},
+    "alert-template": "",
+    "alert-template-file": "",
+    "row-template": "",
+    "row-template-file": "",
 }
 
 
@@ -148,10 +232,21 @@ def test_list_section_entries_replace_the_default_elements() -> None:
   url = "https://hooks.slack.com/services/B"
 """)
     assert cfg.values["slack"] == [
-        {**SLACK_DEFAULT, "workspace": "main", "url": "https://hooks.slack.com/services/A", "channel": "#alerts",
-         "global": True, "state-changes-only": True},
-        {**SLACK_DEFAULT, "default": False, "workspace": "ops", "enabled": True,
-         "url": "https://hooks.slack.com/services/B"},
+        {
+            **SLACK_DEFAULT,
+            "workspace": "main",
+            "url": "https://hooks.slack.com/services/A",
+            "channel": "#alerts",
+            "global": True,
+            "state-changes-only": True,
+        },
+        {
+            **SLACK_DEFAULT,
+            "default": False,
+            "workspace": "ops",
+            "enabled": True,
+            "url": "https://hooks.slack.com/services/B",
+        },
     ]
 
 
@@ -182,10 +277,20 @@ def test_httppost_list_with_map_and_object() -> None:
     username = "x"
 """)
     assert cfg.values["httppost"] == [
-        {**HTTPPOST_DEFAULT, "endpoint": "hook", "url": "http://localhost/{{.ID}}",
-         "headers": {"X-Custom": "v", "Authorization": "works"}, "basic-auth": {"username": "u", "password": "p"}},
-        {**HTTPPOST_DEFAULT, "endpoint": "other", "url": "http://other", "headers": {"A": "1"},
-         "basic-auth": {"username": "x"}},
+        {
+            **HTTPPOST_DEFAULT,
+            "endpoint": "hook",
+            "url": "http://localhost/{{.ID}}",
+            "headers": {"X-Custom": "v", "Authorization": "works"},
+            "basic-auth": {"username": "u", "password": "p"},
+        },
+        {
+            **HTTPPOST_DEFAULT,
+            "endpoint": "other",
+            "url": "http://other",
+            "headers": {"A": "1"},
+            "basic-auth": {"username": "x"},
+        },
     ]
 
 
@@ -218,43 +323,92 @@ def test_unknown_sections_are_ignored_in_order() -> None:
 ERRORS = [
     ("syntax", 'hostname = "x"\n[http]\nbind-address = \n', "kapacitor.conf:3:16: Invalid value"),
     ("syntax-at-end", 'hostname = "x', "kapacitor.conf: Unterminated string (at end of document)"),
-    ("wrong-type", "\n" * 10 + '[smtp]\n  port = "abc"\n',
-     'kapacitor.conf:12: [smtp] port: cannot convert string "abc" into int'),
-    ("wrong-kind", "[smtp]\n  enabled = 1\n",
-     "kapacitor.conf:2: [smtp] enabled: wrong kind int64, expected value of kind bool: false"),
-    ("list-item", "[smtp]\n  to = [1]\n",
-     "kapacitor.conf:2: [smtp] to: failed to copy slice value: wrong kind int64, expected value of kind string: false"),
-    ("unknown-key", "[smtp]\n  host = \"h\"\n  bogus = 1\n", "kapacitor.conf:3: [smtp] bogus: unknown key"),
-    ("unknown-key-second-element", '[[slack]]\n  workspace = "a"\n[[slack]]\n  workspace = "b"\n  colour = "red"\n',
-     "kapacitor.conf:5: [slack] colour: unknown key"),
+    (
+        "wrong-type",
+        "\n" * 10 + '[smtp]\n  port = "abc"\n',
+        'kapacitor.conf:12: [smtp] port: cannot convert string "abc" into int',
+    ),
+    (
+        "wrong-kind",
+        "[smtp]\n  enabled = 1\n",
+        "kapacitor.conf:2: [smtp] enabled: wrong kind int64, expected value of kind bool: false",
+    ),
+    (
+        "list-item",
+        "[smtp]\n  to = [1]\n",
+        "kapacitor.conf:2: [smtp] to: failed to copy slice value: "
+        "wrong kind int64, expected value of kind string: false",
+    ),
+    ("unknown-key", '[smtp]\n  host = "h"\n  bogus = 1\n', "kapacitor.conf:3: [smtp] bogus: unknown key"),
+    (
+        "unknown-key-second-element",
+        '[[slack]]\n  workspace = "a"\n[[slack]]\n  workspace = "b"\n  colour = "red"\n',
+        "kapacitor.conf:5: [slack] colour: unknown key",
+    ),
     ("unknown-top-level-key", 'colour = "red"\n', "kapacitor.conf:1: colour: unknown key"),
-    ("top-level-type", "hostname = 5\n",
-     "kapacitor.conf:1: hostname: wrong kind int64, expected value of kind string: false"),
-    ("bad-duration", '[delivery]\n  timeout = "soon"\n',
-     'kapacitor.conf:2: [delivery] timeout: time: invalid duration "soon"'),
-    ("float-duration", "[delivery]\n  timeout = 1.5\n",
-     "kapacitor.conf:2: [delivery] timeout: cannot unmarshal float64 into int64"),
-    ("choice", '[storage]\n  synchronous = "off"\n',
-     'kapacitor.conf:2: [storage] synchronous: invalid value "off", must be one of "full", "normal"'),
-    ("object-key", '[[httppost]]\n  endpoint = "e"\n  basic-auth = { user = "u" }\n',
-     "kapacitor.conf:3: [httppost] basic-auth: failed to decode options into basic-auth: has invalid keys: user"),
+    (
+        "top-level-type",
+        "hostname = 5\n",
+        "kapacitor.conf:1: hostname: wrong kind int64, expected value of kind string: false",
+    ),
+    (
+        "bad-duration",
+        '[delivery]\n  timeout = "soon"\n',
+        'kapacitor.conf:2: [delivery] timeout: time: invalid duration "soon"',
+    ),
+    (
+        "float-duration",
+        "[delivery]\n  timeout = 1.5\n",
+        "kapacitor.conf:2: [delivery] timeout: cannot unmarshal float64 into int64",
+    ),
+    (
+        "choice",
+        '[storage]\n  synchronous = "off"\n',
+        'kapacitor.conf:2: [storage] synchronous: invalid value "off", must be one of "full", "normal"',
+    ),
+    (
+        "object-key",
+        '[[httppost]]\n  endpoint = "e"\n  basic-auth = { user = "u" }\n',
+        "kapacitor.conf:3: [httppost] basic-auth: failed to decode options into basic-auth: has invalid keys: user",
+    ),
     ("table-as-array", "[[smtp]]\n  port = 1\n", "kapacitor.conf:1: [smtp] expected a table [smtp]"),
-    ("single-table-not-allowed", '[httppost]\n  endpoint = "e"\n',
-     "kapacitor.conf:1: [httppost] expected an array of tables [[httppost]]"),
-    ("validation", '[smtp]\n  port = 25\n[[slack]]\n  enabled = true\n',
-     "kapacitor.conf:3: [slack] failed validation: must specify url"),
-    ("validation-non-list", '[smtp]\n  host = ""\n',
-     "kapacitor.conf:1: [smtp] failed validation: host cannot be empty"),
+    (
+        "single-table-not-allowed",
+        '[httppost]\n  endpoint = "e"\n',
+        "kapacitor.conf:1: [httppost] expected an array of tables [[httppost]]",
+    ),
+    (
+        "validation",
+        "[smtp]\n  port = 25\n[[slack]]\n  enabled = true\n",
+        "kapacitor.conf:3: [slack] failed validation: must specify url",
+    ),
+    (
+        "validation-non-list",
+        '[smtp]\n  host = ""\n',
+        "kapacitor.conf:1: [smtp] failed validation: host cannot be empty",
+    ),
     ("validation-top", 'hostname = ""\n', "kapacitor.conf: failed validation: must configure valid hostname"),
-    ("validation-core", "[delivery]\n  jitter = 2.0\n",
-     "kapacitor.conf:1: [delivery] failed validation: jitter must be between 0 and 1"),
-    ("log-level", '[logging]\n  level = "LOUD"\n',
-     "kapacitor.conf:1: [logging] failed validation: invalid log level 'LOUD', must be one of DEBUG, INFO, WARN, "
-     "ERROR, OFF"),
-    ("duplicate", '[[slack]]\n  workspace = "a"\n  default = true\n[[slack]]\n  workspace = "a"\n',
-     'kapacitor.conf:4: [slack] duplicate element workspace "a"'),
-    ("global-not-default", '[[slack]]\n  workspace = "a"\n  global = true\n',
-     "kapacitor.conf:1: [slack] failed validation: only the default config may be assigned as global"),
+    (
+        "validation-core",
+        "[delivery]\n  jitter = 2.0\n",
+        "kapacitor.conf:1: [delivery] failed validation: jitter must be between 0 and 1",
+    ),
+    (
+        "log-level",
+        '[logging]\n  level = "LOUD"\n',
+        "kapacitor.conf:1: [logging] failed validation: invalid log level 'LOUD', must be one of DEBUG, INFO, WARN, "
+        "ERROR, OFF",
+    ),
+    (
+        "duplicate",
+        '[[slack]]\n  workspace = "a"\n  default = true\n[[slack]]\n  workspace = "a"\n',
+        'kapacitor.conf:4: [slack] duplicate element workspace "a"',
+    ),
+    (
+        "global-not-default",
+        '[[slack]]\n  workspace = "a"\n  global = true\n',
+        "kapacitor.conf:1: [slack] failed validation: only the default config may be assigned as global",
+    ),
 ]
 
 

@@ -29,8 +29,14 @@ BASE = load_text(BASE_TEXT, environ={"KAPACITOR_SMTP_PORT": "2525"}, sections=SE
 DISABLED = load_text("[config-override]\n  enabled = false\n", environ=NO_ENV, sections=SECTIONS)
 
 
-def update(section: str, element: str | None, slash: bool, body: Any, overrides: Overrides | None = None,
-           base: FileConfig = BASE) -> Overrides:
+def update(
+    section: str,
+    element: str | None,
+    slash: bool,
+    body: Any,
+    overrides: Overrides | None = None,
+    base: FileConfig = BASE,
+) -> Overrides:
     return apply_update(base, overrides or Overrides(), section, element, slash, body, sections=SECTIONS)
 
 
@@ -40,8 +46,7 @@ def effective(overrides: Overrides) -> Config:
 
 def test_set_on_a_non_list_section_wins_over_file_and_env() -> None:
     overrides = update("smtp", None, True, {"set": {"port": 587, "host": "relay", "idle-timeout": "1m"}})
-    assert overrides.records == (
-        OverrideRecord("smtp", "", {"port": 587, "host": "relay", "idle-timeout": "1m"}),)
+    assert overrides.records == (OverrideRecord("smtp", "", {"port": 587, "host": "relay", "idle-timeout": "1m"}),)
     smtp = effective(overrides).element("smtp")
     assert smtp is not None
     assert (smtp["port"], smtp["host"], smtp["idle-timeout"]) == (587, "relay", MINUTE)
@@ -83,16 +88,25 @@ def test_conversions_follow_kapacitor() -> None:
 
 def test_add_then_set_then_remove() -> None:
     added = update("slack", None, True, {"add": {"workspace": "ops", "url": "https://hooks/ops", "enabled": True}})
-    assert added.records == (OverrideRecord(
-        "slack", "ops", {"workspace": "ops", "url": "https://hooks/ops", "enabled": True}, create=True),)
+    assert added.records == (
+        OverrideRecord("slack", "ops", {"workspace": "ops", "url": "https://hooks/ops", "enabled": True}, create=True),
+    )
     changed = update("slack", "ops", False, {"set": {"channel": "#ops"}}, added)
     ops = effective(changed).element("slack", "ops")
     assert ops is not None
     assert (ops["url"], ops["enabled"], ops["channel"], ops["default"], ops["username"]) == (
-        "https://hooks/ops", True, "#ops", False, "kapacitor")
+        "https://hooks/ops",
+        True,
+        "#ops",
+        False,
+        "kapacitor",
+    )
     assert changed.get("slack", "ops") == OverrideRecord(
-        "slack", "ops", {"workspace": "ops", "url": "https://hooks/ops", "enabled": True, "channel": "#ops"},
-        create=True)
+        "slack",
+        "ops",
+        {"workspace": "ops", "url": "https://hooks/ops", "enabled": True, "channel": "#ops"},
+        create=True,
+    )
     removed = update("slack", None, False, {"remove": ["ops"]}, changed)
     assert removed.records == ()
     assert [e["workspace"] for e in effective(removed).section("slack")] == ["", "a"]
@@ -138,15 +152,18 @@ def test_json_round_trip() -> None:
     overrides = update("slack", None, True, {"add": {"workspace": "ops"}})
     overrides = update("smtp", None, True, {"set": {"port": 1}}, overrides)
     blob = overrides.to_json()
-    assert blob == {"overrides": [
-        {"section": "slack", "element": "ops", "create": True, "options": {"workspace": "ops"}},
-        {"section": "smtp", "element": "", "create": False, "options": {"port": 1}},
-    ]}
+    assert blob == {
+        "overrides": [
+            {"section": "slack", "element": "ops", "create": True, "options": {"workspace": "ops"}},
+            {"section": "smtp", "element": "", "create": False, "options": {"port": 1}},
+        ]
+    }
     assert Overrides.from_json(blob) == overrides
 
 
-@pytest.mark.parametrize("blob", [{}, {"overrides": [{"section": "x"}]}, {"overrides": 5}],
-                         ids=["no-list", "missing-fields", "not-a-list"])
+@pytest.mark.parametrize(
+    "blob", [{}, {"overrides": [{"section": "x"}]}, {"overrides": 5}], ids=["no-list", "missing-fields", "not-a-list"]
+)
 def test_malformed_json_blob(blob: dict[str, Any]) -> None:
     with pytest.raises(ConfigError):
         Overrides.from_json(blob)
@@ -155,91 +172,270 @@ def test_malformed_json_blob(blob: dict[str, Any]) -> None:
 APPLY = "failed to apply update: "
 INVALID = APPLY + "invalid update action: "
 ERRORS: list[tuple[str, tuple[str, str | None, bool], Any, int, str]] = [
-    ("no-trailing-slash", ("smtp", None, False), {"set": {"host": "x"}}, 400,
-     INVALID + "element not specified, are you missing a trailing '/'?"),
-    ("delete-without-element", ("slack", None, False), {"delete": ["channel"]}, 400,
-     INVALID + "element not specified, are you missing a trailing '/'?"),
-    ("mixed", ("slack", None, True), {"set": {"channel": "#a"}, "add": {"workspace": "b"}}, 400,
-     INVALID + "cannot provide both set/delete and add/remove actions in the same update"),
-    ("mixed-delete-remove", ("slack", None, True), {"delete": ["channel"], "remove": ["a"]}, 400,
-     INVALID + "cannot provide both set/delete and add/remove actions in the same update"),
-    ("add-with-element", ("slack", "b", False), {"add": {"workspace": "b"}}, 400,
-     INVALID + "must not provide an element name when adding an a new override"),
-    ("remove-with-element", ("slack", "a", False), {"remove": ["a"]}, 400,
-     INVALID + "must not provide element when removing an override"),
+    (
+        "no-trailing-slash",
+        ("smtp", None, False),
+        {"set": {"host": "x"}},
+        400,
+        INVALID + "element not specified, are you missing a trailing '/'?",
+    ),
+    (
+        "delete-without-element",
+        ("slack", None, False),
+        {"delete": ["channel"]},
+        400,
+        INVALID + "element not specified, are you missing a trailing '/'?",
+    ),
+    (
+        "mixed",
+        ("slack", None, True),
+        {"set": {"channel": "#a"}, "add": {"workspace": "b"}},
+        400,
+        INVALID + "cannot provide both set/delete and add/remove actions in the same update",
+    ),
+    (
+        "mixed-delete-remove",
+        ("slack", None, True),
+        {"delete": ["channel"], "remove": ["a"]},
+        400,
+        INVALID + "cannot provide both set/delete and add/remove actions in the same update",
+    ),
+    (
+        "add-with-element",
+        ("slack", "b", False),
+        {"add": {"workspace": "b"}},
+        400,
+        INVALID + "must not provide an element name when adding an a new override",
+    ),
+    (
+        "remove-with-element",
+        ("slack", "a", False),
+        {"remove": ["a"]},
+        400,
+        INVALID + "must not provide element when removing an override",
+    ),
     ("no-section", ("", None, False), {"set": {"a": 1}}, 400, INVALID + "must provide section name"),
     ("bad-section-name", ("sl.ack", None, True), {"set": {"a": 1}}, 400, INVALID + 'invalid section name "sl.ack"'),
-    ("bad-element-name", ("slack", "a b", False), {"set": {"channel": "#a"}}, 400,
-     INVALID + 'invalid element name "a b"'),
-    ("non-ascii-element-name", ("slack", "é", False), {"set": {"channel": "#a"}}, 400,
-     INVALID + 'invalid element name "é"'),
-    ("bad-added-name", ("slack", None, True), {"add": {"workspace": "a/b"}}, 400,
-     INVALID + 'invalid element name "a/b"'),
+    (
+        "bad-element-name",
+        ("slack", "a b", False),
+        {"set": {"channel": "#a"}},
+        400,
+        INVALID + 'invalid element name "a b"',
+    ),
+    (
+        "non-ascii-element-name",
+        ("slack", "é", False),
+        {"set": {"channel": "#a"}},
+        400,
+        INVALID + 'invalid element name "é"',
+    ),
+    (
+        "bad-added-name",
+        ("slack", None, True),
+        {"add": {"workspace": "a/b"}},
+        400,
+        INVALID + 'invalid element name "a/b"',
+    ),
     ("unknown-section", ("nope", None, True), {"set": {"a": 1}}, 404, "unknown section: nope"),
     ("core-section", ("http", None, True), {"set": {"bind-address": ":1"}}, 404, "unknown section: http"),
-    ("add-not-list", ("smtp", None, True), {"add": {"host": "x"}}, 400,
-     APPLY + 'section "smtp" is not a list, cannot add new element'),
-    ("add-missing-key", ("slack", None, True), {"add": {"url": "https://x"}}, 400,
-     APPLY + 'missing key "workspace" in "add" map'),
-    ("add-key-not-string", ("slack", None, True), {"add": {"workspace": 5}}, 400,
-     APPLY + 'expected "workspace" key to be a string, got float64'),
-    ("add-key-null", ("slack", None, True), {"add": {"workspace": None}}, 400,
-     APPLY + 'expected "workspace" key to be a string, got <nil>'),
-    ("add-file-element", ("slack", None, True), {"add": {"workspace": "a"}}, 400,
-     'failed to read sections from configuration object: section "slack" has duplicate elements: "a"'),
-    ("add-invalid", ("slack", None, True), {"add": {"workspace": "b", "enabled": True}}, 400,
-     "failed to override configuration slack/b: failed validation: must specify url"),
-    ("unknown-option", ("smtp", None, True), {"set": {"bogus": 1, "also": 2}}, 400,
-     "failed to override configuration smtp/: unknown options [also bogus] in section smtp"),
-    ("unknown-element", ("slack", "ghost", False), {"set": {"channel": "#g"}}, 400,
-     "failed to override configuration slack/ghost: unknown options [channel] in section slack"),
-    ("element-on-non-list", ("smtp", "x", False), {"set": {"host": "h"}}, 400,
-     "failed to override configuration smtp/x: unknown options [host] in section smtp"),
-    ("type-int", ("smtp", None, True), {"set": {"port": "bob"}}, 400,
-     'failed to override configuration smtp/: cannot set option port: cannot convert string "bob" into int'),
-    ("type-bool-to-int", ("smtp", None, True), {"set": {"port": True}}, 400,
-     "failed to override configuration smtp/: cannot set option port: cannot convert bool into int"),
-    ("type-bool", ("smtp", None, True), {"set": {"enabled": "yes"}}, 400,
-     "failed to override configuration smtp/: cannot set option enabled: wrong kind string, expected value of "
-     "kind bool: false"),
-    ("type-string", ("slack", "a", False), {"set": {"url": False}}, 400,
-     "failed to override configuration slack/a: cannot set option url: wrong kind bool, expected value of kind "
-     "string: false"),
-    ("type-list", ("smtp", None, True), {"set": {"to": "a@x"}}, 400,
-     "failed to override configuration smtp/: cannot set option to: wrong kind string, expected value of kind "
-     "slice: false"),
-    ("type-list-item", ("smtp", None, True), {"set": {"to": [1]}}, 400,
-     "failed to override configuration smtp/: cannot set option to: failed to copy slice value: wrong kind "
-     "float64, expected value of kind string: false"),
-    ("type-duration-number", ("smtp", None, True), {"set": {"idle-timeout": 5}}, 400,
-     "failed to override configuration smtp/: cannot set option idle-timeout: cannot unmarshal float64 into int64"),
-    ("type-duration-text", ("smtp", None, True), {"set": {"idle-timeout": "soon"}}, 400,
-     'failed to override configuration smtp/: cannot set option idle-timeout: time: invalid duration "soon"'),
-    ("type-object", ("httppost", "example", False), {"set": {"basic-auth": {"user": "x"}}}, 400,
-     "failed to override configuration httppost/example: cannot set option basic-auth: failed to decode options "
-     "into basic-auth: has invalid keys: user"),
-    ("type-map-value", ("httppost", "example", False), {"set": {"headers": {"A": 1}}}, 400,
-     "failed to override configuration httppost/example: cannot set option headers: failed to copy map value: "
-     "wrong kind float64, expected value of kind string: false"),
-    ("element-key", ("slack", None, True), {"set": {"workspace": "renamed"}}, 400,
-     "failed to override configuration slack/: cannot override element key workspace"),
-    ("validation", ("slack", None, True), {"set": {"enabled": True}}, 400,
-     "failed to override configuration slack/: failed validation: must specify url"),
-    ("validation-global", ("slack", "a", False), {"set": {"global": True}}, 400,
-     "failed to override configuration slack/a: failed validation: only the default config may be assigned as "
-     "global"),
-    ("validation-non-list", ("smtp", None, True), {"set": {"host": ""}}, 400,
-     "failed to override configuration smtp/: failed validation: host cannot be empty"),
-    ("body-array", ("smtp", None, True), [], 400,
-     "failed to decode JSON:json: cannot unmarshal array into Go value of type config.updateAction"),
-    ("body-set-string", ("smtp", None, True), {"set": "x"}, 400,
-     "failed to decode JSON:json: cannot unmarshal string into Go struct field updateAction.set of type "
-     "map[string]interface {}"),
-    ("body-remove-object", ("slack", None, False), {"remove": {"a": 1}}, 400,
-     "failed to decode JSON:json: cannot unmarshal object into Go struct field updateAction.remove of type "
-     "[]string"),
-    ("body-delete-number", ("smtp", None, True), {"delete": [1]}, 400,
-     "failed to decode JSON:json: cannot unmarshal number into Go struct field updateAction.delete of type string"),
+    (
+        "add-not-list",
+        ("smtp", None, True),
+        {"add": {"host": "x"}},
+        400,
+        APPLY + 'section "smtp" is not a list, cannot add new element',
+    ),
+    (
+        "add-missing-key",
+        ("slack", None, True),
+        {"add": {"url": "https://x"}},
+        400,
+        APPLY + 'missing key "workspace" in "add" map',
+    ),
+    (
+        "add-key-not-string",
+        ("slack", None, True),
+        {"add": {"workspace": 5}},
+        400,
+        APPLY + 'expected "workspace" key to be a string, got float64',
+    ),
+    (
+        "add-key-null",
+        ("slack", None, True),
+        {"add": {"workspace": None}},
+        400,
+        APPLY + 'expected "workspace" key to be a string, got <nil>',
+    ),
+    (
+        "add-file-element",
+        ("slack", None, True),
+        {"add": {"workspace": "a"}},
+        400,
+        'failed to read sections from configuration object: section "slack" has duplicate elements: "a"',
+    ),
+    (
+        "add-invalid",
+        ("slack", None, True),
+        {"add": {"workspace": "b", "enabled": True}},
+        400,
+        "failed to override configuration slack/b: failed validation: must specify url",
+    ),
+    (
+        "unknown-option",
+        ("smtp", None, True),
+        {"set": {"bogus": 1, "also": 2}},
+        400,
+        "failed to override configuration smtp/: unknown options [also bogus] in section smtp",
+    ),
+    (
+        "unknown-element",
+        ("slack", "ghost", False),
+        {"set": {"channel": "#g"}},
+        400,
+        "failed to override configuration slack/ghost: unknown options [channel] in section slack",
+    ),
+    (
+        "element-on-non-list",
+        ("smtp", "x", False),
+        {"set": {"host": "h"}},
+        400,
+        "failed to override configuration smtp/x: unknown options [host] in section smtp",
+    ),
+    (
+        "type-int",
+        ("smtp", None, True),
+        {"set": {"port": "bob"}},
+        400,
+        'failed to override configuration smtp/: cannot set option port: cannot convert string "bob" into int',
+    ),
+    (
+        "type-bool-to-int",
+        ("smtp", None, True),
+        {"set": {"port": True}},
+        400,
+        "failed to override configuration smtp/: cannot set option port: cannot convert bool into int",
+    ),
+    (
+        "type-bool",
+        ("smtp", None, True),
+        {"set": {"enabled": "yes"}},
+        400,
+        "failed to override configuration smtp/: cannot set option enabled: wrong kind string, expected value of "
+        "kind bool: false",
+    ),
+    (
+        "type-string",
+        ("slack", "a", False),
+        {"set": {"url": False}},
+        400,
+        "failed to override configuration slack/a: cannot set option url: wrong kind bool, expected value of kind "
+        "string: false",
+    ),
+    (
+        "type-list",
+        ("smtp", None, True),
+        {"set": {"to": "a@x"}},
+        400,
+        "failed to override configuration smtp/: cannot set option to: wrong kind string, expected value of kind "
+        "slice: false",
+    ),
+    (
+        "type-list-item",
+        ("smtp", None, True),
+        {"set": {"to": [1]}},
+        400,
+        "failed to override configuration smtp/: cannot set option to: failed to copy slice value: wrong kind "
+        "float64, expected value of kind string: false",
+    ),
+    (
+        "type-duration-number",
+        ("smtp", None, True),
+        {"set": {"idle-timeout": 5}},
+        400,
+        "failed to override configuration smtp/: cannot set option idle-timeout: cannot unmarshal float64 into int64",
+    ),
+    (
+        "type-duration-text",
+        ("smtp", None, True),
+        {"set": {"idle-timeout": "soon"}},
+        400,
+        'failed to override configuration smtp/: cannot set option idle-timeout: time: invalid duration "soon"',
+    ),
+    (
+        "type-object",
+        ("httppost", "example", False),
+        {"set": {"basic-auth": {"user": "x"}}},
+        400,
+        "failed to override configuration httppost/example: cannot set option basic-auth: failed to decode options "
+        "into basic-auth: has invalid keys: user",
+    ),
+    (
+        "type-map-value",
+        ("httppost", "example", False),
+        {"set": {"headers": {"A": 1}}},
+        400,
+        "failed to override configuration httppost/example: cannot set option headers: failed to copy map value: "
+        "wrong kind float64, expected value of kind string: false",
+    ),
+    (
+        "element-key",
+        ("slack", None, True),
+        {"set": {"workspace": "renamed"}},
+        400,
+        "failed to override configuration slack/: cannot override element key workspace",
+    ),
+    (
+        "validation",
+        ("slack", None, True),
+        {"set": {"enabled": True}},
+        400,
+        "failed to override configuration slack/: failed validation: must specify url",
+    ),
+    (
+        "validation-global",
+        ("slack", "a", False),
+        {"set": {"global": True}},
+        400,
+        "failed to override configuration slack/a: failed validation: only the default config may be assigned as "
+        "global",
+    ),
+    (
+        "validation-non-list",
+        ("smtp", None, True),
+        {"set": {"host": ""}},
+        400,
+        "failed to override configuration smtp/: failed validation: host cannot be empty",
+    ),
+    (
+        "body-array",
+        ("smtp", None, True),
+        [],
+        400,
+        "failed to decode JSON:json: cannot unmarshal array into Go value of type config.updateAction",
+    ),
+    (
+        "body-set-string",
+        ("smtp", None, True),
+        {"set": "x"},
+        400,
+        "failed to decode JSON:json: cannot unmarshal string into Go struct field updateAction.set of type "
+        "map[string]interface {}",
+    ),
+    (
+        "body-remove-object",
+        ("slack", None, False),
+        {"remove": {"a": 1}},
+        400,
+        "failed to decode JSON:json: cannot unmarshal object into Go struct field updateAction.remove of type []string",
+    ),
+    (
+        "body-delete-number",
+        ("smtp", None, True),
+        {"delete": [1]},
+        400,
+        "failed to decode JSON:json: cannot unmarshal number into Go struct field updateAction.delete of type string",
+    ),
 ]
 
 
@@ -255,7 +451,9 @@ def test_add_of_an_existing_override_is_a_400() -> None:
     with pytest.raises(UpdateError) as info:
         update("slack", None, True, {"add": {"workspace": "ops"}}, added)
     assert (info.value.status, info.value.message) == (
-        400, "failed to apply update: cannot add new override, override already exists for slack/ops")
+        400,
+        "failed to apply update: cannot add new override, override already exists for slack/ops",
+    )
     edited = update("slack", "a", False, {"set": {"channel": "#a"}})
     with pytest.raises(UpdateError) as info:
         update("slack", None, True, {"add": {"workspace": "a"}}, edited)
@@ -267,7 +465,8 @@ def test_created_element_keeps_its_key() -> None:
     with pytest.raises(UpdateError) as info:
         update("slack", "ops", False, {"delete": ["workspace"]}, added)
     assert info.value.message == (
-        'failed to override configuration slack/ops: element key "workspace" not present in options')
+        'failed to override configuration slack/ops: element key "workspace" not present in options'
+    )
     with pytest.raises(UpdateError) as info:
         update("slack", "ops", False, {"set": {"workspace": "other"}}, added)
     assert info.value.message == "failed to override configuration slack/ops: cannot override element key workspace"

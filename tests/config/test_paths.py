@@ -47,6 +47,13 @@ def test_post_paths_feed_apply_update() -> None:
     base = load_text("", environ=NO_ENV, sections=SECTIONS)
     where = parse_config_path("/kapacitor/v1/config/")
     with pytest.raises(UpdateError) as info:
-        apply_update(base, Overrides(), where.section, where.element or None, where.trailing_slash,
-                     {"set": {"a": 1}}, sections=SECTIONS)
+        apply_update(
+            base,
+            Overrides(),
+            where.section,
+            where.element or None,
+            where.trailing_slash,
+            {"set": {"a": 1}},
+            sections=SECTIONS,
+        )
     assert info.value.message == "failed to apply update: invalid update action: must provide section name"

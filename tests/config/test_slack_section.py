@@ -11,17 +11,52 @@ VALID = {**SECTION.defaults(), "default": True}
 
 def test_declaration() -> None:
     assert (SECTION.name, SECTION.element_key, SECTION.single_table_ok, SECTION.overridable) == (
-        "slack", "workspace", True, True)
+        "slack",
+        "workspace",
+        True,
+        True,
+    )
     assert SECTION.secrets == ("url", "token")
     assert [f.name for f in SECTION.fields] == [
-        "enabled", "default", "workspace", "url", "token", "channel", "username", "icon-emoji", "global",
-        "state-changes-only", "ssl-ca", "ssl-cert", "ssl-key", "insecure-skip-verify", "api-url", "layout",
-        "thread-recoveries"]
-    assert SECTION.initial_elements() == [{
-        "enabled": False, "default": True, "workspace": "", "url": "", "token": "", "channel": "",
-        "username": "kapacitor", "icon-emoji": "", "global": False, "state-changes-only": False, "ssl-ca": "",
-        "ssl-cert": "", "ssl-key": "", "insecure-skip-verify": False, "api-url": "", "layout": "attachment",
-        "thread-recoveries": False}]
+        "enabled",
+        "default",
+        "workspace",
+        "url",
+        "token",
+        "channel",
+        "username",
+        "icon-emoji",
+        "global",
+        "state-changes-only",
+        "ssl-ca",
+        "ssl-cert",
+        "ssl-key",
+        "insecure-skip-verify",
+        "api-url",
+        "layout",
+        "thread-recoveries",
+    ]
+    assert SECTION.initial_elements() == [
+        {
+            "enabled": False,
+            "default": True,
+            "workspace": "",
+            "url": "",
+            "token": "",
+            "channel": "",
+            "username": "kapacitor",
+            "icon-emoji": "",
+            "global": False,
+            "state-changes-only": False,
+            "ssl-ca": "",
+            "ssl-cert": "",
+            "ssl-key": "",
+            "insecure-skip-verify": False,
+            "api-url": "",
+            "layout": "attachment",
+            "thread-recoveries": False,
+        }
+    ]
     assert SECTION.defaults()["default"] is False
 
 
@@ -31,8 +66,11 @@ CASES: list[tuple[str, dict[str, Any], str | None]] = [
     ("enabled-without-url", {"enabled": True}, "must specify url"),
     ("global-default", {"global": True, "state-changes-only": True}, None),
     ("global-not-default", {"default": False, "global": True}, "only the default config may be assigned as global"),
-    ("state-changes-without-global", {"state-changes-only": True},
-     "stateChangesOnly may only be assigned when the config is both default and global"),
+    (
+        "state-changes-without-global",
+        {"state-changes-only": True},
+        "stateChangesOnly may only be assigned when the config is both default and global",
+    ),
 ]
 
 

@@ -34,27 +34,55 @@ def link(href: str) -> dict[str, str]:
 SMTP_ELEMENT = {
     "link": link("/kapacitor/v1/config/smtp/"),
     "options": {
-        "enabled": False, "from": "", "global": False, "host": "localhost", "idle-timeout": "30s",
-        "no-verify": False, "password": False, "port": 25, "state-changes-only": False, "to": None,
-        "to-templates": None, "username": "",
+        "enabled": False,
+        "from": "",
+        "global": False,
+        "host": "localhost",
+        "idle-timeout": "30s",
+        "no-verify": False,
+        "password": False,
+        "port": 25,
+        "state-changes-only": False,
+        "to": None,
+        "to-templates": None,
+        "username": "",
     },
     "redacted": ["password"],
 }
 SLACK_ELEMENT = {
     "link": link("/kapacitor/v1/config/slack/"),
     "options": {
-        "channel": "", "default": True, "enabled": False, "global": False, "icon-emoji": "",
-        "insecure-skip-verify": False, "ssl-ca": "", "ssl-cert": "", "ssl-key": "", "state-changes-only": False,
-        "token": False, "url": False, "username": "kapacitor", "workspace": "", "api-url": "",
-        "layout": "attachment", "thread-recoveries": False,
+        "channel": "",
+        "default": True,
+        "enabled": False,
+        "global": False,
+        "icon-emoji": "",
+        "insecure-skip-verify": False,
+        "ssl-ca": "",
+        "ssl-cert": "",
+        "ssl-key": "",
+        "state-changes-only": False,
+        "token": False,
+        "url": False,
+        "username": "kapacitor",
+        "workspace": "",
+        "api-url": "",
+        "layout": "attachment",
+        "thread-recoveries": False,
     },
     "redacted": ["url", "token"],
 }
 HTTPPOST_ELEMENT = {
     "link": link("/kapacitor/v1/config/httppost/example"),
     "options": {
-        "alert-template": "", "alert-template-file": "", "basic-auth": False, "endpoint": "example",
-        "headers": None, "row-template": "", "row-template-file": "", "url": "http://example.com",
+        "alert-template": "",
+        "alert-template-file": "",
+        "basic-auth": False,
+        "endpoint": "example",
+        "headers": None,
+        "row-template": "",
+        "row-template-file": "",
+        "url": "http://example.com",
     },
     "redacted": ["basic-auth"],
 }
@@ -101,13 +129,21 @@ def test_values_secrets_and_sorting() -> None:
     cfg = build(text, {"set": {"password": "pw", "to": ["a@x"], "idle-timeout": "2h"}})
     slack = section_document(cfg, "slack")
     assert [e["link"]["href"] for e in slack["elements"]] == [
-        "/kapacitor/v1/config/slack/alpha", "/kapacitor/v1/config/slack/zeta"]
+        "/kapacitor/v1/config/slack/alpha",
+        "/kapacitor/v1/config/slack/zeta",
+    ]
     assert [(e["options"]["url"], e["options"]["token"]) for e in slack["elements"]] == [(False, True), (True, False)]
     assert element_document(cfg, "httppost", "hook") == {
         "link": link("/kapacitor/v1/config/httppost/hook"),
         "options": {
-            "alert-template": "", "alert-template-file": "", "basic-auth": True, "endpoint": "hook",
-            "headers": {"a": "1", "b": "2"}, "row-template": "", "row-template-file": "", "url": "",
+            "alert-template": "",
+            "alert-template-file": "",
+            "basic-auth": True,
+            "endpoint": "hook",
+            "headers": {"a": "1", "b": "2"},
+            "row-template": "",
+            "row-template-file": "",
+            "url": "",
         },
         "redacted": ["basic-auth"],
     }
@@ -119,7 +155,10 @@ def test_values_secrets_and_sorting() -> None:
     }
     smtp = element_document(cfg, "smtp", "")
     assert (smtp["options"]["password"], smtp["options"]["to"], smtp["options"]["idle-timeout"]) == (
-        True, ["a@x"], "2h0m0s")
+        True,
+        ["a@x"],
+        "2h0m0s",
+    )
 
 
 def test_overridden_element_appears_and_removed_one_goes() -> None:
@@ -129,17 +168,29 @@ def test_overridden_element_appears_and_removed_one_goes() -> None:
 
 
 ERRORS = [
-    ("section-empty", lambda c: section_document(c, ""), 400,
-     "section not specified, do you have an extra trailing '/'?"),
+    (
+        "section-empty",
+        lambda c: section_document(c, ""),
+        400,
+        "section not specified, do you have an extra trailing '/'?",
+    ),
     ("section-unknown", lambda c: section_document(c, "nope"), 404, "unknown section: nope"),
     ("section-core", lambda c: section_document(c, "http"), 404, "unknown section: http"),
-    ("element-in-core-section", lambda c: element_document(c, "config-override", ""), 404,
-     "unknown section: config-override"),
+    (
+        "element-in-core-section",
+        lambda c: element_document(c, "config-override", ""),
+        404,
+        "unknown section: config-override",
+    ),
     ("section-no-elements", lambda c: section_document(c, "kafka"), 404, "unknown section: kafka"),
     ("element-unknown", lambda c: element_document(c, "slack", "nope"), 404, "unknown section/element: slack/nope"),
     ("element-on-non-list", lambda c: element_document(c, "smtp", "x"), 404, "unknown section/element: smtp/x"),
-    ("element-list-empty-key", lambda c: element_document(c, "httppost", ""), 404,
-     "unknown section/element: httppost/"),
+    (
+        "element-list-empty-key",
+        lambda c: element_document(c, "httppost", ""),
+        404,
+        "unknown section/element: httppost/",
+    ),
 ]
 
 
@@ -157,8 +208,10 @@ def test_element_lookup_of_single_and_default_list_elements() -> None:
 
 
 @pytest.mark.parametrize(
-    "call", [config_document, lambda c: section_document(c, "smtp"), lambda c: element_document(c, "smtp", "")],
-    ids=["config", "section", "element"])
+    "call",
+    [config_document, lambda c: section_document(c, "smtp"), lambda c: element_document(c, "smtp", "")],
+    ids=["config", "section", "element"],
+)
 def test_disabled_service_is_a_403(call: Any) -> None:
     with pytest.raises(UpdateError) as info:
         call(build("[config-override]\n  enabled = false\n"))
@@ -168,11 +221,20 @@ def test_disabled_service_is_a_403(call: Any) -> None:
 # The sections of api-vectors.json `client.config_sections` that a schema can express: a list section keyed by
 # `name` and a single section with a redacted option. The real server adds `"redacted": null` to the list
 # elements (see the vector's note).
-SECTION_A = Section(name="sectionA", element_key="name", fields=tuple(
-    Field(n, FieldType.STRING) for n in ("name", "optionA", "optionB", "optionC", "optionD")))
-SECTION_C = Section(name="sectionC", fields=(
-    Field("optionA", FieldType.STRING, "o1"), Field("optionB", FieldType.STRING, "o2"),
-    Field("optionC", FieldType.STRING, "o3", secret=True), Field("optionD", FieldType.STRING, "o4")))
+SECTION_A = Section(
+    name="sectionA",
+    element_key="name",
+    fields=tuple(Field(n, FieldType.STRING) for n in ("name", "optionA", "optionB", "optionC", "optionD")),
+)
+SECTION_C = Section(
+    name="sectionC",
+    fields=(
+        Field("optionA", FieldType.STRING, "o1"),
+        Field("optionB", FieldType.STRING, "o2"),
+        Field("optionC", FieldType.STRING, "o3", secret=True),
+        Field("optionD", FieldType.STRING, "o4"),
+    ),
+)
 VECTOR_TOML = """
 [[sectionA]]
   name = "B"
@@ -198,20 +260,26 @@ def test_client_config_sections_vector_shape() -> None:
             "sectionA": {
                 "link": {"rel": "self", "href": "/kapacitor/v1/config/sectionA"},
                 "elements": [
-                    {"link": {"rel": "self", "href": "/kapacitor/v1/config/sectionA/A"},
-                     "options": {"name": "A", "optionA": "o1", "optionB": "o2", "optionC": "o3", "optionD": "o4"},
-                     "redacted": None},
-                    {"link": {"rel": "self", "href": "/kapacitor/v1/config/sectionA/B"},
-                     "options": {"name": "B", "optionA": "o5", "optionB": "o6", "optionC": "o7", "optionD": "o8"},
-                     "redacted": None},
+                    {
+                        "link": {"rel": "self", "href": "/kapacitor/v1/config/sectionA/A"},
+                        "options": {"name": "A", "optionA": "o1", "optionB": "o2", "optionC": "o3", "optionD": "o4"},
+                        "redacted": None,
+                    },
+                    {
+                        "link": {"rel": "self", "href": "/kapacitor/v1/config/sectionA/B"},
+                        "options": {"name": "B", "optionA": "o5", "optionB": "o6", "optionC": "o7", "optionD": "o8"},
+                        "redacted": None,
+                    },
                 ],
             },
             "sectionC": {
                 "link": {"rel": "self", "href": "/kapacitor/v1/config/sectionC"},
                 "elements": [
-                    {"link": {"rel": "self", "href": "/kapacitor/v1/config/sectionC/"},
-                     "options": {"optionA": "o1", "optionB": "o2", "optionC": True, "optionD": "o4"},
-                     "redacted": ["optionC"]},
+                    {
+                        "link": {"rel": "self", "href": "/kapacitor/v1/config/sectionC/"},
+                        "options": {"optionA": "o1", "optionB": "o2", "optionC": True, "optionD": "o4"},
+                        "redacted": ["optionC"],
+                    },
                 ],
             },
         },
@@ -234,8 +302,10 @@ def test_redact_replaces_every_configured_secret() -> None:
   basic-auth = { username = "admin", password = "hunter2" }
 """
     cfg = Config.build(load_text(text, environ=NO_ENV, sections=SECTIONS), Overrides(), sections=SECTIONS)
-    message = ("POST https://hooks.slack.com/services/T0/B0/XYZ failed: Bearer xoxb-token rejected; "
-               "admin:hunter2 via jwt-shared; abc stays")
+    message = (
+        "POST https://hooks.slack.com/services/T0/B0/XYZ failed: Bearer xoxb-token rejected; "
+        "admin:hunter2 via jwt-shared; abc stays"
+    )
     assert redact(cfg, message) == "POST *** failed: Bearer *** rejected; ***:*** via ***; abc stays"
     assert redact(build(), "nothing secret here") == "nothing secret here"
 

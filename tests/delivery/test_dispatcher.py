@@ -43,7 +43,7 @@ def make(attempt: Any, policy: RetryPolicy = FAST, concurrency: int = 4) -> tupl
 
 async def test_order_per_alert_is_kept_while_an_earlier_delivery_retries() -> None:
     calls: list[tuple[int, float]] = []
-    failures = defaultdict(int)
+    failures: defaultdict[int, int] = defaultdict(int)
 
     async def attempt(j: Job) -> Outcome:
         calls.append((j.id, time.monotonic()))
@@ -79,8 +79,11 @@ async def test_permanent_failure_dead_letters_and_the_next_one_proceeds() -> Non
     await asyncio.wait_for(d.wait_idle(), 5)
     final = store.final()
     assert (final[1].status, final[1].attempts, final[1].last_status, final[1].last_error) == (
-        DeliveryStatus.DEAD, 1, 400, "HTTP 400 from http://x/: bad"
-    )  # fmt: skip
+        DeliveryStatus.DEAD,
+        1,
+        400,
+        "HTTP 400 from http://x/: bad",
+    )
     assert final[2].status is DeliveryStatus.DELIVERED
 
 

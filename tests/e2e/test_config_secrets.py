@@ -20,8 +20,11 @@ def test_slack_workspace_secret_is_redacted_and_persisted(tmp_path: Path) -> Non
         answers.append(json.dumps(got))
         return status, got
 
-    status, _ = call("POST", "/kapacitor/v1/config/slack",
-                     {"add": {"workspace": "ops", "url": URL, "channel": "#ops", "enabled": True}})  # fmt: skip
+    status, _ = call(
+        "POST",
+        "/kapacitor/v1/config/slack",
+        {"add": {"workspace": "ops", "url": URL, "channel": "#ops", "enabled": True}},
+    )
     assert status == 204
     # a rejected update that carries the secret must not echo it
     status, err = call("POST", "/kapacitor/v1/config/slack/ops", {"set": {"url": URL, "username": 5}})

@@ -99,14 +99,18 @@ def test_points_written_to_influxdb_raise_the_seed_alert_and_its_recovery(
         status, task = tocsin.request(
             "POST",
             "/kapacitor/v1/tasks",
-            {"id": "cpu_alert", "dbrps": [{"db": "telegraf", "rp": "autogen"}], "script": SEED_SCRIPT,
-             "status": "enabled"},
-        )  # fmt: skip
+            {
+                "id": "cpu_alert",
+                "dbrps": [{"db": "telegraf", "rp": "autogen"}],
+                "script": SEED_SCRIPT,
+                "status": "enabled",
+            },
+        )
         assert status == 200, task
         assert (task["type"], task["status"], task["executing"], task["error"]) == ("stream", "enabled", True, "")
 
         influxd.query("CREATE DATABASE telegraf")
-        influxd.query(f"CREATE SUBSCRIPTION \"tocsin\" ON \"telegraf\".\"autogen\" DESTINATIONS ALL '{tocsin.url}'")
+        influxd.query(f'CREATE SUBSCRIPTION "tocsin" ON "telegraf"."autogen" DESTINATIONS ALL \'{tocsin.url}\'')
         time.sleep(0.5)  # the subscriber picks up the new subscription from the meta store
         influxd.write("telegraf", "cpu,host=serverA idle_usage=5.0 1700000000000000000\n")
         first = sink_process.received(1)
@@ -115,13 +119,35 @@ def test_points_written_to_influxdb_raise_the_seed_alert_and_its_recovery(
         both = sink_process.received(2)
         bodies = [json.loads(r["body"]) for r in both]
         assert bodies == [
-            {"attachments": [{"fallback": "You better check your CPU usage.", "color": "danger",
-                              "text": "You better check your CPU usage.", "mrkdwn_in": ["text"]}],
-             "channel": "", "icon_emoji": "", "text": "", "username": "kapacitor"},
-            {"attachments": [{"fallback": "You better check your CPU usage.", "color": "good",
-                              "text": "You better check your CPU usage.", "mrkdwn_in": ["text"]}],
-             "channel": "", "icon_emoji": "", "text": "", "username": "kapacitor"},
-        ]  # fmt: skip
+            {
+                "attachments": [
+                    {
+                        "fallback": "You better check your CPU usage.",
+                        "color": "danger",
+                        "text": "You better check your CPU usage.",
+                        "mrkdwn_in": ["text"],
+                    }
+                ],
+                "channel": "",
+                "icon_emoji": "",
+                "text": "",
+                "username": "kapacitor",
+            },
+            {
+                "attachments": [
+                    {
+                        "fallback": "You better check your CPU usage.",
+                        "color": "good",
+                        "text": "You better check your CPU usage.",
+                        "mrkdwn_in": ["text"],
+                    }
+                ],
+                "channel": "",
+                "icon_emoji": "",
+                "text": "",
+                "username": "kapacitor",
+            },
+        ]
         assert [r["path"] for r in both] == ["/alerts"] * 2
 
         status, topic = tocsin.request("GET", "/kapacitor/v1/alerts/topics/main:cpu_alert:alert2/events")

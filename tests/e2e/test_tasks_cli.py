@@ -40,15 +40,17 @@ RFC822 = r"\d\d [A-Z][a-z]{2} \d\d \d\d:\d\d [A-Z]+"
 
 def cli(server: ServerProcess, *args: str) -> list[str]:
     """Run the CLI; it must succeed quietly on stderr. Returns stdout's lines."""
-    done = subprocess.run([sys.executable, "-m", "tocsin", "-url", server.url, *args],
-                          capture_output=True, text=True, timeout=30)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "tocsin", "-url", server.url, *args], capture_output=True, text=True, timeout=30
+    )
     assert (done.returncode, done.stderr) == (0, ""), args
     return done.stdout.splitlines()
 
 
 def write(server: ServerProcess, body: str) -> None:
-    request = urllib.request.Request(f"{server.url}/write?db=telegraf&rp=autogen&precision=s", data=body.encode(),
-                                     method="POST")  # fmt: skip
+    request = urllib.request.Request(
+        f"{server.url}/write?db=telegraf&rp=autogen&precision=s", data=body.encode(), method="POST"
+    )
     with urllib.request.urlopen(request, timeout=10) as answer:
         assert answer.status == 204
 
@@ -121,19 +123,47 @@ def _run(server: ServerProcess, tmp_path: Path) -> None:
     assert template[:3] == ["ID: tmpl", "Error: ", "Type: stream"]
     assert re.fullmatch(f"Created: {RFC822}", template[3]) and re.fullmatch(f"Modified: {RFC822}", template[4])
     assert template[5:] == [
-        "TICKscript:", "// Which measurement", "var measurement = 'cpu'", "", "// The threshold", "var crit float", "",
-        "var period = 1m", "", "stream", "    |from()", "        .measurement(measurement)", "    |alert()",
-        '        .crit(lambda: "usage_idle" < crit)', "",
+        "TICKscript:",
+        "// Which measurement",
+        "var measurement = 'cpu'",
+        "",
+        "// The threshold",
+        "var crit float",
+        "",
+        "var period = 1m",
+        "",
+        "stream",
+        "    |from()",
+        "        .measurement(measurement)",
+        "    |alert()",
+        '        .crit(lambda: "usage_idle" < crit)',
+        "",
         "Vars:",
         f"{'Name':30}{'Type':10}{'Default Value':40}{'Description':40}",
         f"{'crit':30}{'float':10}{'<required>':40}{'The threshold':40}",
         f"{'measurement':30}{'string':10}{'cpu':40}{'Which measurement':40}",
         f"{'period':30}{'duration':10}{'1m0s':40}{'':40}",
-        "DOT:", "digraph tmpl {", "stream0 -> from1;", "from1 -> alert2;", "}",
-    ]  # fmt: skip
+        "DOT:",
+        "digraph tmpl {",
+        "stream0 -> from1;",
+        "from1 -> alert2;",
+        "}",
+    ]
 
-    assert cli(server, "define", "cpu_mem", "-template", "tmpl", "-vars", str(tmp_path / "vars.json"),
-               "-dbrp", "telegraf.autogen") == []  # fmt: skip
+    assert (
+        cli(
+            server,
+            "define",
+            "cpu_mem",
+            "-template",
+            "tmpl",
+            "-vars",
+            str(tmp_path / "vars.json"),
+            "-dbrp",
+            "telegraf.autogen",
+        )
+        == []
+    )
     from_template = cli(server, "show", "cpu_mem")
     assert from_template[2:6] == ["Template: tmpl", "Type: stream", "Status: disabled", "Executing: false"]
     vars_at = from_template.index("Vars:")

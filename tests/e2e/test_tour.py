@@ -35,8 +35,7 @@ def test_serve_answers_ping_within_two_seconds_without_config(tmp_path: Path) ->
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KAPACITOR_", "TOCSIN_"))}
     env["TOCSIN_HTTP_BIND_ADDRESS"] = f"127.0.0.1:{port}"
     started = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "tocsin", "serve"], cwd=tmp_path, env=env,
-                            stderr=subprocess.PIPE)  # fmt: skip
+    proc = subprocess.Popen([sys.executable, "-m", "tocsin", "serve"], cwd=tmp_path, env=env, stderr=subprocess.PIPE)
     try:
         while True:
             try:
@@ -73,21 +72,43 @@ def test_seed_handler_file_through_the_cli(tmp_path: Path, sink_process: SinkPro
     ]
 
     events = [
-        {"topic": "topic-name", "id": "cpu", "level": level, "message": f"cpu is {level}",
-         "time": f"2026-11-22T10:0{i}:00Z"}
+        {
+            "topic": "topic-name",
+            "id": "cpu",
+            "level": level,
+            "message": f"cpu is {level}",
+            "time": f"2026-11-22T10:0{i}:00Z",
+        }
         for i, level in enumerate(["CRITICAL", "CRITICAL", "OK"])
-    ]  # fmt: skip
+    ]
     assert server.request("POST", "/tocsin/v1/events", events) == (202, {"accepted": 3})
     sink_process.received(2, within=10)
     time.sleep(0.3)  # nothing more arrives (the repeat CRITICAL is filtered by changed())
     bodies = [json.loads(r["body"]) for r in sink_process.received(0)]
     assert bodies == [
-        {"id": "cpu", "message": "cpu is CRITICAL", "details": "", "time": "2026-11-22T10:00:00Z", "duration": 0,
-         "level": "CRITICAL", "data": {"series": None}, "previousLevel": "OK", "recoverable": True},
-        {"id": "cpu", "message": "cpu is OK", "details": "", "time": "2026-11-22T10:02:00Z",
-         "duration": 120_000_000_000, "level": "OK", "data": {"series": None}, "previousLevel": "CRITICAL",
-         "recoverable": True},
-    ]  # fmt: skip
+        {
+            "id": "cpu",
+            "message": "cpu is CRITICAL",
+            "details": "",
+            "time": "2026-11-22T10:00:00Z",
+            "duration": 0,
+            "level": "CRITICAL",
+            "data": {"series": None},
+            "previousLevel": "OK",
+            "recoverable": True,
+        },
+        {
+            "id": "cpu",
+            "message": "cpu is OK",
+            "details": "",
+            "time": "2026-11-22T10:02:00Z",
+            "duration": 120_000_000_000,
+            "level": "OK",
+            "data": {"series": None},
+            "previousLevel": "CRITICAL",
+            "recoverable": True,
+        },
+    ]
 
     status, topic = server.request("GET", "/kapacitor/v1/alerts/topics/topic-name")
     assert status == 200 and isinstance(topic, dict)

@@ -99,11 +99,23 @@ def test_a_restored_retry_waits_at_most_its_chosen_pause(written_at: int, expect
     now = time.time_ns()
     stamp = now + written_at  # the wall clock when the attempt was recorded, as seen from the restart
     row = DeliveryRow(
-        id=1, topic="t", handler="t/h", kind="post", alert_id="a", level=4,
+        id=1,
+        topic="t",
+        handler="t/h",
+        kind="post",
+        alert_id="a",
+        level=4,
         event=Event(topic="t", id="a", level=Level.CRITICAL, time=0).to_record(),
-        status=DeliveryStatus.PENDING, attempts=3, last_status=500, last_error="HTTP 500", latency_ms=1.0,
-        created=stamp, updated=stamp, next_attempt=stamp + 2_000_000_000, delivered_at=None,
-    )  # fmt: skip
+        status=DeliveryStatus.PENDING,
+        attempts=3,
+        last_status=500,
+        last_error="HTTP 500",
+        latency_ms=1.0,
+        created=stamp,
+        updated=stamp,
+        next_attempt=stamp + 2_000_000_000,
+        delivered_at=None,
+    )
     restored = job_from_row(row)
     wait = max(0.0, restored.not_before - time.monotonic())
     assert expected_wait - 0.1 <= wait <= expected_wait, wait

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient
 
 from tests.server.conftest import StartApi, engine_of
+from tests.support.client import Client
 from tests.support.sink import HttpSink
 from tocsin.engine.engine import Engine
 from tocsin.store.base import AttemptRecord, DeliveryStatus, NewDelivery
@@ -37,7 +37,7 @@ async def set_max_pages_of(store: SqliteStore, pages: int | None) -> None:
     await store._writer.submit(op, write=False)
 
 
-async def post_events(api: TestClient, body: Any) -> tuple[int, Any]:
+async def post_events(api: Client, body: Any) -> tuple[int, Any]:
     r = await api.post("/tocsin/v1/events", json=body)
     return r.status, await r.json()
 
@@ -45,11 +45,15 @@ async def post_events(api: TestClient, body: Any) -> tuple[int, Any]:
 async def test_intake_answers_503_changes_nothing_and_recovers(start_api: StartApi, sink: HttpSink) -> None:
     api = await start_api('[delivery]\nbackoff-initial = "10ms"\n')
     engine = engine_of(api)
-    r = await api.post("/kapacitor/v1/alerts/topics/t/handlers",
-                       json={"id": "h", "kind": "post", "options": {"url": sink.url + "/hook"}})  # fmt: skip
+    r = await api.post(
+        "/kapacitor/v1/alerts/topics/t/handlers",
+        json={"id": "h", "kind": "post", "options": {"url": sink.url + "/hook"}},
+    )
     assert r.status == 200
     assert await post_events(api, {"topic": "t", "id": "cpu", "level": "CRITICAL", "message": "m1"}) == (
-        202, {"accepted": 1})  # fmt: skip
+        202,
+        {"accepted": 1},
+    )
     await sink.wait_for(1)
     before = await (await api.get("/kapacitor/v1/alerts/topics/t/events/cpu")).json()
 

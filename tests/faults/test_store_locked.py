@@ -27,8 +27,10 @@ async def test_intake_answers_503_while_locked_and_recovers(
     start_api: StartApi, sink: HttpSink, tmp_path: Path
 ) -> None:
     api = await start_api('[delivery]\nbackoff-initial = "10ms"\n')
-    r = await api.post("/kapacitor/v1/alerts/topics/t/handlers",
-                       json={"id": "h", "kind": "post", "options": {"url": sink.url + "/hook"}})  # fmt: skip
+    r = await api.post(
+        "/kapacitor/v1/alerts/topics/t/handlers",
+        json={"id": "h", "kind": "post", "options": {"url": sink.url + "/hook"}},
+    )
     assert r.status == 200
     holder = await asyncio.create_subprocess_exec(
         sys.executable, "-c", HOLDER, str(tmp_path / "tocsin.db"), stdin=PIPE, stdout=PIPE

@@ -32,10 +32,19 @@ def test_format_duration(ns: int, text: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "ns"),
-    [("10s", 10 * S), ("1h30m", 5400 * S), ("1.5s", 1500 * 1_000_000), ("300ms", 300_000_000),
-     ("2us", 2000), ("2µs", 2000), ("0", 0), ("-1m", -60 * S), ("1m0s", 60 * S)],
+    [
+        ("10s", 10 * S),
+        ("1h30m", 5400 * S),
+        ("1.5s", 1500 * 1_000_000),
+        ("300ms", 300_000_000),
+        ("2us", 2000),
+        ("2µs", 2000),
+        ("0", 0),
+        ("-1m", -60 * S),
+        ("1m0s", 60 * S),
+    ],
     ids=lambda v: str(v),
-)  # fmt: skip
+)
 def test_parse_duration(text: str, ns: int) -> None:
     assert parse_duration(text) == ns
 

@@ -20,9 +20,18 @@ from tocsin.gocompat.urlpath import go_clean, go_join, join_url_path
         ("/../a/..", "/"),
         ("../a/../b", "../b"),
     ],
-    ids=["empty", "root", "above", "rooted-above", "slashes", "dots", "slashes-and-dot", "rooted-up-and-back",
-         "relative-up"],
-)  # fmt: skip
+    ids=[
+        "empty",
+        "root",
+        "above",
+        "rooted-above",
+        "slashes",
+        "dots",
+        "slashes-and-dot",
+        "rooted-up-and-back",
+        "relative-up",
+    ],
+)
 def test_go_clean(path: str, cleaned: str) -> None:
     assert go_clean(path) == cleaned
 

@@ -66,7 +66,7 @@ def test_combine_refuses_an_empty_interval() -> None:
     ("raw", "message"),
     [
         ({"interval": 0}, "aggregate interval must be greater than 0, got 0"),
-        ({"interval": 1, "message": "{{ .Count "}, 'template: message:1: unclosed action'),
+        ({"interval": 1, "message": "{{ .Count "}, "template: message:1: unclosed action"),
         (
             {"interval": 1, "message": "{{ .Missing }}"},
             "failed to evaluate message template with aggregate message data: template: message:1:3: "

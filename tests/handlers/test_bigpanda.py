@@ -211,8 +211,15 @@ def test_service_test_defaults() -> None:
     stamp = parse_rfc3339(defaults.pop("timestamp"))
     assert before <= stamp <= time.time_ns()
     assert list(bigpanda.SERVICE_TEST.defaults) == [
-        "app_key", "message", "level", "event_data", "timestamp", "host", "primary_property", "secondary_property",
-    ]  # fmt: skip
+        "app_key",
+        "message",
+        "level",
+        "event_data",
+        "timestamp",
+        "host",
+        "primary_property",
+        "secondary_property",
+    ]
     assert defaults == {
         "app_key": "012345",
         "message": "test bigpanda message",
@@ -247,8 +254,12 @@ async def test_service_test(sink: HttpSink, transports: Transports) -> None:
     assert first.header("Authorization") == f"Bearer {TOKEN}"
     sent = first.json()
     assert abs(sent.pop("timestamp") - time.time()) < 60
-    assert sent == {"app_key": "012345", "description": "test bigpanda message", "status": "critical",
-                    "task": ":testBigPanda"}  # fmt: skip
+    assert sent == {
+        "app_key": "012345",
+        "description": "test bigpanda message",
+        "status": "critical",
+        "task": ":testBigPanda",
+    }
     assert second.body == (
         b'{"app_key":"012345","description":"test bigpanda message","host":"h","secondary_property":"application",'
         b'"status":"warning","task":"task:testBigPanda","timestamp":1}'

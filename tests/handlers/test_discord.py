@@ -28,8 +28,9 @@ from tocsin.transports import Transports
 # The TICKscript of stream/discord sets these two handlers.
 STREAM_OPTIONS = [{"workspace": "company_private"}, {"username": "testy"}]
 WEBHOOK_PATH = "/api/webhooks/1234/SECRETwebhookToken"
-EVENT = Event(topic="t", id="cpu", level=Level.CRITICAL, time=1_500_000_000, message="cpu <high>", name="cpu",
-              tags={"host": "a"})  # fmt: skip
+EVENT = Event(
+    topic="t", id="cpu", level=Level.CRITICAL, time=1_500_000_000, message="cpu <high>", name="cpu", tags={"host": "a"}
+)
 
 
 def config(values: dict[str, Any]) -> StaticConfig:
@@ -63,9 +64,12 @@ def test_levels_with_config_timestamp(level: Level, color: int) -> None:
     req = discord.render(event, normalize(discord.KIND, {"embed-title": "{{ .Level }} {{ .ID }}"}, cfg), cfg)
     assert req.url == "https://discord.example" + WEBHOOK_PATH
     assert req.body == (
-        b'{"avatar_url":"a","embeds":[{"color":' + str(color).encode() + b',"title":"' + level.name.encode()
+        b'{"avatar_url":"a","embeds":[{"color":'
+        + str(color).encode()
+        + b',"title":"'
+        + level.name.encode()
         + b' a","description":"m","timestamp":"1970-01-01T00:00:00Z"}],"username":"bot"}\n'
-    )  # fmt: skip
+    )
     assert req.headers == (("Content-Type", "application/json"),)
     assert req.success(204) and not req.success(200)
 
@@ -105,10 +109,20 @@ def test_config_errors(values: list[dict[str, Any]], options: dict[str, str], me
 
 
 def test_workspace_options_fall_back_to_the_named_element() -> None:
-    cfg = config({"discord": [
-        {"enabled": True, "default": True, "url": "http://h/default", "username": "d"},
-        {"enabled": True, "workspace": "ops", "url": "http://h/ops", "username": "o", "avatar-url": "http://img"},
-    ]})  # fmt: skip
+    cfg = config(
+        {
+            "discord": [
+                {"enabled": True, "default": True, "url": "http://h/default", "username": "d"},
+                {
+                    "enabled": True,
+                    "workspace": "ops",
+                    "url": "http://h/ops",
+                    "username": "o",
+                    "avatar-url": "http://img",
+                },
+            ]
+        }
+    )
     named = discord.render(EVENT, normalize(discord.KIND, {"workspace": "ops"}, cfg), cfg)
     fallback = discord.render(EVENT, normalize(discord.KIND, {"avatar-url": "http://mine"}, cfg), cfg)
     assert (named.url, fallback.url) == ("http://h/ops", "http://h/default")
@@ -130,12 +144,14 @@ def test_unparsable_embed_title_is_refused_at_definition() -> None:
     [
         ({"enabled": True}, "Must specify the Discord channel webhook URL"),
         ({"global": True}, "only the default config may be assigned as global"),
-        ({"default": True, "state-changes-only": True},
-         "stateChangesOnly may only be assigned when the config is both default and global"),
+        (
+            {"default": True, "state-changes-only": True},
+            "stateChangesOnly may only be assigned when the config is both default and global",
+        ),
         ({"default": True, "global": True, "state-changes-only": True, "enabled": True, "url": "http://h"}, None),
     ],
     ids=["enabled-without-url", "global-not-default", "state-changes-not-global", "valid"],
-)  # fmt: skip
+)
 def test_section_validation(values: dict[str, Any], problem: str | None) -> None:
     assert SECTION.validate is not None
     assert SECTION.validate({**SECTION.defaults(), **values}) == problem
@@ -191,10 +207,14 @@ def test_service_test_defaults() -> None:
 
 async def test_service_test(sink: HttpSink, transports: Transports) -> None:
     sink.set_default(204)
-    cfg = config({"discord": [
-        {"enabled": True, "default": True, "url": sink.url + "/default"},
-        {"enabled": True, "workspace": "ts", "url": sink.url + "/ts", "timestamp": True},
-    ]})  # fmt: skip
+    cfg = config(
+        {
+            "discord": [
+                {"enabled": True, "default": True, "url": sink.url + "/default"},
+                {"enabled": True, "workspace": "ts", "url": sink.url + "/ts", "timestamp": True},
+            ]
+        }
+    )
     posted = {"workspace": "ts", "level": "critical", "embed-title": "{{ .Name }}"}
     first, second = await assert_service_test_passes(discord.SERVICE_TEST, cfg, transports, sink, None, posted)
     assert first.path == "/default"
@@ -204,9 +224,14 @@ async def test_service_test(sink: HttpSink, transports: Transports) -> None:
         b'"timestamp":""}],"username":"Kapacitor"}\n'
     )
     assert second.path == "/ts"
-    assert second.json()["embeds"] == [{"color": 16342867, "title": "{{ .Name }}",
-                                        "description": "test discord message",
-                                        "timestamp": "1970-01-01T00:00:01Z"}]  # fmt: skip
+    assert second.json()["embeds"] == [
+        {
+            "color": 16342867,
+            "title": "{{ .Name }}",
+            "description": "test discord message",
+            "timestamp": "1970-01-01T00:00:01Z",
+        }
+    ]
 
 
 async def test_service_test_failure_names_status_and_error_without_the_webhook_token(

@@ -130,17 +130,25 @@ def test_partitioner(options: dict[str, Any], partitioner: str) -> None:
     [
         ([{"id": "default", "brokers": ["h:1"]}], {"cluster": "default", "topic": "t"}, "service is not enabled"),
         ([{"enabled": True, "id": "default", "brokers": ["h:1"]}], {"cluster": "default"}, "topic must not be empty"),
-        ([{"enabled": True, "id": "default", "brokers": ["h:1"]}],
-         {"cluster": "default", "topic": "t", "partitionAlgorithm": "md5"}, 'invalid partition algorithm: "md5"'),
-        ([{"enabled": True, "id": "default", "brokers": ["h:1"], "sasl-username": "u", "sasl-version": 2}],
-         {"cluster": "default", "topic": "t"}, "invalid SASL version"),
-        ([{"enabled": True, "id": "default", "brokers": ["h:1"]}],
-         {"cluster": "default", "topic": "t", "template": "{{.Nope}}"},
-         "failed to execute alert template: template: kafka alert template:1:2: executing \"kafka alert template\" "
-         "at <.Nope>: can't evaluate field Nope in type alert.Data"),
+        (
+            [{"enabled": True, "id": "default", "brokers": ["h:1"]}],
+            {"cluster": "default", "topic": "t", "partitionAlgorithm": "md5"},
+            'invalid partition algorithm: "md5"',
+        ),
+        (
+            [{"enabled": True, "id": "default", "brokers": ["h:1"], "sasl-username": "u", "sasl-version": 2}],
+            {"cluster": "default", "topic": "t"},
+            "invalid SASL version",
+        ),
+        (
+            [{"enabled": True, "id": "default", "brokers": ["h:1"]}],
+            {"cluster": "default", "topic": "t", "template": "{{.Nope}}"},
+            'failed to execute alert template: template: kafka alert template:1:2: executing "kafka alert template" '
+            "at <.Nope>: can't evaluate field Nope in type alert.Data",
+        ),
     ],
     ids=["disabled", "no-topic", "bad-algorithm", "bad-sasl-version", "template-fails"],
-)  # fmt: skip
+)
 def test_render_errors(values: list[dict[str, Any]], options: dict[str, Any], message: str) -> None:
     cfg = config(values)
     with pytest.raises(DeliveryError) as caught:
@@ -153,13 +161,18 @@ def test_render_errors(values: list[dict[str, Any]], options: dict[str, Any], me
     [
         ({"topic": "t"}, 'unknown cluster ""'),
         ({"cluster": "other", "topic": "t"}, 'unknown cluster "other"'),
-        ({"cluster": "default", "template": "{{.ID"}, "failed to parse template: template: kafka alert template:1: "
-         "unclosed action"),
-        ({"cluster": "default", "partition": 1}, "failed to decode options into *kafka.HandlerConfig: 1 error(s) "
-         "decoding:\n\n* '' has invalid keys: partition"),
+        (
+            {"cluster": "default", "template": "{{.ID"},
+            "failed to parse template: template: kafka alert template:1: unclosed action",
+        ),
+        (
+            {"cluster": "default", "partition": 1},
+            "failed to decode options into *kafka.HandlerConfig: 1 error(s) "
+            "decoding:\n\n* '' has invalid keys: partition",
+        ),
     ],
     ids=["no-cluster", "unknown-cluster", "bad-template", "unknown-option"],
-)  # fmt: skip
+)
 def test_definition_errors(options: dict[str, Any], message: str) -> None:
     with pytest.raises(OptionsError) as caught:
         normalize(kafka.KIND, options, enabled())
@@ -167,12 +180,27 @@ def test_definition_errors(options: dict[str, Any], message: str) -> None:
 
 
 def test_cluster_settings() -> None:
-    cfg = config([{
-        "enabled": True, "id": "secure", "brokers": ["a:9093", "b:9093"], "timeout": 5_000_000_000, "batch-size": 0,
-        "batch-timeout": 250_000_000, "use-ssl": True, "ssl-ca": "/ca", "sasl-mechanism": "OAUTHBEARER",
-        "sasl-oauth-client-id": "id", "sasl-oauth-client-secret": "SECRET", "sasl-oauth-token-url": "https://t",
-        "sasl-oauth-scopes": ["s"], "sasl-oauth-parameters": {"b": "2", "a": "1"}, "sasl_extensions": {"x": "y"},
-    }])  # fmt: skip
+    cfg = config(
+        [
+            {
+                "enabled": True,
+                "id": "secure",
+                "brokers": ["a:9093", "b:9093"],
+                "timeout": 5_000_000_000,
+                "batch-size": 0,
+                "batch-timeout": 250_000_000,
+                "use-ssl": True,
+                "ssl-ca": "/ca",
+                "sasl-mechanism": "OAUTHBEARER",
+                "sasl-oauth-client-id": "id",
+                "sasl-oauth-client-secret": "SECRET",
+                "sasl-oauth-token-url": "https://t",
+                "sasl-oauth-scopes": ["s"],
+                "sasl-oauth-parameters": {"b": "2", "a": "1"},
+                "sasl_extensions": {"x": "y"},
+            }
+        ]
+    )
     request = kafka.render(EVENT, normalize(kafka.KIND, {"cluster": "secure", "topic": "t"}, cfg), cfg)
     assert request.cluster == KafkaCluster(
         id="secure",
@@ -203,30 +231,93 @@ def test_cluster_settings() -> None:
         ({"enabled": False}, None),
         ({"enabled": True, "sasl-mechanism": "MD5"}, "invalid sasl-mechanism"),
         ({"enabled": True, "sasl-mechanism": "SCRAM-SHA-256"}, None),
-        ({"enabled": True, "sasl-mechanism": "OAUTHBEARER"},
-         "'sasl-oauth-client-id' and 'sasl-oauth-client-secret' are required"),
-        ({"enabled": True, "sasl-mechanism": "OAUTHBEARER", "sasl-access-token": "t", "sasl-oauth-service": "auth0"},
-         "cannot set 'sasl-access-token' with 'sasl-oauth-service' and 'sasl-oauth-token-url'"),
-        ({"enabled": True, "sasl-mechanism": "OAUTHBEARER", "sasl-oauth-client-id": "i",
-          "sasl-oauth-client-secret": "s"}, "'sasl-oauth-token-url' required for custom service"),
-        ({"enabled": True, "sasl-mechanism": "OAUTHBEARER", "sasl-oauth-client-id": "i",
-          "sasl-oauth-client-secret": "s", "sasl-oauth-service": "auth0"}, "'sasl-oauth-token-url' required for Auth0"),
-        ({"enabled": True, "sasl-mechanism": "OAUTHBEARER", "sasl-oauth-client-id": "i",
-          "sasl-oauth-client-secret": "s", "sasl-oauth-service": "Auth0", "sasl-oauth-token-url": "u"},
-         "'audience' parameter is required for Auth0"),
-        ({"enabled": True, "sasl-mechanism": "OAUTHBEARER", "sasl-oauth-client-id": "i",
-          "sasl-oauth-client-secret": "s", "sasl-oauth-service": "azuread"},
-         "'sasl-oauth-tenant-id' required for AzureAD"),
-        ({"enabled": True, "sasl-mechanism": "OAUTHBEARER", "sasl-oauth-client-id": "i",
-          "sasl-oauth-client-secret": "s", "sasl-oauth-service": "AzureAD", "sasl-oauth-tenant-id": "t",
-          "sasl-oauth-token-url": "u"}, "'sasl-oauth-token-url' cannot be set for service AzureAD"),
-        ({"enabled": True, "sasl-mechanism": "OAUTHBEARER", "sasl-oauth-client-id": "i",
-          "sasl-oauth-client-secret": "s", "sasl-oauth-service": "okta"}, "service okta not supported"),
+        (
+            {"enabled": True, "sasl-mechanism": "OAUTHBEARER"},
+            "'sasl-oauth-client-id' and 'sasl-oauth-client-secret' are required",
+        ),
+        (
+            {"enabled": True, "sasl-mechanism": "OAUTHBEARER", "sasl-access-token": "t", "sasl-oauth-service": "auth0"},
+            "cannot set 'sasl-access-token' with 'sasl-oauth-service' and 'sasl-oauth-token-url'",
+        ),
+        (
+            {
+                "enabled": True,
+                "sasl-mechanism": "OAUTHBEARER",
+                "sasl-oauth-client-id": "i",
+                "sasl-oauth-client-secret": "s",
+            },
+            "'sasl-oauth-token-url' required for custom service",
+        ),
+        (
+            {
+                "enabled": True,
+                "sasl-mechanism": "OAUTHBEARER",
+                "sasl-oauth-client-id": "i",
+                "sasl-oauth-client-secret": "s",
+                "sasl-oauth-service": "auth0",
+            },
+            "'sasl-oauth-token-url' required for Auth0",
+        ),
+        (
+            {
+                "enabled": True,
+                "sasl-mechanism": "OAUTHBEARER",
+                "sasl-oauth-client-id": "i",
+                "sasl-oauth-client-secret": "s",
+                "sasl-oauth-service": "Auth0",
+                "sasl-oauth-token-url": "u",
+            },
+            "'audience' parameter is required for Auth0",
+        ),
+        (
+            {
+                "enabled": True,
+                "sasl-mechanism": "OAUTHBEARER",
+                "sasl-oauth-client-id": "i",
+                "sasl-oauth-client-secret": "s",
+                "sasl-oauth-service": "azuread",
+            },
+            "'sasl-oauth-tenant-id' required for AzureAD",
+        ),
+        (
+            {
+                "enabled": True,
+                "sasl-mechanism": "OAUTHBEARER",
+                "sasl-oauth-client-id": "i",
+                "sasl-oauth-client-secret": "s",
+                "sasl-oauth-service": "AzureAD",
+                "sasl-oauth-tenant-id": "t",
+                "sasl-oauth-token-url": "u",
+            },
+            "'sasl-oauth-token-url' cannot be set for service AzureAD",
+        ),
+        (
+            {
+                "enabled": True,
+                "sasl-mechanism": "OAUTHBEARER",
+                "sasl-oauth-client-id": "i",
+                "sasl-oauth-client-secret": "s",
+                "sasl-oauth-service": "okta",
+            },
+            "service okta not supported",
+        ),
     ],
-    ids=["no-id", "no-brokers", "disabled", "bad-mechanism", "scram", "oauth-no-client", "oauth-token-and-service",
-         "oauth-custom-no-url", "auth0-no-url", "auth0-no-audience", "azure-no-tenant", "azure-with-url",
-         "unknown-service"],
-)  # fmt: skip
+    ids=[
+        "no-id",
+        "no-brokers",
+        "disabled",
+        "bad-mechanism",
+        "scram",
+        "oauth-no-client",
+        "oauth-token-and-service",
+        "oauth-custom-no-url",
+        "auth0-no-url",
+        "auth0-no-audience",
+        "azure-no-tenant",
+        "azure-with-url",
+        "unknown-service",
+    ],
+)
 def test_section_validation(element: dict[str, Any], message: str | None) -> None:
     assert SECTION.validate is not None
     values = {**SECTION.defaults(), "id": "default", "brokers": ["h:1"], **element}
@@ -261,10 +352,15 @@ def test_hash_vectors() -> None:
 
 @pytest.mark.parametrize(
     ("algorithm", "key", "partitions", "index"),
-    [("fnv-1a", b"a", 7, 6), ("fnv-1a", b"", 3, 0), ("murmur3", b"hello", 5, 1), ("crc32", b"id", 3, 2),
-     ("crc32", b"kapacitor/cpu/serverA", 3, 1)],
+    [
+        ("fnv-1a", b"a", 7, 6),
+        ("fnv-1a", b"", 3, 0),
+        ("murmur3", b"hello", 5, 1),
+        ("crc32", b"id", 3, 2),
+        ("crc32", b"kapacitor/cpu/serverA", 3, 1),
+    ],
     ids=["fnv-negative-int32", "fnv-empty", "murmur3", "crc32-server-vector", "crc32-stream-vector"],
-)  # fmt: skip
+)
 def test_sarama_style_partitions(algorithm: str, key: bytes, partitions: int, index: int) -> None:
     assert partition_index(algorithm, key, partitions) == index
 

@@ -26,9 +26,14 @@ def test_default_mode() -> None:
 
 @pytest.mark.parametrize(
     ("mode", "text"),
-    [(0o644, "-rw-r--r--"), (0o7777, "-rwxrwxrwx"), (0, "----------"), ((1 << 31) | 0o500, "dr-x------"),
-     ((1 << 31) | (1 << 27) | 0o777, "dLrwxrwxrwx")],
+    [
+        (0o644, "-rw-r--r--"),
+        (0o7777, "-rwxrwxrwx"),
+        (0, "----------"),
+        ((1 << 31) | 0o500, "dr-x------"),
+        ((1 << 31) | (1 << 27) | 0o777, "dLrwxrwxrwx"),
+    ],
     ids=["file", "special-bits-ignored", "none", "dir", "dir-symlink"],
-)  # fmt: skip
+)
 def test_go_file_mode(mode: int, text: str) -> None:
     assert go_file_mode(mode) == text

@@ -22,8 +22,16 @@ from tocsin.handlers.requests import MqttRequest
 from tocsin.handlers.service_tests import run_service_test
 from tocsin.transports import Transports
 
-EVENT = Event(topic="t", id="cpu:host=a", level=Level.CRITICAL, time=0, message="cpu is CRITICAL", name="cpu",
-              task_name="task", tags={"host": "a"})  # fmt: skip
+EVENT = Event(
+    topic="t",
+    id="cpu:host=a",
+    level=Level.CRITICAL,
+    time=0,
+    message="cpu is CRITICAL",
+    name="cpu",
+    task_name="task",
+    tags={"host": "a"},
+)
 
 
 @pytest.fixture
@@ -85,11 +93,29 @@ def test_every_level_publishes_the_message(level: Level) -> None:
 
 @pytest.mark.parametrize(
     ("qos", "level"),
-    [("at-most-once", 0), ("at-least-once", 1), ("exactly-one", 2), ("exactly-once", 2), (0, 0), (1, 1), (2, 2),
-     (2.9, 2), (None, 0)],
-    ids=["at-most-once", "at-least-once", "kapacitor-typo", "exactly-once", "0", "1", "2", "float-truncated",
-         "null-default"],
-)  # fmt: skip
+    [
+        ("at-most-once", 0),
+        ("at-least-once", 1),
+        ("exactly-one", 2),
+        ("exactly-once", 2),
+        (0, 0),
+        (1, 1),
+        (2, 2),
+        (2.9, 2),
+        (None, 0),
+    ],
+    ids=[
+        "at-most-once",
+        "at-least-once",
+        "kapacitor-typo",
+        "exactly-once",
+        "0",
+        "1",
+        "2",
+        "float-truncated",
+        "null-default",
+    ],
+)
 def test_qos_values(qos: Any, level: int) -> None:
     cfg = enabled()
     assert mqtt.render(EVENT, normalize(mqtt.KIND, {"topic": "t", "qos": qos}, cfg), cfg).qos == level
@@ -138,11 +164,20 @@ def test_topic_that_does_not_parse_is_refused_at_definition() -> None:
 
 
 def test_brokers_and_their_settings() -> None:
-    cfg = config([
-        {"enabled": True, "name": "a", "url": "tcp://a:1883", "username": "u", "password": "p"},
-        {"enabled": True, "name": "b", "default": True, "url": "ssl://b:8883", "client-id": "me", "ssl-ca": "/ca",
-         "insecure-skip-verify": True},
-    ])  # fmt: skip
+    cfg = config(
+        [
+            {"enabled": True, "name": "a", "url": "tcp://a:1883", "username": "u", "password": "p"},
+            {
+                "enabled": True,
+                "name": "b",
+                "default": True,
+                "url": "ssl://b:8883",
+                "client-id": "me",
+                "ssl-ca": "/ca",
+                "insecure-skip-verify": True,
+            },
+        ]
+    )
     default = mqtt.render(EVENT, normalize(mqtt.KIND, {"topic": "t"}, cfg), cfg).broker
     named = mqtt.render(EVENT, normalize(mqtt.KIND, {"topic": "t", "broker-name": "a"}, cfg), cfg).broker
     assert default == MqttBroker("b", "ssl://b:8883", "me", ssl_ca="/ca", insecure_skip_verify=True)
@@ -154,13 +189,16 @@ def test_brokers_and_their_settings() -> None:
     ("values", "options", "message"),
     [
         ([{"name": "default", "url": "tcp://h:1"}], {"topic": "t"}, 'unknown MQTT broker "default"'),
-        ([{"enabled": True, "name": "a", "url": "tcp://h:1"}], {"topic": "t", "broker-name": "b"},
-         'unknown MQTT broker "b"'),
+        (
+            [{"enabled": True, "name": "a", "url": "tcp://h:1"}],
+            {"topic": "t", "broker-name": "b"},
+            'unknown MQTT broker "b"',
+        ),
         ([{"enabled": True, "name": "a", "url": "tcp://h:1"}], {}, "missing MQTT topic"),
         ([{"enabled": True, "name": "a", "url": "tcp://h:1"}], {"topic": "{{.Message}}"}, "missing MQTT topic"),
     ],
     ids=["disabled-default", "unknown-name", "no-topic", "topic-renders-empty"],
-)  # fmt: skip
+)
 def test_render_errors(values: list[dict[str, Any]], options: dict[str, str], message: str) -> None:
     cfg = config(values)
     event = Event(topic="t", id="a", level=Level.CRITICAL, time=0)
@@ -188,8 +226,19 @@ def test_section_schema() -> None:
     assert SECTION.element_key == "name"
     assert SECTION.secrets == ("password",)
     assert SECTION.initial_elements() == [{**SECTION.defaults(), "name": "default"}]
-    names = ["enabled", "name", "default", "url", "ssl-ca", "ssl-cert", "ssl-key", "insecure-skip-verify",
-             "client-id", "username", "password"]  # fmt: skip
+    names = [
+        "enabled",
+        "name",
+        "default",
+        "url",
+        "ssl-ca",
+        "ssl-cert",
+        "ssl-key",
+        "insecure-skip-verify",
+        "client-id",
+        "username",
+        "password",
+    ]
     assert [f.name for f in SECTION.fields] == names
 
 

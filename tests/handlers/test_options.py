@@ -47,19 +47,44 @@ def test_defaults_complete_every_option() -> None:
         "skip-ssl-verification": False,
     }
     assert normalize(EVERY_TYPE, None) == {
-        "s": "dflt", "i": 0, "f": 0.0, "b": False, "d": 0, "sl": [], "sm": {}, "m": {}, "ol": [], "a": None,
-    }  # fmt: skip
+        "s": "dflt",
+        "i": 0,
+        "f": 0.0,
+        "b": False,
+        "d": 0,
+        "sl": [],
+        "sm": {},
+        "m": {},
+        "ol": [],
+        "a": None,
+    }
 
 
 def test_values_of_every_type() -> None:
     raw = {
-        "s": "x", "i": 7.9, "f": 2, "b": True, "d": "1m30s", "sl": ["a"], "sm": {"k": "v", "n": None},
-        "m": {"k": [1]}, "ol": [{"href": "h"}], "a": [True],
-    }  # fmt: skip
+        "s": "x",
+        "i": 7.9,
+        "f": 2,
+        "b": True,
+        "d": "1m30s",
+        "sl": ["a"],
+        "sm": {"k": "v", "n": None},
+        "m": {"k": [1]},
+        "ol": [{"href": "h"}],
+        "a": [True],
+    }
     assert normalize(EVERY_TYPE, raw) == {
-        "s": "x", "i": 7, "f": 2.0, "b": True, "d": 90_000_000_000, "sl": ["a"], "sm": {"k": "v", "n": ""},
-        "m": {"k": [1]}, "ol": [{"href": "h"}], "a": [True],
-    }  # fmt: skip
+        "s": "x",
+        "i": 7,
+        "f": 2.0,
+        "b": True,
+        "d": 90_000_000_000,
+        "sl": ["a"],
+        "sm": {"k": "v", "n": ""},
+        "m": {"k": [1]},
+        "ol": [{"href": "h"}],
+        "a": [True],
+    }
 
 
 def test_null_keeps_the_default() -> None:
@@ -176,9 +201,19 @@ def test_exact_key_wins_and_the_other_spelling_is_unknown() -> None:
         ),
     ],
     ids=[
-        "unknown-key", "unknown-keys-sorted", "duration-bool", "duration-bad-text", "several-errors-sorted",
-        "map-expected", "list-expected", "list-elements", "file-mode-string", "file-mode-negative",
-        "file-mode-negative-float", "not-an-object", "every-type",
+        "unknown-key",
+        "unknown-keys-sorted",
+        "duration-bool",
+        "duration-bad-text",
+        "several-errors-sorted",
+        "map-expected",
+        "list-expected",
+        "list-elements",
+        "file-mode-string",
+        "file-mode-negative",
+        "file-mode-negative-float",
+        "not-an-object",
+        "every-type",
     ],
 )
 def test_decode_errors(kind: HandlerKind, raw: Any, message: str) -> None:
@@ -247,12 +282,20 @@ def test_tick_properties() -> None:
 @pytest.mark.parametrize(
     ("value", "text"),
     [
-        (1.0, "1"), (1e6, "1e+06"), (123456.0, "123456"), (1234567.0, "1.234567e+06"), (0.0001, "0.0001"),
-        (0.00001, "1e-05"), (-2.5, "-2.5"), (True, "true"), (None, "<nil>"), ([1, "a"], "[1 a]"),
+        (1.0, "1"),
+        (1e6, "1e+06"),
+        (123456.0, "123456"),
+        (1234567.0, "1.234567e+06"),
+        (0.0001, "0.0001"),
+        (0.00001, "1e-05"),
+        (-2.5, "-2.5"),
+        (True, "true"),
+        (None, "<nil>"),
+        ([1, "a"], "[1 a]"),
         ({"b": 1, "a": [True]}, "map[a:[true] b:1]"),
     ],
     ids=lambda v: repr(v),
-)  # fmt: skip
+)
 def test_go_v(value: Any, text: str) -> None:
     assert go_v(value) == text
 
@@ -260,9 +303,15 @@ def test_go_v(value: Any, text: str) -> None:
 def test_section_defaults_view() -> None:
     view = SectionDefaults(post.SECTION)
     example = {
-        "endpoint": "example", "url": "http://example.com", "headers": {}, "basic-auth": {}, "alert-template": "",
-        "alert-template-file": "", "row-template": "", "row-template-file": "",
-    }  # fmt: skip
+        "endpoint": "example",
+        "url": "http://example.com",
+        "headers": {},
+        "basic-auth": {},
+        "alert-template": "",
+        "alert-template-file": "",
+        "row-template": "",
+        "row-template-file": "",
+    }
     assert view.section("httppost") == [example]
     assert (view.element("httppost", "example"), view.element("httppost"), view.element("httppost", "x")) == (
         example,

@@ -45,9 +45,7 @@ def test_url_only() -> None:
 
 
 def test_handler_options_reach_the_request() -> None:
-    req = _render(
-        {"url": "http://h", "timeout": "2s", "skip-ssl-verification": True, "capture-response": True}
-    )
+    req = _render({"url": "http://h", "timeout": "2s", "skip-ssl-verification": True, "capture-response": True})
     assert (req.timeout, req.verify_tls, req.capture_response) == (2.0, False, True)
 
 
@@ -98,10 +96,12 @@ def test_alert_template_body_has_no_content_type() -> None:
     ("template", "body"),
     [
         ("{{.Duration}} {{.PreviousLevel}} {{.Recoverable}} {{.Details}}", "2ms WARNING true det"),
-        ("{{ json .Data }}", '{"series":[{"name":"cpu","tags":{"host":"a"},"columns":["time","v"],'
-                             '"values":[["t0",1.5]]}]}\n'),
+        (
+            "{{ json .Data }}",
+            '{"series":[{"name":"cpu","tags":{"host":"a"},"columns":["time","v"],"values":[["t0",1.5]]}]}\n',
+        ),
         ("{{ jsonCompact .Time }}", '"1970-01-01T00:00:10Z"'),
-        ("{{ range .Data.Series }}{{ .Name }}{{ index .Tags \"host\" }}{{ end }}", "cpua"),
+        ('{{ range .Data.Series }}{{ .Name }}{{ index .Tags "host" }}{{ end }}', "cpua"),
         ("{{ .Time.Unix }}", "10"),
         ("{{ .Data }}", "{[{cpu map[host:a] [time v] [[t0 1.5]] false}] [] <nil>}"),
         ("{{ json . }}", alert_json_line(EVENT).decode()),
@@ -190,9 +190,17 @@ def test_url_that_does_not_parse_is_refused_at_definition() -> None:
         ),
         ({"endpoint": "e", "url": "http://h/{{.ID}}", "alert-template-file": "/b"}, None),
     ],
-    ids=["no-endpoint", "no-url", "bad-url-template", "two-alert-templates", "relative-alert-file",
-         "two-row-templates", "relative-row-file", "valid"],
-)  # fmt: skip
+    ids=[
+        "no-endpoint",
+        "no-url",
+        "bad-url-template",
+        "two-alert-templates",
+        "relative-alert-file",
+        "two-row-templates",
+        "relative-row-file",
+        "valid",
+    ],
+)
 def test_section_validation(element: dict[str, Any], message: str | None) -> None:
     assert post.SECTION.validate is not None
     assert post.SECTION.validate({**post.SECTION.defaults(), **element}) == message
@@ -209,9 +217,15 @@ def test_section_shape() -> None:
     assert section.initial_elements()[0]["endpoint"] == "example"
     assert section.initial_elements()[0]["url"] == "http://example.com"
     assert [f.name for f in section.fields] == [
-        "endpoint", "url", "headers", "basic-auth", "alert-template", "alert-template-file", "row-template",
+        "endpoint",
+        "url",
+        "headers",
+        "basic-auth",
+        "alert-template",
+        "alert-template-file",
+        "row-template",
         "row-template-file",
-    ]  # fmt: skip
+    ]
     assert [f.name for f in section.field_map["basic-auth"].fields] == ["username", "password"]
 
 

@@ -17,6 +17,10 @@ def test_render_carries_the_same_event() -> None:
 def test_registered_kinds_and_which_leave_the_process() -> None:
     kinds = {name: get_kind(name) for name in ("log", "tcp", "exec", "post", "publish", "aggregate")}
     assert {n: (k.name, k.external) for n, k in kinds.items()} == {
-        "log": ("log", True), "tcp": ("tcp", True), "exec": ("exec", True), "post": ("post", True),
-        "publish": ("publish", False), "aggregate": ("aggregate", False),
-    }  # fmt: skip
+        "log": ("log", True),
+        "tcp": ("tcp", True),
+        "exec": ("exec", True),
+        "post": ("post", True),
+        "publish": ("publish", False),
+        "aggregate": ("aggregate", False),
+    }

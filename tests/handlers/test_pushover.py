@@ -30,8 +30,9 @@ FORM = "application/x-www-form-urlencoded"
 
 
 def config(**values: Any) -> StaticConfig:
-    return StaticConfig({"pushover": {"enabled": True, "token": TOKEN, "user-key": "user", **values}},
-                        sections=[pushover.SECTION])  # fmt: skip
+    return StaticConfig(
+        {"pushover": {"enabled": True, "token": TOKEN, "user-key": "user", **values}}, sections=[pushover.SECTION]
+    )
 
 
 def event(level: Level = Level.CRITICAL, message: str = "m") -> Event:
@@ -55,8 +56,14 @@ async def test_vectors(case_id: str, sink: HttpSink, transports: Transports) -> 
 
 def test_tick_properties_are_kapacitors_capitalised_names() -> None:
     props = {name: opt.name for name, opt in tick_properties(pushover.KIND).items()}
-    assert props == {"userKey": "user-key", "device": "device", "title": "title", "URL": "url",
-                     "URLTitle": "url-title", "sound": "sound"}  # fmt: skip
+    assert props == {
+        "userKey": "user-key",
+        "device": "device",
+        "title": "title",
+        "URL": "url",
+        "URLTitle": "url-title",
+        "sound": "sound",
+    }
 
 
 @pytest.mark.parametrize(
@@ -116,8 +123,10 @@ def test_disabled_service_sends_nothing() -> None:
     with pytest.raises(DeliveryError) as caught:
         pushover.render(event(), normalize(pushover.KIND, {}, cfg), cfg)
     assert (str(caught.value), caught.value.reason, caught.value.retryable) == (
-        "service is not enabled", Reason.CONFIG, False
-    )  # fmt: skip
+        "service is not enabled",
+        Reason.CONFIG,
+        False,
+    )
 
 
 def request_to(url: str) -> HttpRequest:
@@ -163,9 +172,15 @@ async def test_failures_are_classified(failure: Failure, sink: HttpSink, transpo
 
 def test_service_test_defaults() -> None:
     assert dict(pushover.SERVICE_TEST.defaults) == {
-        "user-key": "", "message": "test pushover message", "device": "", "title": "", "url": "", "url-title": "",
-        "sound": "", "level": "CRITICAL",
-    }  # fmt: skip
+        "user-key": "",
+        "message": "test pushover message",
+        "device": "",
+        "title": "",
+        "url": "",
+        "url-title": "",
+        "sound": "",
+        "level": "CRITICAL",
+    }
 
 
 async def test_service_test_success_and_failure(sink: HttpSink, transports: Transports) -> None:
@@ -174,9 +189,13 @@ async def test_service_test_success_and_failure(sink: HttpSink, transports: Tran
     first, second = await assert_service_test_passes(pushover.SERVICE_TEST, cfg, transports, sink, None, body)
     assert first.body == f"message=test+pushover+message&priority=1&token={TOKEN}&user=user".encode()
     assert dict(parse_qsl(second.body.decode())) == {
-        "message": "test pushover message", "priority": "0", "title": "T", "token": TOKEN, "url_title": "u t",
+        "message": "test pushover message",
+        "priority": "0",
+        "title": "T",
+        "token": TOKEN,
+        "url_title": "u t",
         "user": "someone",
-    }  # fmt: skip
+    }
     sink.answer(Answer(400, body=b'{"errors":["message cannot be blank"],"status":0}'))
     message = f'HTTP 400 from {sink.url}: {{"errors":["message cannot be blank"],"status":0}}'
     await assert_service_test_fails(pushover.SERVICE_TEST, {"message": ""}, cfg, transports, message, secrets=[TOKEN])

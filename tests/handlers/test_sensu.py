@@ -101,9 +101,10 @@ def test_level_status(level: Level, status: int) -> None:
     req = sensu.render(event(level), normalize(sensu.KIND, {}, cfg), cfg)
     assert isinstance(req, TcpRequest)
     assert req.payload == (
-        b'{"handlers":null,"name":"cpu.serverA","output":"m","source":"Kapacitor","status":' + str(status).encode()
+        b'{"handlers":null,"name":"cpu.serverA","output":"m","source":"Kapacitor","status":'
+        + str(status).encode()
         + b"}\n"
-    )  # fmt: skip
+    )
 
 
 @pytest.mark.parametrize(
@@ -124,10 +125,13 @@ def test_source_template_handlers_and_metadata() -> None:
     cfg = config(handlers=["default"])
     options = normalize(
         sensu.KIND,
-        {"source": "{{ .Name }}-{{ index .Tags \"host\" }}-{{ .Level }}", "handlers": ["a", "b"],
-         "metadata": {"name": "clobber", "zz": {"b": 1, "a": [1.5, "<x>"]}, "auto_resolve": False}},
+        {
+            "source": '{{ .Name }}-{{ index .Tags "host" }}-{{ .Level }}',
+            "handlers": ["a", "b"],
+            "metadata": {"name": "clobber", "zz": {"b": 1, "a": [1.5, "<x>"]}, "auto_resolve": False},
+        },
         cfg,
-    )  # fmt: skip
+    )
     req = sensu.render(event(name="cpu", tags={"host": "h1"}), options, cfg)
     assert isinstance(req, TcpRequest)
     assert req.payload == (
@@ -139,8 +143,12 @@ def test_source_template_handlers_and_metadata() -> None:
 def test_empty_options_fall_back_to_the_section() -> None:
     cfg = config(source="JIT", handlers=["pagerduty", "mail"])
     assert payload(sensu.render(event(), normalize(sensu.KIND, {"source": "{{ if false }}x{{ end }}"}, cfg), cfg)) == {
-        "handlers": ["pagerduty", "mail"], "name": "cpu.serverA", "output": "m", "source": "JIT", "status": 2,
-    }  # fmt: skip
+        "handlers": ["pagerduty", "mail"],
+        "name": "cpu.serverA",
+        "output": "m",
+        "source": "JIT",
+        "status": 2,
+    }
 
 
 def test_source_template_errors() -> None:
@@ -190,8 +198,10 @@ async def test_answers_other_than_ok_fail(
     with pytest.raises(DeliveryError) as caught:
         await transports.send(sensu.render(event(), normalize(sensu.KIND, {}, cfg), cfg), 5)
     assert (str(caught.value), caught.value.reason, caught.value.retryable) == (
-        "sensu socket error: " + answer.decode(), reason, retryable
-    )  # fmt: skip
+        "sensu socket error: " + answer.decode(),
+        reason,
+        retryable,
+    )
     assert len(socket.payloads) == 1
 
 
@@ -201,8 +211,10 @@ async def test_silent_socket_is_a_timeout(socket: SensuSocket, transports: Trans
     with pytest.raises(DeliveryError) as caught:
         await transports.send(sensu.render(event(), normalize(sensu.KIND, {}, cfg), cfg), 0.2)
     assert (str(caught.value), caught.value.reason, caught.value.retryable) == (
-        f"dial tcp {socket.address}: no answer within 0.2s", Reason.TIMEOUT, True
-    )  # fmt: skip
+        f"dial tcp {socket.address}: no answer within 0.2s",
+        Reason.TIMEOUT,
+        True,
+    )
 
 
 async def test_closed_socket_is_a_network_error(socket: SensuSocket, transports: Transports) -> None:
@@ -212,15 +224,21 @@ async def test_closed_socket_is_a_network_error(socket: SensuSocket, transports:
     with pytest.raises(DeliveryError) as caught:
         await transports.send(sensu.render(event(), normalize(sensu.KIND, {}, cfg), cfg), 5)
     assert (str(caught.value), caught.value.reason, caught.value.retryable) == (
-        f"dial tcp {address}: connection refused", Reason.NETWORK, True
-    )  # fmt: skip
+        f"dial tcp {address}: connection refused",
+        Reason.NETWORK,
+        True,
+    )
 
 
 def test_service_test_defaults() -> None:
     assert dict(sensu.SERVICE_TEST.defaults) == {
-        "name": "testName", "source": "Kapacitor", "output": "testOutput", "handlers": [], "metadata": {},
+        "name": "testName",
+        "source": "Kapacitor",
+        "output": "testOutput",
+        "handlers": [],
+        "metadata": {},
         "level": "CRITICAL",
-    }  # fmt: skip
+    }
 
 
 async def test_service_test_success_and_failure(socket: SensuSocket, transports: Transports) -> None:
@@ -230,16 +248,17 @@ async def test_service_test_success_and_failure(socket: SensuSocket, transports:
     assert await run_service_test(sensu.SERVICE_TEST, body, cfg, transports, 5) == (True, "")
     assert [json.loads(p) for p in socket.payloads] == [
         {"handlers": ["h"], "name": "testName", "output": "testOutput", "source": "Kapacitor", "status": 2},
-        {"handlers": ["h"], "k": "v", "name": "other.name", "output": "testOutput", "source": "Kapacitor",
-         "status": 1},
-    ]  # fmt: skip
+        {"handlers": ["h"], "k": "v", "name": "other.name", "output": "testOutput", "source": "Kapacitor", "status": 1},
+    ]
     socket.answer = b"invalid"
     assert await run_service_test(sensu.SERVICE_TEST, None, cfg, transports, 5) == (
-        False, "sensu socket error: invalid"
-    )  # fmt: skip
+        False,
+        "sensu socket error: invalid",
+    )
     assert await run_service_test(sensu.SERVICE_TEST, {"name": "a/b"}, cfg, transports, 5) == (
-        False, 'invalid name "a/b" for sensu alert. Must match ^[\\w\\.-]+$'
-    )  # fmt: skip
+        False,
+        'invalid name "a/b" for sensu alert. Must match ^[\\w\\.-]+$',
+    )
 
 
 async def test_service_test_on_a_disabled_service(transports: Transports) -> None:

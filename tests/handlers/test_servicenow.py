@@ -120,8 +120,11 @@ def test_templates_see_id_name_taskname_fields_and_tags() -> None:
         "metricName": "{{ .ID }}",
         "additional_info": {"b": True, "a": 1234567, "c": [1, "x"], "d": None, "e": 0.5, "f": "<{{ .ID }}>"},
     }
-    req = servicenow.render(event(name="cpu", task_name="task", fields={"value": 1e6}, tags={"host": "h"}),
-                            normalize(servicenow.KIND, raw, cfg), cfg)  # fmt: skip
+    req = servicenow.render(
+        event(name="cpu", task_name="task", fields={"value": 1e6}, tags={"host": "h"}),
+        normalize(servicenow.KIND, raw, cfg),
+        cfg,
+    )
     assert req.body == (
         b'{"records":[{"source":"Kapacitor","node":"cpu/task","type":"1e+06","resource":"|h","metric_name":"a",'
         b'"message_key":"a","severity":"1","description":"m","additional_info":"{\\"a\\":\\"1.234567e+06\\",'
@@ -134,8 +137,12 @@ def test_template_execution_errors_keep_the_text_written_before_them() -> None:
     cfg = config()
     options = normalize(servicenow.KIND, {"node": "host-{{ .Nope }}-end", "messageKey": "{{ .Nope }}"}, cfg)
     assert record(servicenow.render(event(), options, cfg)) == {
-        "source": "Kapacitor", "node": "host-", "message_key": "a", "severity": "1", "description": "m",
-    }  # fmt: skip
+        "source": "Kapacitor",
+        "node": "host-",
+        "message_key": "a",
+        "severity": "1",
+        "description": "m",
+    }
 
 
 def test_template_parse_errors_fail_the_delivery() -> None:
@@ -144,8 +151,10 @@ def test_template_parse_errors_fail_the_delivery() -> None:
     with pytest.raises(DeliveryError) as caught:
         servicenow.render(event(), options, cfg)
     assert (str(caught.value), caught.value.reason, caught.value.retryable) == (
-        "template: additional_info.k:1: unclosed action", Reason.CONFIG, False
-    )  # fmt: skip
+        "template: additional_info.k:1: unclosed action",
+        Reason.CONFIG,
+        False,
+    )
 
 
 def test_fields_are_cut_at_kapacitors_byte_limits() -> None:
@@ -166,8 +175,15 @@ def test_disabled_service_and_section_checks() -> None:
     with pytest.raises(DeliveryError) as caught:
         servicenow.render(event(), normalize(servicenow.KIND, {}, cfg), cfg)
     assert (str(caught.value), caught.value.reason) == ("service is not enabled", Reason.CONFIG)
-    assert SECTION.defaults() == {"enabled": False, "url": DEFAULT_URL, "source": "", "username": "", "password": "",
-                                  "global": False, "state-changes-only": False}  # fmt: skip
+    assert SECTION.defaults() == {
+        "enabled": False,
+        "url": DEFAULT_URL,
+        "source": "",
+        "username": "",
+        "password": "",
+        "global": False,
+        "state-changes-only": False,
+    }
     assert SECTION.secrets == ("password",)
     assert SECTION.validate is not None
     assert SECTION.validate({**SECTION.defaults(), "enabled": True, "url": ""}) == "must specify events URL"
@@ -211,9 +227,17 @@ async def test_failures_are_classified_without_the_password(
 
 def test_service_test_defaults() -> None:
     assert dict(servicenow.SERVICE_TEST.defaults) == {
-        "alert_id": "1001", "message": "test servicenow message", "level": "CRITICAL", "source": "Kapacitor",
-        "node": "", "type": "", "resource": "", "metric_name": "", "message_key": "", "additional_info": {},
-    }  # fmt: skip
+        "alert_id": "1001",
+        "message": "test servicenow message",
+        "level": "CRITICAL",
+        "source": "Kapacitor",
+        "node": "",
+        "type": "",
+        "resource": "",
+        "metric_name": "",
+        "message_key": "",
+        "additional_info": {},
+    }
 
 
 async def test_service_test_success_and_failure(sink: HttpSink, transports: Transports) -> None:

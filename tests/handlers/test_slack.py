@@ -213,11 +213,13 @@ KAPACITOR_BODY = (
     ("values", "url"),
     [
         ({"url": "https://slack.com/api/chat.postMessage"}, "https://slack.com/api/chat.postMessage"),
-        ({"url": "https://hooks.slack.com/services/A", "api-url": "https://chat.example/api/chat.postMessage"},
-         "https://chat.example/api/chat.postMessage"),
+        (
+            {"url": "https://hooks.slack.com/services/A", "api-url": "https://chat.example/api/chat.postMessage"},
+            "https://chat.example/api/chat.postMessage",
+        ),
     ],
     ids=["url-is-post-message", "api-url-wins"],
-)  # fmt: skip
+)
 def test_post_message_sends_bearer_token_and_utf8(values: dict[str, object], url: str) -> None:
     cfg = config({"slack": {"enabled": True, "token": TOKEN, "channel": "#c", "icon-emoji": ":x:", **values}})
     req = render(cfg)
@@ -229,16 +231,29 @@ def test_post_message_sends_bearer_token_and_utf8(values: dict[str, object], url
 @pytest.mark.parametrize(
     ("values", "message"),
     [
-        ({"channel": ""},
-         'slack workspace "": chat.postMessage needs a channel: set `channel` in the handler or workspace'),
-        ({"token": "", "workspace": "ops"},
-         'slack workspace "ops": chat.postMessage needs a bot token: set `token` in the workspace'),
+        (
+            {"channel": ""},
+            'slack workspace "": chat.postMessage needs a channel: set `channel` in the handler or workspace',
+        ),
+        (
+            {"token": "", "workspace": "ops"},
+            'slack workspace "ops": chat.postMessage needs a bot token: set `token` in the workspace',
+        ),
     ],
     ids=["no-channel", "no-token"],
-)  # fmt: skip
+)
 def test_post_message_needs_channel_and_token(values: dict[str, object], message: str) -> None:
-    cfg = config({"slack": {"enabled": True, "url": "https://slack.com/api/chat.postMessage", "token": TOKEN,
-                            "channel": "#c", **values}})  # fmt: skip
+    cfg = config(
+        {
+            "slack": {
+                "enabled": True,
+                "url": "https://slack.com/api/chat.postMessage",
+                "token": TOKEN,
+                "channel": "#c",
+                **values,
+            }
+        }
+    )
     with pytest.raises(DeliveryError) as info:
         render(cfg)
     assert (str(info.value), info.value.reason, info.value.retryable) == (message, Reason.CONFIG, False)
@@ -254,36 +269,127 @@ def refused(error: str, **extra: object) -> bytes:
 
 AT = "HTTP 200 from {url}/api/chat.postMessage: "
 ANSWERS = [
-    Failure("channel-not-found", Answer(200, body=refused("channel_not_found")), Reason.CLIENT_ERROR, False, None,
-            AT + 'slack error "channel_not_found"'),
-    Failure("not-in-channel", Answer(200, body=refused("not_in_channel")), Reason.CLIENT_ERROR, False, None,
-            AT + 'slack error "not_in_channel"'),
-    Failure("invalid-auth", Answer(200, body=refused("invalid_auth")), Reason.AUTH_ERROR, False, None,
-            AT + 'slack error "invalid_auth"'),
-    Failure("not-authed", Answer(200, body=refused("not_authed")), Reason.AUTH_ERROR, False, None,
-            AT + 'slack error "not_authed"'),
-    Failure("token-revoked", Answer(200, body=refused("token_revoked")), Reason.AUTH_ERROR, False, None,
-            AT + 'slack error "token_revoked"'),
-    Failure("missing-scope", Answer(200, body=refused("missing_scope", needed="chat:write")), Reason.AUTH_ERROR,
-            False, None, AT + 'slack error "missing_scope": needs scope chat:write'),
-    Failure("ratelimited-429", Answer(429, (("Retry-After", "7"),), refused("ratelimited")), Reason.RATE_LIMITED,
-            True, 7.0, 'HTTP 429 from {url}/api/chat.postMessage: slack error "ratelimited"'),
-    Failure("rate-limited-200", Answer(200, (("Retry-After", "3"),), refused("rate_limited")), Reason.RATE_LIMITED,
-            True, 3.0, AT + 'slack error "rate_limited"'),
-    Failure("internal-error", Answer(200, body=refused("internal_error")), Reason.SERVER_ERROR, True, None,
-            AT + 'slack error "internal_error"'),
-    Failure("fatal-error", Answer(200, body=refused("fatal_error")), Reason.SERVER_ERROR, True, None,
-            AT + 'slack error "fatal_error"'),
-    Failure("invalid-blocks", Answer(200, body=refused("invalid_blocks", response_metadata={"messages": [
-        "[ERROR] must be more than 0 characters [json-pointer:/blocks/0/text]"]})), Reason.OTHER, False, None,
-            AT + 'slack error "invalid_blocks": [ERROR] must be more than 0 characters [json-pointer:/blocks/0/text]'),
-    Failure("unknown-code-without-error-text", Answer(200, body=b'{"ok":false}'), Reason.OTHER, False, None,
-            AT + 'slack error "unknown_error"'),
-    Failure("unknown-code-on-503-uses-http-rules", Answer(503, (("Retry-After", "2"),), refused("odd")),
-            Reason.SERVER_ERROR, True, 2.0, 'HTTP 503 from {url}/api/chat.postMessage: {"ok": false, "error": "odd"}'),
-    Failure("plain-500", Answer(500, body=b"oops"), Reason.SERVER_ERROR, True, None,
-            "HTTP 500 from {url}/api/chat.postMessage: oops"),
-]  # fmt: skip
+    Failure(
+        "channel-not-found",
+        Answer(200, body=refused("channel_not_found")),
+        Reason.CLIENT_ERROR,
+        False,
+        None,
+        AT + 'slack error "channel_not_found"',
+    ),
+    Failure(
+        "not-in-channel",
+        Answer(200, body=refused("not_in_channel")),
+        Reason.CLIENT_ERROR,
+        False,
+        None,
+        AT + 'slack error "not_in_channel"',
+    ),
+    Failure(
+        "invalid-auth",
+        Answer(200, body=refused("invalid_auth")),
+        Reason.AUTH_ERROR,
+        False,
+        None,
+        AT + 'slack error "invalid_auth"',
+    ),
+    Failure(
+        "not-authed",
+        Answer(200, body=refused("not_authed")),
+        Reason.AUTH_ERROR,
+        False,
+        None,
+        AT + 'slack error "not_authed"',
+    ),
+    Failure(
+        "token-revoked",
+        Answer(200, body=refused("token_revoked")),
+        Reason.AUTH_ERROR,
+        False,
+        None,
+        AT + 'slack error "token_revoked"',
+    ),
+    Failure(
+        "missing-scope",
+        Answer(200, body=refused("missing_scope", needed="chat:write")),
+        Reason.AUTH_ERROR,
+        False,
+        None,
+        AT + 'slack error "missing_scope": needs scope chat:write',
+    ),
+    Failure(
+        "ratelimited-429",
+        Answer(429, (("Retry-After", "7"),), refused("ratelimited")),
+        Reason.RATE_LIMITED,
+        True,
+        7.0,
+        'HTTP 429 from {url}/api/chat.postMessage: slack error "ratelimited"',
+    ),
+    Failure(
+        "rate-limited-200",
+        Answer(200, (("Retry-After", "3"),), refused("rate_limited")),
+        Reason.RATE_LIMITED,
+        True,
+        3.0,
+        AT + 'slack error "rate_limited"',
+    ),
+    Failure(
+        "internal-error",
+        Answer(200, body=refused("internal_error")),
+        Reason.SERVER_ERROR,
+        True,
+        None,
+        AT + 'slack error "internal_error"',
+    ),
+    Failure(
+        "fatal-error",
+        Answer(200, body=refused("fatal_error")),
+        Reason.SERVER_ERROR,
+        True,
+        None,
+        AT + 'slack error "fatal_error"',
+    ),
+    Failure(
+        "invalid-blocks",
+        Answer(
+            200,
+            body=refused(
+                "invalid_blocks",
+                response_metadata={
+                    "messages": ["[ERROR] must be more than 0 characters [json-pointer:/blocks/0/text]"]
+                },
+            ),
+        ),
+        Reason.OTHER,
+        False,
+        None,
+        AT + 'slack error "invalid_blocks": [ERROR] must be more than 0 characters [json-pointer:/blocks/0/text]',
+    ),
+    Failure(
+        "unknown-code-without-error-text",
+        Answer(200, body=b'{"ok":false}'),
+        Reason.OTHER,
+        False,
+        None,
+        AT + 'slack error "unknown_error"',
+    ),
+    Failure(
+        "unknown-code-on-503-uses-http-rules",
+        Answer(503, (("Retry-After", "2"),), refused("odd")),
+        Reason.SERVER_ERROR,
+        True,
+        2.0,
+        'HTTP 503 from {url}/api/chat.postMessage: {"ok": false, "error": "odd"}',
+    ),
+    Failure(
+        "plain-500",
+        Answer(500, body=b"oops"),
+        Reason.SERVER_ERROR,
+        True,
+        None,
+        "HTTP 500 from {url}/api/chat.postMessage: oops",
+    ),
+]
 
 
 def post_message_request(url: str) -> HttpRequest:
@@ -362,10 +468,13 @@ ANSWER_TS = b'{"ok":true,"channel":"C1","ts":"1700000000.000100"}'
 
 @pytest.mark.parametrize(
     ("cfg", "options"),
-    [(api_workspace("https://slack.com"), {}), (workspace("https://hooks.slack.com/services/A"), THREADED),
-     (workspace("https://hooks.slack.com/services/A", **{"thread-recoveries": True}), {})],
+    [
+        (api_workspace("https://slack.com"), {}),
+        (workspace("https://hooks.slack.com/services/A"), THREADED),
+        (workspace("https://hooks.slack.com/services/A", **{"thread-recoveries": True}), {}),
+    ],
     ids=["option-off", "webhook-option-on", "webhook-workspace-on"],
-)  # fmt: skip
+)
 @pytest.mark.parametrize("level", [Level.CRITICAL, Level.OK], ids=["critical", "ok"])
 def test_render_memo_is_render_unless_threading_applies(
     cfg: StaticConfig, options: dict[str, object], level: Level
@@ -434,4 +543,6 @@ def test_kind_declares_its_extras_and_memo_path() -> None:
     assert slack.KIND.render_memo is slack.render_memo and slack.KIND.render is slack.render
     assert slack.KIND.extras.startswith('Block Kit (`layout = "blocks"`)')
     assert [(o.name, o.tick, o.default) for o in slack.KIND.options[-2:]] == [
-        ("layout", "layout", ""), ("thread-recoveries", "threadRecoveries", False)]  # fmt: skip
+        ("layout", "layout", ""),
+        ("thread-recoveries", "threadRecoveries", False),
+    ]

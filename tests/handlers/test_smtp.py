@@ -52,11 +52,19 @@ def body(received: Received) -> bytes:
 def stream_event() -> Event:
     """The first CRITICAL event of TestStream_AlertEmail (count 10 for serverA), with its rendered details."""
     details = quopri.decodestring(case("stream/email-direct")["upstream_asserted"][0]["qp_body"].encode()).decode()
-    return Event(topic="main:testStreamer:alert2", id="kapacitor.cpu.serverA", level=Level.CRITICAL,
-                 time=31_536_010_000_000_000, message="kapacitor.cpu.serverA is CRITICAL", details=details,
-                 name="cpu", task_name="testStreamer", group="host=serverA",
-                 tags={"host": "serverA", "tagemail": "bob2@example.com"},
-                 fields={"count": 10.0, "extraemail": "bob@example.com"})  # fmt: skip
+    return Event(
+        topic="main:testStreamer:alert2",
+        id="kapacitor.cpu.serverA",
+        level=Level.CRITICAL,
+        time=31_536_010_000_000_000,
+        message="kapacitor.cpu.serverA is CRITICAL",
+        details=details,
+        name="cpu",
+        task_name="testStreamer",
+        group="host=serverA",
+        tags={"host": "serverA", "tagemail": "bob2@example.com"},
+        fields={"count": 10.0, "extraemail": "bob@example.com"},
+    )
 
 
 async def test_server_vector(smtp_peer: PeerFactory, transports: Transports) -> None:
@@ -70,8 +78,15 @@ async def test_server_vector(smtp_peer: PeerFactory, transports: Transports) -> 
     assert {k: v for k, v in headers(got).items() if k != "Date"} == want["headers"]
     assert body(got) == want["body"].replace("\n", "\r\n").encode()
     assert (got.mail_from, got.rcpt_tos) == ("test@example.com", ("oncall@example.com", "backup@example.com"))
-    assert list(headers(got)) == ["Date", "Mime-Version", "From", "To", "Subject", "Content-Type",
-                                  "Content-Transfer-Encoding"]  # fmt: skip
+    assert list(headers(got)) == [
+        "Date",
+        "Mime-Version",
+        "From",
+        "To",
+        "Subject",
+        "Content-Type",
+        "Content-Transfer-Encoding",
+    ]
 
 
 @pytest.mark.parametrize("case_id", sorted(STREAM_OPTIONS))
@@ -121,7 +136,11 @@ def test_request_carries_the_section() -> None:
         PASSWORD,
     )
     assert (request.verify_tls, request.idle_timeout, request.sender, request.recipients) == (
-        False, 5.0, "ops@example.com", ("a@example.com",))  # fmt: skip
+        False,
+        5.0,
+        "ops@example.com",
+        ("a@example.com",),
+    )
     assert b"From: Ops <ops@example.com>\r\n" in request.message
 
 
@@ -132,23 +151,52 @@ def test_request_carries_the_section() -> None:
         ({"to": ["a@example.com"]}, {}, {}, ("a@example.com",)),
         ({"to-field": ['{{ index .Tags "owner" }}']}, {"owner": "o@example.com"}, {}, ("o@example.com",)),
         ({"to-field": ['{{ index .Tags "owner" }}']}, {}, {}, ("default@example.com",)),
-        ({"to": ["a@example.com"], "to-field": ["{{ .Nope }}", "{{ .Name }}@example.com"]}, {}, {},
-         ("a@example.com", "cpu@example.com")),
-        ({"to": ["a@example.com"], "to-field": ["{{ .Name }}@x.com", "{{ if }}", "{{ .Name }}@y.com"]}, {}, {},
-         ("a@example.com", "cpu@x.com")),
-        ({"to-field": ['{{ .TaskName }}-{{ .Category }}-{{ .Recoverable }}@example.com']}, {}, {},
-         ("task-cat-true@example.com",)),
+        (
+            {"to": ["a@example.com"], "to-field": ["{{ .Nope }}", "{{ .Name }}@example.com"]},
+            {},
+            {},
+            ("a@example.com", "cpu@example.com"),
+        ),
+        (
+            {"to": ["a@example.com"], "to-field": ["{{ .Name }}@x.com", "{{ if }}", "{{ .Name }}@y.com"]},
+            {},
+            {},
+            ("a@example.com", "cpu@x.com"),
+        ),
+        (
+            {"to-field": ["{{ .TaskName }}-{{ .Category }}-{{ .Recoverable }}@example.com"]},
+            {},
+            {},
+            ("task-cat-true@example.com",),
+        ),
         ({"to": ["a@example.com", "A <a@example.com>"]}, {}, {}, ("a@example.com",)),
     ],
-    ids=["config-default", "to", "tag-template", "empty-template-result", "exec-error-skipped",
-         "parse-error-stops", "event-data", "envelope-deduplicated"],
-)  # fmt: skip
+    ids=[
+        "config-default",
+        "to",
+        "tag-template",
+        "empty-template-result",
+        "exec-error-skipped",
+        "parse-error-stops",
+        "event-data",
+        "envelope-deduplicated",
+    ],
+)
 def test_recipients(
     options: dict[str, Any], tags: dict[str, str], fields: dict[str, Any], expected: tuple[str, ...]
 ) -> None:
     cfg = config(to=["default@example.com"])
-    event = Event(topic="t", id="a", level=Level.CRITICAL, time=0, name="cpu", task_name="task", category="cat",
-                  tags=tags, fields=fields)  # fmt: skip
+    event = Event(
+        topic="t",
+        id="a",
+        level=Level.CRITICAL,
+        time=0,
+        name="cpu",
+        task_name="task",
+        category="cat",
+        tags=tags,
+        fields=fields,
+    )
     assert smtp.render(event, normalize(smtp.KIND, options, cfg), cfg).recipients == expected
 
 
@@ -158,11 +206,14 @@ def test_recipients(
         ({"enabled": False}, {"to": ["a@example.com"]}, "service is not enabled"),
         ({}, {}, "not sending email, no recipients defined"),
         ({}, {"to": ["nobody"]}, 'gomail: invalid address "nobody": mail: missing @ in addr-spec'),
-        ({}, {"to": ["a@example.com, b@example.com"]},
-         'gomail: invalid address "a@example.com, b@example.com": mail: expected single address'),
+        (
+            {},
+            {"to": ["a@example.com, b@example.com"]},
+            'gomail: invalid address "a@example.com, b@example.com": mail: expected single address',
+        ),
     ],
     ids=["disabled", "no-recipients", "bad-address", "two-addresses"],
-)  # fmt: skip
+)
 def test_render_errors(values: dict[str, Any], options: dict[str, Any], message: str) -> None:
     cfg = config(**values)
     with pytest.raises(DeliveryError) as caught:
@@ -204,12 +255,15 @@ def test_q_encoding(value: str, expected: str) -> None:
         ("To", ["a@example.com", "b@example.com"], "To: a@example.com, b@example.com\r\n"),
         ("Subject", ["x" * 80], "Subject: " + "x" * 80 + "\r\n"),
         ("Subject", ["word " * 16 + "end"], "Subject: " + "word " * 12 + "word\r\n word word word end\r\n"),
-        ("To", [f"user{i}@example.com" for i in range(5)],
-         "To: user0@example.com, user1@example.com, user2@example.com, user3@example.com, user4@example.com\r\n"),
+        (
+            "To",
+            [f"user{i}@example.com" for i in range(5)],
+            "To: user0@example.com, user1@example.com, user2@example.com, user3@example.com, user4@example.com\r\n",
+        ),
         ("To", ["a" * 60 + "@example.com", "b@example.com"], "To: " + "a" * 60 + "@example.com,\r\n b@example.com\r\n"),
     ],
     ids=["short", "unbreakable", "folded-at-space", "list-unfolded", "folded-list"],
-)  # fmt: skip
+)
 def test_header_folding(name: str, values: list[str], expected: str) -> None:
     assert smtp.header_line(name, values) == expected
 
@@ -253,10 +307,20 @@ def test_section_validation(values: dict[str, Any], message: str | None) -> None
 
 def test_section_defaults() -> None:
     assert SECTION.defaults() == {
-        "enabled": False, "host": "localhost", "port": 25, "username": "", "password": "", "no-verify": False,
-        "tls": "starttls", "global": False, "state-changes-only": False, "from": "", "to": [], "to-templates": [],
+        "enabled": False,
+        "host": "localhost",
+        "port": 25,
+        "username": "",
+        "password": "",
+        "no-verify": False,
+        "tls": "starttls",
+        "global": False,
+        "state-changes-only": False,
+        "from": "",
+        "to": [],
+        "to-templates": [],
         "idle-timeout": 30_000_000_000,
-    }  # fmt: skip
+    }
     assert SECTION.secrets == ("password",)
 
 
@@ -277,7 +341,10 @@ async def test_service_test_sends(
     assert await run_service_test(smtp.SERVICE_TEST, body, cfg, transports, 5) == (True, "")
     (got,) = await peer.wait_for(1)
     assert (headers(got)["Subject"], got.rcpt_tos, got.content.endswith(b"\r\n\r\ntest body\r\n")) == (
-        "test subject", recipients, True)  # fmt: skip
+        "test subject",
+        recipients,
+        True,
+    )
 
 
 async def test_service_test_auth_failure_shows_the_reply_not_the_password(

@@ -25,14 +25,24 @@ __all__ = ["snmptrapd", "trap_receiver"]  # the fixtures, imported from the tran
 COMMUNITY = "ops-community"
 # The TICKscript of stream/snmptrap sets these two handlers.
 STREAM_OPTIONS: list[dict[str, Any]] = [
-    {"trap-oid": "1.1.1", "data-list": [{"oid": "1.1.1.2", "type": "c", "value": "1"},
-                                        {"oid": "1.1.1.2", "type": "s", "value": "SNMP ALERT"},
-                                        {"oid": "1.1.1.2", "type": "s", "value": "{{.Message}}"}]},
-    {"trap-oid": "1.1.2", "data-list": [{"oid": "1.1.2.3", "type": "i", "value": "10"},
-                                        {"oid": "1.1.2.3", "type": "n", "value": ""},
-                                        {"oid": "1.1.2.3", "type": "t", "value": "20000"},
-                                        {"oid": "1.1.2.3", "type": "s", "value": "{{ .Details }}"}]},
-]  # fmt: skip
+    {
+        "trap-oid": "1.1.1",
+        "data-list": [
+            {"oid": "1.1.1.2", "type": "c", "value": "1"},
+            {"oid": "1.1.1.2", "type": "s", "value": "SNMP ALERT"},
+            {"oid": "1.1.1.2", "type": "s", "value": "{{.Message}}"},
+        ],
+    },
+    {
+        "trap-oid": "1.1.2",
+        "data-list": [
+            {"oid": "1.1.2.3", "type": "i", "value": "10"},
+            {"oid": "1.1.2.3", "type": "n", "value": ""},
+            {"oid": "1.1.2.3", "type": "t", "value": "20000"},
+            {"oid": "1.1.2.3", "type": "s", "value": "{{ .Details }}"},
+        ],
+    },
+]
 
 
 LONG_OID = ".".join(["1"] * 129)
@@ -49,7 +59,8 @@ def config(address: str = "127.0.0.1:162", **values: Any) -> StaticConfig:
 
 
 def event(**values: Any) -> Event:
-    return Event(**{"topic": "t", "id": "cpu", "level": Level.CRITICAL, "time": 0, "message": "cpu is hot"} | values)
+    fields: dict[str, Any] = {"topic": "t", "id": "cpu", "level": Level.CRITICAL, "time": 0, "message": "cpu is hot"}
+    return Event(**(fields | values))
 
 
 def vector_traps(case_id: str) -> list[Trap]:
@@ -70,8 +81,15 @@ async def test_server_vector(snmptrapd: Snmptrapd, transports: Transports) -> No
 
 async def test_stream_vector(snmptrapd: Snmptrapd, transports: Transports) -> None:
     cfg = config(snmptrapd.address, retries=2)
-    alert = event(id="kapacitor/cpu/serverA", message="kapacitor/cpu/serverA is CRITICAL", details="here/cpu",
-                  name="cpu", group="host=serverA", tags={"host": "serverA"}, fields={"count": 10.0})  # fmt: skip
+    alert = event(
+        id="kapacitor/cpu/serverA",
+        message="kapacitor/cpu/serverA is CRITICAL",
+        details="here/cpu",
+        name="cpu",
+        group="host=serverA",
+        tags={"host": "serverA"},
+        fields={"count": 10.0},
+    )
     for raw in STREAM_OPTIONS:
         await transports.send(snmptrap.render(alert, normalize(snmptrap.KIND, raw, cfg), cfg), 5)
     assert await snmptrapd.wait_for(2) == vector_traps("stream/snmptrap")
@@ -119,21 +137,45 @@ def test_value_conversions_follow_go(kind: str, value: str, bind: SnmpVarBind) -
         ("1.1", {"oid": "1.1.1", "type": "x", "value": "ff"}, "Snmptrap Datatype 'Hexadecimal string' not supported"),
         ("1.1", {"oid": "1.1.1", "type": "S", "value": "x"}, "Snmptrap Datatype not known: S"),
         ("1.1", {"oid": "1.1.1", "type": "i", "value": "ten"}, 'strconv.ParseInt: parsing "ten": invalid syntax'),
-        ("1.1", {"oid": "1.1.1", "type": "c", "value": "99999999999999999999"},
-         'strconv.ParseInt: parsing "99999999999999999999": value out of range'),
+        (
+            "1.1",
+            {"oid": "1.1.1", "type": "c", "value": "99999999999999999999"},
+            'strconv.ParseInt: parsing "99999999999999999999": value out of range',
+        ),
         ("1.1", {"oid": "1.1.1", "type": "t", "value": " 1"}, 'strconv.ParseInt: parsing " 1": invalid syntax'),
         ("", {"oid": "1.1.1", "type": "s"}, bad_oid("trap", "", "The first and second sub-identifier is required")),
         ("3.1", {"oid": "1.1.1", "type": "s"}, bad_oid("trap", "3.1", "The first sub-identifier is range 0..2")),
         ("1.40", {"oid": "1.1.1", "type": "s"}, bad_oid("trap", "1.40", "The second sub-identifier is range 0..39")),
         ("1.1", {"oid": "1.x", "type": "s"}, bad_oid("data", "1.x", "The sub-identifiers is range 0..4294967295")),
-        ("1.1", {"oid": "1.1.4294967296", "type": "s"},
-         bad_oid("data", "1.1.4294967296", "The sub-identifiers is range 0..4294967295")),
-        ("1.1", {"oid": LONG_OID, "type": "s"},
-         bad_oid("data", LONG_OID, "The sub-identifiers in an OID is up to 128")),
+        (
+            "1.1",
+            {"oid": "1.1.4294967296", "type": "s"},
+            bad_oid("data", "1.1.4294967296", "The sub-identifiers is range 0..4294967295"),
+        ),
+        (
+            "1.1",
+            {"oid": LONG_OID, "type": "s"},
+            bad_oid("data", LONG_OID, "The sub-identifiers in an OID is up to 128"),
+        ),
     ],
-    ids=["a", "d", "o", "u", "x", "unknown", "not-int", "out-of-range", "space", "empty-oid", "first-arc",
-         "second-arc", "bad-arc", "arc-range", "too-long"],
-)  # fmt: skip
+    ids=[
+        "a",
+        "d",
+        "o",
+        "u",
+        "x",
+        "unknown",
+        "not-int",
+        "out-of-range",
+        "space",
+        "empty-oid",
+        "first-arc",
+        "second-arc",
+        "bad-arc",
+        "arc-range",
+        "too-long",
+    ],
+)
 def test_kapacitor_refusals(trap_oid: str, item: dict[str, str], message: str) -> None:
     options = normalize(snmptrap.KIND, {"trap-oid": trap_oid, "data-list": [item]})
     with pytest.raises(DeliveryError) as caught:
@@ -162,15 +204,19 @@ def test_template_execution_error_is_not_sent() -> None:
     ("item", "message"),
     [
         ({"oid": "1.1", "type": "s", "value": "{{ .Message "}, "template: data:1: unclosed action"),
-        ({"oid": "1.1", "type": "s", "severity": "x"},
-         "failed to decode options into *snmptrap.HandlerConfig: 1 error(s) decoding:\n\n"
-         "* 'data-list[0]' has invalid keys: severity"),
-        ({"oid": "1.1", "type": "i", "value": 7},
-         "failed to decode options into *snmptrap.HandlerConfig: 1 error(s) decoding:\n\n"
-         "* 'data-list[0].value' expected type 'string', got unconvertible type 'float64', value: '7'"),
+        (
+            {"oid": "1.1", "type": "s", "severity": "x"},
+            "failed to decode options into *snmptrap.HandlerConfig: 1 error(s) decoding:\n\n"
+            "* 'data-list[0]' has invalid keys: severity",
+        ),
+        (
+            {"oid": "1.1", "type": "i", "value": 7},
+            "failed to decode options into *snmptrap.HandlerConfig: 1 error(s) decoding:\n\n"
+            "* 'data-list[0].value' expected type 'string', got unconvertible type 'float64', value: '7'",
+        ),
     ],
     ids=["template", "unknown-key", "number-value"],
-)  # fmt: skip
+)
 def test_definition_errors(item: dict[str, Any], message: str) -> None:
     with pytest.raises(OptionsError) as caught:
         normalize(snmptrap.KIND, {"trap-oid": "1.1", "data-list": [item]})
@@ -194,8 +240,12 @@ def test_section_validation(values: dict[str, Any], message: str | None) -> None
 
 
 def test_section_defaults() -> None:
-    assert snmptrap.SECTION.defaults() == {"enabled": False, "addr": "localhost:162", "community": "kapacitor",
-                                           "retries": 1}  # fmt: skip
+    assert snmptrap.SECTION.defaults() == {
+        "enabled": False,
+        "addr": "localhost:162",
+        "community": "kapacitor",
+        "retries": 1,
+    }
     assert snmptrap.SECTION.secrets == ("community",)
 
 
@@ -210,12 +260,14 @@ def test_service_test_defaults() -> None:
     ("body", "varbinds"),
     [
         (None, (("1.1.1.1.2", "OctetString", "test snmptrap message"),)),
-        ({"trap-oid": "1.3.6.1.4.1.5", "data-list": [{"oid": "1.3.6.1.4.1.5.1", "type": "i", "value": "{{ 3 }}"}]},
-         None),
+        (
+            {"trap-oid": "1.3.6.1.4.1.5", "data-list": [{"oid": "1.3.6.1.4.1.5.1", "type": "i", "value": "{{ 3 }}"}]},
+            None,
+        ),
         ({"data-list": [{"oid": "1.1.1.1.3", "type": "t", "value": "5"}]}, (("1.1.1.1.3", "TimeTicks", "5"),)),
     ],
     ids=["defaults", "values-are-not-templates", "posted-data"],
-)  # fmt: skip
+)
 async def test_service_test(
     snmptrapd: Snmptrapd, transports: Transports, body: Any, varbinds: tuple[tuple[str, str, str], ...] | None
 ) -> None:
@@ -227,8 +279,9 @@ async def test_service_test(
     assert (ok, message) == (True, "")
     (got,) = await snmptrapd.wait_for(1)
     trap_oid = (body or {}).get("trap-oid", "1.1.1.1")
-    assert got == Trap(COMMUNITY, (("1.3.6.1.2.1.1.3.0", "TimeTicks", "1000"),
-                                   ("1.3.6.1.6.3.1.1.4.1.0", "Oid", trap_oid), *varbinds))  # fmt: skip
+    assert got == Trap(
+        COMMUNITY, (("1.3.6.1.2.1.1.3.0", "TimeTicks", "1000"), ("1.3.6.1.6.3.1.1.4.1.0", "Oid", trap_oid), *varbinds)
+    )
 
 
 async def test_service_test_against_a_stopped_receiver(transports: Transports) -> None:

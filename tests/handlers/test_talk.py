@@ -22,8 +22,9 @@ SECRET_PATH = "/v1/services/webhook/PLANTEDsecret0123"
 
 
 def config(url: str = "https://jianliao.com" + SECRET_PATH, **values: Any) -> StaticConfig:
-    return StaticConfig({"talk": {"enabled": True, "url": url, "author_name": "Kapacitor", **values}},
-                        sections=[talk.SECTION])  # fmt: skip
+    return StaticConfig(
+        {"talk": {"enabled": True, "url": url, "author_name": "Kapacitor", **values}}, sections=[talk.SECTION]
+    )
 
 
 @pytest.mark.parametrize("case_id", ["server/talk", "stream/talk"])
@@ -47,8 +48,11 @@ def test_every_level_sends_the_same_shape(level: Level) -> None:
         req.body
         == ('{"authorName":"Kapacitor","text":"is ' + level.name + '","title":"cpu\\u003c1\\u003e"}\n').encode()
     )
-    assert (req.method, req.url, req.redacted_url) == ("POST", "https://jianliao.com" + SECRET_PATH,
-                                                       "https://jianliao.com/***")  # fmt: skip
+    assert (req.method, req.url, req.redacted_url) == (
+        "POST",
+        "https://jianliao.com" + SECRET_PATH,
+        "https://jianliao.com/***",
+    )
 
 
 @pytest.mark.parametrize(
@@ -63,8 +67,10 @@ def test_disabled_service_and_section_checks() -> None:
     with pytest.raises(DeliveryError) as caught:
         talk.render(Event(topic="t", id="a", level=Level.CRITICAL, time=0), {}, cfg)
     assert (str(caught.value), caught.value.reason, caught.value.retryable) == (
-        "service is not enabled", Reason.CONFIG, False
-    )  # fmt: skip
+        "service is not enabled",
+        Reason.CONFIG,
+        False,
+    )
     assert talk.SECTION.defaults() == {"enabled": False, "url": "", "author_name": ""}
     assert talk.SECTION.secrets == ("url",)
     assert talk.SECTION.validate is not None

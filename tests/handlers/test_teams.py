@@ -93,8 +93,10 @@ def _adaptive(title: str, color: str, details: str | None) -> dict[str, Any]:
         body.append({"type": "TextBlock", "text": details, "wrap": True, "isSubtle": True})
     body.append({"type": "FactSet", "facts": [{"title": "Time", "value": "1970-01-01T00:00:01.5Z"}]})
     card = {"$schema": teams.ADAPTIVE_SCHEMA, "type": "AdaptiveCard", "version": "1.4", "body": body}
-    return {"type": "message", "attachments": [{"contentType": "application/vnd.microsoft.card.adaptive",
-                                                "content": card}]}  # fmt: skip
+    return {
+        "type": "message",
+        "attachments": [{"contentType": "application/vnd.microsoft.card.adaptive", "content": card}],
+    }
 
 
 @pytest.mark.parametrize(
@@ -161,29 +163,37 @@ def test_disabled_service() -> None:
 
 async def test_service_test_uses_the_config_url(sink: HttpSink, transports: Transports) -> None:
     assert dict(teams.SERVICE_TEST.defaults) == {
-        "channel_url": "", "alert_topic": "test kapacitor alert topic", "alert_id": "foo/bar/bat",
-        "message": "test teams message", "level": "CRITICAL",
-    }  # fmt: skip
+        "channel_url": "",
+        "alert_topic": "test kapacitor alert topic",
+        "alert_id": "foo/bar/bat",
+        "message": "test teams message",
+        "level": "CRITICAL",
+    }
     cfg = config(**{"channel-url": f"{sink.url}/{SECRET}"})
     body = {"channel_url": "http://127.0.0.1:9/elsewhere", "level": "warning"}
     (got,) = await assert_service_test_passes(teams.SERVICE_TEST, cfg, transports, sink, body)
     assert got.path == f"/{SECRET}"
     assert got.json() == {
-        "@type": "MessageCard", "@context": "http://schema.org/extensions", "title": "WARNING: [foo/bar/bat]",
-        "text": "test teams message", "summary": "WARNING: [foo/bar/bat] - test teams message...",
+        "@type": "MessageCard",
+        "@context": "http://schema.org/extensions",
+        "title": "WARNING: [foo/bar/bat]",
+        "text": "test teams message",
+        "summary": "WARNING: [foo/bar/bat] - test teams message...",
         "themeColor": "FFA533",
-    }  # fmt: skip
+    }
 
 
 @pytest.mark.parametrize(
     ("answer", "message"),
     [
-        (Answer(400, body=b"Summary or Text is required."),
-         "failed to understand Teams response. code: 400 content: Summary or Text is required."),
+        (
+            Answer(400, body=b"Summary or Text is required."),
+            "failed to understand Teams response. code: 400 content: Summary or Text is required.",
+        ),
         (Answer(403, body=b'{"error":"webhook disabled"}'), "webhook disabled"),
     ],
     ids=["text-body", "json-error-body"],
-)  # fmt: skip
+)
 async def test_service_test_failure(answer: Answer, message: str, sink: HttpSink, transports: Transports) -> None:
     sink.answer(answer)
     cfg = config(**{"channel-url": f"{sink.url}/{SECRET}"})

@@ -173,9 +173,12 @@ def test_disabled_service() -> None:
 
 async def test_service_test(sink: HttpSink, transports: Transports) -> None:
     assert dict(telegram.SERVICE_TEST.defaults) == {
-        "chat-id": "", "parse-mode": "", "message": "test telegram message",
-        "disable-web-page-preview": False, "disable-notification": False,
-    }  # fmt: skip
+        "chat-id": "",
+        "parse-mode": "",
+        "message": "test telegram message",
+        "disable-web-page-preview": False,
+        "disable-notification": False,
+    }
     cfg = config(url=sink.url + "/bot", **{"parse-mode": "HTML"})
     (got,) = await assert_service_test_passes(telegram.SERVICE_TEST, cfg, transports, sink, None)
     assert got.path == "/botTOKEN:AUTH/sendMessage"

@@ -63,8 +63,13 @@ async def _send(transports: Transports, kind: Any, section: str, element: dict[s
     ids=["slack", "discord"],
 )
 async def test_the_sections_files_make_the_connection(
-    transports: Transports, mtls_sink: HttpSink, files: dict[str, str], kind: Any, section: str,
-    extra: dict[str, Any], status: int,
+    transports: Transports,
+    mtls_sink: HttpSink,
+    files: dict[str, str],
+    kind: Any,
+    section: str,
+    extra: dict[str, Any],
+    status: int,
 ) -> None:
     mtls_sink.set_default(status)
     element = {"enabled": True, "default": True, "url": mtls_sink.url + "/hook", **extra, **files}
@@ -72,10 +77,10 @@ async def test_the_sections_files_make_the_connection(
     assert len(mtls_sink.requests) == 1
     with pytest.raises(DeliveryError) as err:  # no client certificate: the peer ends the handshake
         await _send(transports, kind, section, {**element, "ssl-cert": "", "ssl-key": ""}, status)
-    assert err.value.reason is Reason.NETWORK
+    assert err.value.reason is Reason.TLS, str(err.value)
     with pytest.raises(DeliveryError) as err:  # not trusting the private CA
         await _send(transports, kind, section, {**element, "ssl-ca": ""}, status)
-    assert err.value.reason is Reason.NETWORK and "certificate verify failed" in str(err.value)
+    assert err.value.reason is Reason.TLS and "certificate verify failed" in str(err.value)
     assert len(mtls_sink.requests) == 1
 
 

@@ -184,4 +184,3 @@ async def test_publish_vector(tcp_sink: TcpSink, transports: Transports) -> None
     tcp_options = normalize(tcp.KIND, substitute(tcp_spec["options"], {"<tcp server>": tcp_sink.address}))
     await transports.send(tcp.KIND.render(request.event, tcp_options, config), 5.0)
     assert await tcp_sink.wait_for(1) == [vector["exact"][0]["body"].encode()]
-

@@ -64,9 +64,10 @@ def test_level_message_type(level: Level, message_type: str) -> None:
     req = victorops.render(event(level), normalize(victorops.KIND, {}, cfg), cfg)
     assert req.body == (
         b'{"data":"{\\"series\\":[{\\"name\\":\\"cpu\\",\\"columns\\":[\\"time\\",\\"v\\"],\\"values\\":'
-        b'[[\\"1970-01-01T00:00:01Z\\",1.5]]}]}","entity_id":"cpu/a","message_type":"' + message_type.encode()
+        b'[[\\"1970-01-01T00:00:01Z\\",1.5]]}]}","entity_id":"cpu/a","message_type":"'
+        + message_type.encode()
         + b'","monitoring_tool":"kapacitor","state_message":"m","timestamp":1}\n'
-    )  # fmt: skip
+    )
     assert (req.method, req.url) == ("POST", f"http://vo.example/integrations/generic/20131114/alert/{API_KEY}/rk")
     assert req.redacted_url == "http://vo.example/integrations/generic/20131114/alert/***/rk"
 
@@ -77,9 +78,13 @@ def test_json_data_sends_the_result_as_an_object() -> None:
     )
     no_data = Event(topic="t", id="a", level=Level.WARNING, time=-1, message="m")
     assert json.loads(victorops.render(no_data, normalize(victorops.KIND, {}, cfg), cfg).body) == {
-        "data": {"series": None}, "entity_id": "a", "message_type": "WARNING", "monitoring_tool": "kapacitor",
-        "state_message": "m", "timestamp": -1,
-    }  # fmt: skip
+        "data": {"series": None},
+        "entity_id": "a",
+        "message_type": "WARNING",
+        "monitoring_tool": "kapacitor",
+        "state_message": "m",
+        "timestamp": -1,
+    }
 
 
 def test_json_data_is_configuration_only() -> None:
@@ -112,11 +117,19 @@ def test_disabled_service_and_section_checks() -> None:
     with pytest.raises(DeliveryError) as caught:
         victorops.render(event(), normalize(victorops.KIND, {}, cfg), cfg)
     assert (str(caught.value), caught.value.reason, caught.value.retryable) == (
-        "service is not enabled", Reason.CONFIG, False
-    )  # fmt: skip
+        "service is not enabled",
+        Reason.CONFIG,
+        False,
+    )
     defaults = victorops.SECTION.defaults()
-    assert defaults == {"enabled": False, "api-key": "", "routing-key": "", "url": victorops.DEFAULT_URL,
-                        "global": False, "json-data": False}  # fmt: skip
+    assert defaults == {
+        "enabled": False,
+        "api-key": "",
+        "routing-key": "",
+        "url": victorops.DEFAULT_URL,
+        "global": False,
+        "json-data": False,
+    }
     assert victorops.SECTION.secrets == ("api-key",)
     assert victorops.SECTION.validate is not None
     assert victorops.SECTION.validate({**defaults, "url": ""}) == "url cannot be empty"
@@ -153,8 +166,11 @@ async def test_failures_are_classified_without_the_api_key(
 
 async def test_service_test_success_and_failure(sink: HttpSink, transports: Transports) -> None:
     assert dict(victorops.SERVICE_TEST.defaults) == {
-        "routingKey": "", "messageType": "CRITICAL", "message": "test victorops message", "entityID": "testEntityID",
-    }  # fmt: skip
+        "routingKey": "",
+        "messageType": "CRITICAL",
+        "message": "test victorops message",
+        "entityID": "testEntityID",
+    }
     cfg = config(sink.url)
     before = int(time.time())
     body = {"routingkey": "other", "messageType": "ACKNOWLEDGEMENT"}
@@ -162,8 +178,13 @@ async def test_service_test_success_and_failure(sink: HttpSink, transports: Tran
     assert (first.path, second.path) == (f"/{API_KEY}/rk", f"/{API_KEY}/other")
     sent = first.json()
     assert before <= sent.pop("timestamp") <= int(time.time())
-    assert sent == {"data": '{"series":null}', "entity_id": "testEntityID", "message_type": "CRITICAL",
-                    "monitoring_tool": "kapacitor", "state_message": "test victorops message"}  # fmt: skip
+    assert sent == {
+        "data": '{"series":null}',
+        "entity_id": "testEntityID",
+        "message_type": "CRITICAL",
+        "monitoring_tool": "kapacitor",
+        "state_message": "test victorops message",
+    }
     assert second.json()["message_type"] == "ACKNOWLEDGEMENT"
     sink.answer(Answer(404))
     message = "URL or API key not found: 404"

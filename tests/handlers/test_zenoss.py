@@ -98,10 +98,22 @@ def test_levels(level: Level, named: str, numbered: int) -> None:
 
 def test_defaults_and_fallbacks() -> None:
     assert sent({}) == {
-        "action": "EventsRouter", "method": "add_event", "type": "rpc", "tid": 1,
-        "data": [{"collector": "Kapacitor", "component": "", "device": "", "evclass": "", "evclasskey": "",
-                  "severity": "Critical", "summary": "cpu is hot"}],
-    }  # fmt: skip
+        "action": "EventsRouter",
+        "method": "add_event",
+        "type": "rpc",
+        "tid": 1,
+        "data": [
+            {
+                "collector": "Kapacitor",
+                "component": "",
+                "device": "",
+                "evclass": "",
+                "evclasskey": "",
+                "severity": "Critical",
+                "summary": "cpu is hot",
+            }
+        ],
+    }
     body = sent({"action": "A", "method": "M", "type": "T", "Tid": 9, "Collector": "c", "eventclasskey": "k"})
     assert (body["action"], body["method"], body["type"], body["tid"]) == ("A", "M", "T", 9)
     assert (body["data"][0]["collector"], body["data"][0]["evclasskey"]) == ("c", "k")
@@ -115,8 +127,15 @@ def test_cutoffs() -> None:
 
 
 def test_templates_see_zenoss_data() -> None:
-    alert = event(Level.WARNING, duration=90_000_000_000, time=10_500_000_000, details="d", task_name="task",
-                  tags={"host": "a"}, recoverable=False)  # fmt: skip
+    alert = event(
+        Level.WARNING,
+        duration=90_000_000_000,
+        time=10_500_000_000,
+        details="d",
+        task_name="task",
+        tags={"host": "a"},
+        recoverable=False,
+    )
     template = "{{.Name}}|{{.TaskName}}|{{.ID}}|{{.Level}}|{{.Time}}|{{.Duration}}|{{.Details}}|{{.Recoverable}}|"
     device = sent({"device": template + '{{index .Tags "host"}}'}, alert=alert)["data"][0]["device"]
     assert device == "cpu|task|cpu|WARNING|1970-01-01 00:00:10.5 +0000 UTC|1m30s|d|false|a"
@@ -154,10 +173,12 @@ def test_custom_fields() -> None:
 
 @pytest.mark.parametrize(
     ("values", "header"),
-    [({"username": "u", "password": PASSWORD}, "Basic " + base64.b64encode(f"u:{PASSWORD}".encode()).decode()),
-     ({"username": "u"}, None)],
+    [
+        ({"username": "u", "password": PASSWORD}, "Basic " + base64.b64encode(f"u:{PASSWORD}".encode()).decode()),
+        ({"username": "u"}, None),
+    ],
     ids=["both", "username-only"],
-)  # fmt: skip
+)
 def test_basic_auth(values: dict[str, str], header: str | None) -> None:
     cfg = config(**values)
     request = zenoss.render(event(), normalize(zenoss.KIND, {}, cfg), cfg)
@@ -169,16 +190,20 @@ def test_basic_auth(values: dict[str, str], header: str | None) -> None:
     ("values", "message"),
     [
         ({"enabled": True, "url": ""}, MISSING_URL),
-        ({"severity-map": {"ok": "Clear", "info": "Info", "warning": None, "critical": "Critical"}},
-         INVALID_SEVERITY_MAP),
+        (
+            {"severity-map": {"ok": "Clear", "info": "Info", "warning": None, "critical": "Critical"}},
+            INVALID_SEVERITY_MAP,
+        ),
         ({"enabled": True}, None),
         ({"url": ""}, 'invalid url "": parse "": empty url'),
         ({"url": "zport/router"}, 'invalid url "zport/router": parse "zport/router": invalid URI for request'),
-        ({"url": "http://h/\x01"}, 'invalid url "http://h/\\x01": parse "http://h/\\x01": '
-                                   "net/url: invalid control character in URL"),
+        (
+            {"url": "http://h/\x01"},
+            'invalid url "http://h/\\x01": parse "http://h/\\x01": net/url: invalid control character in URL',
+        ),
     ],
     ids=["no-url", "severity-missing", "valid", "empty-url", "relative-url", "control-character"],
-)  # fmt: skip
+)
 def test_section_validation(values: dict[str, Any], message: str | None) -> None:
     assert validate({**SECTION.defaults(), **values}) == message
 
@@ -187,8 +212,12 @@ def test_severity_map_in_kapacitor_conf_and_config_api() -> None:
     sections = with_core(SECTION)
     text = "[zenoss]\n  enabled = true\n  [zenoss.severity-map]\n    OK = 0\n    critical = 5\n"
     cfg = Config.build(load_text(text, "k.conf", environ={}, sections=sections), Overrides(), sections=sections)
-    assert (cfg.element("zenoss") or {})["severity-map"] == {"ok": 0, "info": "Info", "warning": "Warning",
-                                                              "critical": 5}  # fmt: skip
+    assert (cfg.element("zenoss") or {})["severity-map"] == {
+        "ok": 0,
+        "info": "Info",
+        "warning": "Warning",
+        "critical": 5,
+    }
     options = section_document(cfg, "zenoss")["elements"][0]["options"]
     assert options["severity-map"] == {"ok": 0, "info": "Info", "warning": "Warning", "critical": 5}
     assert options["password"] is False
@@ -207,10 +236,21 @@ def test_disabled_service() -> None:
 
 async def test_service_test(sink: HttpSink, transports: Transports) -> None:
     assert dict(zenoss.SERVICE_TEST.defaults) == {
-        "alert_id": "1001", "level": "CRITICAL", "message": "test zenoss message", "action": "EventsRouter",
-        "method": "add_event", "type": "rpc", "tid": 1, "summary": "", "device": "", "component": "",
-        "eventclasskey": "", "eventclass": "", "collector": "Kapacitor", "custom_fields": {},
-    }  # fmt: skip
+        "alert_id": "1001",
+        "level": "CRITICAL",
+        "message": "test zenoss message",
+        "action": "EventsRouter",
+        "method": "add_event",
+        "type": "rpc",
+        "tid": 1,
+        "summary": "",
+        "device": "",
+        "component": "",
+        "eventclasskey": "",
+        "eventclass": "",
+        "collector": "Kapacitor",
+        "custom_fields": {},
+    }
     cfg = config(url=sink.url + "/zport", action="ScriptsRouter", collector="")
     posted = {"device": "{{ .ID }} at {{ .Time }}", "eventclass": "/Test", "custom_fields": {"n": 1}}
     (got,) = await assert_service_test_passes(zenoss.SERVICE_TEST, cfg, transports, sink, posted)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from tests.support.client import Client
 from tocsin.auth.bootstrap import bootstrap_admin
 from tocsin.config.loader import load_text
 from tocsin.engine.engine import Engine
@@ -27,16 +28,16 @@ admin-user = "{ADMIN}"
 admin-password = "{ADMIN_PASSWORD}"
 """
 
-Start = Callable[..., Awaitable[TestClient]]
+Start = Callable[..., Awaitable[Client]]
 
 
 @pytest.fixture
 async def start(tmp_path: Path) -> AsyncIterator[Start]:
     """Start a server with extra config text (and `transports`, e.g. with a stub resolver); with auth enabled,
     the configured admin is created first."""
-    clients: list[TestClient] = []
+    clients: list[Client] = []
 
-    async def run(conf: str = "", transports: Transports | None = None, **server_kwargs: object) -> TestClient:
+    async def run(conf: str = "", transports: Transports | None = None, **server_kwargs: object) -> Client:
         base = load_text(f'data_dir = "{tmp_path}"\n{FAST_RETRY}{conf}', "test.conf", environ={})
         engine = assemble(base, SqliteStore(str(tmp_path / "tocsin.db")), transports=transports)
         await engine.start()
@@ -44,7 +45,7 @@ async def start(tmp_path: Path) -> AsyncIterator[Start]:
         if engine.config.get("http", "auth-enabled"):
             await bootstrap_admin(app[USERS], engine.config)
         server = TestServer(app)
-        await server.start_server(**server_kwargs)
+        await server.start_server(**server_kwargs)  # type: ignore[arg-type]
         client = TestClient(server)
         await client.start_server()
         clients.append(client)
@@ -52,12 +53,12 @@ async def start(tmp_path: Path) -> AsyncIterator[Start]:
 
     yield run
     for client in clients:
-        engine = client.server.app[ENGINE] if client.server.app is not None else None
+        engine = client.app[ENGINE] if client.app is not None else None
         await client.close()
         if engine is not None:
             await engine.stop(0.1)
 
 
-def engine_of(client: TestClient) -> Engine:
-    assert client.server.app is not None
-    return client.server.app[ENGINE]
+def engine_of(client: Client) -> Engine:
+    assert client.app is not None
+    return client.app[ENGINE]

@@ -14,6 +14,7 @@ from typing import Any
 from aiohttp.test_utils import TestClient, TestServer
 from hypothesis import strategies as st
 
+from tests.support.client import Client
 from tocsin.config.loader import load_text
 from tocsin.server.app import build_app
 from tocsin.store.sqlite import SqliteStore
@@ -36,13 +37,13 @@ class Live:
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.thread.start()
-        self.client: TestClient = self.run(self._start(data_dir, conf))
+        self.client: Client = self.run(self._start(data_dir, conf))
 
     def run(self, coro: Any) -> Any:
         """Run a coroutine on the server's loop and wait for its result."""
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout=60)
 
-    async def _start(self, data_dir: Path, conf: str) -> TestClient:
+    async def _start(self, data_dir: Path, conf: str) -> Client:
         policy = '[exec]\nallowed-commands = ["/bin/true"]\n[log]\nallowed-dirs = ["/dev"]\n'
         text = f'data_dir = "{data_dir}"\nhostname = "localhost"\n{policy}{conf}'
         self.engine = assemble(load_text(text, "f.conf", environ={}), SqliteStore(str(data_dir / "tocsin.db")))

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient
 
 from tests.hardening.conftest import Start
+from tests.support.client import Client
 from tocsin.alert.event import Event
 from tocsin.alert.levels import Level
 from tocsin.config.allowlists import EXEC_DISABLED, LOG_DISABLED, log_open_policies
@@ -47,8 +47,18 @@ def config(text: str = POLICY) -> Config:
         ("/usr//bin/true", 'program "/usr//bin/true" is not allowed by [exec] allowed-commands'),
         ("/opt/tools", 'program "/opt/tools" is not allowed by [exec] allowed-commands'),
     ],
-    ids=["exact", "glob", "glob-one-segment", "dotdot", "other", "relative", "below", "below-dotdot",
-         "double-slash", "the-directory-itself"],
+    ids=[
+        "exact",
+        "glob",
+        "glob-one-segment",
+        "dotdot",
+        "other",
+        "relative",
+        "below",
+        "below-dotdot",
+        "double-slash",
+        "the-directory-itself",
+    ],
 )
 def test_exec_validate(prog: str, problem: str | None) -> None:
     assert exec_kind.validate({"prog": prog, "args": []}, config()) == problem
@@ -60,8 +70,10 @@ def test_exec_validate(prog: str, problem: str | None) -> None:
         ("/var/log/tocsin/a.log", None),
         ("/var/log/tocsin/deep/a.log", None),
         ("/srv/web/alerts/a.log", None),
-        ("/var/log/tocsin/../../../etc/passwd", 'log path "/var/log/tocsin/../../../etc/passwd" is not inside a '
-         "directory of [log] allowed-dirs"),
+        (
+            "/var/log/tocsin/../../../etc/passwd",
+            'log path "/var/log/tocsin/../../../etc/passwd" is not inside a directory of [log] allowed-dirs',
+        ),
         ("/etc/cron.d/x", 'log path "/etc/cron.d/x" is not inside a directory of [log] allowed-dirs'),
         ("relative.log", "log path must be absolute: relative.log is not absolute"),
     ],
@@ -80,8 +92,10 @@ def test_empty_lists_disable_the_kinds_and_startup_says_so(caplog: pytest.LogCap
         log_open_policies(closed)
         log_open_policies(config())
     kept = " (Kapacitor's kapacitor.conf has no such list: add it to keep {} handlers working)"
-    assert [r.getMessage() for r in caplog.records] == [EXEC_DISABLED + kept.format("exec"),
-                                                         LOG_DISABLED + kept.format("log")]
+    assert [r.getMessage() for r in caplog.records] == [
+        EXEC_DISABLED + kept.format("exec"),
+        LOG_DISABLED + kept.format("log"),
+    ]
 
 
 def test_a_symlink_out_of_an_allowed_dir_is_refused(tmp_path: Path) -> None:
@@ -126,15 +140,19 @@ def test_delivery_checks_again() -> None:
 @pytest.mark.parametrize(
     ("body", "text"),
     [
-        ({"id": "x", "kind": "exec", "options": {"prog": "/bin/sh", "args": ["-c", "id"]}},
-         'program "/bin/sh" is not allowed by [exec] allowed-commands'),
-        ({"id": "y", "kind": "log", "options": {"path": "/etc/passwd"}},
-         'log path "/etc/passwd" is not inside a directory of [log] allowed-dirs'),
+        (
+            {"id": "x", "kind": "exec", "options": {"prog": "/bin/sh", "args": ["-c", "id"]}},
+            'program "/bin/sh" is not allowed by [exec] allowed-commands',
+        ),
+        (
+            {"id": "y", "kind": "log", "options": {"path": "/etc/passwd"}},
+            'log path "/etc/passwd" is not inside a directory of [log] allowed-dirs',
+        ),
     ],
     ids=["exec", "log"],
 )
 async def test_api_rejects_with_400(start: Start, body: dict[str, Any], text: str) -> None:
-    client: TestClient = await start(POLICY)
+    client: Client = await start(POLICY)
     resp = await client.post(HANDLERS, json=body)
     assert resp.status == 400
     assert (await resp.json())["error"].endswith(text)

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient
 
 from tests.hardening.conftest import ADMIN, ADMIN_PASSWORD, AUTH_CONF, SECRET, Start
+from tests.support.client import Client
 from tocsin.auth.bootstrap import NO_USERS, bootstrap_admin
 from tocsin.auth.directory import UserDirectory
 from tocsin.auth.tokens import sign
@@ -35,7 +35,7 @@ def compact(text: str) -> str:
     return json.dumps({"error": text, "message": text}, separators=(",", ":"))
 
 
-async def add_user(client: TestClient, name: str, permissions: list[str]) -> dict[str, str]:
+async def add_user(client: Client, name: str, permissions: list[str]) -> dict[str, str]:
     body = {"name": name, "password": name + "-pw", "type": "normal", "permissions": permissions}
     resp = await client.post("/kapacitor/v1/users", json=body, headers=ROOT)
     assert resp.status == 200, await resp.text()
@@ -43,11 +43,11 @@ async def add_user(client: TestClient, name: str, permissions: list[str]) -> dic
 
 
 @pytest.fixture
-async def secured(start: Start) -> TestClient:
+async def secured(start: Start) -> Client:
     return await start(AUTH_CONF)
 
 
-async def test_no_credentials_is_401_compact_with_kapacitor_headers(secured: TestClient) -> None:
+async def test_no_credentials_is_401_compact_with_kapacitor_headers(secured: Client) -> None:
     resp = await secured.get("/kapacitor/v1/ping")
     assert resp.status == 401
     assert await resp.text() == compact("unable to parse authentication credentials")
@@ -55,12 +55,12 @@ async def test_no_credentials_is_401_compact_with_kapacitor_headers(secured: Tes
     assert "X-Kapacitor-Version" in resp.headers
 
 
-async def test_unknown_paths_need_credentials_too(secured: TestClient) -> None:
+async def test_unknown_paths_need_credentials_too(secured: Client) -> None:
     resp = await secured.get("/kapacitor/v1/nothing-here")
     assert (resp.status, await resp.text()) == (401, compact("unable to parse authentication credentials"))
 
 
-async def test_options_needs_no_credentials(secured: TestClient) -> None:
+async def test_options_needs_no_credentials(secured: Client) -> None:
     resp = await secured.options("/kapacitor/v1/alerts/topics")
     assert (resp.status, await resp.read()) == (200, b"")
 
@@ -79,7 +79,7 @@ async def test_options_needs_no_credentials(secured: TestClient) -> None:
     ],
     ids=["basic", "basic-wrong", "basic-unknown", "basic-no-name", "query", "query-wrong", "query-no-p", "digest"],
 )
-async def test_password_credentials(secured: TestClient, kwargs: dict[str, Any], status: int, text: str) -> None:
+async def test_password_credentials(secured: Client, kwargs: dict[str, Any], status: int, text: str) -> None:
     resp = await secured.get("/kapacitor/v1/ping", **kwargs)
     assert (resp.status, await resp.text()) == (status, text)
 
@@ -119,10 +119,22 @@ LATER = time.time() + 3600
             compact("invalid token: unexpected signing method: none"),
         ),
     ],
-    ids=["ok", "hs512", "no-exp", "zero-exp", "expired", "no-username", "number-username", "empty-username",
-         "bad-signature", "unknown-user", "segments", "alg-none"],
+    ids=[
+        "ok",
+        "hs512",
+        "no-exp",
+        "zero-exp",
+        "expired",
+        "no-username",
+        "number-username",
+        "empty-username",
+        "bad-signature",
+        "unknown-user",
+        "segments",
+        "alg-none",
+    ],
 )
-async def test_bearer_tokens(secured: TestClient, headers: dict[str, str], status: int, text: str) -> None:
+async def test_bearer_tokens(secured: Client, headers: dict[str, str], status: int, text: str) -> None:
     resp = await secured.get("/kapacitor/v1/ping", headers=headers)
     assert (resp.status, await resp.text()) == (status, text)
 
@@ -156,7 +168,7 @@ EXPECTED = {
 
 
 @pytest.mark.parametrize("permission", list(EXPECTED), ids=list(EXPECTED))
-async def test_privileges_per_permission(secured: TestClient, permission: str) -> None:
+async def test_privileges_per_permission(secured: Client, permission: str) -> None:
     creds = await add_user(secured, "u_" + permission, [permission])
     got = []
     for method, path, body in REQUESTS:
@@ -165,7 +177,7 @@ async def test_privileges_per_permission(secured: TestClient, permission: str) -
     assert got == EXPECTED[permission]
 
 
-async def test_403_text_names_user_privilege_and_path(secured: TestClient) -> None:
+async def test_403_text_names_user_privilege_and_path(secured: Client) -> None:
     creds = await add_user(secured, "reader", ["none"])
     resp = await secured.get("/kapacitor/v1/ping", headers=creds)
     text = 'user reader does not have "read" privilege for API endpoint "/kapacitor/v1/ping"'
@@ -175,7 +187,7 @@ async def test_403_text_names_user_privilege_and_path(secured: TestClient) -> No
     assert (resp.status, await resp.text()) == (403, compact(text))
 
 
-async def test_head_needs_what_get_needs(secured: TestClient) -> None:
+async def test_head_needs_what_get_needs(secured: Client) -> None:
     assert (await secured.head("/kapacitor/v1/ping")).status == 401
     assert (await secured.head("/kapacitor/v1/ping", headers=await add_user(secured, "nobody", ["none"]))).status == 403
     assert (await secured.head("/kapacitor/v1/ping", headers=await add_user(secured, "reader", ["api"]))).status == 204

@@ -32,8 +32,25 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     server.stop()
 
 
-_MATCH_BITS = ["level() ", "== ", "CRITICAL ", '"host" ', "'a' ", "AND ", "OR ", "=~ ", "/x/ ", "( ", ") ",
-               "changed() ", "!", "1.5 ", "-", "name() ", "duration(1s) "]  # fmt: skip
+_MATCH_BITS = [
+    "level() ",
+    "== ",
+    "CRITICAL ",
+    '"host" ',
+    "'a' ",
+    "AND ",
+    "OR ",
+    "=~ ",
+    "/x/ ",
+    "( ",
+    ") ",
+    "changed() ",
+    "!",
+    "1.5 ",
+    "-",
+    "name() ",
+    "duration(1s) ",
+]
 
 
 @FUZZ
@@ -78,10 +95,12 @@ def _config_bodies(live: Live, section: str, body: Any) -> None:
 
 
 patch_ops = st.fixed_dictionaries(
-    {"op": st.sampled_from(["add", "remove", "replace", "move", "copy", "test", "bad"]),
-     "path": st.sampled_from(["/id", "/kind", "/options", "/options/address", "/match", "/x", "", "/options/-"])},
+    {
+        "op": st.sampled_from(["add", "remove", "replace", "move", "copy", "test", "bad"]),
+        "path": st.sampled_from(["/id", "/kind", "/options", "/options/address", "/match", "/x", "", "/options/-"]),
+    },
     optional={"value": json_values, "from": st.sampled_from(["/id", "/options", "/nope"])},
-)  # fmt: skip
+)
 
 
 @FUZZ
@@ -102,9 +121,15 @@ def _json_patch_bodies(live: Live, patch: Any) -> None:
 
 events = st.fixed_dictionaries(
     {"topic": st.sampled_from(["fuzz", "t:1", "", "a b"]), "id": st.text(max_size=8)},
-    optional={"level": st.sampled_from(["OK", "INFO", "WARNING", "CRITICAL", "nope", 3]) | scalars,
-              "message": scalars, "details": scalars, "time": scalars, "tags": json_values, "fields": json_values},
-)  # fmt: skip
+    optional={
+        "level": st.sampled_from(["OK", "INFO", "WARNING", "CRITICAL", "nope", 3]) | scalars,
+        "message": scalars,
+        "details": scalars,
+        "time": scalars,
+        "tags": json_values,
+        "fields": json_values,
+    },
+)
 
 
 @FUZZ
@@ -117,9 +142,44 @@ def _intake_bodies(live: Live, body: Any) -> None:
         assert snapshot(live, "/kapacitor/v1/alerts/topics") == before
 
 
-_TEMPLATE_BITS = ["{{", "}}", "{{-", "-}}", ".", ".ID", ".Tags.host", "range", "end", "if", "else", "with", "$x",
-                  ":=", "|", "printf", '"%d"', "index", "len", "1", "nil", "(", ")", "define", "template", '"t"',
-                  "block", "/*", "*/", "and", "or", "not", "eq", "call", " ", "x"]  # fmt: skip
+_TEMPLATE_BITS = [
+    "{{",
+    "}}",
+    "{{-",
+    "-}}",
+    ".",
+    ".ID",
+    ".Tags.host",
+    "range",
+    "end",
+    "if",
+    "else",
+    "with",
+    "$x",
+    ":=",
+    "|",
+    "printf",
+    '"%d"',
+    "index",
+    "len",
+    "1",
+    "nil",
+    "(",
+    ")",
+    "define",
+    "template",
+    '"t"',
+    "block",
+    "/*",
+    "*/",
+    "and",
+    "or",
+    "not",
+    "eq",
+    "call",
+    " ",
+    "x",
+]
 
 
 @settings(max_examples=500, deadline=None)

@@ -81,13 +81,50 @@ VALID = [ALERT, TRANSFORMS, TEMPLATE, DEADMAN]
 BASE_TASKS: list[dict[str, Any]] = [
     {"id": "base", "script": ALERT, "status": "enabled"},
     {"id": "off", "script": TRANSFORMS, "dbrps": [{"db": "db", "rp": "rp"}]},
-    {"id": "fromtpl", "template-id": "tpl", "status": "enabled", "dbrps": [{"db": "db", "rp": "rp"}],
-     "vars": {"measurement": {"type": "string", "value": "cpu"}}},
-]  # fmt: skip
-_FRAGMENTS = ["|", ".", "(", ")", "'", "lambda:", "var ", "=", "\n", "window()", "alert()", ".crit(", "10s", "-1s",
-              '"v"', " > ", " OR ", "*", "[", "]", "@", ".post()", ".exec('/bin/sh')", ".slack()", ".topic('')",
-              ".period(0s)", ".every(-5s)", ".groupBy(*)", "dbrp ", '"db"."rp"', "batch", "stream", "0",
-              "\x00"]  # fmt: skip
+    {
+        "id": "fromtpl",
+        "template-id": "tpl",
+        "status": "enabled",
+        "dbrps": [{"db": "db", "rp": "rp"}],
+        "vars": {"measurement": {"type": "string", "value": "cpu"}},
+    },
+]
+_FRAGMENTS = [
+    "|",
+    ".",
+    "(",
+    ")",
+    "'",
+    "lambda:",
+    "var ",
+    "=",
+    "\n",
+    "window()",
+    "alert()",
+    ".crit(",
+    "10s",
+    "-1s",
+    '"v"',
+    " > ",
+    " OR ",
+    "*",
+    "[",
+    "]",
+    "@",
+    ".post()",
+    ".exec('/bin/sh')",
+    ".slack()",
+    ".topic('')",
+    ".period(0s)",
+    ".every(-5s)",
+    ".groupBy(*)",
+    "dbrp ",
+    '"db"."rp"',
+    "batch",
+    "stream",
+    "0",
+    "\x00",
+]
 
 
 @st.composite
@@ -109,37 +146,55 @@ fragments = st.lists(st.sampled_from(_FRAGMENTS)).map("".join)
 scripts = st.one_of(st.sampled_from(VALID), _mutated(), SCRIPTS, st.text(max_size=60), fragments)
 _VAR_TYPES = ["bool", "int", "float", "string", "regex", "duration", "lambda", "list", "star", "nope", ""]
 _VAR_VALUES = {
-    "bool": st.booleans(), "int": st.integers(-(2**64), 2**64), "float": st.floats(), "string": st.text(max_size=8),
+    "bool": st.booleans(),
+    "int": st.integers(-(2**64), 2**64),
+    "float": st.floats(),
+    "string": st.text(max_size=8),
     "regex": st.sampled_from(["^a", "(", "[z-a]", ".*"]),
     "duration": st.sampled_from(["1m", "-5s", "x", "1.5h", 10]),
     "lambda": st.sampled_from(['"value" > 5', "(", "TRUE", '"a" +']),
     "list": st.lists(st.fixed_dictionaries({"type": st.sampled_from(["string", "star", "int"]), "value": scalars})),
-}  # fmt: skip
+}
 var_values = st.sampled_from(_VAR_TYPES).flatmap(
     lambda t: st.fixed_dictionaries(
         {"type": st.just(t), "value": _VAR_VALUES.get(t, scalars) | json_values},
         optional={"description": scalars},
     )
 )
-task_vars = st.dictionaries(st.sampled_from(["crit", "measurement", "period", "groups", "x", "", "a b"]),
-                            var_values | json_values, max_size=4)  # fmt: skip
+task_vars = st.dictionaries(
+    st.sampled_from(["crit", "measurement", "period", "groups", "x", "", "a b"]), var_values | json_values, max_size=4
+)
 ids = st.sampled_from(["t", "base", "off", "fromtpl", "tpl", "", "a b", "x/y", "é-1.", ".."]) | st.text(max_size=6)
 dbrps = st.lists(st.fixed_dictionaries({}, optional={"db": ids | scalars, "rp": ids | scalars}), max_size=2)
 task_bodies = st.fixed_dictionaries(
     {},
     optional={
-        "id": ids | scalars, "template-id": st.sampled_from(["tpl", "nope", ""]) | scalars,
-        "type": st.sampled_from(["stream", "batch", "", "x"]) | scalars, "dbrps": dbrps | json_values,
-        "script": scripts | scalars, "status": st.sampled_from(["enabled", "disabled", "", "x"]) | scalars,
-        "vars": task_vars | json_values, "STATUS": st.just("enabled"),
+        "id": ids | scalars,
+        "template-id": st.sampled_from(["tpl", "nope", ""]) | scalars,
+        "type": st.sampled_from(["stream", "batch", "", "x"]) | scalars,
+        "dbrps": dbrps | json_values,
+        "script": scripts | scalars,
+        "status": st.sampled_from(["enabled", "disabled", "", "x"]) | scalars,
+        "vars": task_vars | json_values,
+        "STATUS": st.just("enabled"),
     },
-)  # fmt: skip
+)
 template_bodies = st.fixed_dictionaries(
     {},
     optional={"id": ids | scalars, "type": st.sampled_from(["stream", "batch", "x"]) | scalars, "script": scripts},
 )
-_RAW = [b"", b"{", b"[]", b"null", b'"x"', b'{"script": "\xff\xfe stream"}', b"\xff\xfe", b"[" * 70 + b"]" * 70,
-        b'{"id": "t", "id": "u"}', b'{"vars": {"x": {"type": "int", "value": 1e400}}}']  # fmt: skip
+_RAW = [
+    b"",
+    b"{",
+    b"[]",
+    b"null",
+    b'"x"',
+    b'{"script": "\xff\xfe stream"}',
+    b"\xff\xfe",
+    b"[" * 70 + b"]" * 70,
+    b'{"id": "t", "id": "u"}',
+    b'{"vars": {"x": {"type": "int", "value": 1e400}}}',
+]
 raw_bodies = st.sampled_from(_RAW) | st.binary(max_size=40)
 
 
@@ -254,9 +309,33 @@ def _update_templates(api: Api, target: str, body: Any) -> None:
 
 
 _PARAMS = ["pattern", "fields", "offset", "limit", "dot-view", "script-format", "replay-id", "x"]
-_PARAM_VALUES = ["", "*", "b*", "[", "[]", "[a-", "\\", "[^a]*", "labels", "attributes", "raw", "formatted", "-1",
-                 "0", "1", "+2", "9223372036854775808", "1e3", " 1", "id", "vars", "dot", "stats", "nope",
-                 "link"]  # fmt: skip
+_PARAM_VALUES = [
+    "",
+    "*",
+    "b*",
+    "[",
+    "[]",
+    "[a-",
+    "\\",
+    "[^a]*",
+    "labels",
+    "attributes",
+    "raw",
+    "formatted",
+    "-1",
+    "0",
+    "1",
+    "+2",
+    "9223372036854775808",
+    "1e3",
+    " 1",
+    "id",
+    "vars",
+    "dot",
+    "stats",
+    "nope",
+    "link",
+]
 query_values = st.sampled_from(_PARAM_VALUES) | st.text(max_size=5)
 queries = st.lists(st.tuples(st.sampled_from(_PARAMS), query_values), max_size=4)
 _SUFFIXES = ["", "/", "/base", "/tpl", "/off", "/nope", "/base/out", "/off/out", "/base/nope"]

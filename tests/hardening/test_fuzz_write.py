@@ -33,8 +33,31 @@ TASK = """stream
         .tcp('127.0.0.1:9')
 """
 TOPIC = "main:w:alert2"
-_PIECES = ["cpu", ",", " ", "=", '"', "\\", "\n", "host=a", "host=b", "v=7", "v=1", "v=3i", "v=t", "time=1",
-           ",time=x", "1600000000000000000", "-1", "9223372036854775808", "é", "\x00", "#", "1e400", "NaN"]  # fmt: skip
+_PIECES = [
+    "cpu",
+    ",",
+    " ",
+    "=",
+    '"',
+    "\\",
+    "\n",
+    "host=a",
+    "host=b",
+    "v=7",
+    "v=1",
+    "v=3i",
+    "v=t",
+    "time=1",
+    ",time=x",
+    "1600000000000000000",
+    "-1",
+    "9223372036854775808",
+    "é",
+    "\x00",
+    "#",
+    "1e400",
+    "NaN",
+]
 _LINES = st.builds(
     lambda host, value, ts: f"cpu,host={host} v={value}{ts}",
     st.sampled_from(["a", "b", "c d", "é"]),
@@ -62,10 +85,12 @@ params = st.fixed_dictionaries(
     {"db": st.just("db"), "rp": st.just("rp")}, optional={"precision": st.sampled_from(["", "n", "s", "x"])}
 ) | st.fixed_dictionaries(
     {},
-    optional={"db": st.sampled_from(["db", "", "other"]) | st.text(max_size=4),
-              "rp": st.sampled_from(["rp", "", "x"]) | st.text(max_size=4),
-              "precision": st.sampled_from(["", "n", "ns", "u", "ms", "s", "m", "h", "x", "0"]) | st.text(max_size=3)},
-)  # fmt: skip
+    optional={
+        "db": st.sampled_from(["db", "", "other"]) | st.text(max_size=4),
+        "rp": st.sampled_from(["rp", "", "x"]) | st.text(max_size=4),
+        "precision": st.sampled_from(["", "n", "ns", "u", "ms", "s", "m", "h", "x", "0"]) | st.text(max_size=3),
+    },
+)
 
 
 def _encode(body: bytes, encoding: str) -> tuple[bytes, dict[str, str]]:

@@ -6,9 +6,9 @@ import asyncio
 import json
 
 import pytest
-from aiohttp.test_utils import TestClient
 
 from tests.hardening.conftest import Start
+from tests.support.client import Client
 from tocsin.engine.errors import InvalidError
 from tocsin.server.jsondepth import check_depth
 from tocsin.server.routes import body as body_module
@@ -77,7 +77,7 @@ def test_check_depth(text: str, error: str | None) -> None:
 
 
 async def test_a_silent_connection_is_closed_after_the_keepalive_timeout(start: Start) -> None:
-    client: TestClient = await start("", keepalive_timeout=0.3)
+    client: Client = await start("", keepalive_timeout=0.3)
     reader, writer = await asyncio.open_connection(client.host, client.port)
     writer.write(b"GET /kapacitor/v1/ping HTTP/1.1\r\nHost: x\r\nX-Slow: ")
     await writer.drain()

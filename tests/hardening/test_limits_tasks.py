@@ -73,19 +73,27 @@ def _long_chain(n: int) -> str:
 @pytest.mark.parametrize(
     ("script", "error"),
     [
-        ("stream|from()\n// " + "x" * (1 << 20),
-         "invalid TICKscript: parser: script too long: 1048593 characters, the limit is 1048576 line 1 char 1"),
-        ("stream|from().where(lambda: " + "(" * 3000 + "TRUE" + ")" * 3000 + ")",
-         "invalid TICKscript: parser: expression nested too deeply line 1 char 61"),
-        ("stream|from().where(lambda: " + "!" * 3000 + "TRUE)",
-         "invalid TICKscript: parser: expression nested too deeply line 1 char 61"),
+        (
+            "stream|from()\n// " + "x" * (1 << 20),
+            "invalid TICKscript: parser: script too long: 1048593 characters, the limit is 1048576 line 1 char 1",
+        ),
+        (
+            "stream|from().where(lambda: " + "(" * 3000 + "TRUE" + ")" * 3000 + ")",
+            "invalid TICKscript: parser: expression nested too deeply line 1 char 61",
+        ),
+        (
+            "stream|from().where(lambda: " + "!" * 3000 + "TRUE)",
+            "invalid TICKscript: parser: expression nested too deeply line 1 char 61",
+        ),
         (_long_chain(249), "invalid TICKscript: pipeline too deep: 251 nodes in one chain, the limit is 250"),
         (_long_chain(5000), "invalid TICKscript: pipeline too deep: 5002 nodes in one chain, the limit is 250"),
-        ("stream|from()|eval(lambda: " + " + ".join(['"v"'] * 2000) + ").as('x')",
-         "invalid TICKscript: eval2: expression too complex line 1 char 12020"),
+        (
+            "stream|from()|eval(lambda: " + " + ".join(['"v"'] * 2000) + ").as('x')",
+            "invalid TICKscript: eval2: expression too complex line 1 char 12020",
+        ),
     ],
     ids=["script-size", "deep-parentheses", "deep-not", "chain-251", "chain-5000", "lambda-too-complex"],
-)  # fmt: skip
+)
 async def test_oversized_scripts_are_400_naming_the_limit(start: Start, script: str, error: str) -> None:
     client = await start()
     for status in ("enabled", "disabled"):

@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient
 
 from tests.hardening.conftest import Start, engine_of
+from tests.support.client import Client
 from tocsin.config.loader import load_text
 from tocsin.config.registry import all_sections
 from tocsin.config.schema import FieldType, Section
@@ -118,14 +118,14 @@ def server_log() -> Iterator[tuple[io.StringIO, logging.Handler]]:
     root.setLevel(old)
 
 
-async def _texts(client: TestClient, paths: list[str]) -> list[str]:
+async def _texts(client: Client, paths: list[str]) -> list[str]:
     return [await (await client.get(p)).text() for p in paths]
 
 
 async def test_no_secret_in_answers_or_logs(start: Start, server_log: tuple[io.StringIO, logging.Handler]) -> None:
     conf, tokens = planted_config()
     buffer, handler = server_log
-    client = await start(conf.replace("[http]\n", '[http]\nauth-enabled = false\n', 1))
+    client = await start(conf.replace("[http]\n", "[http]\nauth-enabled = false\n", 1))
     engine = engine_of(client)
     handler.setFormatter(LogfmtFormatter(lambda text: redact(engine.config, text)))
     answers: list[str] = []
@@ -141,8 +141,9 @@ async def test_no_secret_in_answers_or_logs(start: Start, server_log: tuple[io.S
     answers += await asyncio.gather(*(run_test(t["name"]) for t in tests))
     option_tokens = []
     for i, (kind, options, secret) in enumerate(secret_handler_options()):
-        resp = await client.post("/kapacitor/v1/alerts/topics/leak/handlers",
-                                 json={"id": f"h{i}", "kind": kind, "options": options})  # fmt: skip
+        resp = await client.post(
+            "/kapacitor/v1/alerts/topics/leak/handlers", json={"id": f"h{i}", "kind": kind, "options": options}
+        )
         assert resp.status == 200, await resp.text()
         answers.append(await resp.text())
         answers.append(await (await client.get(f"/kapacitor/v1/alerts/topics/leak/handlers/h{i}")).text())
@@ -214,8 +215,13 @@ async def test_no_secret_in_task_answers_deliveries_or_logs(
     assert len({d["handler"] for d in deliveries}) >= 15 and all(d["lastError"] for d in deliveries)
     answers.append(json.dumps(deliveries))
     answers += await _texts(client, [f"/tocsin/v1/deliveries/{d['id']}" for d in deliveries])
-    paths = ["/kapacitor/v1/tasks", "/kapacitor/v1/tasks?dot-view=labels&script-format=raw",
-             "/kapacitor/v1/alerts/topics", "/kapacitor/v1/debug/vars", "/metrics"]  # fmt: skip
+    paths = [
+        "/kapacitor/v1/tasks",
+        "/kapacitor/v1/tasks?dot-view=labels&script-format=raw",
+        "/kapacitor/v1/alerts/topics",
+        "/kapacitor/v1/debug/vars",
+        "/metrics",
+    ]
     for name in _task_scripts():
         paths += [f"/kapacitor/v1/tasks/{name}", f"/kapacitor/v1/tasks/{name}?dot-view=labels"]
         paths += [f"/kapacitor/v1/alerts/topics/main:{name}:alert2/events"]

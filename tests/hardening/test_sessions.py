@@ -10,10 +10,10 @@ from typing import Any
 import aiohttp
 import pytest
 import trustme
-from aiohttp.test_utils import TestClient
 
 from tests.hardening.conftest import ADMIN, ADMIN_PASSWORD, AUTH_CONF, Start
 from tests.hardening.test_auth import ROOT, add_user, basic, compact
+from tests.support.client import Client
 from tests.support.config import OPEN_POLICY_TOML
 from tocsin.auth.users import User
 from tocsin.server.auth import USERS
@@ -35,7 +35,7 @@ def cookie_of(resp: aiohttp.ClientResponse) -> SimpleCookie:
     return jar
 
 
-async def sign_in(client: TestClient, name: str = ADMIN, password: str = ADMIN_PASSWORD) -> tuple[str, str]:
+async def sign_in(client: Client, name: str = ADMIN, password: str = ADMIN_PASSWORD) -> tuple[str, str]:
     """(cookie value, CSRF token) of a new session; the test client's jar keeps the cookie too."""
     resp = await client.post(SESSION, json={"username": name, "password": password})
     assert resp.status == 200, await resp.text()
@@ -44,11 +44,11 @@ async def sign_in(client: TestClient, name: str = ADMIN, password: str = ADMIN_P
 
 
 @pytest.fixture
-async def secured(start: Start) -> TestClient:
+async def secured(start: Start) -> Client:
     return await start(AUTH_CONF + OPEN_POLICY_TOML)
 
 
-async def test_sign_in_answer_and_cookie_attributes(secured: TestClient) -> None:
+async def test_sign_in_answer_and_cookie_attributes(secured: Client) -> None:
     resp = await secured.post(SESSION, json={"username": ADMIN, "password": ADMIN_PASSWORD})
     body = await resp.json()
     assert (resp.status, sorted(body)) == (200, ["auth-enabled", "csrf-token", "username"])
@@ -82,19 +82,22 @@ async def test_cookie_is_secure_over_https(start: Start) -> None:
         ({"username": ADMIN, "password": "wrong"}, 401, "wrong username or password"),
         ({"username": "ghost", "password": "x"}, 401, "wrong username or password"),
         ({"username": "", "password": "x"}, 401, "username required"),
-        ({"username": ADMIN}, 400, 'invalid sign-in json: expected {"username": "...", "password": "..."} '
-                                   "with string values"),
+        (
+            {"username": ADMIN},
+            400,
+            'invalid sign-in json: expected {"username": "...", "password": "..."} with string values',
+        ),
         ([], 400, 'invalid sign-in json: expected {"username": "...", "password": "..."} with string values'),
     ],
     ids=["wrong-password", "unknown-user", "no-name", "no-password", "not-an-object"],
 )
-async def test_refused_sign_in(secured: TestClient, body: Any, status: int, message: str) -> None:
+async def test_refused_sign_in(secured: Client, body: Any, status: int, message: str) -> None:
     resp = await secured.post(SESSION, json=body)
     assert (resp.status, json.loads(await resp.text())["error"]) == (status, message)
     assert "Set-Cookie" not in resp.headers
 
 
-async def test_cookie_reads_and_csrf_token_writes(secured: TestClient) -> None:
+async def test_cookie_reads_and_csrf_token_writes(secured: Client) -> None:
     _, token = await sign_in(secured)
     assert (await secured.get("/kapacitor/v1/alerts/topics")).status == 200
     resp = await secured.post(HANDLERS, json=HOOK, headers={"X-CSRF-Token": token})
@@ -105,13 +108,16 @@ async def test_cookie_reads_and_csrf_token_writes(secured: TestClient) -> None:
 
 @pytest.mark.parametrize(
     ("method", "path", "body"),
-    [("POST", HANDLERS, HOOK), ("PUT", HANDLERS + "/h", HOOK), ("PATCH", HANDLERS + "/h", []),
-     ("DELETE", HANDLERS + "/h", None), ("POST", "/tocsin/v1/events", [])],
+    [
+        ("POST", HANDLERS, HOOK),
+        ("PUT", HANDLERS + "/h", HOOK),
+        ("PATCH", HANDLERS + "/h", []),
+        ("DELETE", HANDLERS + "/h", None),
+        ("POST", "/tocsin/v1/events", []),
+    ],
     ids=["post", "put", "patch", "delete", "events"],
-)  # fmt: skip
-async def test_cookie_writes_without_the_token_are_refused(
-    secured: TestClient, method: str, path: str, body: Any
-) -> None:
+)
+async def test_cookie_writes_without_the_token_are_refused(secured: Client, method: str, path: str, body: Any) -> None:
     await secured.post(HANDLERS, json=HOOK, headers=ROOT)
     _, token = await sign_in(secured)
     resp = await secured.request(method, path, json=body)
@@ -121,7 +127,7 @@ async def test_cookie_writes_without_the_token_are_refused(
     assert (await secured.get(HANDLERS + "/h", headers=ROOT)).status == 200
 
 
-async def test_a_plain_client_with_the_cookie_needs_the_token(secured: TestClient) -> None:
+async def test_a_plain_client_with_the_cookie_needs_the_token(secured: Client) -> None:
     cookie, token = await sign_in(secured)
     async with aiohttp.ClientSession(cookies={"tocsin_session": cookie}) as http:
         url = str(secured.make_url(HANDLERS))
@@ -131,7 +137,7 @@ async def test_a_plain_client_with_the_cookie_needs_the_token(secured: TestClien
             assert resp.status == 200
 
 
-async def test_basic_and_bearer_writes_need_no_token(secured: TestClient) -> None:
+async def test_basic_and_bearer_writes_need_no_token(secured: Client) -> None:
     await sign_in(secured)
     resp = await secured.post(HANDLERS, json=HOOK, headers=ROOT)
     assert resp.status == 200
@@ -139,13 +145,13 @@ async def test_basic_and_bearer_writes_need_no_token(secured: TestClient) -> Non
     assert resp.status == 204
 
 
-async def test_other_credentials_win_over_the_cookie(secured: TestClient) -> None:
+async def test_other_credentials_win_over_the_cookie(secured: Client) -> None:
     await sign_in(secured)
     resp = await secured.get("/kapacitor/v1/ping", headers=basic(ADMIN, "wrong"))
     assert (resp.status, await resp.text()) == (401, compact("authorization failed"))
 
 
-async def test_the_session_carries_the_users_privileges(secured: TestClient) -> None:
+async def test_the_session_carries_the_users_privileges(secured: Client) -> None:
     await add_user(secured, "cfg", ["config_api"])
     secured.session.cookie_jar.clear()
     await sign_in(secured, "cfg", "cfg-pw")
@@ -154,7 +160,7 @@ async def test_the_session_carries_the_users_privileges(secured: TestClient) -> 
     assert (resp.status, await resp.text()) == (403, compact(text))
 
 
-async def test_sign_out_ends_the_session(secured: TestClient) -> None:
+async def test_sign_out_ends_the_session(secured: Client) -> None:
     cookie, token = await sign_in(secured)
     resp = await secured.delete(SESSION)
     assert (resp.status, await resp.text()) == (403, compact(CSRF_MISSING))
@@ -170,19 +176,18 @@ async def test_sign_out_ends_the_session(secured: TestClient) -> None:
             assert (resp.status, await resp.text()) == (401, compact(message))
 
 
-async def test_no_session_is_signed_out(secured: TestClient) -> None:
+async def test_no_session_is_signed_out(secured: Client) -> None:
     resp = await secured.get(SESSION)
     assert (resp.status, await resp.text()) == (401, compact("not signed in"))
     assert (await secured.delete(SESSION)).status == 204
 
 
-async def test_a_password_change_or_deletion_ends_sessions(secured: TestClient) -> None:
+async def test_a_password_change_or_deletion_ends_sessions(secured: Client) -> None:
     await add_user(secured, "ann", ["api"])
     secured.session.cookie_jar.clear()
     await sign_in(secured, "ann", "ann-pw")
     assert (await secured.get("/kapacitor/v1/ping")).status == 204
-    users = secured.server.app[USERS] if secured.server.app is not None else None
-    assert users is not None
+    users = secured.app[USERS]
     user = await users.get("ann")
     assert user is not None
     await users.put(User(user.name, "scrypt$changed", user.admin, user.privileges))
@@ -193,7 +198,7 @@ async def test_a_password_change_or_deletion_ends_sessions(secured: TestClient) 
     assert (await secured.get("/kapacitor/v1/ping")).status == 401
 
 
-async def test_the_page_and_its_files_are_open(secured: TestClient) -> None:
+async def test_the_page_and_its_files_are_open(secured: Client) -> None:
     for path in ("/", "/static/js/app.js", "/static/css/app.css"):
         assert (await secured.get(path)).status == 200, path
     resp = await secured.get("/tocsin/v1/schema")

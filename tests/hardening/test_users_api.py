@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient
 
 from tests.hardening.conftest import ADMIN, AUTH_CONF, Start
 from tests.hardening.test_auth import ROOT, basic
+from tests.support.client import Client
 
 USERS = "/kapacitor/v1/users"
 
 
 @pytest.fixture
-async def api(start: Start) -> TestClient:
+async def api(start: Start) -> Client:
     return await start(AUTH_CONF)
 
 
@@ -22,7 +22,7 @@ def user(name: str, kind: str, permissions: list[str]) -> dict[str, Any]:
     return {"link": {"rel": "self", "href": f"{USERS}/{name}"}, "name": name, "type": kind, "permissions": permissions}
 
 
-async def test_create_get_list_patch_delete(api: TestClient) -> None:
+async def test_create_get_list_patch_delete(api: Client) -> None:
     body = {"name": "bob", "password": "pw1", "type": "normal", "permissions": ["api", "write_points"]}
     resp = await api.post(USERS, json=body, headers=ROOT)
     assert (resp.status, await resp.json()) == (200, user("bob", "normal", ["api", "write_points"]))
@@ -41,14 +41,12 @@ async def test_create_get_list_patch_delete(api: TestClient) -> None:
     assert (await api.get("/kapacitor/v1/ping", headers=basic("bob", "pw2"))).status == 401
 
 
-async def test_list_pattern_fields_offset_limit(api: TestClient) -> None:
+async def test_list_pattern_fields_offset_limit(api: Client) -> None:
     for name in ("a1", "a2", "b1"):
         await api.post(USERS, json={"name": name, "password": "x"}, headers=ROOT)
     resp = await api.get(USERS, params=[("pattern", "a*"), ("fields", "type")], headers=ROOT)
     assert await resp.json() == {
-        "users": [
-            {"link": {"rel": "self", "href": f"{USERS}/{n}"}, "name": n, "type": "normal"} for n in ("a1", "a2")
-        ]
+        "users": [{"link": {"rel": "self", "href": f"{USERS}/{n}"}, "name": n, "type": "normal"} for n in ("a1", "a2")]
     }
     resp = await api.get(USERS, params={"offset": "1", "limit": "2"}, headers=ROOT)
     assert [u["name"] for u in (await resp.json())["users"]] == ["a2", "b1"]
@@ -62,14 +60,17 @@ async def test_list_pattern_fields_offset_limit(api: TestClient) -> None:
         ('{"name": "x", "password": "y", "permissions": ["root"]}', 400, "invalid JSON"),
         ('{"name": "x", "password": "y", "type": "super"}', 400, "invalid JSON"),
         ('{"password": "y"}', 400, "username is required"),
-        ('{"name": "a b", "password": "y"}', 400, "username must contain only letters, numbers, '-', '.', '@' and "
-         "'_'. \"a b\""),
+        (
+            '{"name": "a b", "password": "y"}',
+            400,
+            "username must contain only letters, numbers, '-', '.', '@' and '_'. \"a b\"",
+        ),
         ('{"name": "x"}', 400, "password is required"),
         (f'{{"name": "{ADMIN}", "password": "y"}}', 409, "failed to create user: creating user: user already exists"),
     ],
     ids=["syntax", "not-object", "permission", "type", "no-name", "bad-name", "no-password", "exists"],
 )
-async def test_create_errors(api: TestClient, body: str, status: int, text: str) -> None:
+async def test_create_errors(api: Client, body: str, status: int, text: str) -> None:
     resp = await api.post(USERS, data=body, headers=ROOT)
     assert (resp.status, await resp.json()) == (status, {"error": text, "message": text})
 
@@ -86,12 +87,12 @@ async def test_create_errors(api: TestClient, body: str, status: int, text: str)
     ],
     ids=["get-unknown", "no-name", "patch-unknown", "patch-json", "field", "limit"],
 )
-async def test_other_errors(api: TestClient, method: str, path: str, body: str | None, status: int, text: str) -> None:
+async def test_other_errors(api: Client, method: str, path: str, body: str | None, status: int, text: str) -> None:
     resp = await api.request(method, path, data=body, headers=ROOT)
     assert (resp.status, await resp.json()) == (status, {"error": text, "message": text})
 
 
-async def test_password_hashes_never_leave_the_server(api: TestClient) -> None:
+async def test_password_hashes_never_leave_the_server(api: Client) -> None:
     await api.post(USERS, json={"name": "carol", "password": "carol-secret-pw"}, headers=ROOT)
     texts = [await (await api.get(path, headers=ROOT)).text() for path in (USERS, f"{USERS}/carol")]
     assert not [t for t in texts if "scrypt" in t or "carol-secret-pw" in t or "hash" in t]

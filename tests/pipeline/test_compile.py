@@ -15,19 +15,32 @@ CHRONOGRAF = chronograf_rule()
 
 def test_seed_script() -> None:
     assert nodes("stream|from().measurement('cpu')") == [
-        {"name": "stream0", "args": (), "properties": {}, "parents": [], "children": [1], "handlers": [],
-         "edges": S},
-        {"name": "from1", "args": (), "properties": {"measurement": [("cpu",)]}, "parents": [0], "children": [],
-         "handlers": [], "edges": S},
-    ]  # fmt: skip
+        {"name": "stream0", "args": (), "properties": {}, "parents": [], "children": [1], "handlers": [], "edges": S},
+        {
+            "name": "from1",
+            "args": (),
+            "properties": {"measurement": [("cpu",)]},
+            "parents": [0],
+            "children": [],
+            "handlers": [],
+            "edges": S,
+        },
+    ]
 
 
 def test_chronograf_threshold_rule() -> None:
     pipeline = build(CHRONOGRAF)
     assert pipeline.type is EdgeType.STREAM
     assert [n.name for n in pipeline.nodes] == [
-        "stream0", "from1", "window2", "mean3", "alert4", "eval5", "influxdb_out6", "http_out7",
-    ]  # fmt: skip
+        "stream0",
+        "from1",
+        "window2",
+        "mean3",
+        "alert4",
+        "eval5",
+        "influxdb_out6",
+        "http_out7",
+    ]
     flat = nodes(CHRONOGRAF)
     assert flat[1]["properties"] == {
         "database": [("telegraf",)],
@@ -37,14 +50,23 @@ def test_chronograf_threshold_rule() -> None:
         "where": [("lambda: (\"cpu\" == 'cpu_total') AND (\"host\" == 'a' OR \"host\" == 'b')",)],
     }
     assert flat[2] == {
-        "name": "window2", "args": (), "parents": [1], "children": [3], "handlers": [], "edges": ("stream", "batch"),
-        "properties": {"period": [(Duration(600_000_000_000),)], "every": [(Duration(30_000_000_000),)],
-                       "align": [()]},
-    }  # fmt: skip
+        "name": "window2",
+        "args": (),
+        "parents": [1],
+        "children": [3],
+        "handlers": [],
+        "edges": ("stream", "batch"),
+        "properties": {"period": [(Duration(600_000_000_000),)], "every": [(Duration(30_000_000_000),)], "align": [()]},
+    }
     assert flat[3] == {
-        "name": "mean3", "args": ("usage_user",), "properties": {"as": [("value",)]}, "parents": [2],
-        "children": [4], "handlers": [], "edges": ("batch", "stream"),
-    }  # fmt: skip
+        "name": "mean3",
+        "args": ("usage_user",),
+        "properties": {"as": [("value",)]},
+        "parents": [2],
+        "children": [4],
+        "handlers": [],
+        "edges": ("batch", "stream"),
+    }
     assert flat[4] == {
         "name": "alert4",
         "args": (),
@@ -64,9 +86,14 @@ def test_chronograf_threshold_rule() -> None:
         "edges": S,
     }
     assert flat[5] == {
-        "name": "eval5", "args": ('lambda: float("value")',), "properties": {"as": [("value",)], "keep": [()]},
-        "parents": [4], "children": [6], "handlers": [], "edges": S,
-    }  # fmt: skip
+        "name": "eval5",
+        "args": ('lambda: float("value")',),
+        "properties": {"as": [("value",)], "keep": [()]},
+        "parents": [4],
+        "children": [6],
+        "handlers": [],
+        "edges": S,
+    }
     assert flat[6] == {
         "name": "influxdb_out6",
         "args": (),
@@ -77,25 +104,41 @@ def test_chronograf_threshold_rule() -> None:
             "measurement": [("alerts",)],
             "tag": [("alertName", "name"), ("triggerType", "threshold")],
         },
-        "parents": [5], "children": [], "handlers": [], "edges": S,
-    }  # fmt: skip
-    assert flat[7] == {
-        "name": "http_out7", "args": ("output",), "properties": {}, "parents": [4], "children": [], "handlers": [],
+        "parents": [5],
+        "children": [],
+        "handlers": [],
         "edges": S,
-    }  # fmt: skip
+    }
+    assert flat[7] == {
+        "name": "http_out7",
+        "args": ("output",),
+        "properties": {},
+        "parents": [4],
+        "children": [],
+        "handlers": [],
+        "edges": S,
+    }
 
 
 def test_chronograf_vars_listed_with_defaults() -> None:
     listed = build(CHRONOGRAF).vars
-    assert {name: (v.type, v.value) for name, v in listed.items() if name in ("groupBy", "whereFilter", "every",
-                                                                             "crit", "idVar")} == {
-        "groupBy": ("list", [{"type": "string", "value": "host", "description": ""},
-                             {"type": "string", "value": "cluster_id", "description": ""}]),
+    assert {
+        name: (v.type, v.value)
+        for name, v in listed.items()
+        if name in ("groupBy", "whereFilter", "every", "crit", "idVar")
+    } == {
+        "groupBy": (
+            "list",
+            [
+                {"type": "string", "value": "host", "description": ""},
+                {"type": "string", "value": "cluster_id", "description": ""},
+            ],
+        ),
         "whereFilter": ("lambda", "(\"cpu\" == 'cpu_total') AND (\"host\" == 'a' OR \"host\" == 'b')"),
         "every": ("duration", 30_000_000_000),
         "crit": ("int", 90),
         "idVar": ("string", "name-{{.Group}}"),
-    }  # fmt: skip
+    }
     assert "data" not in listed and "trigger" not in listed
 
 
@@ -136,21 +179,30 @@ def test_handler_positional_arguments_and_properties() -> None:
         .opsGenie2().details().teams('a', 'b')
     """
     assert [(h.kind, h.method, h.options) for h in build(script).nodes[2].handlers] == [
-        ("post", "post", {"url": "http://a/x", "headers": {"X-A": "1"}, "timeout": 5_000_000_000,
-                          "capture-response": True}),
+        (
+            "post",
+            "post",
+            {"url": "http://a/x", "headers": {"X-A": "1"}, "timeout": 5_000_000_000, "capture-response": True},
+        ),
         ("tcp", "tcp", {"address": "h:1"}),
         ("smtp", "email", {"to": ["a@b", "c@d", "e@f"]}),
         ("exec", "exec", {"prog": "/bin/x", "args": ["-v", "y"]}),
         ("log", "log", {"path": "/tmp/a.log", "mode": 420}),
         ("mqtt", "mqtt", {"topic": "t/2", "qos": 1, "retained": True}),
-        ("snmptrap", "snmpTrap", {"trap-oid": "1.2.3", "data-list": [{"oid": "1.1", "type": "s",
-                                                                       "value": "{{ .ID }}"}]}),
-        ("pagerduty2", "pagerDuty2", {"routing-key": "k", "links": [{"href": "http://l", "text": "L"},
-                                                                     {"href": "http://m"}]}),
+        (
+            "snmptrap",
+            "snmpTrap",
+            {"trap-oid": "1.2.3", "data-list": [{"oid": "1.1", "type": "s", "value": "{{ .ID }}"}]},
+        ),
+        (
+            "pagerduty2",
+            "pagerDuty2",
+            {"routing-key": "k", "links": [{"href": "http://l", "text": "L"}, {"href": "http://m"}]},
+        ),
         ("sensu", "sensu", {"metadata": {"k": 5}}),
         ("pushover", "pushover", {"url": "http://u"}),
         ("opsgenie2", "opsGenie2", {"teams-list": ["a", "b"]}),
-    ]  # fmt: skip
+    ]
 
 
 def test_handler_property_falls_back_to_alert() -> None:
@@ -186,8 +238,13 @@ def test_aggregate_edges() -> None:
 
 
 def test_global_handlers_added_for_unused_kinds() -> None:
-    config = FakeConfig({"slack": {"global": True, "enabled": True}, "smtp": {"global": True, "enabled": True},
-                         "victorops": {"global": False, "enabled": True}})  # fmt: skip
+    config = FakeConfig(
+        {
+            "slack": {"global": True, "enabled": True},
+            "smtp": {"global": True, "enabled": True},
+            "victorops": {"global": False, "enabled": True},
+        }
+    )
     pipeline = build("stream|from()|alert().email('x@y')", config=config)
     assert [(h.kind, h.options) for h in pipeline.nodes[2].handlers] == [("smtp", {"to": ["x@y"]}), ("slack", {})]
 

@@ -13,33 +13,53 @@ from tocsin.tick.parser import parse_program
 
 CASES = [
     ("stream|from().foo()", 'line 1 char 15: no method or property "foo" on *pipeline.FromNode'),
-    ("stream|from()|measurement('x')",
-     "line 1 char 15: no chaining method \"measurement\" on *pipeline.FromNode, but property does exist. "
-     "Use '.' operator instead: 'node.measurement(..)'."),
-    ("stream|from().window()",
-     "line 1 char 15: no property method \"window\" on *pipeline.FromNode, but chaining method does exist. "
-     "Use '|' operator instead: 'node|window(..)'."),
-    ("stream|from().measurement(1)",
-     'line 1 char 15: error calling func "measurement" on obj *pipeline.FromNode: '
-     "reflect.Set: value of type int64 is not assignable to type string"),
-    ("stream|from().measurement('a', 'b')",
-     "line 1 char 15: too many arguments to set property Measurement on *pipeline.FromNode"),
-    ('stream|from().measurement("a")',
-     "line 1 char 15: cannot assign *ast.ReferenceNode to type string, did you use double quotes instead of "
-     "single quotes?"),
-    ("stream|from()|alert().flapping(0.2, 1)",
-     'line 1 char 23: error calling func "flapping" on obj *pipeline.AlertNode: '
-     "reflect: Call using int64 as type float64"),
-    ("stream|from()|alert().flapping(0.2)",
-     'line 1 char 23: error calling func "flapping" on obj *pipeline.AlertNode: '
-     "reflect: Call with too few input arguments"),
-    ("stream|from()|eval(lambda: 1).as('a', 2)",
-     'line 1 char 31: error calling func "as" on obj *pipeline.EvalNode: '
-     "reflect: cannot use int64 as type string in Call"),
-    ("stream|from()|alert().slack().stateChangesOnly().channel('x')",
-     'line 1 char 50: no method or property "channel" on *pipeline.AlertNodeData'),
-    ("stream|from()|window()|window()",
-     'line 1 char 24: error calling func "window" on obj *pipeline.WindowNode: cannot Window batch edge'),
+    (
+        "stream|from()|measurement('x')",
+        'line 1 char 15: no chaining method "measurement" on *pipeline.FromNode, but property does exist. '
+        "Use '.' operator instead: 'node.measurement(..)'.",
+    ),
+    (
+        "stream|from().window()",
+        'line 1 char 15: no property method "window" on *pipeline.FromNode, but chaining method does exist. '
+        "Use '|' operator instead: 'node|window(..)'.",
+    ),
+    (
+        "stream|from().measurement(1)",
+        'line 1 char 15: error calling func "measurement" on obj *pipeline.FromNode: '
+        "reflect.Set: value of type int64 is not assignable to type string",
+    ),
+    (
+        "stream|from().measurement('a', 'b')",
+        "line 1 char 15: too many arguments to set property Measurement on *pipeline.FromNode",
+    ),
+    (
+        'stream|from().measurement("a")',
+        "line 1 char 15: cannot assign *ast.ReferenceNode to type string, did you use double quotes instead of "
+        "single quotes?",
+    ),
+    (
+        "stream|from()|alert().flapping(0.2, 1)",
+        'line 1 char 23: error calling func "flapping" on obj *pipeline.AlertNode: '
+        "reflect: Call using int64 as type float64",
+    ),
+    (
+        "stream|from()|alert().flapping(0.2)",
+        'line 1 char 23: error calling func "flapping" on obj *pipeline.AlertNode: '
+        "reflect: Call with too few input arguments",
+    ),
+    (
+        "stream|from()|eval(lambda: 1).as('a', 2)",
+        'line 1 char 31: error calling func "as" on obj *pipeline.EvalNode: '
+        "reflect: cannot use int64 as type string in Call",
+    ),
+    (
+        "stream|from()|alert().slack().stateChangesOnly().channel('x')",
+        'line 1 char 50: no method or property "channel" on *pipeline.AlertNodeData',
+    ),
+    (
+        "stream|from()|window()|window()",
+        'line 1 char 24: error calling func "window" on obj *pipeline.WindowNode: cannot Window batch edge',
+    ),
     ("stream|from()|join()", "node join is not supported by Tocsin line 1 char 15"),
     ("stream|from()\n    |holtWinters('v', 1, 1, 1s)", "node holtWinters is not supported by Tocsin line 2 char 6"),
     ("batch|query('SELECT 1')", "node query is not supported by Tocsin line 1 char 7"),
@@ -49,7 +69,7 @@ CASES = [
     ("var x int\nstream|from()", 'missing value for var "x".'),
     ("var x foo\nstream|from()", 'invalid var type "foo"'),
     ("stream|from().measurement(y)", 'name "y" is undefined. Names in scope: stream'),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("script", "message"), CASES, ids=[str(i) for i in range(len(CASES))])

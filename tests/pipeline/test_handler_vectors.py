@@ -47,10 +47,17 @@ TCP = "127.0.0.1:9"
 TEMPDIR = "/tmp/vectors"
 # Placeholders of the scripts and of the per-kind tables, given the same values on both sides.
 PLACEHOLDERS = {
-    "<server>": SERVER, "<url>": SERVER, "<tcp server>": TCP, "<addr>": TCP, "<tempdir>": TEMPDIR,
-    "<normal.log>": f"{TEMPDIR}/normal.log", "<mode.log>": f"{TEMPDIR}/mode.log",
-    "<udp server>": "127.0.0.1:9", "<community>": "public", "<host>": "127.0.0.1",
-}  # fmt: skip
+    "<server>": SERVER,
+    "<url>": SERVER,
+    "<tcp server>": TCP,
+    "<addr>": TCP,
+    "<tempdir>": TEMPDIR,
+    "<normal.log>": f"{TEMPDIR}/normal.log",
+    "<mode.log>": f"{TEMPDIR}/mode.log",
+    "<udp server>": "127.0.0.1:9",
+    "<community>": "public",
+    "<host>": "127.0.0.1",
+}
 
 
 # case id -> the options the per-kind test sends for it (imported, so both places stay one table).

@@ -37,9 +37,15 @@ def test_round_trip_every_type() -> None:
         "n": {"type": "duration", "value": 5, "description": ""},
         "l": {"type": "lambda", "value": '"value" > 5', "description": ""},
         "st": {"type": "star", "value": None, "description": ""},
-        "ls": {"type": "list", "value": [{"type": "string", "value": "a", "description": ""},
-                                         {"type": "star", "value": None, "description": ""}], "description": ""},
-    }  # fmt: skip
+        "ls": {
+            "type": "list",
+            "value": [
+                {"type": "string", "value": "a", "description": ""},
+                {"type": "star", "value": None, "description": ""},
+            ],
+            "description": "",
+        },
+    }
 
 
 ERRORS: list[tuple[Any, str]] = [
@@ -50,10 +56,12 @@ ERRORS: list[tuple[Any, str]] = [
     ({"x": {"type": "bool", "value": "true"}}, "invalid var x: unexpected var type bool, value is a string"),
     ({"x": {"type": "bool", "value": 1}}, "invalid var x: unsupported Var type json.Number."),
     ({"x": {"type": "string", "value": None}}, "invalid var x: unsupported Var type <nil>."),
-    ({"x": {"type": "list", "value": [{"type": "int", "value": 1}]}},
-     "invalid var x: unsupported Var type json.Number."),
+    (
+        {"x": {"type": "list", "value": [{"type": "int", "value": 1}]}},
+        "invalid var x: unsupported Var type json.Number.",
+    ),
     ({"x": {"type": "list", "value": [{"type": "string"}]}}, "invalid JSON"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("raw", "message"), ERRORS, ids=[str(i) for i in range(len(ERRORS))])

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from aiohttp.test_utils import TestClient
-
 from tests.hardening.conftest import AUTH_CONF, Start
 from tests.hardening.test_auth import ROOT, add_user, compact
+from tests.support.client import Client
 from tocsin.server.auth import DOT_SEGMENTS
 
 EVENT = [{"topic": "x", "id": "a", "level": "CRITICAL", "message": "m"}]
 
 
 async def test_an_encoded_traversal_does_not_borrow_the_write_privilege(start: Start) -> None:
-    client: TestClient = await start(AUTH_CONF)
+    client: Client = await start(AUTH_CONF)
     assert (await client.post("/tocsin/v1/events", json=EVENT, headers=ROOT)).status == 202
     writer = await add_user(client, "writer", ["write_points"])
     resp = await client.delete("/kapacitor/v1/alerts/topics/x%2F..%2F..%2F..%2Fwrite", headers=writer)

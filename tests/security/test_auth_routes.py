@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 
 from aiohttp import web
-from aiohttp.test_utils import TestClient
 
 from tests.hardening.conftest import AUTH_CONF, Start
 from tests.hardening.test_auth import compact
+from tests.support.client import Client
 
 # Open by design: the page and its files hold no data.
 OPEN = {("GET", "/"), ("HEAD", "/")}
@@ -32,9 +32,9 @@ def routes(app: web.Application) -> list[tuple[str, str]]:
 
 
 async def test_every_route_needs_credentials(start: Start) -> None:
-    client: TestClient = await start(AUTH_CONF)
-    assert client.server.app is not None
-    table = routes(client.server.app)
+    client: Client = await start(AUTH_CONF)
+    assert client.app is not None
+    table = routes(client.app)
     assert len(table) > 60  # the walk sees the whole table (v1 and v1preview)
     answers = {}
     for method, path in table:
@@ -42,11 +42,7 @@ async def test_every_route_needs_credentials(start: Start) -> None:
         answers[(method, path)] = (resp.status, await resp.text())
     refused = {k: v for k, v in answers.items() if k not in OPEN and not k[1].startswith(OPEN_PREFIXES)}
     expected = compact("unable to parse authentication credentials")
-    wrong = {
-        k: v
-        for k, v in refused.items()
-        if v != (401, "" if k[0] == "HEAD" else expected) and k[1] != SIGN_IN
-    }
+    wrong = {k: v for k, v in refused.items() if v != (401, "" if k[0] == "HEAD" else expected) and k[1] != SIGN_IN}
     assert wrong == {}
     # Signing in checks the credentials it is given.
     assert answers[("POST", SIGN_IN)][0] in (400, 401)

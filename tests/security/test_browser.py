@@ -12,10 +12,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestServer
 from playwright.async_api import Browser, async_playwright
 
 from tests.hardening.conftest import Start, engine_of
+from tests.support.client import Client
 from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS
 from tocsin.server.browser import FOREIGN_HOST, FOREIGN_ORIGIN, SIMPLE_BODY, host_problem
 
@@ -115,7 +116,7 @@ window.result = (async () => {
 
 
 async def test_a_page_on_another_origin_can_neither_post_nor_read(start: Start, browser: Browser) -> None:
-    client: TestClient = await start()
+    client: Client = await start()
     api = f"http://127.0.0.1:{client.port}"
     attacker = await _attacker(ATTACK % {"api": api, "event": EVENT})
     try:
@@ -131,7 +132,7 @@ async def test_a_page_on_another_origin_can_neither_post_nor_read(start: Start, 
 
 
 async def test_dns_rebinding_is_refused(start: Start, browser: Browser) -> None:
-    client: TestClient = await start()
+    client: Client = await start()
     # The attacker's page is served by Tocsin's own port under the rebinding name, as after the DNS switch.
     page = await browser.new_page()
     response = await page.goto(f"http://rebind.test:{client.port}/")

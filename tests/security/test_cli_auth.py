@@ -9,9 +9,9 @@ import sys
 import time
 from pathlib import Path
 
-from tests.hardening.test_auth import sign
 from tests.security.test_bind import serve, stop, wait_listening
 from tests.support.server import free_port
+from tocsin.auth.tokens import sign
 
 SECRET = "cli-shared-secret"
 
@@ -19,15 +19,20 @@ SECRET = "cli-shared-secret"
 def tocsin(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("KAPACITOR_", "TOCSIN_"))}
     return subprocess.run(
-        [sys.executable, "-m", "tocsin", *args], capture_output=True, text=True, env={**clean, **(env or {})},
+        [sys.executable, "-m", "tocsin", *args],
+        capture_output=True,
+        text=True,
+        env={**clean, **(env or {})},
         timeout=60,
     )
 
 
 def test_the_cli_signs_in_with_userinfo_or_a_token(tmp_path: Path) -> None:
     port = free_port()
-    conf = (f'[http]\nbind-address = "127.0.0.1:{port}"\nauth-enabled = true\nshared-secret = "{SECRET}"\n'
-            'admin-user = "root"\nadmin-password = "s3cret-pw"\n')  # fmt: skip
+    conf = (
+        f'[http]\nbind-address = "127.0.0.1:{port}"\nauth-enabled = true\nshared-secret = "{SECRET}"\n'
+        'admin-user = "root"\nadmin-password = "s3cret-pw"\n'
+    )
     proc = serve(tmp_path, conf)
     try:
         wait_listening(port, proc)

@@ -69,8 +69,11 @@ async def test_compressed_bodies_within_the_limit_are_read(start: Start) -> None
     [
         (b"not gzip at all", "gzip", "invalid request body: gzip: invalid header"),
         (gzip.compress(b'{"a": 1}')[:-12], "gzip", "invalid request body: gzip: unexpected end of the compressed body"),
-        (b"\x78\x9c garbage", "deflate", "invalid request body: deflate: Error -3 while decompressing data: invalid "
-         "stored block lengths"),
+        (
+            b"\x78\x9c garbage",
+            "deflate",
+            "invalid request body: deflate: Error -3 while decompressing data: invalid stored block lengths",
+        ),
         (b"{}", "br", 'invalid request body: unsupported Content-Encoding "br" (gzip and deflate are read)'),
     ],
     ids=["not-gzip", "truncated", "bad-deflate", "unsupported"],

@@ -34,8 +34,16 @@ async def test_inside_the_allowed_dir_it_is_used_and_a_symlink_out_is_refused(
     (templates / "alert.tmpl").write_text('{"say": "{{ .Message }}"}')
     (templates / "escape.tmpl").symlink_to("/etc/passwd")
     client = await start(f'[config-override]\nallowed-file-dirs = ["{templates}"]\n')
-    resp = await client.post(CONFIG, json={"add": {"endpoint": "x", "url": "http://127.0.0.1:9/",
-                                                     "alert-template-file": str(templates / "escape.tmpl")}})
+    resp = await client.post(
+        CONFIG,
+        json={
+            "add": {
+                "endpoint": "x",
+                "url": "http://127.0.0.1:9/",
+                "alert-template-file": str(templates / "escape.tmpl"),
+            }
+        },
+    )
     assert resp.status == 403
     add = {"endpoint": "t", "url": sink.url, "alert-template-file": str(templates / "alert.tmpl")}
     assert (await client.post(CONFIG, json={"add": add})).status == 204

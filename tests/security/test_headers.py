@@ -41,9 +41,7 @@ async def test_bad_headers_are_refused_at_definition(start: Start, headers: dict
     [({}, "Basic " + base64.b64encode(b"u:p").decode()), ({"Authorization": "Bearer t"}, "Bearer t")],
     ids=["userinfo", "explicit-header-wins"],
 )
-async def test_userinfo_and_authorization(
-    start: Start, sink: HttpSink, headers: dict[str, str], expected: str
-) -> None:
+async def test_userinfo_and_authorization(start: Start, sink: HttpSink, headers: dict[str, str], expected: str) -> None:
     client = await start()
     url = f"http://u:p@127.0.0.1:{sink.port}/hook"
     handler = {"id": "p", "kind": "post", "options": {"url": url, "headers": headers}}

@@ -10,9 +10,8 @@ import gc
 import time
 from collections.abc import Awaitable
 
-from aiohttp.test_utils import TestClient
-
 from tests.hardening.conftest import Start
+from tests.support.client import Client
 from tocsin.gotemplate.budget import LOOP_SECONDS
 
 # Two ranges over 60 fields with a printf of two maps per iteration: about 350 ms per render unbudgeted.
@@ -22,7 +21,7 @@ TAGS = ",".join(f"t{i}=v{i}" for i in range(40))
 TOO_SLOW = f"template run stopped after {round(LOOP_SECONDS * 1000)} ms (a range over too much data?)"
 
 
-async def _pings_while(client: TestClient, work: Awaitable[object]) -> list[float]:
+async def _pings_while(client: Client, work: Awaitable[object]) -> list[float]:
     """Round trips of GET /ping, one after another, for as long as `work` runs.
 
     The heap the earlier tests of a whole run left behind is frozen first: a full collection of it (400 ms
@@ -35,7 +34,7 @@ async def _pings_while(client: TestClient, work: Awaitable[object]) -> list[floa
         gc.unfreeze()
 
 
-async def _pings(client: TestClient, work: Awaitable[object]) -> list[float]:
+async def _pings(client: Client, work: Awaitable[object]) -> list[float]:
     job = asyncio.ensure_future(work)
     await asyncio.sleep(0)
     times = []

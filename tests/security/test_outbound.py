@@ -11,9 +11,9 @@ import socket
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient
 
 from tests.hardening.conftest import Start, engine_of
+from tests.support.client import Client
 from tests.support.sink import HttpSink
 from tocsin.config.networks import DEFAULT_DENY, parse_networks
 from tocsin.transports import Transports
@@ -50,12 +50,12 @@ def resolver() -> StubResolver:
 
 
 @pytest.fixture
-async def client(start: Start, resolver: StubResolver) -> TestClient:
+async def client(start: Start, resolver: StubResolver) -> Client:
     policy = AddressPolicy(parse_networks(DEFAULT_DENY), (), resolver)
     return await start("", transports=Transports(policy=policy))
 
 
-async def _send(client: TestClient, handler: dict[str, Any] | None, count: int = 1) -> list[dict[str, Any]]:
+async def _send(client: Client, handler: dict[str, Any] | None, count: int = 1) -> list[dict[str, Any]]:
     if handler is not None:
         resp = await client.post(HANDLERS, json=handler)
         assert resp.status == 200, await resp.text()
@@ -69,7 +69,7 @@ async def _send(client: TestClient, handler: dict[str, Any] | None, count: int =
     return sorted(rows, key=lambda r: r["id"])
 
 
-async def _policy_failures(client: TestClient, kind: str) -> float:
+async def _policy_failures(client: Client, kind: str) -> float:
     text = await (await client.get("/metrics")).text()
     prefix = f'tocsin_notifications_failed_total{{kind="{kind}",reason="policy"}} '
     return next((float(line[len(prefix) :]) for line in text.splitlines() if line.startswith(prefix)), 0.0)
@@ -80,20 +80,20 @@ async def _policy_failures(client: TestClient, kind: str) -> float:
     [(f"http://{METADATA}/latest/meta-data/", METADATA), ("http://metadata.test/latest/meta-data/", "metadata.test")],
     ids=["address", "name"],
 )
-async def test_post_to_metadata_is_a_policy_dead_letter(client: TestClient, url: str, host: str) -> None:
+async def test_post_to_metadata_is_a_policy_dead_letter(client: Client, url: str, host: str) -> None:
     rows = await _send(client, {"id": "p", "kind": "post", "options": {"url": url}})
     assert [(r["status"], r["attempts"], r["lastError"]) for r in rows] == [("dead", 1, DENIED.format(host=host))]
     assert await _policy_failures(client, "post") == 1.0
 
 
-async def test_post_through_aiohttp_is_checked_too(client: TestClient) -> None:
+async def test_post_through_aiohttp_is_checked_too(client: Client) -> None:
     # Credentials in the URL take the aiohttp path instead of the lean client.
     rows = await _send(client, {"id": "p", "kind": "post", "options": {"url": f"http://u:p@{METADATA}/x"}})
     assert [(r["status"], r["lastError"].startswith("connection to 169.254.169.254")) for r in rows] == [("dead", True)]
 
 
 async def test_a_kept_connection_stays_on_the_checked_address(
-    client: TestClient, sink: HttpSink, resolver: StubResolver
+    client: Client, sink: HttpSink, resolver: StubResolver
 ) -> None:
     url = f"http://rebind.test:{sink.port}/hook"
     rows = await _send(client, {"id": "p", "kind": "post", "options": {"url": url}}, count=2)
@@ -103,7 +103,7 @@ async def test_a_kept_connection_stays_on_the_checked_address(
     assert (len(sink.requests), resolver.asked) == (2, ["rebind.test"])
 
 
-async def test_a_new_connection_after_rebinding_is_refused(client: TestClient, sink: HttpSink) -> None:
+async def test_a_new_connection_after_rebinding_is_refused(client: Client, sink: HttpSink) -> None:
     url = f"http://rebind.test:{sink.port}/hook"
     first = await _send(client, {"id": "p", "kind": "post", "options": {"url": url}})
     assert [r["status"] for r in first] == ["delivered"]
@@ -116,13 +116,13 @@ async def test_a_new_connection_after_rebinding_is_refused(client: TestClient, s
     assert len(sink.requests) == 1
 
 
-async def test_tcp_to_metadata_is_refused(client: TestClient) -> None:
+async def test_tcp_to_metadata_is_refused(client: Client) -> None:
     rows = await _send(client, {"id": "tcp", "kind": "tcp", "options": {"address": "metadata.test:80"}})
     assert [(r["status"], r["lastError"]) for r in rows] == [("dead", DENIED.format(host="metadata.test"))]
     assert await _policy_failures(client, "tcp") == 1.0
 
 
-async def test_loopback_stays_allowed(client: TestClient, sink: HttpSink) -> None:
+async def test_loopback_stays_allowed(client: Client, sink: HttpSink) -> None:
     rows = await _send(client, {"id": "p", "kind": "post", "options": {"url": sink.url}})
     assert [r["status"] for r in rows] == ["delivered"]
 
@@ -136,7 +136,7 @@ async def test_allow_networks_limits_deliveries_to_the_listed_networks(start: St
     assert sink.requests == []
 
 
-async def test_http_post_node_cannot_reach_metadata(client: TestClient) -> None:
+async def test_http_post_node_cannot_reach_metadata(client: Client) -> None:
     script = "stream\n    |from()\n        .measurement('cpu')\n    |httpPost('http://metadata.test/x')\n"
     body = {"id": "hp", "type": "stream", "dbrps": [{"db": "db", "rp": "rp"}], "script": script, "status": "enabled"}
     assert (await client.post("/kapacitor/v1/tasks", json=body)).status == 200

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient
 
 from tests.hardening.conftest import Start, engine_of
+from tests.support.client import Client
 from tocsin.config.allowlists import EXEC_DISABLED, LOG_DISABLED
 
 HANDLERS = "/kapacitor/v1/alerts/topics/t/handlers"
@@ -18,12 +18,12 @@ EVENT = {"topic": "t", "id": "a", "level": "CRITICAL", "message": "m"}
 TASKS = "/kapacitor/v1/tasks"
 
 
-async def _error(client: TestClient, path: str, body: dict[str, Any]) -> tuple[int, str]:
+async def _error(client: Client, path: str, body: dict[str, Any]) -> tuple[int, str]:
     resp = await client.post(path, json=body)
     return resp.status, (await resp.json())["error"]
 
 
-async def _deliveries(client: TestClient) -> list[dict[str, Any]]:
+async def _deliveries(client: Client) -> list[dict[str, Any]]:
     resp = await client.get("/tocsin/v1/deliveries")
     assert resp.status == 200
     found: list[dict[str, Any]] = (await resp.json())["deliveries"]
@@ -121,6 +121,5 @@ async def test_handler_ids_with_path_segments_are_refused(start: Start, handler_
     status, text = await _error(client, HANDLERS, handler)
     assert (status, text) == (
         400,
-        "invalid handler spec: handler ID must contain only letters, numbers, '-', '.' and '_'. "
-        + f'"{handler_id}"',
+        "invalid handler spec: handler ID must contain only letters, numbers, '-', '.' and '_'. " + f'"{handler_id}"',
     )

@@ -7,8 +7,12 @@ import pytest
 import tocsin.engine.fanout as fanout_module
 import tocsin.engine.handler_registry as registry_module
 from tests.hardening.conftest import Start
+from tests.tasks.test_window import S, make_window, pt
 from tocsin.engine.handler_registry import MAX_HANDLERS_PER_TOPIC
 from tocsin.engine.intake import MAX_ID_LENGTH
+from tocsin.points import Batch
+from tocsin.tasks.node import NodeError
+from tocsin.tasks.nodes import window as window_module
 
 
 async def test_an_alert_id_of_two_megabytes_is_refused(start: Start) -> None:
@@ -26,13 +30,12 @@ async def test_handlers_per_topic_are_bounded(start: Start, monkeypatch: pytest.
     assert MAX_HANDLERS_PER_TOPIC == 1000
     monkeypatch.setattr(registry_module, "MAX_HANDLERS_PER_TOPIC", 3)  # three stand for the thousand
     client = await start()
-    statuses = []
+    answers = []
     for i in range(4):
         handler = {"id": f"h{i}", "kind": "post", "options": {"url": "http://127.0.0.1:9/"}}
-        resp = await client.post("/kapacitor/v1/alerts/topics/t/handlers", json=handler)
-        statuses.append(resp.status)
-    assert statuses == [200, 200, 200, 400]
-    assert (await resp.json())["error"] == 'failed to create handler: topic "t" already has 3 handlers'
+        answers.append(await client.post("/kapacitor/v1/alerts/topics/t/handlers", json=handler))
+    assert [a.status for a in answers] == [200, 200, 200, 400]
+    assert (await answers[-1].json())["error"] == 'failed to create handler: topic "t" already has 3 handlers'
 
 
 async def test_topic_events_come_in_pages(start: Start) -> None:
@@ -71,10 +74,6 @@ async def test_alert_ids_per_topic_are_bounded(start: Start, monkeypatch: pytest
 
 
 def test_a_time_window_holds_at_most_its_cap_and_still_moves_on(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.tasks.test_window import S, make_window, pt
-    from tocsin.tasks.node import NodeError
-    from tocsin.tasks.nodes import window as window_module
-
     assert window_module.MAX_WINDOW_POINTS == 500_000
     monkeypatch.setattr(window_module, "MAX_WINDOW_POINTS", 4)  # four stand for the half million
     node = make_window(period=10, every=10)
@@ -88,6 +87,7 @@ def test_a_time_window_holds_at_most_its_cap_and_still_moves_on(monkeypatch: pyt
     )
     # the point that closes group a's window is taken: the window emits, purges and makes room
     (batch,) = node.point(pt(11, "a"))
+    assert isinstance(batch, Batch)
     assert [(row.time - pt(0).time) // S for row in batch.points] == [1, 2, 3]
     assert node.point(pt(6, "b")) == []
     assert node.point(pt(7, "b")) == []  # a, 11; b, 4, 6 and 7
@@ -96,24 +96,13 @@ def test_a_time_window_holds_at_most_its_cap_and_still_moves_on(monkeypatch: pyt
 
 
 def test_a_count_window_beyond_the_cap_is_refused_at_definition(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.tasks.test_window import make_window
-    from tocsin.tasks.node import NodeError
-    from tocsin.tasks.nodes import window as window_module
-
     monkeypatch.setattr(window_module, "MAX_WINDOW_POINTS", 4)
     with pytest.raises(NodeError) as err:
         make_window(periodCount=5, everyCount=1)
     assert str(err.value) == "window1.periodCount: at most 4 points, got 5"
     node = make_window(periodCount=2, everyCount=1)
-    for host in ("a", "b"):
-        node.point(pt_at(host))
-        node.point(pt_at(host))
-    assert len(node.point(pt_at("a"))) == 1  # a full count window drops its oldest: no growth, no refusal
+    for host in ("a", "a", "b", "b"):
+        node.point(pt(1, host))
+    assert len(node.point(pt(1, "a"))) == 1  # a full count window drops its oldest: no growth, no refusal
     with pytest.raises(NodeError):
-        node.point(pt_at("c"))
-
-
-def pt_at(host: str) -> object:
-    from tests.tasks.test_window import pt
-
-    return pt(1, host)
+        node.point(pt(1, "c"))

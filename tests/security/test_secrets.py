@@ -7,9 +7,10 @@ import json
 import logging
 
 import pytest
-from aiohttp.test_utils import TestClient, make_mocked_request
+from aiohttp.test_utils import make_mocked_request
 
 from tests.hardening.conftest import Start, engine_of
+from tests.support.client import Client
 from tests.support.sink import HttpSink
 from tocsin.server.accesslog import REDACTED, redacted_path_qs
 
@@ -17,10 +18,16 @@ PLANTED = ["PLANTED-header-key-1", "PLANTED-query-token-2", "PLANTED-userinfo-pw
 HANDLERS = "/kapacitor/v1/alerts/topics/t/handlers"
 
 
-async def _everything(client: TestClient) -> str:
+async def _everything(client: Client) -> str:
     texts = []
-    for path in (HANDLERS, HANDLERS + "/p", "/tocsin/v1/deliveries", "/tocsin/v1/deliveries/1",
-                 "/kapacitor/v1/config/httppost", "/kapacitor/v1/alerts/topics/t/events"):  # fmt: skip
+    for path in (
+        HANDLERS,
+        HANDLERS + "/p",
+        "/tocsin/v1/deliveries",
+        "/tocsin/v1/deliveries/1",
+        "/kapacitor/v1/config/httppost",
+        "/kapacitor/v1/alerts/topics/t/events",
+    ):
         texts.append(await (await client.get(path)).text())
     return "\n".join(texts)
 

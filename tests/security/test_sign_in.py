@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from aiohttp.test_utils import TestClient
-
 from tests.hardening.conftest import ADMIN, ADMIN_PASSWORD, AUTH_CONF, Start
 from tests.hardening.test_auth import basic, compact
+from tests.support.client import Client
 from tocsin.auth.sessions import MAX_PER_USER, SessionStore
 from tocsin.auth.throttle import FREE_PER_ADDRESS, FREE_PER_USER, MAX_WAIT, LoginThrottle
 from tocsin.server.auth import THROTTLE
@@ -20,10 +19,10 @@ class Clock:
 
 
 async def test_wrong_passwords_slow_down_then_a_wait_lets_the_right_one_in(start: Start) -> None:
-    client: TestClient = await start(AUTH_CONF)
-    assert client.server.app is not None
+    client: Client = await start(AUTH_CONF)
+    assert client.app is not None
     clock = Clock()
-    client.server.app[THROTTLE] = LoginThrottle(clock)
+    client.app[THROTTLE] = LoginThrottle(clock)
     topics = "/kapacitor/v1/alerts/topics"
     statuses = [(await client.get(topics, headers=basic(ADMIN, f"guess-{i}"))).status for i in range(FREE_PER_USER + 2)]
     assert statuses == [401] * (FREE_PER_USER + 1) + [429]

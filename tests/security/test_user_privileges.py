@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient
 
 from tests.hardening.conftest import ADMIN, AUTH_CONF, Start
 from tests.hardening.test_auth import ROOT, add_user, basic
+from tests.support.client import Client
 from tocsin.server.routes.users import NOT_ADMIN
 
 USERS = "/kapacitor/v1/users"
@@ -16,7 +16,7 @@ REFUSED = {"error": NOT_ADMIN.format(name="ops"), "message": NOT_ADMIN.format(na
 
 
 @pytest.fixture
-async def client(start: Start) -> TestClient:
+async def client(start: Start) -> Client:
     return await start(AUTH_CONF)
 
 
@@ -33,11 +33,20 @@ async def client(start: Start) -> TestClient:
         ("GET", USERS, None),
         ("GET", USERS + f"/{ADMIN}", None),
     ],
-    ids=["create-admin", "create-user", "grant-all", "self-admin", "password-and-admin", "others-password",
-         "delete-admin", "list", "read-other"],
+    ids=[
+        "create-admin",
+        "create-user",
+        "grant-all",
+        "self-admin",
+        "password-and-admin",
+        "others-password",
+        "delete-admin",
+        "list",
+        "read-other",
+    ],
 )
 async def test_an_api_user_cannot_manage_users(
-    client: TestClient, method: str, path: str, body: dict[str, Any] | None
+    client: Client, method: str, path: str, body: dict[str, Any] | None
 ) -> None:
     ops = await add_user(client, "ops", ["api"])
     resp = await client.request(method, path, json=body, headers=ops)
@@ -50,7 +59,7 @@ async def test_an_api_user_cannot_manage_users(
     assert (await client.get(USERS, headers=basic(ADMIN, "taken-over"))).status == 401
 
 
-async def test_a_user_may_read_itself_and_change_its_own_password(client: TestClient) -> None:
+async def test_a_user_may_read_itself_and_change_its_own_password(client: Client) -> None:
     ops = await add_user(client, "ops", ["api"])
     me = await client.get(USERS + "/ops", headers=ops)
     assert (me.status, (await me.json())["permissions"]) == (200, ["api"])
@@ -60,7 +69,7 @@ async def test_a_user_may_read_itself_and_change_its_own_password(client: TestCl
     assert (await client.get("/kapacitor/v1/alerts/topics", headers=basic("ops", "ops-new-pw"))).status == 200
 
 
-async def test_an_admin_manages_users(client: TestClient) -> None:
+async def test_an_admin_manages_users(client: Client) -> None:
     resp = await client.post(USERS, json={"name": "second", "password": "pw", "type": "admin"}, headers=ROOT)
     assert resp.status == 200
     assert (await client.patch(USERS + "/second", json={"type": "normal"}, headers=ROOT)).status == 200

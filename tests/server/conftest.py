@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from tests.support.client import Client
 from tests.support.postgres import fresh_database
 from tocsin.config.loader import load_text
 from tocsin.engine.engine import Engine
@@ -26,7 +27,7 @@ from tocsin.wiring import assemble
 
 FAST_RETRY = '[delivery]\nbackoff-initial = "10ms"\nbackoff-max = "50ms"\n'
 
-StartApi = Callable[[str], Awaitable[TestClient]]
+StartApi = Callable[[str], Awaitable[Client]]
 
 STORAGE_URL_ENV = "TOCSIN_TEST_STORAGE_URL"
 
@@ -34,7 +35,7 @@ STORAGE_URL_ENV = "TOCSIN_TEST_STORAGE_URL"
 @pytest.fixture
 async def start_api(tmp_path: Path) -> AsyncIterator[StartApi]:
     """Start servers on one data directory (a second start after `stop_api` is a restart)."""
-    clients: list[TestClient] = []
+    clients: list[Client] = []
     databases = AsyncExitStack()
     database: list[str] = []
 
@@ -48,7 +49,7 @@ async def start_api(tmp_path: Path) -> AsyncIterator[StartApi]:
             database.append(await databases.enter_async_context(fresh_database(server)))
         return PostgresStore(database[0])
 
-    async def start(conf: str = FAST_RETRY) -> TestClient:
+    async def start(conf: str = FAST_RETRY) -> Client:
         base = load_text(f'data_dir = "{tmp_path}"\n{conf}', "test.conf", environ={})
         engine = assemble(base, await store())
         await engine.start()
@@ -66,21 +67,21 @@ async def start_api(tmp_path: Path) -> AsyncIterator[StartApi]:
 _stopped: set[int] = set()
 
 
-async def stop_api(client: TestClient) -> None:
+async def stop_api(client: Client) -> None:
     """Stop a server as a graceful shutdown would (its engine flushes and closes the store)."""
-    if id(client) in _stopped or client.server.app is None:
+    if id(client) in _stopped or client.app is None:
         return
     _stopped.add(id(client))
-    engine = client.server.app[ENGINE]
+    engine = client.app[ENGINE]
     await client.close()
     await engine.stop(0.1)
 
 
 @pytest.fixture
-async def api(start_api: StartApi) -> TestClient:
+async def api(start_api: StartApi) -> Client:
     return await start_api(FAST_RETRY)
 
 
-def engine_of(client: TestClient) -> Engine:
-    assert client.server.app is not None
-    return client.server.app[ENGINE]
+def engine_of(client: Client) -> Engine:
+    assert client.app is not None
+    return client.app[ENGINE]

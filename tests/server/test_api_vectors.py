@@ -9,9 +9,9 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import pytest
-from aiohttp.test_utils import TestClient
 from yarl import URL
 
+from tests.support.client import Client
 from tests.support.vectors import SPEC_DIR
 
 VECTORS = {v["name"]: v for v in json.loads((SPEC_DIR / "api-vectors.json").read_text())}
@@ -20,14 +20,26 @@ ROUTES = ("ping", "config", "service", "topic", "log_level")
 ALERTING = sorted(n for n in VECTORS if any(n.startswith(f"client.{r}") or f"_{r}" in n for r in ROUTES))
 
 
-async def seed(api: TestClient) -> None:
+async def seed(api: Client) -> None:
     events = [
-        {"topic": "system", "id": "cpu", "level": "WARNING", "message": "cpu is WARNING",
-         "time": "2016-12-01T00:00:00Z", "duration": "5m"},
-        {"topic": "system", "id": "mem", "level": "CRITICAL", "message": "mem is CRITICAL",
-         "time": "2016-12-01T00:10:00Z", "duration": "1m"},
+        {
+            "topic": "system",
+            "id": "cpu",
+            "level": "WARNING",
+            "message": "cpu is WARNING",
+            "time": "2016-12-01T00:00:00Z",
+            "duration": "5m",
+        },
+        {
+            "topic": "system",
+            "id": "mem",
+            "level": "CRITICAL",
+            "message": "mem is CRITICAL",
+            "time": "2016-12-01T00:10:00Z",
+            "duration": "1m",
+        },
         {"topic": "app", "id": "req", "level": "WARNING", "message": "req is WARNING", "time": "2016-12-01T00:00:00Z"},
-    ]  # fmt: skip
+    ]
     assert (await api.post("/tocsin/v1/events", json=events)).status == 202
     r = await api.post(TOPIC + "/handlers", json={"id": "slack", "kind": "slack", "options": {"channel": "#alerts"}})
     assert r.status == 200
@@ -39,24 +51,42 @@ def _link(href: str) -> dict[str, str]:
 
 def _topic(tid: str, level: str, collected: int) -> dict[str, Any]:
     base = f"/kapacitor/v1/alerts/topics/{tid}"
-    return {"link": _link(base), "id": tid, "level": level, "collected": collected,
-            "events-link": {"rel": "events", "href": base + "/events"},
-            "handlers-link": {"rel": "handlers", "href": base + "/handlers"}}  # fmt: skip
+    return {
+        "link": _link(base),
+        "id": tid,
+        "level": level,
+        "collected": collected,
+        "events-link": {"rel": "events", "href": base + "/events"},
+        "handlers-link": {"rel": "handlers", "href": base + "/handlers"},
+    }
 
 
 def _event(alert: str, level: str, time: str, duration: str) -> dict[str, Any]:
-    return {"link": _link(f"{TOPIC}/events/{alert}"), "id": alert,
-            "state": {"message": f"{alert} is {level}", "details": "", "time": time, "duration": duration,
-                      "level": level}}  # fmt: skip
+    return {
+        "link": _link(f"{TOPIC}/events/{alert}"),
+        "id": alert,
+        "state": {"message": f"{alert} is {level}", "details": "", "time": time, "duration": duration, "level": level},
+    }
 
 
 def _handler(channel: str) -> dict[str, Any]:
-    return {"link": _link(TOPIC + "/handlers/slack"), "id": "slack", "kind": "slack",
-            "options": {"channel": channel}, "match": ""}  # fmt: skip
+    return {
+        "link": _link(TOPIC + "/handlers/slack"),
+        "id": "slack",
+        "kind": "slack",
+        "options": {"channel": channel},
+        "match": "",
+    }
 
 
-SLACK_TEST = {"workspace": "", "channel": "", "icon-emoji": "", "level": "CRITICAL",
-              "message": "test slack message", "username": ""}  # fmt: skip
+SLACK_TEST = {
+    "workspace": "",
+    "channel": "",
+    "icon-emoji": "",
+    "level": "CRITICAL",
+    "message": "test slack message",
+    "username": "",
+}
 
 # name -> (request path rewrite for fake config names, expected status, expected body or None)
 EXPECTED: dict[str, tuple[str | None, int, Any]] = {
@@ -117,7 +147,7 @@ def test_every_alerting_vector_has_an_expectation() -> None:
 
 
 @pytest.mark.parametrize("name", ALERTING)
-async def test_vector(api: TestClient, name: str) -> None:
+async def test_vector(api: Client, name: str) -> None:
     vector = VECTORS[name]
     req = vector["request"]
     rewrite, status, expected = EXPECTED[name]
@@ -148,13 +178,27 @@ async def test_vector(api: TestClient, name: str) -> None:
         assert got["sections"]["slack"]["elements"][0]["link"] == _link("/kapacitor/v1/config/slack/")
         assert got["sections"]["slack"]["elements"][0]["redacted"] == ["url", "token"]
     elif expected == "httppost":
-        assert got == {"link": _link("/kapacitor/v1/config/httppost"), "elements": [{
-            "link": _link("/kapacitor/v1/config/httppost/example"),
-            # Kapacitor shows headers (null here); Tocsin treats their values as secrets (API keys travel there).
-            "options": {"endpoint": "example", "url": "http://example.com", "headers": False, "basic-auth": False,
-                        "alert-template": "", "alert-template-file": "", "row-template": "",
-                        "row-template-file": ""},
-            "redacted": ["headers", "basic-auth"]}]}  # fmt: skip
+        assert got == {
+            "link": _link("/kapacitor/v1/config/httppost"),
+            "elements": [
+                {
+                    "link": _link("/kapacitor/v1/config/httppost/example"),
+                    # Kapacitor shows headers (null here); Tocsin treats their values as secrets
+                    # (API keys travel there).
+                    "options": {
+                        "endpoint": "example",
+                        "url": "http://example.com",
+                        "headers": False,
+                        "basic-auth": False,
+                        "alert-template": "",
+                        "alert-template-file": "",
+                        "row-template": "",
+                        "row-template-file": "",
+                    },
+                    "redacted": ["headers", "basic-auth"],
+                }
+            ],
+        }
     elif expected == "service-list":
         names = [s["name"] for s in got["services"]]
         assert names == sorted(names) and {"httppost", "slack"} <= set(names)

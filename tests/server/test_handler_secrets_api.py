@@ -6,9 +6,9 @@ import json
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient
 
 from tests.server.conftest import FAST_RETRY, StartApi, engine_of
+from tests.support.client import Client
 from tests.support.sink import HttpSink
 from tocsin.engine.handler_secrets import PLACEHOLDER
 
@@ -17,7 +17,7 @@ SECRET = "rk-QzSECRETxQ"
 EVENT = {"topic": "pd", "id": "disk", "level": "CRITICAL", "message": "disk full"}
 
 
-async def start(start_api: StartApi, sink: HttpSink) -> TestClient:
+async def start(start_api: StartApi, sink: HttpSink) -> Client:
     conf = f'{FAST_RETRY}[pagerduty2]\nenabled = true\nurl = "{sink.url}/pd"\n'
     client = await start_api(conf)
     body = {"id": "page", "kind": "pagerduty2", "options": {"routing-key": SECRET}, "match": ""}
@@ -37,7 +37,7 @@ def shown(match: str = "", routing_key: str = PLACEHOLDER) -> dict[str, Any]:
     }
 
 
-async def delivered_key(client: TestClient, sink: HttpSink, count: int) -> str:
+async def delivered_key(client: Client, sink: HttpSink, count: int) -> str:
     assert (await client.post("/tocsin/v1/events", json=[{**EVENT, "message": f"m{count}"}])).status == 202
     requests = await sink.wait_for(count)
     key = requests[-1].json()["routing_key"]

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import json
 
-from aiohttp.test_utils import TestClient
-
+from tests.support.client import Client
 from tocsin.handlers.registry import all_kinds
 
 # api.md §1.6 (Kapacitor's `redact` tags), plus what Tocsin also hides because it carries a key: Kafka's SASL
@@ -37,7 +36,7 @@ REDACTED = {
 }
 
 
-async def test_config_lists_every_section_with_kapacitors_redactions(api: TestClient) -> None:
+async def test_config_lists_every_section_with_kapacitors_redactions(api: Client) -> None:
     body = await (await api.get("/kapacitor/v1/config")).json()
     sections = body["sections"]
     assert sorted(sections) == sorted(REDACTED)
@@ -50,7 +49,7 @@ async def test_config_lists_every_section_with_kapacitors_redactions(api: TestCl
                 assert element["options"][secret] is bool(schemas[name].field_map[secret].zero()), (name, secret)
 
 
-async def test_service_tests_list_every_service_sorted_with_defaults(api: TestClient) -> None:
+async def test_service_tests_list_every_service_sorted_with_defaults(api: Client) -> None:
     body = await (await api.get("/kapacitor/v1/service-tests")).json()
     names = [s["name"] for s in body["services"]]
     expected = sorted(t.name for k in all_kinds() for t in k.service_tests)

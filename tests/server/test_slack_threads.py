@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aiohttp.test_utils import TestClient
-
 from tests.server.conftest import FAST_RETRY, StartApi, engine_of, stop_api
+from tests.support.client import Client
 from tests.support.sink import Answer, HttpSink
 from tocsin.engine.handlers import handler_key
 
@@ -25,21 +24,29 @@ def conf(sink: HttpSink) -> str:
 
 
 def answered(ts: str) -> Answer:
-    return Answer(200, (("Content-Type", "application/json; charset=utf-8"),), json.dumps(
-        {"ok": True, "channel": "C0OPS", "ts": ts}).encode())  # fmt: skip
+    return Answer(
+        200,
+        (("Content-Type", "application/json; charset=utf-8"),),
+        json.dumps({"ok": True, "channel": "C0OPS", "ts": ts}).encode(),
+    )
 
 
-async def send(api: TestClient, *levels: str, minute: int = 0) -> None:
+async def send(api: Client, *levels: str, minute: int = 0) -> None:
     events = [
-        {"topic": "infra", "id": "cpu", "level": level, "message": f"cpu is {level}",
-         "time": f"2024-01-01T00:{minute + i:02d}:00Z"}
+        {
+            "topic": "infra",
+            "id": "cpu",
+            "level": level,
+            "message": f"cpu is {level}",
+            "time": f"2024-01-01T00:{minute + i:02d}:00Z",
+        }
         for i, level in enumerate(levels)
-    ]  # fmt: skip
+    ]
     r = await api.post("/tocsin/v1/events", json=events)
     assert r.status == 202, await r.text()
 
 
-async def add_handler(api: TestClient, **options: Any) -> None:
+async def add_handler(api: Client, **options: Any) -> None:
     spec = {"id": "slack", "kind": "slack", "options": {"thread-recoveries": True, **options}}
     r = await api.post(HANDLERS, json=spec)
     assert r.status == 200, await r.text()

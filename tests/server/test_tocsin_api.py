@@ -7,21 +7,21 @@ import time
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient
 
 import tocsin.engine.engine as engine_module
 from tests.server.conftest import StartApi, engine_of, stop_api
+from tests.support.client import Client
 from tests.support.sink import Answer, HttpSink
 
 HANDLERS = "/kapacitor/v1/alerts/topics/{}/handlers"
 
 
-async def add_post_handler(api: TestClient, topic: str, hid: str, url: str, **options: Any) -> None:
+async def add_post_handler(api: Client, topic: str, hid: str, url: str, **options: Any) -> None:
     r = await api.post(HANDLERS.format(topic), json={"id": hid, "kind": "post", "options": {"url": url, **options}})
     assert r.status == 200, await r.text()
 
 
-async def events(api: TestClient, body: Any) -> tuple[int, Any]:
+async def events(api: Client, body: Any) -> tuple[int, Any]:
     r = await api.post("/tocsin/v1/events", json=body)
     return r.status, await r.json()
 
@@ -30,30 +30,49 @@ async def events(api: TestClient, body: Any) -> tuple[int, Any]:
     ("body", "error"),
     [
         ({"id": "a", "level": "OK"}, 'event: field "topic": is required'),
-        ([{"topic": "t", "id": "a", "level": "OK"}, {"topic": "t", "level": "OK"}],
-         'event 1: field "id": is required'),
-        ({"topic": "t", "id": "a", "level": "SEVERE"},
-         "event: field \"level\": unknown alert level 'SEVERE' (expected OK, INFO, WARNING or CRITICAL)"),
-        ({"topic": "t", "id": "a", "level": "OK", "time": "yesterday"},
-         'event: field "time": cannot parse "yesterday" as RFC 3339 time'),
-        ({"topic": "t", "id": "a", "level": "OK", "duration": "5 minutes"},
-         'event: field "duration": time: invalid duration "5 minutes"'),
-        ({"topic": "t", "id": "a", "level": "OK", "tags": {"host": 1}},
-         'event: field "tags.host": expected a string, got a number'),
+        ([{"topic": "t", "id": "a", "level": "OK"}, {"topic": "t", "level": "OK"}], 'event 1: field "id": is required'),
+        (
+            {"topic": "t", "id": "a", "level": "SEVERE"},
+            "event: field \"level\": unknown alert level 'SEVERE' (expected OK, INFO, WARNING or CRITICAL)",
+        ),
+        (
+            {"topic": "t", "id": "a", "level": "OK", "time": "yesterday"},
+            'event: field "time": cannot parse "yesterday" as RFC 3339 time',
+        ),
+        (
+            {"topic": "t", "id": "a", "level": "OK", "duration": "5 minutes"},
+            'event: field "duration": time: invalid duration "5 minutes"',
+        ),
+        (
+            {"topic": "t", "id": "a", "level": "OK", "tags": {"host": 1}},
+            'event: field "tags.host": expected a string, got a number',
+        ),
         ({"topic": "t", "id": "a", "level": "OK", "levle": "x"}, 'event: field "levle": unknown field'),
-        ({"topic": "bad topic", "id": "a", "level": "OK"},
-         "event: field \"topic\": must contain only letters, numbers, '-', '.', '_' and ':'"),
+        (
+            {"topic": "bad topic", "id": "a", "level": "OK"},
+            "event: field \"topic\": must contain only letters, numbers, '-', '.', '_' and ':'",
+        ),
         ([], "no events: the body is an empty list"),
         ([1], "event 0: expected a JSON object, got a number"),
     ],
-    ids=["no-topic", "index", "level", "time", "duration", "tag-type", "unknown-field", "topic-chars", "empty",
-         "scalar"],
-)  # fmt: skip
-async def test_intake_errors_name_the_event_and_field(api: TestClient, body: Any, error: str) -> None:
+    ids=[
+        "no-topic",
+        "index",
+        "level",
+        "time",
+        "duration",
+        "tag-type",
+        "unknown-field",
+        "topic-chars",
+        "empty",
+        "scalar",
+    ],
+)
+async def test_intake_errors_name_the_event_and_field(api: Client, body: Any, error: str) -> None:
     assert await events(api, body) == (400, {"error": error, "message": error})
 
 
-async def test_intake_rejects_invalid_json_with_position(api: TestClient) -> None:
+async def test_intake_rejects_invalid_json_with_position(api: Client) -> None:
     r = await api.post("/tocsin/v1/events", data="[{")
     assert r.status == 400
     assert (await r.json())["error"] == (
@@ -61,17 +80,24 @@ async def test_intake_rejects_invalid_json_with_position(api: TestClient) -> Non
     )
 
 
-async def test_explicit_previous_level_and_duration_are_taken_as_stated(api: TestClient, sink: HttpSink) -> None:
+async def test_explicit_previous_level_and_duration_are_taken_as_stated(api: Client, sink: HttpSink) -> None:
     await add_post_handler(api, "fwd", "h", sink.url)
-    body = {"topic": "fwd", "id": "x", "level": "OK", "previousLevel": "WARNING", "duration": 5_000_000_000,
-            "recoverable": False, "time": "2020-01-01T00:00:00Z"}  # fmt: skip
+    body = {
+        "topic": "fwd",
+        "id": "x",
+        "level": "OK",
+        "previousLevel": "WARNING",
+        "duration": 5_000_000_000,
+        "recoverable": False,
+        "time": "2020-01-01T00:00:00Z",
+    }
     assert await events(api, body) == (202, {"accepted": 1})
     (req,) = await sink.wait_for(1)
     got = req.json()
     assert (got["previousLevel"], got["duration"], got["recoverable"]) == ("WARNING", 5_000_000_000, False)
 
 
-async def test_delivery_log_lists_retries_and_dead_letters_then_replays(api: TestClient, sink: HttpSink) -> None:
+async def test_delivery_log_lists_retries_and_dead_letters_then_replays(api: Client, sink: HttpSink) -> None:
     sink.answer(Answer(500, body=b"boom"), Answer(400, body=b"bad payload"))
     await add_post_handler(api, "log", "h", sink.url)
     await events(api, {"topic": "log", "id": "a", "level": "CRITICAL"})
@@ -79,11 +105,32 @@ async def test_delivery_log_lists_retries_and_dead_letters_then_replays(api: Tes
     await engine_of(api).wait_idle()
     r = await api.get("/tocsin/v1/deliveries", params={"topic": "log"})
     (row,) = (await r.json())["deliveries"]
-    assert {k: row[k] for k in ("topic", "handler", "kind", "alertId", "level", "status", "attempts",
-                                "lastStatusCode", "nextAttempt", "deliveredAt")} == {
-        "topic": "log", "handler": "h", "kind": "post", "alertId": "a", "level": "CRITICAL", "status": "dead",
-        "attempts": 2, "lastStatusCode": 400, "nextAttempt": None, "deliveredAt": None,
-    }  # fmt: skip
+    assert {
+        k: row[k]
+        for k in (
+            "topic",
+            "handler",
+            "kind",
+            "alertId",
+            "level",
+            "status",
+            "attempts",
+            "lastStatusCode",
+            "nextAttempt",
+            "deliveredAt",
+        )
+    } == {
+        "topic": "log",
+        "handler": "h",
+        "kind": "post",
+        "alertId": "a",
+        "level": "CRITICAL",
+        "status": "dead",
+        "attempts": 2,
+        "lastStatusCode": 400,
+        "nextAttempt": None,
+        "deliveredAt": None,
+    }
     assert row["lastError"] == f"HTTP 400 from {sink.url}: bad payload"
     r = await api.get(f"/tocsin/v1/deliveries/{row['id']}")
     detail = await r.json()
@@ -97,8 +144,11 @@ async def test_delivery_log_lists_retries_and_dead_letters_then_replays(api: Tes
     r = await api.get(f"/tocsin/v1/deliveries/{row['id']}")
     after = await r.json()
     assert (after["status"], after["attempts"], after["lastStatusCode"], after["lastError"]) == (
-        "delivered", 3, 200, ""
-    )  # fmt: skip
+        "delivered",
+        3,
+        200,
+        "",
+    )
     r = await api.post(f"/tocsin/v1/deliveries/{row['id']}/retry")
     assert (r.status, (await r.json())["error"]) == (409, f"delivery {row['id']} is not dead")
     r = await api.get("/tocsin/v1/deliveries/999999")
@@ -107,7 +157,7 @@ async def test_delivery_log_lists_retries_and_dead_letters_then_replays(api: Tes
     assert (await r.json())["error"] == 'invalid status "lost": expected pending, delivered or dead'
 
 
-async def test_429_retry_after_is_honoured(api: TestClient, sink: HttpSink) -> None:
+async def test_429_retry_after_is_honoured(api: Client, sink: HttpSink) -> None:
     sink.answer(Answer(429, headers=(("Retry-After", "2"),)))
     await add_post_handler(api, "rl", "h", sink.url)
     await events(api, {"topic": "rl", "id": "a", "level": "CRITICAL"})
@@ -140,7 +190,7 @@ async def test_a_hung_sink_times_out_and_does_not_slow_another_handler(start_api
         await hung.close()
 
 
-async def test_metrics_exposition(api: TestClient, sink: HttpSink) -> None:
+async def test_metrics_exposition(api: Client, sink: HttpSink) -> None:
     await add_post_handler(api, "m", "h", sink.url)
     await events(api, [{"topic": "m", "id": "a", "level": "CRITICAL"}, {"topic": "m", "id": "b", "level": "OK"}])
     await sink.wait_for(2)
@@ -156,8 +206,11 @@ async def test_metrics_exposition(api: TestClient, sink: HttpSink) -> None:
 async def test_timeouts_per_handler_then_per_kind_then_default(start_api: StartApi) -> None:
     api = await start_api('[delivery]\ntimeout = "7s"\nkind-timeouts = { tcp = "2s" }\n')
     engine = engine_of(api)
-    for hid, kind, options in [("p", "post", {"url": "http://x/", "timeout": "3s"}), ("q", "post", {"url": "http://x/"}),
-                               ("t", "tcp", {"address": "x:1"})]:  # fmt: skip
+    for hid, kind, options in [
+        ("p", "post", {"url": "http://x/", "timeout": "3s"}),
+        ("q", "post", {"url": "http://x/"}),
+        ("t", "tcp", {"address": "x:1"}),
+    ]:
         r = await api.post(HANDLERS.format("to"), json={"id": hid, "kind": kind, "options": options})
         assert r.status == 200, await r.text()
     handlers = {h.spec.id: h for h in engine.handlers.for_topic("to")}

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from aiohttp.test_utils import TestClient
+from tests.support.client import Client
 
 
-async def test_page_and_assets_are_served(api: TestClient) -> None:
+async def test_page_and_assets_are_served(api: Client) -> None:
     r = await api.get("/")
     assert r.status == 200 and r.content_type == "text/html"
     assert '<script type="module" src="/static/js/app.js"></script>' in await r.text()
@@ -16,7 +16,7 @@ async def test_page_and_assets_are_served(api: TestClient) -> None:
     assert (r.status, await r.json()) == (404, {"error": "Not Found", "message": "Not Found"})
 
 
-async def test_schema_lists_sections_and_kinds_without_secrets(api: TestClient) -> None:
+async def test_schema_lists_sections_and_kinds_without_secrets(api: Client) -> None:
     body = await (await api.get("/tocsin/v1/schema")).json()
     sections = {s["name"]: s for s in body["sections"]}
     slack = sections["slack"]
@@ -38,11 +38,12 @@ async def test_schema_lists_sections_and_kinds_without_secrets(api: TestClient) 
     assert (channel["type"], channel["tick"]) == ("string", "channel")
 
 
-async def test_handler_files_parse(api: TestClient) -> None:
+async def test_handler_files_parse(api: Client) -> None:
     r = await api.post("/tocsin/v1/handler-files/parse?format=yaml", data="topic: t\nid: h\nkind: log\n")
     assert (r.status, await r.json()) == (
-        200, {"spec": {"topic": "t", "id": "h", "kind": "log", "options": None, "match": ""}}
-    )  # fmt: skip
+        200,
+        {"spec": {"topic": "t", "id": "h", "kind": "log", "options": None, "match": ""}},
+    )
     r = await api.post("/tocsin/v1/handler-files/parse?format=json", data='{"topic": "t",\n "id": }')
     message = "handler.json:2:8: Expecting value"
     assert (r.status, await r.json()) == (400, {"error": message, "message": message, "line": 2, "column": 8})

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import base64
 import gzip
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from tests.support.client import Client
 from tocsin.auth.bootstrap import bootstrap_admin
 from tocsin.auth.passwords import hash_password
 from tocsin.auth.users import WRITE, Privilege, User
@@ -35,14 +37,14 @@ class Recorder:
         self.batches.append(points)
 
 
-Start = Callable[..., Awaitable[tuple[TestClient, Recorder]]]
+Start = Callable[..., Awaitable[tuple[Client, Recorder]]]
 
 
 @pytest.fixture
 async def start(tmp_path: Path) -> AsyncIterator[Start]:
-    clients: list[TestClient] = []
+    clients: list[Client] = []
 
-    async def run(conf: str = "") -> tuple[TestClient, Recorder]:
+    async def run(conf: str = "") -> tuple[Client, Recorder]:
         engine = assemble(
             load_text(f'data_dir = "{tmp_path}"\n{conf}', "test.conf", environ={}),
             SqliteStore(str(tmp_path / "tocsin.db")),
@@ -60,8 +62,8 @@ async def start(tmp_path: Path) -> AsyncIterator[Start]:
 
     yield run
     for client in clients:
-        assert client.server.app is not None
-        engine = client.server.app[ENGINE]
+        assert client.app is not None
+        engine = client.app[ENGINE]
         await client.close()
         await engine.stop(0.1)
 
@@ -198,14 +200,31 @@ async def test_auth_credentials_in_query_and_privileges(start: Start) -> None:
 
 async def test_401_when_the_user_may_not_write_to_the_database(start: Start) -> None:
     client, recorder = await start(AUTH)
-    assert client.server.app is not None
+    assert client.app is not None
     # Passes the API path check (write on /api/write) without Kapacitor's grant on the database.
     user = User("partial", hash_password("pw"), False, {WRITE: int(Privilege.WRITE)})
-    await client.server.app[USERS].put(user)
+    await client.app[USERS].put(user)
     resp = await client.post("/write", params={"db": "mydb"}, data=b"m v=1 1", headers=basic("partial", "pw"))
     assert (resp.status, await resp.text()) == (401, '"partial" user is not authorized to write to database "mydb"\n')
     granted = User("dbuser", hash_password("pw"), False, {WRITE: int(Privilege.WRITE), "/databases/mydb": 4})
-    await client.server.app[USERS].put(granted)
+    await client.app[USERS].put(granted)
     resp = await client.post("/write", params={"db": "mydb"}, data=b"m v=1 1", headers=basic("dbuser", "pw"))
     assert resp.status == 204
     assert len(recorder.batches) == 1
+
+
+async def test_write_tracing_logs_each_write(start: Start, caplog: pytest.LogCaptureFixture) -> None:
+    client, _ = await start("[http]\nwrite-tracing = true\n")
+    body = b"cpu,host=a v=1 5\nmem f=2i 6\n"
+    with caplog.at_level(logging.INFO, logger="tocsin.server.routes.write"):
+        assert (await client.post("/write", params={"db": "telegraf", "rp": "autogen"}, data=body)).status == 204
+    assert [r.getMessage() for r in caplog.records if r.name == "tocsin.server.routes.write"] == [
+        f"write: db=telegraf rp=autogen precision=n points=2 bytes={len(body)}"
+    ]
+
+
+async def test_without_write_tracing_writes_are_not_logged(start: Start, caplog: pytest.LogCaptureFixture) -> None:
+    client, _ = await start()
+    with caplog.at_level(logging.INFO, logger="tocsin.server.routes.write"):
+        assert (await client.post("/write", params={"db": "telegraf"}, data=b"cpu v=1 5\n")).status == 204
+    assert [r for r in caplog.records if r.name == "tocsin.server.routes.write"] == []

@@ -80,11 +80,13 @@ async def test_flush_waits_for_queued_attempts(store: Store) -> None:
     ids = await store.commit_intake([], [_delivery("a", 1), _delivery("b", 2)])
     store.record_attempt(AttemptRecord(ids[0], DeliveryStatus.PENDING, 1, 503, "HTTP 503", 3.0, 9, 20, None))
     await store.flush()
-    assert [(r.id, r.attempts, r.last_status, r.last_error, r.latency_ms, r.updated, r.next_attempt)
-            for r in await store.load_pending()] == [
+    assert [
+        (r.id, r.attempts, r.last_status, r.last_error, r.latency_ms, r.updated, r.next_attempt)
+        for r in await store.load_pending()
+    ] == [
         (ids[0], 1, 503, "HTTP 503", 3.0, 9, 20),
         (ids[1], 0, None, "", None, 2, None),
-    ]  # fmt: skip
+    ]
 
 
 async def test_query_filters(store: Store) -> None:

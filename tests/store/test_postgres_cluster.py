@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 import orjson
 import pytest
@@ -11,7 +11,7 @@ import pytest
 from tests.support.postgres import fresh_database
 from tocsin.errors import StoreError
 from tocsin.store.base import AttemptRecord, DeliveryStatus, NewDelivery, TopicStateChange
-from tocsin.store.cluster import Notice, cluster_of
+from tocsin.store.cluster import Claimed, Notice, cluster_of
 from tocsin.store.postgres import DEFAULT_LEASE, PostgresStore, split_lease
 from tocsin.store.postgres_cluster import NOTICE_LIMIT, state_notices
 from tocsin.store.sqlite import SqliteStore
@@ -37,8 +37,8 @@ async def pair() -> AsyncIterator[tuple[PostgresStore, PostgresStore]]:
         await b.close()
 
 
-def _ids(claimed: list[object]) -> list[int]:
-    return [c.row.id for c in claimed]  # type: ignore[attr-defined]
+def _ids(claimed: Sequence[Claimed]) -> list[int]:
+    return [c.row.id for c in claimed]
 
 
 async def test_a_claim_takes_whole_alert_runs_oldest_pair_first(pair: tuple[PostgresStore, PostgresStore]) -> None:
@@ -168,7 +168,9 @@ async def test_an_oversized_state_is_sent_as_a_reference(pair: tuple[PostgresSto
 
 
 def test_state_notices_are_split_under_the_limit() -> None:
-    changes = [("t", f"alert{i}", orjson.dumps({"message": "m" * 100})) for i in range(200)]
+    changes: list[tuple[str, str, bytes | None]] = [
+        ("t", f"alert{i}", orjson.dumps({"message": "m" * 100})) for i in range(200)
+    ]
     out = state_notices("me", changes)
     assert len(out) == 4
     assert all(len(n.encode()) <= NOTICE_LIMIT + len("me\tstates\t") for n in out)

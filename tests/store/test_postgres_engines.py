@@ -35,7 +35,7 @@ async def test_specs_overrides_and_states_made_on_one_apply_on_the_other(engines
     await a.create_handler("t", {"id": "h", "kind": "post", "options": {"url": "http://127.0.0.1:1/x"}})
     await soon(lambda: b.handlers.get("t", "h") is not None)
     await a.update_config("slack", None, True, {"set": {"enabled": True, "url": "https://hooks.example/x"}})
-    await soon(lambda: b.config.element("slack") is not None and b.config.element("slack").get("enabled") is True)
+    await soon(lambda: (b.config.element("slack") or {}).get("enabled") is True)
     await a.collect([(_event("x", 1), Derive())])
     await soon(lambda: (t := b.topics.get("t")) is not None and "x" in t.events)
     assert b.topics.get("t").events["x"].level is Level.CRITICAL  # type: ignore[union-attr]

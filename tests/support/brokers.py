@@ -90,8 +90,14 @@ class Mosquitto(_Process):
         super().__init__(workdir, port)
         self.config = workdir / f"mosquitto-{self.port}.conf"
         self.events = workdir / f"mosquitto-{self.port}.events"
-        lines = [f"listener {self.port} 127.0.0.1", listener, "allow_anonymous true", "persistence false",
-                 f"log_dest file {self.events}", extra]  # fmt: skip
+        lines = [
+            f"listener {self.port} 127.0.0.1",
+            listener,
+            "allow_anonymous true",
+            "persistence false",
+            f"log_dest file {self.events}",
+            extra,
+        ]
         if os.geteuid() == 0:
             lines.append("user root")  # else it drops to user mosquitto, who cannot write into the test's directory
         self.config.write_text("\n".join(line for line in lines if line) + "\n")
@@ -155,8 +161,16 @@ class Tansu(_Process):
 
     def command(self) -> list[str]:
         url = f"tcp://127.0.0.1:{self.port}"
-        return [str(self.binary), "broker", "--listener-url", url, "--advertised-listener-url", url,
-                "--storage-engine", "memory://tansu/"]  # fmt: skip
+        return [
+            str(self.binary),
+            "broker",
+            "--listener-url",
+            url,
+            "--advertised-listener-url",
+            url,
+            "--storage-engine",
+            "memory://tansu/",
+        ]
 
     @property
     def address(self) -> str:
@@ -165,8 +179,12 @@ class Tansu(_Process):
     def create_topic(self, name: str, partitions: int = 1) -> None:
         """Create `name` with `partitions` partitions."""
         broker = f"tcp://127.0.0.1:{self.port}"
-        subprocess.run([str(self.binary), "topic", "create", "--broker", broker, "--partitions", str(partitions),
-                        name], check=True, capture_output=True, timeout=30)  # fmt: skip
+        subprocess.run(
+            [str(self.binary), "topic", "create", "--broker", broker, "--partitions", str(partitions), name],
+            check=True,
+            capture_output=True,
+            timeout=30,
+        )
 
 
 async def consume(address: str, topic: str, partitions: int, count: int, within: float = 10.0) -> list[Any]:

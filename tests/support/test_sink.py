@@ -79,10 +79,22 @@ async def test_tcp_sink(tcp_sink: TcpSink) -> None:
 async def test_cli_records_and_reports_on_sigterm(tmp_path: Path) -> None:
     record = tmp_path / "received.jsonl"
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.support.sink", "--port", "0", "--fail-ratio", "0.5", "--seed", "3",
-        "--fail-status", "502", "--record", str(record),
-        cwd=REPO, stdout=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+        sys.executable,
+        "-m",
+        "tests.support.sink",
+        "--port",
+        "0",
+        "--fail-ratio",
+        "0.5",
+        "--seed",
+        "3",
+        "--fail-status",
+        "502",
+        "--record",
+        str(record),
+        cwd=REPO,
+        stdout=asyncio.subprocess.PIPE,
+    )
     try:
         assert proc.stdout is not None
         first = (await asyncio.wait_for(proc.stdout.readline(), 10)).decode()

@@ -136,8 +136,9 @@ async def _no_flush() -> None:
     return None
 
 
-def executor(pipeline: Pipeline, ctx: TaskContext | None = None,
-             flush: Callable[[], Awaitable[None]] = _no_flush) -> TaskExecutor:
+def executor(
+    pipeline: Pipeline, ctx: TaskContext | None = None, flush: Callable[[], Awaitable[None]] = _no_flush
+) -> TaskExecutor:
     with mock.patch.object(executor_module, "node_class", _classes):
         return TaskExecutor("task1", pipeline, ctx or context(), flush)
 
@@ -148,15 +149,27 @@ def captured(ex: TaskExecutor, name: str) -> list[Any]:
     return sink.items
 
 
-def pt(name: str = "cpu", tags: dict[str, str] | None = None, fields: dict[str, Any] | None = None, t: int = T0,
-       db: str = "db", rp: str = "rp") -> Point:
+def pt(
+    name: str = "cpu",
+    tags: dict[str, str] | None = None,
+    fields: dict[str, Any] | None = None,
+    t: int = T0,
+    db: str = "db",
+    rp: str = "rp",
+) -> Point:
     return Point(name, tags or {}, fields if fields is not None else {"value": 1.0}, t, db, rp)
 
 
-def batch(rows: list[tuple[int, dict[str, Any]]], name: str = "cpu", t: int = T0, tags: dict[str, str] | None = None,
-          group: str = "") -> Batch:
-    return Batch(name, t, tags or {}, [BatchPoint(time, fields, dict(tags or {})) for time, fields in rows],
-                 "db", "rp", group)
+def batch(
+    rows: list[tuple[int, dict[str, Any]]],
+    name: str = "cpu",
+    t: int = T0,
+    tags: dict[str, str] | None = None,
+    group: str = "",
+) -> Batch:
+    return Batch(
+        name, t, tags or {}, [BatchPoint(time, fields, dict(tags or {})) for time, fields in rows], "db", "rp", group
+    )
 
 
 def run(pipeline: Pipeline, points: list[Point], sink: str | None = None) -> tuple[TaskExecutor, list[Any]]:

@@ -9,10 +9,10 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient
 
 from tests.server.conftest import FAST_RETRY, stop_api
 from tests.server.test_tasks_api import StartTasks, call, start_tasks
+from tests.support.client import Client
 from tests.support.scripts import chronograf_rule
 from tests.support.sink import HttpSink, TcpSink
 from tests.tick.test_errors import MALFORMED
@@ -45,14 +45,15 @@ async def http_sink() -> AsyncIterator[HttpSink]:
     await sink.close()
 
 
-async def write(api: TestClient, body: str, db: str = "db", rp: str = "rp", precision: str = "s") -> None:
+async def write(api: Client, body: str, db: str = "db", rp: str = "rp", precision: str = "s") -> None:
     response = await api.post("/write", params={"db": db, "rp": rp, "precision": precision}, data=body)
     assert (response.status, await response.text()) == (204, "")
 
 
-async def create_task(api: TestClient, task_id: str, script: str, **body: Any) -> dict[str, Any]:
-    status, answer = await call(api, "POST", TASKS, {"id": task_id, "script": script, "status": "enabled",
-                                                     "dbrps": DBRPS, **body})  # fmt: skip
+async def create_task(api: Client, task_id: str, script: str, **body: Any) -> dict[str, Any]:
+    status, answer = await call(
+        api, "POST", TASKS, {"id": task_id, "script": script, "status": "enabled", "dbrps": DBRPS, **body}
+    )
     assert status == 200, answer
     assert (answer["status"], answer["executing"], answer["error"]) == ("enabled", True, "")
     return dict(answer)
@@ -66,14 +67,32 @@ def received(payloads: list[bytes]) -> list[dict[str, Any]]:
     return [json.loads(p) for p in payloads]
 
 
-def default_details(identity: Identity, task: str, alert_id: str, name: str, group: str, fields: dict[str, Any],
-                    level: str, time: str, duration: int, tags: dict[str, str] | None = None) -> str:  # fmt: skip
+def default_details(
+    identity: Identity,
+    task: str,
+    alert_id: str,
+    name: str,
+    group: str,
+    fields: dict[str, Any],
+    level: str,
+    time: str,
+    duration: int,
+    tags: dict[str, str] | None = None,
+) -> str:
     """`{{ json . }}` in html/template: Kapacitor's default details, HTML-escaped."""
-    data = {"Name": name, "TaskName": task, "Group": group, "Tags": tags or {},
-            "ServerInfo": {"Hostname": "localhost", "ClusterID": identity.cluster_id,
-                           "ServerID": identity.server_id},
-            "ID": alert_id, "Fields": fields, "Level": level, "Time": time, "Duration": duration,
-            "Message": f"{alert_id} is {level}"}  # fmt: skip
+    data = {
+        "Name": name,
+        "TaskName": task,
+        "Group": group,
+        "Tags": tags or {},
+        "ServerInfo": {"Hostname": "localhost", "ClusterID": identity.cluster_id, "ServerID": identity.server_id},
+        "ID": alert_id,
+        "Fields": fields,
+        "Level": level,
+        "Time": time,
+        "Duration": duration,
+        "Message": f"{alert_id} is {level}",
+    }
     return (json.dumps(data, separators=(",", ":")) + "\n").replace('"', "&#34;")
 
 
@@ -84,8 +103,15 @@ RESET_SCRIPT = (
     '.warn(lambda: "value" > 70).warnReset(lambda: "value" < 60).crit(lambda: "value" > 80)'
     ".critReset(lambda: \"value\" < 70).tcp('{address}')"
 )
-RESET_LEVELS = [(61, "INFO", "OK"), (73, "WARNING", "INFO"), (64, "WARNING", "WARNING"), (85, "CRITICAL", "WARNING"),
-                (62, "INFO", "CRITICAL"), (56, "INFO", "INFO"), (47, "OK", "INFO")]  # fmt: skip
+RESET_LEVELS = [
+    (61, "INFO", "OK"),
+    (73, "WARNING", "INFO"),
+    (64, "WARNING", "WARNING"),
+    (85, "CRITICAL", "WARNING"),
+    (62, "INFO", "CRITICAL"),
+    (56, "INFO", "INFO"),
+    (47, "OK", "INFO"),
+]
 
 
 async def test_reset_example_gives_the_documented_levels(start_tasks: StartTasks, tcp_sink: TcpSink) -> None:
@@ -94,26 +120,33 @@ async def test_reset_example_gives_the_documented_levels(start_tasks: StartTasks
     for second, (value, _, _) in enumerate(RESET_LEVELS):
         await write(api, f"m value={value} {second}")
     got = received(await tcp_sink.wait_for(len(RESET_LEVELS)))
-    identity = api.server.app[ENGINE].identity
+    identity = api.app[ENGINE].identity
     assert len(identity.cluster_id) == len(identity.server_id) == 36  # UUIDs, as Kapacitor's
     expected = []
     for second, (value, level, previous) in enumerate(RESET_LEVELS):
         time = f"1970-01-01T00:00:0{second}Z"
-        expected.append({
-            "id": "m:nil", "message": f"m:nil is {level}",
-            "details": default_details(identity, "reset", "m:nil", "m", "nil", {"value": value}, level, time,
-                                       second * SECOND),
-            "time": time, "duration": second * SECOND, "level": level,
-            "data": {"series": [{"name": "m", "columns": ["time", "value"], "values": [[time, value]]}]},
-            "previousLevel": previous, "recoverable": True,
-        })  # fmt: skip
+        expected.append(
+            {
+                "id": "m:nil",
+                "message": f"m:nil is {level}",
+                "details": default_details(
+                    identity, "reset", "m:nil", "m", "nil", {"value": value}, level, time, second * SECOND
+                ),
+                "time": time,
+                "duration": second * SECOND,
+                "level": level,
+                "data": {"series": [{"name": "m", "columns": ["time", "value"], "values": [[time, value]]}]},
+                "previousLevel": previous,
+                "recoverable": True,
+            }
+        )
     assert got == expected
     _, task = await call(api, "GET", f"{TASKS}/reset")
     stats = task["stats"]["node-stats"]["alert2"]
-    assert {k: stats[k] for k in ("alerts_triggered", "oks_triggered", "infos_triggered", "warns_triggered",
-                                  "crits_triggered")} == {"alerts_triggered": 7, "oks_triggered": 1,
-                                                          "infos_triggered": 3, "warns_triggered": 2,
-                                                          "crits_triggered": 1}  # fmt: skip
+    assert {
+        k: stats[k]
+        for k in ("alerts_triggered", "oks_triggered", "infos_triggered", "warns_triggered", "crits_triggered")
+    } == {"alerts_triggered": 7, "oks_triggered": 1, "infos_triggered": 3, "warns_triggered": 2, "crits_triggered": 1}
 
 
 # -- b. Chronograf's threshold rule (api.md §4.4) ----------------------------------------------------
@@ -138,8 +171,7 @@ def cpu_line(host: str, cpu: str, usage: float, seconds: int) -> str:
     return f"cpu,host={host},cluster_id=c1,cpu={cpu} usage_user={usage} {BASE + seconds}"
 
 
-async def test_chronograf_threshold_rule(start_tasks: StartTasks, smtp_peer: PeerFactory,
-                                         http_sink: HttpSink) -> None:  # fmt: skip
+async def test_chronograf_threshold_rule(start_tasks: StartTasks, smtp_peer: PeerFactory, http_sink: HttpSink) -> None:
     peer = await smtp_peer()
     api = await start_tasks(chronograf_conf(peer.port, http_sink))
     task = await create_task(api, "chronograf", CHRONOGRAF_SCRIPT, dbrps=[{"db": "telegraf", "rp": "autogen"}])
@@ -164,9 +196,9 @@ async def test_chronograf_threshold_rule(start_tasks: StartTasks, smtp_peer: Pee
     assert [m.rcpt_tos for m in mails] == [("oncall@example.com",)] * 2
     assert b"&#34;Duration&#34;:150000000000" in quopri.decodestring(mails[1].content)
     by_path = {p: [r.json() for r in posts if r.path == p] for p in ("/victorops/KEY/rk", "/slack")}
-    assert [(b["message_type"], b["entity_id"], b["state_message"], b["timestamp"])
-            for b in by_path["/victorops/KEY/rk"]] == [("CRITICAL", ALERT_ID, CRIT_MESSAGE, BASE + 10),
-                                                       ("RECOVERY", ALERT_ID, OK_MESSAGE, BASE + 160)]  # fmt: skip
+    assert [
+        (b["message_type"], b["entity_id"], b["state_message"], b["timestamp"]) for b in by_path["/victorops/KEY/rk"]
+    ] == [("CRITICAL", ALERT_ID, CRIT_MESSAGE, BASE + 10), ("RECOVERY", ALERT_ID, OK_MESSAGE, BASE + 160)]
     assert [(a["color"], a["text"]) for b in by_path["/slack"] for a in b["attachments"]] == [
         ("danger", CRIT_MESSAGE),
         ("good", OK_MESSAGE),
@@ -209,14 +241,14 @@ def api_error(message: str) -> dict[str, str]:
     return {"error": message, "message": message}
 
 
-async def task_ids(api: TestClient) -> list[str]:
+async def task_ids(api: Client) -> list[str]:
     status, body = await call(api, "GET", TASKS, fields="id")
     assert status == 200
     return [t["id"] for t in body["tasks"]]
 
 
 @pytest.mark.parametrize(("script", "line", "column", "message"), MALFORMED)
-async def test_malformed_scripts_are_400(api: TestClient, script: str, line: int, column: int, message: str) -> None:
+async def test_malformed_scripts_are_400(api: Client, script: str, line: int, column: int, message: str) -> None:
     await create_task(api, "existing", "stream|from()")
     assert f"line {line} char {column}" in message
     for status in ("enabled", "disabled"):
@@ -228,23 +260,33 @@ async def test_malformed_scripts_are_400(api: TestClient, script: str, line: int
 
 
 COMPILE_ERRORS = [
-    ("stream|from().measurement('m').nosuch(1)", None,
-     'line 1 char 32: no method or property "nosuch" on *pipeline.FromNode'),
-    ("stream|from()|alert().slack().nosuch()", None,
-     'line 1 char 31: no method or property "nosuch" on *pipeline.SlackHandler'),
+    (
+        "stream|from().measurement('m').nosuch(1)",
+        None,
+        'line 1 char 32: no method or property "nosuch" on *pipeline.FromNode',
+    ),
+    (
+        "stream|from()|alert().slack().nosuch()",
+        None,
+        'line 1 char 31: no method or property "nosuch" on *pipeline.SlackHandler',
+    ),
     ("var x = 1\nvar x = 2\nstream|from()", None, "attempted to redefine x, vars are immutable"),
     ("var x foo\nstream|from()", None, 'invalid var type "foo"'),
     ("var x int\nstream|from().measurement('m')|alert().crit(lambda: \"v\" > x)", None, 'missing value for var "x".'),
-    ("var crit = 90\nstream|from()|alert().crit(lambda: \"v\" > crit)", {"crit": {"type": "float", "value": 1.5}},
-     "invalid type supplied for crit, got float exp int"),
-]  # fmt: skip
+    (
+        'var crit = 90\nstream|from()|alert().crit(lambda: "v" > crit)',
+        {"crit": {"type": "float", "value": 1.5}},
+        "invalid type supplied for crit, got float exp int",
+    ),
+]
 
 
-@pytest.mark.parametrize(("script", "task_vars", "message"), COMPILE_ERRORS,
-                         ids=["unknown-property", "unknown-handler-property", "redefined", "bad-var-type",
-                              "missing-var", "wrong-var-type"])  # fmt: skip
-async def test_compile_errors_are_400(api: TestClient, script: str, task_vars: dict[str, Any] | None,
-                                      message: str) -> None:  # fmt: skip
+@pytest.mark.parametrize(
+    ("script", "task_vars", "message"),
+    COMPILE_ERRORS,
+    ids=["unknown-property", "unknown-handler-property", "redefined", "bad-var-type", "missing-var", "wrong-var-type"],
+)
+async def test_compile_errors_are_400(api: Client, script: str, task_vars: dict[str, Any] | None, message: str) -> None:
     body: dict[str, Any] = {"id": "bad", "script": script, "dbrps": DBRPS, "status": "enabled"}
     if task_vars:
         body["vars"] = task_vars
@@ -253,7 +295,7 @@ async def test_compile_errors_are_400(api: TestClient, script: str, task_vars: d
 
 
 @pytest.fixture
-async def api(start_tasks: StartTasks) -> TestClient:
+async def api(start_tasks: StartTasks) -> Client:
     return await start_tasks()
 
 

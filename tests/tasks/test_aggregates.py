@@ -33,8 +33,15 @@ class NoConfig:
 
 
 def ctx() -> TaskContext:
-    return TaskContext(task_id="t", hostname="h", config=NoConfig(), emit=lambda e, d: None,
-                       last_event=lambda t, a: None, inhibitors=Inhibitors(), log=logging.getLogger("tests.agg"))
+    return TaskContext(
+        task_id="t",
+        hostname="h",
+        config=NoConfig(),
+        emit=lambda e, d: None,
+        last_event=lambda t, a: None,
+        inhibitors=Inhibitors(),
+        log=logging.getLogger("tests.agg"),
+    )
 
 
 def make_node(desc: str, *args: Any, as_name: str | None = None, point_times: bool = False) -> AggregateNode:
@@ -131,12 +138,16 @@ def test_use_point_times_does_not_move_aggregates(desc: str) -> None:
     assert point.time == BASE + 60 * S
 
 
-@pytest.mark.parametrize(("desc", "expected_time"), [
-    ("count", BASE + 60 * S),
-    ("sum", 0),  # InfluxDB's sum starts from a point at the epoch
-    ("mode", BASE),  # one float row is returned as it is, with its time
-    ("median", BASE),
-], ids=["count", "sum", "mode-single", "median-single"])
+@pytest.mark.parametrize(
+    ("desc", "expected_time"),
+    [
+        ("count", BASE + 60 * S),
+        ("sum", 0),  # InfluxDB's sum starts from a point at the epoch
+        ("mode", BASE),  # one float row is returned as it is, with its time
+        ("median", BASE),
+    ],
+    ids=["count", "sum", "mode-single", "median-single"],
+)
 def test_use_point_times_quirks(desc: str, expected_time: int) -> None:
     point = only_point(make_node(desc, "v", point_times=True).batch(batch_of([4.0])))
     assert point.time == expected_time
@@ -183,27 +194,38 @@ def test_rows_of_another_type_are_skipped(caplog: pytest.LogCaptureFixture) -> N
     assert caplog.records[-1].getMessage().endswith("field v has wrong type: got bool exp int64")
 
 
-@pytest.mark.parametrize(("desc", "values", "kind"), [
-    ("mean", ["a", "b"], "string"),
-    ("spread", [True], "bool"),
-    ("max", ["x"], "string"),
-    ("top", [True], "bool"),
-], ids=["mean-string", "spread-bool", "max-string", "top-bool"])
-def test_unsupported_field_types(caplog: pytest.LogCaptureFixture, desc: str, values: list[FieldValue],
-                                 kind: str) -> None:
+@pytest.mark.parametrize(
+    ("desc", "values", "kind"),
+    [
+        ("mean", ["a", "b"], "string"),
+        ("spread", [True], "bool"),
+        ("max", ["x"], "string"),
+        ("top", [True], "bool"),
+    ],
+    ids=["mean-string", "spread-bool", "max-string", "top-bool"],
+)
+def test_unsupported_field_types(
+    caplog: pytest.LogCaptureFixture, desc: str, values: list[FieldValue], kind: str
+) -> None:
     args: tuple[Any, ...] = (1, "v") if desc == "top" else ("v",)
     node = make_node(desc, *args)
     assert node.batch(batch_of(values)) == []
-    assert caplog.records[-1].getMessage().endswith(
-        f"invalid influxql func {desc} with field v: cannot apply {desc} to {kind} field")
+    assert (
+        caplog.records[-1]
+        .getMessage()
+        .endswith(f"invalid influxql func {desc} with field v: cannot apply {desc} to {kind} field")
+    )
 
 
 def test_unsupported_type_for_sum_still_emits_zero(caplog: pytest.LogCaptureFixture) -> None:
     # sum handles empty batches, and a batch whose rows were all refused is empty to it
     node = make_node("sum", "v")
     assert only_point(node.batch(batch_of([True]))).fields == {"sum": 0.0}
-    assert caplog.records[-1].getMessage().endswith(
-        "invalid influxql func sum with field v: cannot apply sum to bool field")
+    assert (
+        caplog.records[-1]
+        .getMessage()
+        .endswith("invalid influxql func sum with field v: cannot apply sum to bool field")
+    )
 
 
 def test_quiet_node_counts_but_does_not_log(caplog: pytest.LogCaptureFixture) -> None:
@@ -221,21 +243,37 @@ def test_groups_are_kept_apart() -> None:
     assert node.cardinality() == 2
 
 
-@pytest.mark.parametrize(("desc", "args"), [
-    ("mean", ()),
-    ("mean", (1,)),
-    ("mean", ("v", "w")),
-    ("percentile", ("v",)),
-    ("percentile", ("v", "90")),
-    ("top", ("v",)),
-    ("top", (0, "v")),
-    ("top", ("2", "v")),
-    ("elapsed", ("v",)),
-    ("elapsed", ("v", Duration(0))),
-    ("movingAverage", ("v", 0)),
-    ("movingAverage", ("v", 2.0)),
-], ids=["no-field", "field-not-string", "too-many", "percentile-missing", "percentile-string", "top-no-count",
-        "top-zero", "top-count-string", "elapsed-no-unit", "elapsed-zero-unit", "moving-zero", "moving-float"])
+@pytest.mark.parametrize(
+    ("desc", "args"),
+    [
+        ("mean", ()),
+        ("mean", (1,)),
+        ("mean", ("v", "w")),
+        ("percentile", ("v",)),
+        ("percentile", ("v", "90")),
+        ("top", ("v",)),
+        ("top", (0, "v")),
+        ("top", ("2", "v")),
+        ("elapsed", ("v",)),
+        ("elapsed", ("v", Duration(0))),
+        ("movingAverage", ("v", 0)),
+        ("movingAverage", ("v", 2.0)),
+    ],
+    ids=[
+        "no-field",
+        "field-not-string",
+        "too-many",
+        "percentile-missing",
+        "percentile-string",
+        "top-no-count",
+        "top-zero",
+        "top-count-string",
+        "elapsed-no-unit",
+        "elapsed-zero-unit",
+        "moving-zero",
+        "moving-float",
+    ],
+)
 def test_bad_arguments_fail_at_start(desc: str, args: tuple[Any, ...]) -> None:
     with pytest.raises(NodeError) as err:
         make_node(desc, *args)
@@ -244,13 +282,27 @@ def test_bad_arguments_fail_at_start(desc: str, args: tuple[Any, ...]) -> None:
 
 def test_chronograf_threshold_shape() -> None:
     """`|window().period(10s).every(5s).align()|mean('usage_user').as('value')` gives the alert points."""
-    window = WindowNode(NodeSpec(id=1, desc="window", properties={
-        "period": [(Duration(10 * S),)], "every": [(Duration(5 * S),)], "align": [()]}), ctx())
+    window = WindowNode(
+        NodeSpec(
+            id=1,
+            desc="window",
+            properties={"period": [(Duration(10 * S),)], "every": [(Duration(5 * S),)], "align": [()]},
+        ),
+        ctx(),
+    )
     mean = AggregateNode(NodeSpec(id=2, desc="mean", args=("usage_user",), properties={"as": [("value",)]}), ctx())
     out: list[Item] = []
     for sec, usage in [(1, 10.0), (3, 20.0), (6, 30.0), (9, 50.0), (12, 70.0)]:
-        point = Point("cpu", {"host": "a", "cpu": "cpu-total"}, {"usage_user": usage}, BASE + sec * S, "telegraf",
-                      "autogen", "host=a", BY_HOST)
+        point = Point(
+            "cpu",
+            {"host": "a", "cpu": "cpu-total"},
+            {"usage_user": usage},
+            BASE + sec * S,
+            "telegraf",
+            "autogen",
+            "host=a",
+            BY_HOST,
+        )
         for batch in window.point(point):
             assert isinstance(batch, Batch)
             out.extend(mean.batch(batch))

@@ -37,10 +37,12 @@ SELECTORS: list[tuple[str, str, tuple[Any, ...], list[FieldValue | None], int, F
 ]
 
 
-@pytest.mark.parametrize(("desc", "extra", "values", "row", "expected"), [c[1:] for c in SELECTORS],
-                         ids=[c[0] for c in SELECTORS])
-def test_selectors_emit_the_selected_row(desc: str, extra: tuple[Any, ...], values: list[FieldValue | None],
-                                         row: int, expected: FieldValue) -> None:
+@pytest.mark.parametrize(
+    ("desc", "extra", "values", "row", "expected"), [c[1:] for c in SELECTORS], ids=[c[0] for c in SELECTORS]
+)
+def test_selectors_emit_the_selected_row(
+    desc: str, extra: tuple[Any, ...], values: list[FieldValue | None], row: int, expected: FieldValue
+) -> None:
     point = only_point(make_node(desc, "v", *extra).batch(batch_of(values)))
     # the row's own fields come along, with the selected field renamed to the function name
     assert point.fields == {desc: expected, "other": row}
@@ -62,13 +64,17 @@ def test_selector_as_same_name_keeps_fields() -> None:
     assert point.fields == {"v": 2.0, "other": 1}
 
 
-@pytest.mark.parametrize(("desc", "values", "expected"), [
-    ("first", [1.0, 4.0], 4.0),
-    ("last", [4.0, 1.0], 4.0),
-    ("first", [True, False], False),
-    ("last", [False, True], True),
-    ("first", ["a", "b"], "b"),
-], ids=["first-float", "last-float", "first-bool-false", "last-bool-true", "first-string"])
+@pytest.mark.parametrize(
+    ("desc", "values", "expected"),
+    [
+        ("first", [1.0, 4.0], 4.0),
+        ("last", [4.0, 1.0], 4.0),
+        ("first", [True, False], False),
+        ("last", [False, True], True),
+        ("first", ["a", "b"], "b"),
+    ],
+    ids=["first-float", "last-float", "first-bool-false", "last-bool-true", "first-string"],
+)
 def test_first_last_ties_at_the_same_time(desc: str, values: list[FieldValue], expected: FieldValue) -> None:
     same_time = [BatchPoint(BASE, {"v": v}, {"host": "a"}) for v in values]
     batch = Batch("cpu", BATCH_TIME, {"host": "a"}, same_time, group="host=a", dimensions=BY_HOST)
@@ -101,14 +107,21 @@ RANKED: list[tuple[str, str, tuple[Any, ...], list[FieldValue | None], list[tupl
 ]
 
 
-@pytest.mark.parametrize(("desc", "n_and_tags", "values", "expected"), [c[1:] for c in RANKED],
-                         ids=[c[0] for c in RANKED])
-def test_top_bottom(desc: str, n_and_tags: tuple[Any, ...], values: list[FieldValue | None],
-                    expected: list[tuple[int, FieldValue]]) -> None:
+@pytest.mark.parametrize(
+    ("desc", "n_and_tags", "values", "expected"), [c[1:] for c in RANKED], ids=[c[0] for c in RANKED]
+)
+def test_top_bottom(
+    desc: str, n_and_tags: tuple[Any, ...], values: list[FieldValue | None], expected: list[tuple[int, FieldValue]]
+) -> None:
     n, *tags = n_and_tags
     batch = only_batch(make_node(desc, n, "v", *tags).batch(batch_of(values)))
-    assert (batch.name, batch.time, batch.tags, batch.group, batch.by_name) == ("cpu", BATCH_TIME, {"host": "a"},
-                                                                                 "host=a", False)
+    assert (batch.name, batch.time, batch.tags, batch.group, batch.by_name) == (
+        "cpu",
+        BATCH_TIME,
+        {"host": "a"},
+        "host=a",
+        False,
+    )
     # rows carry the selected rows' tags and the batch time; only the function's field is kept
     assert rows_of(batch) == [(60, {desc: v}, row_tags(i)) for i, v in expected]
 
@@ -122,14 +135,20 @@ def test_top_use_point_times_moves_the_batch_time_forward() -> None:
 
 def test_distinct() -> None:
     batch = only_batch(make_node("distinct", "v").batch(batch_of([2.0, 1.0, 2.0, 3.0, 1.0])))
-    assert rows_of(batch) == [(60, {"distinct": 2.0}, {"host": "a"}), (60, {"distinct": 1.0}, {"host": "a"}),
-                              (60, {"distinct": 3.0}, {"host": "a"})]
+    assert rows_of(batch) == [
+        (60, {"distinct": 2.0}, {"host": "a"}),
+        (60, {"distinct": 1.0}, {"host": "a"}),
+        (60, {"distinct": 3.0}, {"host": "a"}),
+    ]
 
 
 def test_distinct_point_times_are_first_occurrences() -> None:
     batch = only_batch(make_node("distinct", "v", point_times=True).batch(batch_of(["x", "y", "x", "z"])))
     assert [((p.time - BASE) // S, p.fields) for p in batch.points] == [
-        (0, {"distinct": "x"}), (1, {"distinct": "y"}), (3, {"distinct": "z"})]
+        (0, {"distinct": "x"}),
+        (1, {"distinct": "y"}),
+        (3, {"distinct": "z"}),
+    ]
     bools = only_batch(make_node("distinct", "v").batch(batch_of([True, True, False])))
     assert [p.fields for p in bools.points] == [{"distinct": True}, {"distinct": False}]
 

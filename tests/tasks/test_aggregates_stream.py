@@ -20,7 +20,13 @@ def transformed(desc: str, extra: tuple[Any, ...], batch: Batch) -> list[tuple[i
     [result] = out
     assert isinstance(result, Batch)
     assert (result.name, result.time, result.tags, result.database, result.retention_policy, result.group) == (
-        batch.name, batch.time, batch.tags, batch.database, batch.retention_policy, batch.group)
+        batch.name,
+        batch.time,
+        batch.tags,
+        batch.database,
+        batch.retention_policy,
+        batch.group,
+    )
     for row in result.points:
         assert list(row.fields) == [desc]
         assert row.tags == {"host": "a"}  # the group's tags, not the row's
@@ -28,39 +34,57 @@ def transformed(desc: str, extra: tuple[Any, ...], batch: Batch) -> list[tuple[i
 
 
 def at_times(pairs: list[tuple[int, FieldValue | None]]) -> Batch:
-    points = [BatchPoint(BASE + sec * S, {"other": 0} if v is None else {"v": v}, {"host": "a", "cpu": "c"})
-              for sec, v in pairs]
+    points = [
+        BatchPoint(BASE + sec * S, {"other": 0} if v is None else {"v": v}, {"host": "a", "cpu": "c"})
+        for sec, v in pairs
+    ]
     return Batch("cpu", BATCH_TIME, {"host": "a"}, points, "db", "rp", "host=a", BY_HOST)
 
 
 TRANSFORMS: list[tuple[str, str, tuple[Any, ...], list[tuple[int, FieldValue | None]], list[tuple[int, Any]]]] = [
     ("difference", "difference", (), [(0, 1.0), (1, 4.0), (2, 2.0)], [(1, 3.0), (2, -2.0)]),
     ("difference-ints", "difference", (), [(0, 1), (1, 4)], [(1, 3)]),
-    ("difference-skips-same-time", "difference", (), [(0, 1.0), (1, 5.0), (1, 9.0), (2, 3.0)],
-     [(1, 4.0), (2, -2.0)]),
+    ("difference-skips-same-time", "difference", (), [(0, 1.0), (1, 5.0), (1, 9.0), (2, 3.0)], [(1, 4.0), (2, -2.0)]),
     ("elapsed-seconds", "elapsed", (Duration(S),), [(0, 1.0), (1, 1.0), (3, 1.0)], [(1, 1), (3, 2)]),
     ("elapsed-truncates", "elapsed", (Duration(2 * S),), [(0, "a"), (1, "b"), (4, "c")], [(1, 0), (4, 1)]),
     ("elapsed-bools", "elapsed", (Duration(S),), [(0, True), (2, False)], [(2, 2)]),
-    ("moving-average", "movingAverage", (3,), [(0, 1.0), (1, 2.0), (2, 3.0), (3, 4.0), (4, 5.0)],
-     [(2, 2.0), (3, 3.0), (4, 4.0)]),
+    (
+        "moving-average",
+        "movingAverage",
+        (3,),
+        [(0, 1.0), (1, 2.0), (2, 3.0), (3, 4.0), (4, 5.0)],
+        [(2, 2.0), (3, 3.0), (4, 4.0)],
+    ),
     ("moving-average-ints-is-float", "movingAverage", (2,), [(0, 1), (1, 2), (2, 4)], [(1, 1.5), (2, 3.0)]),
     ("moving-average-window-of-one", "movingAverage", (1,), [(0, 2), (1, 7)], [(0, 2.0), (1, 7.0)]),
     ("cumulative-sum-ints", "cumulativeSum", (), [(0, 1), (1, 2), (2, 3)], [(0, 1), (1, 3), (2, 6)]),
     ("cumulative-sum-floats", "cumulativeSum", (), [(0, 0.5), (1, 0.25)], [(0, 0.5), (1, 0.75)]),
     # as in Kapacitor, a row that fails to aggregate re-emits the current result
-    ("cumulative-sum-bad-row-repeats", "cumulativeSum", (), [(0, 1.0), (1, None), (2, 2.0)],
-     [(0, 1.0), (0, 1.0), (2, 3.0)]),
-    ("difference-bad-row-does-not-repeat", "difference", (), [(0, 1.0), (1, 3.0), (2, None), (3, 4.0)],
-     [(1, 2.0), (3, 1.0)]),
+    (
+        "cumulative-sum-bad-row-repeats",
+        "cumulativeSum",
+        (),
+        [(0, 1.0), (1, None), (2, 2.0)],
+        [(0, 1.0), (0, 1.0), (2, 3.0)],
+    ),
+    (
+        "difference-bad-row-does-not-repeat",
+        "difference",
+        (),
+        [(0, 1.0), (1, 3.0), (2, None), (3, 4.0)],
+        [(1, 2.0), (3, 1.0)],
+    ),
     ("first-row-without-field-is-skipped", "cumulativeSum", (), [(0, None), (1, 2)], [(1, 2)]),
     ("empty", "difference", (), [], []),
 ]
 
 
-@pytest.mark.parametrize(("desc", "extra", "pairs", "expected"), [c[1:] for c in TRANSFORMS],
-                         ids=[c[0] for c in TRANSFORMS])
-def test_transforms_on_batches(desc: str, extra: tuple[Any, ...], pairs: list[tuple[int, FieldValue | None]],
-                               expected: list[tuple[int, Any]]) -> None:
+@pytest.mark.parametrize(
+    ("desc", "extra", "pairs", "expected"), [c[1:] for c in TRANSFORMS], ids=[c[0] for c in TRANSFORMS]
+)
+def test_transforms_on_batches(
+    desc: str, extra: tuple[Any, ...], pairs: list[tuple[int, FieldValue | None]], expected: list[tuple[int, Any]]
+) -> None:
     result = transformed(desc, extra, at_times(pairs))
     assert result == expected
     assert [type(v) for _, v in result] == [type(v) for _, v in expected]
@@ -95,7 +119,9 @@ def test_transform_on_a_stream_emits_a_point_per_point() -> None:
 def test_moving_average_on_a_stream_keeps_state_per_group() -> None:
     out = run(("movingAverage", "v", 2), [pt(0, 1.0, "a"), pt(0, 10.0, "b"), pt(1, 3.0, "a"), pt(2, 20.0, "b")])
     assert [(p.group, (p.time - BASE) // S, p.fields) for p in out if isinstance(p, Point)] == [
-        ("host=a", 1, {"movingAverage": 2.0}), ("host=b", 2, {"movingAverage": 15.0})]
+        ("host=a", 1, {"movingAverage": 2.0}),
+        ("host=b", 2, {"movingAverage": 15.0}),
+    ]
 
 
 def test_aggregate_on_a_stream_reduces_points_sharing_a_time() -> None:
@@ -119,14 +145,26 @@ def test_count_on_a_stream_and_missing_fields() -> None:
 
 def test_selector_on_a_stream_keeps_the_row() -> None:
     out = run(("max", "v"), [pt(0, 1.0), pt(0, 3.0, cpu="cpu7"), pt(1, 0.0)], as_name="peak")
-    assert out == [Point("cpu", {"host": "a", "cpu": "cpu7"}, {"peak": 3.0, "other": 9}, BASE, "", "", "host=a",
-                         BY_HOST)]
+    assert out == [
+        Point("cpu", {"host": "a", "cpu": "cpu7"}, {"peak": 3.0, "other": 9}, BASE, "", "", "host=a", BY_HOST)
+    ]
 
 
 def test_top_on_a_stream_emits_a_batch() -> None:
     out = run(("top", 1, "v"), [pt(0, 1.0), pt(0, 3.0, cpu="cpu7"), pt(5, 0.0)])
-    assert out == [Batch("cpu", BASE, {"host": "a"}, [BatchPoint(BASE, {"top": 3.0}, {"host": "a", "cpu": "cpu7"})],
-                         "", "", "host=a", BY_HOST, False)]
+    assert out == [
+        Batch(
+            "cpu",
+            BASE,
+            {"host": "a"},
+            [BatchPoint(BASE, {"top": 3.0}, {"host": "a", "cpu": "cpu7"})],
+            "",
+            "",
+            "host=a",
+            BY_HOST,
+            False,
+        )
+    ]
 
 
 def test_stream_groups_are_independent() -> None:

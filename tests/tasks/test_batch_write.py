@@ -41,11 +41,18 @@ class Emitted:
         self.events.append((event, derive))
 
 
-def ctx(emit: Callable[[Event, Derive], None], task_id: str = "task1",
-        inhibitors: Inhibitors | None = None) -> TaskContext:
-    return TaskContext(task_id=task_id, hostname="host", config=NoConfig(), emit=emit,
-                       last_event=lambda topic, alert_id: None, inhibitors=inhibitors or Inhibitors(),
-                       log=logging.getLogger("tests.batch_write"))
+def ctx(
+    emit: Callable[[Event, Derive], None], task_id: str = "task1", inhibitors: Inhibitors | None = None
+) -> TaskContext:
+    return TaskContext(
+        task_id=task_id,
+        hostname="host",
+        config=NoConfig(),
+        emit=emit,
+        last_event=lambda topic, alert_id: None,
+        inhibitors=inhibitors or Inhibitors(),
+        log=logging.getLogger("tests.batch_write"),
+    )
 
 
 def alert(handlers: bool = True, **props: Any) -> NodeSpec:
@@ -82,39 +89,65 @@ CHAINS: dict[str, Callable[[], Pipeline]] = {
         node("from", measurement="cpu", groupBy=("host", "cpu")),
         node("where", lam('"host" !~ /^test-/')),
         alert(crit=lam('"value" > 90'), warn=lam('"value" > 70')),
-        node("capture")),
+        node("capture"),
+    ),
     "alert-topic-annotations": lambda: chain(
         node("from", groupBy=("host",)),
-        alert(handlers=False, crit=lam('"value" > 90'), warn=lam('"value" > 70'), topic="cpu",
-              levelTag="level", idField="id", durationField="duration", messageField="msg",
-              message="{{ .ID }} {{ .Level }} {{ index .Fields \"value\" }}", details="{{ .Message }}"),
-        node("capture")),
+        alert(
+            handlers=False,
+            crit=lam('"value" > 90'),
+            warn=lam('"value" > 70'),
+            topic="cpu",
+            levelTag="level",
+            idField="id",
+            durationField="duration",
+            messageField="msg",
+            message='{{ .ID }} {{ .Level }} {{ index .Fields "value" }}',
+            details="{{ .Message }}",
+        ),
+        node("capture"),
+    ),
     "alert-state-changes-only-flapping": lambda: chain(
         node("from", groupBy=("host",)),
-        alert(crit=lam('"value" > 90'), warn=lam('"value" > 70'), critReset=lam('"value" < 50'),
-              stateChangesOnly=(), flapping=(0.2, 0.5), history=5),
-        node("capture")),
+        alert(
+            crit=lam('"value" > 90'),
+            warn=lam('"value" > 70'),
+            critReset=lam('"value" < 50'),
+            stateChangesOnly=(),
+            flapping=(0.2, 0.5),
+            history=5,
+        ),
+        node("capture"),
+    ),
     "alert-no-recoveries": lambda: chain(
-        node("from"), alert(crit=lam('"value" > 50'), noRecoveries=()), node("capture")),
+        node("from"), alert(crit=lam('"value" > 50'), noRecoveries=()), node("capture")
+    ),
     "failing-node": lambda: chain(node("from"), node("failing"), node("capture")),
-    "where-errors": lambda: chain(node("from", groupBy=("host",)), node("where", lam('"value" > 50')),
-                                  node("capture")),
+    "where-errors": lambda: chain(node("from", groupBy=("host",)), node("where", lam('"value" > 50')), node("capture")),
     "where-not-boolean": lambda: chain(node("from"), node("where", lam('"value"')), node("capture")),
-    "where-stateful": lambda: chain(node("from", groupBy=("host",)), node("where", lam('count() > 2')),
-                                    node("capture")),
+    "where-stateful": lambda: chain(
+        node("from", groupBy=("host",)), node("where", lam("count() > 2")), node("capture")
+    ),
     "from-where-truncate": lambda: chain(
-        node("from", where=lam('"value" > 20'), truncate=dur(10), groupBy=("host",)), node("capture")),
-    "from-group-star-by-name": lambda: chain(node("from", groupBy=(STAR,), groupByMeasurement=()),
-                                             node("capture")),
-    "from-plain-filters": lambda: chain(node("from", database="db", retentionPolicy="rp", measurement="cpu"),
-                                        node("capture")),
+        node("from", where=lam('"value" > 20'), truncate=dur(10), groupBy=("host",)), node("capture")
+    ),
+    "from-group-star-by-name": lambda: chain(node("from", groupBy=(STAR,), groupByMeasurement=()), node("capture")),
+    "from-plain-filters": lambda: chain(
+        node("from", database="db", retentionPolicy="rp", measurement="cpu"), node("capture")
+    ),
     "from-other-database": lambda: chain(node("from", database="other"), node("capture")),
     "eval-then-alert": lambda: chain(
-        node("from", groupBy=("host",)), node("eval", lam('"value" * 2.0'), as_=("double",)),
-        alert(crit=lam('"double" > 180')), node("capture")),
+        node("from", groupBy=("host",)),
+        node("eval", lam('"value" * 2.0'), as_=("double",)),
+        alert(crit=lam('"double" > 180')),
+        node("capture"),
+    ),
     "window-then-alert": lambda: chain(
-        node("from", groupBy=("host",)), node("window", period=dur(30), every=dur(30)),
-        alert(crit=lam('"value" > 90')), node("capture")),
+        node("from", groupBy=("host",)),
+        node("window", period=dur(30), every=dur(30)),
+        alert(crit=lam('"value" > 90')),
+        node("capture"),
+    ),
     "alert-last": lambda: chain(node("from", groupBy=("host",)), alert(crit=lam('"value" > 90'))),
 }
 
@@ -188,19 +221,27 @@ def test_node_errors_are_logged_as_point_by_point(caplog: pytest.LogCaptureFixtu
         _by_lists(CHAINS["where-errors"](), [data])
         many = [(r.getMessage(), r.exc_info is not None) for r in caplog.records]
     assert many == one
-    assert one[0] == ('task=task1 node=where2 error: error while evaluating expression: '
-                      'left reference value "value" is missing value', True)
+    assert one[0] == (
+        "task=task1 node=where2 error: error while evaluating expression: "
+        'left reference value "value" is missing value',
+        True,
+    )
 
 
 GRAPHS: dict[str, Callable[[], Pipeline]] = {
-    "branching": lambda: link([NodeSpec(0, "stream"), node("from"), node("capture"), node("capture")],
-                              [(0, 1), (1, 2), (1, 3)]),
-    "joining": lambda: link([NodeSpec(0, "stream"), node("from"), node("capture"), node("capture"),
-                             node("capture")], [(0, 1), (1, 2), (1, 3), (2, 4), (3, 4)]),
-    "two-publishing-alerts": lambda: chain(node("from"), alert(crit=lam('"value" > 90')),
-                                           alert(crit=lam('"value" > 95'))),
-    "timer-node": lambda: link([NodeSpec(0, "stream"), node("capture"), node("stats", dur(1)), node("capture")],
-                               [(0, 1), (2, 3)]),
+    "branching": lambda: link(
+        [NodeSpec(0, "stream"), node("from"), node("capture"), node("capture")], [(0, 1), (1, 2), (1, 3)]
+    ),
+    "joining": lambda: link(
+        [NodeSpec(0, "stream"), node("from"), node("capture"), node("capture"), node("capture")],
+        [(0, 1), (1, 2), (1, 3), (2, 4), (3, 4)],
+    ),
+    "two-publishing-alerts": lambda: chain(
+        node("from"), alert(crit=lam('"value" > 90')), alert(crit=lam('"value" > 95'))
+    ),
+    "timer-node": lambda: link(
+        [NodeSpec(0, "stream"), node("capture"), node("stats", dur(1)), node("capture")], [(0, 1), (2, 3)]
+    ),
     "http-post": lambda: chain(node("from"), node("http_post", "http://127.0.0.1:1/x")),
 }
 
@@ -244,8 +285,9 @@ def _runtime(tasks: dict[str, Pipeline]) -> tuple[TaskRuntime, FakeEngine]:
     runtime = TaskRuntime(engine)  # type: ignore[arg-type]
     for task_id, pipeline in tasks.items():
         context = ctx(runtime._emit, task_id, runtime.inhibitors)
-        running = RunningTask(task_id, pipeline, context, executor(pipeline, context),
-                              frozenset({("db", "rp"), ("db2", "rp")}))
+        running = RunningTask(
+            task_id, pipeline, context, executor(pipeline, context), frozenset({("db", "rp"), ("db2", "rp")})
+        )
         runtime.running[task_id] = running
     runtime._reroute()
     return runtime, engine
@@ -253,8 +295,9 @@ def _runtime(tasks: dict[str, Pipeline]) -> tuple[TaskRuntime, FakeEngine]:
 
 def _alerting(topic: str = "", **props: Any) -> Pipeline:
     extra: dict[str, Any] = {"topic": topic} if topic else {}
-    return chain(node("from", groupBy=("host",)), alert(crit=lam('"value" > 90'), warn=lam('"value" > 70'),
-                                                         **extra, **props))
+    return chain(
+        node("from", groupBy=("host",)), alert(crit=lam('"value" > 90'), warn=lam('"value" > 70'), **extra, **props)
+    )
 
 
 TASK_SETS: dict[str, tuple[Callable[[], dict[str, Pipeline]], bool]] = {
@@ -272,8 +315,10 @@ async def test_runtime_write_matches_interleaved_processing(name: str, mixed: bo
     build, independent = TASK_SETS[name]
     data = points(400)
     if mixed:
-        data = [Point(p.name, p.tags, p.fields, p.time, "db2" if i % 3 else "db", p.retention_policy)
-                for i, p in enumerate(data)]
+        data = [
+            Point(p.name, p.tags, p.fields, p.time, "db2" if i % 3 else "db", p.retention_policy)
+            for i, p in enumerate(data)
+        ]
     writes = [data[i : i + 50] for i in range(0, len(data), 50)]
     interleaved, interleaved_engine = _runtime(build())
     for write in writes:
@@ -288,8 +333,9 @@ async def test_runtime_write_matches_interleaved_processing(name: str, mixed: bo
     if independent:
         # every task's events in the same order; tasks one after the other within a write
         for task_id in runtime.running:
-            assert ([e for e, _ in engine.collected if e.task_name == task_id]
-                    == [e for e, _ in interleaved_engine.collected if e.task_name == task_id])
+            assert [e for e, _ in engine.collected if e.task_name == task_id] == [
+                e for e, _ in interleaved_engine.collected if e.task_name == task_id
+            ]
     else:
         assert engine.collected == interleaved_engine.collected
     for task_id in runtime.running:

@@ -59,8 +59,14 @@ def test_node_specific_stats_are_merged() -> None:
     ex.write(pt(fields={"x": 2.0}))
     values = ex.stats()["node-stats"]["default1"]
     del values["avg_exec_time_ns"]
-    assert values == {"collected": 2, "emitted": 2, "errors": 0, "fields_defaulted": 1, "tags_defaulted": 0,
-                      "working_cardinality": 0}
+    assert values == {
+        "collected": 2,
+        "emitted": 2,
+        "errors": 0,
+        "fields_defaulted": 1,
+        "tags_defaulted": 0,
+        "working_cardinality": 0,
+    }
 
 
 def test_an_exception_is_counted_logged_and_the_item_dropped(caplog: pytest.LogCaptureFixture) -> None:
@@ -109,8 +115,13 @@ def test_moving_average_forgets_old_values() -> None:
 
 
 async def test_stats_node_reports_the_watched_node_per_group() -> None:
-    nodes = [NodeSpec(0, "stream"), node("from", groupBy=("host",)), node("capture"),
-             node("stats", Duration(S // 20)), node("capture")]
+    nodes = [
+        NodeSpec(0, "stream"),
+        node("from", groupBy=("host",)),
+        node("capture"),
+        node("stats", Duration(S // 20)),
+        node("capture"),
+    ]
     pipeline = link(nodes, [(0, 1), (1, 2), (3, 4)])
     nodes[3].watches = 1
     flushes = 0

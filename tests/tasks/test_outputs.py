@@ -22,12 +22,14 @@ def test_log_writes_the_point_as_json(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.DEBUG, logger="tests.tasks"):
         _, out = run(chain(node("log", level="debug", prefix="P"), node("capture")), [p])
     assert out == [p]
-    assert [(r.levelno, r.getMessage()) for r in caplog.records] == [(
-        logging.DEBUG,
-        'P {"Name":"cpu","Database":"db","RetentionPolicy":"rp","Group":"host=a",'
-        '"Dimensions":{"ByName":false,"TagNames":["host"]},"Tags":{"host":"a"},"Fields":{"n":2,"value":1.5},'
-        f'"Time":"{TIME}"}}',
-    )]
+    assert [(r.levelno, r.getMessage()) for r in caplog.records] == [
+        (
+            logging.DEBUG,
+            'P {"Name":"cpu","Database":"db","RetentionPolicy":"rp","Group":"host=a",'
+            '"Dimensions":{"ByName":false,"TagNames":["host"]},"Tags":{"host":"a"},"Fields":{"n":2,"value":1.5},'
+            f'"Time":"{TIME}"}}',
+        )
+    ]
 
 
 def test_log_writes_batches(caplog: pytest.LogCaptureFixture) -> None:
@@ -55,10 +57,14 @@ def test_http_out_keeps_the_latest_item_of_each_group_in_first_seen_order() -> N
         p = pt(tags={"host": host}, fields={"value": value})
         p.group = f"host={host}"
         ex.write(p)
-    assert ctx.http_outputs == {"output": {"series": [
-        {"name": "cpu", "tags": {"host": "b"}, "columns": ["time", "value"], "values": [[TIME, 3]]},
-        {"name": "cpu", "tags": {"host": "a"}, "columns": ["time", "value"], "values": [[TIME, 2]]},
-    ]}}
+    assert ctx.http_outputs == {
+        "output": {
+            "series": [
+                {"name": "cpu", "tags": {"host": "b"}, "columns": ["time", "value"], "values": [[TIME, 3]]},
+                {"name": "cpu", "tags": {"host": "a"}, "columns": ["time", "value"], "values": [[TIME, 2]]},
+            ]
+        }
+    }
     assert ex.stats()["node-stats"]["http_out1"]["working_cardinality"] == 2
 
 
@@ -84,13 +90,18 @@ class Recorder:
         self.arrived = asyncio.Event()
 
     async def handle(self, request: web.Request) -> web.Response:
-        self.requests.append({
-            "method": request.method,
-            "path": request.path_qs,
-            "headers": {k: v for k, v in request.headers.items() if k not in ("Host", "User-Agent", "Accept",
-                                                                              "Accept-Encoding", "Content-Length")},
-            "body": await request.read(),
-        })
+        self.requests.append(
+            {
+                "method": request.method,
+                "path": request.path_qs,
+                "headers": {
+                    k: v
+                    for k, v in request.headers.items()
+                    if k not in ("Host", "User-Agent", "Accept", "Accept-Encoding", "Content-Length")
+                },
+                "body": await request.read(),
+            }
+        )
         self.arrived.set()
         return web.Response(status=self.status, text=self.body)
 
@@ -126,21 +137,35 @@ async def test_http_post_sends_the_result_json_without_blocking() -> None:
         await settle(ctx)
     finally:
         await runner.cleanup()
-    assert recorder.requests == [{
-        "method": "POST",
-        "path": "/hook?x=1",
-        "headers": {"Content-Type": "text/plain", "X-One": "1"},
-        "body": (b'{"series":[{"name":"cpu","tags":{"host":"a"},"columns":["time","value"],'
-                 b'"values":[["2020-09-13T12:26:40Z",0.5]]}]}\n'),
-    }]
+    assert recorder.requests == [
+        {
+            "method": "POST",
+            "path": "/hook?x=1",
+            "headers": {"Content-Type": "text/plain", "X-One": "1"},
+            "body": (
+                b'{"series":[{"name":"cpu","tags":{"host":"a"},"columns":["time","value"],'
+                b'"values":[["2020-09-13T12:26:40Z",0.5]]}]}\n'
+            ),
+        }
+    ]
 
 
 async def test_http_post_endpoint_and_code_field(caplog: pytest.LogCaptureFixture) -> None:
     recorder = Recorder(status=500, body="bad things")
     runner, url = await serve(recorder)
     try:
-        config = FakeConfig({"httppost": [{"endpoint": "hook", "url": f"{url}/e", "headers": {"X-E": "e"},
-                                           "basic-auth": {"username": "u", "password": "p"}}]})
+        config = FakeConfig(
+            {
+                "httppost": [
+                    {
+                        "endpoint": "hook",
+                        "url": f"{url}/e",
+                        "headers": {"X-E": "e"},
+                        "basic-auth": {"username": "u", "password": "p"},
+                    }
+                ]
+            }
+        )
         ctx = context(config)
         spec = node("http_post", endpoint="hook", codeField="code", captureResponse=(), timeout=S)
         ex = executor(chain(spec, node("capture"), kind=EdgeType.BATCH), ctx)
@@ -153,10 +178,11 @@ async def test_http_post_endpoint_and_code_field(caplog: pytest.LogCaptureFixtur
     finally:
         await runner.cleanup()
     request = recorder.requests[0]
-    assert (request["path"], request["headers"]) == ("/e", {
-        "Authorization": "Basic dTpw", "X-E": "e", "Content-Type": "application/json"})
-    assert json.loads(request["body"]) == {"series": [{"name": "cpu", "columns": ["time", "v"],
-                                                       "values": [[TIME, 1]]}]}
+    assert (request["path"], request["headers"]) == (
+        "/e",
+        {"Authorization": "Basic dTpw", "X-E": "e", "Content-Type": "application/json"},
+    )
+    assert json.loads(request["body"]) == {"series": [{"name": "cpu", "columns": ["time", "v"], "values": [[TIME, 1]]}]}
     out = captured(ex, "capture2")
     assert [row.fields for row in out[0].points] == [{"v": 1, "code": 500}]
     assert ex.stats()["node-stats"]["http_post1"]["errors"] == 1

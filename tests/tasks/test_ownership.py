@@ -21,7 +21,7 @@ from tocsin.wiring import assemble, tasks_of
 CONF = 'data_dir = "{dir}"\nhostname = "localhost"\n[delivery]\nbackoff-initial = "10ms"\nbackoff-max = "50ms"\n'
 SCRIPT = (
     "stream|from().measurement('cpu').groupBy('host')"
-    "|alert().crit(lambda: \"idle_usage\" < 10).stateChangesOnly().id('{{ index .Tags \"host\" }}')"
+    '|alert().crit(lambda: "idle_usage" < 10).stateChangesOnly().id(\'{{ index .Tags "host" }}\')'
     ".post('URL')"
 )
 NS = 1_000_000_000
@@ -34,13 +34,13 @@ async def engines(tmp_path: Path) -> AsyncIterator[tuple[Engine, Engine]]:
 
 
 def _point(value: float, t: int) -> Point:
-    return Point(name="cpu", tags={"host": "a"}, fields={"idle_usage": value}, time=t * NS, database="db",
-                 retention_policy="rp")
+    return Point(
+        name="cpu", tags={"host": "a"}, fields={"idle_usage": value}, time=t * NS, database="db", retention_policy="rp"
+    )
 
 
 def _body(url: str, status: str = "enabled") -> dict[str, Any]:
-    return {"id": "cpu", "script": SCRIPT.replace("URL", url), "status": status,
-            "dbrps": [{"db": "db", "rp": "rp"}]}
+    return {"id": "cpu", "script": SCRIPT.replace("URL", url), "status": status, "dbrps": [{"db": "db", "rp": "rp"}]}
 
 
 def _executing(*engines: Engine) -> list[bool]:

@@ -58,8 +58,14 @@ async def _stop(engine: Engine) -> None:
 
 
 def point(value: float, db: str = "db", rp: str = "rp", t: int = 1, name: str = "cpu") -> Point:
-    return Point(name=name, tags={"host": "a"}, fields={"idle_usage": value}, time=t * 1_000_000_000, database=db,
-                 retention_policy=rp)
+    return Point(
+        name=name,
+        tags={"host": "a"},
+        fields={"idle_usage": value},
+        time=t * 1_000_000_000,
+        database=db,
+        retention_policy=rp,
+    )
 
 
 def collected(service: TaskService, task_id: str) -> int:
@@ -68,10 +74,16 @@ def collected(service: TaskService, task_id: str) -> int:
     return count
 
 
-async def task(service: TaskService, task_id: str, script: str = "stream|from().measurement('cpu')",
-               dbrps: tuple[tuple[str, str], ...] = (("db", "rp"),), status: str = "enabled") -> dict[str, Any]:
-    return await service.create_task({
-        "id": task_id, "script": script, "status": status, "dbrps": [{"db": d, "rp": r} for d, r in dbrps]})
+async def task(
+    service: TaskService,
+    task_id: str,
+    script: str = "stream|from().measurement('cpu')",
+    dbrps: tuple[tuple[str, str], ...] = (("db", "rp"),),
+    status: str = "enabled",
+) -> dict[str, Any]:
+    return await service.create_task(
+        {"id": task_id, "script": script, "status": status, "dbrps": [{"db": d, "rp": r} for d, r in dbrps]}
+    )
 
 
 async def test_points_reach_only_tasks_subscribed_to_their_dbrp(start_service: StartService) -> None:
@@ -125,7 +137,9 @@ async def test_a_start_failure_is_500_and_the_task_error(start_service: StartSer
     with pytest.raises(TaskApiError) as info:
         await task(service, "t", SEED.replace(".slack()", ".post()"))  # compiles, but the handler cannot exist
     assert (str(info.value), info.value.status) == (
-        "invalid post handler: An appropriately formatted url must be specified if an endpoint is not specified", 500)
+        "invalid post handler: An appropriately formatted url must be specified if an endpoint is not specified",
+        500,
+    )
     got = service.get_task("t", {})
     assert (got["status"], got["executing"], got["error"]) == ("enabled", False, str(info.value))
     assert service.engine.handlers.owned_by("t") == []

@@ -12,8 +12,17 @@ from tocsin.tasks.requests import task_request, template_request
 
 @pytest.mark.parametrize(
     ("value", "ok"),
-    [("cpu_alert", True), ("a.b-c_9", True), ("Émile", True), ("日本", True), ("", False), ("a b", False),
-     ("a/b", False), ("a:b", False), ("١", False)],
+    [
+        ("cpu_alert", True),
+        ("a.b-c_9", True),
+        ("Émile", True),
+        ("日本", True),
+        ("", False),
+        ("a b", False),
+        ("a/b", False),
+        ("a:b", False),
+        ("١", False),
+    ],
     ids=["plain", "punctuation", "latin-letter", "cjk", "empty", "space", "slash", "colon", "arabic-digit"],
 )
 def test_valid_id(value: str, ok: bool) -> None:
@@ -27,15 +36,31 @@ def test_time_text_zero_is_go_zero_time() -> None:
 
 def test_task_record_round_trips_through_its_document() -> None:
     rec = TaskRecord(
-        id="t", script="stream|from()", type="stream", template_id="tp", dbrps=[("db", "rp")],
-        vars={"x": {"type": "int", "value": 1, "description": ""}}, status="enabled", error="boom",
-        created=1, modified=2, last_enabled=3,
+        id="t",
+        script="stream|from()",
+        type="stream",
+        template_id="tp",
+        dbrps=[("db", "rp")],
+        vars={"x": {"type": "int", "value": 1, "description": ""}},
+        status="enabled",
+        error="boom",
+        created=1,
+        modified=2,
+        last_enabled=3,
     )
     doc = rec.to_doc()
     assert doc == {
-        "id": "t", "template-id": "tp", "type": "stream", "dbrps": [{"db": "db", "rp": "rp"}],
-        "script": "stream|from()", "vars": {"x": {"type": "int", "value": 1, "description": ""}},
-        "status": "enabled", "error": "boom", "created": 1, "modified": 2, "last-enabled": 3,
+        "id": "t",
+        "template-id": "tp",
+        "type": "stream",
+        "dbrps": [{"db": "db", "rp": "rp"}],
+        "script": "stream|from()",
+        "vars": {"x": {"type": "int", "value": 1, "description": ""}},
+        "status": "enabled",
+        "error": "boom",
+        "created": 1,
+        "modified": 2,
+        "last-enabled": 3,
     }
     assert TaskRecord.from_doc(doc) == rec
 
@@ -46,11 +71,16 @@ def test_template_record_round_trips_through_its_document() -> None:
 
 
 def test_task_request_decodes_the_go_client_body() -> None:
-    req = task_request({
-        "id": "taskname", "type": "stream", "dbrps": [{"db": "dbname", "rp": "rpname"}],
-        "script": "stream|from().measurement('cpu')", "status": "disabled",
-        "vars": {"var1": {"type": "bool", "value": True, "description": ""}},
-    })
+    req = task_request(
+        {
+            "id": "taskname",
+            "type": "stream",
+            "dbrps": [{"db": "dbname", "rp": "rpname"}],
+            "script": "stream|from().measurement('cpu')",
+            "status": "disabled",
+            "vars": {"var1": {"type": "bool", "value": True, "description": ""}},
+        }
+    )
     assert (req.id, req.type, req.dbrps, req.status) == ("taskname", "stream", [("dbname", "rpname")], "disabled")
     assert req.vars == {"var1": {"type": "bool", "value": True, "description": ""}}
 
@@ -62,10 +92,28 @@ def test_task_request_matches_keys_case_insensitively() -> None:
 
 @pytest.mark.parametrize(
     "body",
-    [[1], "text", {"id": 5}, {"status": "on"}, {"type": "query"}, {"dbrps": {"db": "x"}}, {"dbrps": [1]},
-     {"vars": []}, {"script": False}],
-    ids=["array", "string", "id-number", "bad-status", "bad-type", "dbrps-object", "dbrp-number",
-         "vars-array", "script-bool"],
+    [
+        [1],
+        "text",
+        {"id": 5},
+        {"status": "on"},
+        {"type": "query"},
+        {"dbrps": {"db": "x"}},
+        {"dbrps": [1]},
+        {"vars": []},
+        {"script": False},
+    ],
+    ids=[
+        "array",
+        "string",
+        "id-number",
+        "bad-status",
+        "bad-type",
+        "dbrps-object",
+        "dbrp-number",
+        "vars-array",
+        "script-bool",
+    ],
 )
 def test_task_request_rejects_wrong_json_types(body: object) -> None:
     with pytest.raises(TaskApiError) as info:
@@ -80,10 +128,28 @@ def test_null_body_is_an_empty_request() -> None:
 
 @pytest.mark.parametrize(
     ("pattern", "name", "match"),
-    [("t*", "t1", True), ("t*", "a1", False), ("?1", "t1", True), ("[a-c]x", "bx", True), ("[^a]x", "ax", False),
-     ("[^a]x", "bx", True), ("a\\*", "a*", True), ("a\\*", "ab", False), ("*", "", True)],
-    ids=["star", "star-miss", "question", "range", "negated-miss", "negated-hit", "escaped", "escaped-miss",
-         "empty-name"],
+    [
+        ("t*", "t1", True),
+        ("t*", "a1", False),
+        ("?1", "t1", True),
+        ("[a-c]x", "bx", True),
+        ("[^a]x", "ax", False),
+        ("[^a]x", "bx", True),
+        ("a\\*", "a*", True),
+        ("a\\*", "ab", False),
+        ("*", "", True),
+    ],
+    ids=[
+        "star",
+        "star-miss",
+        "question",
+        "range",
+        "negated-miss",
+        "negated-hit",
+        "escaped",
+        "escaped-miss",
+        "empty-name",
+    ],
 )
 def test_glob_matches_as_go_path_match(pattern: str, name: str, match: bool) -> None:
     regex = glob_regex(pattern)
@@ -91,8 +157,9 @@ def test_glob_matches_as_go_path_match(pattern: str, name: str, match: bool) -> 
     assert bool(regex.fullmatch(name)) is match
 
 
-@pytest.mark.parametrize("pattern", ["[", "a\\", "[]", "[z-a]"], ids=["open-class", "trailing-escape", "empty-class",
-                                                                       "reversed-range"])
+@pytest.mark.parametrize(
+    "pattern", ["[", "a\\", "[]", "[z-a]"], ids=["open-class", "trailing-escape", "empty-class", "reversed-range"]
+)
 def test_malformed_glob_matches_nothing(pattern: str) -> None:
     assert glob_regex(pattern) is None
     assert select(["a", "["], str, Page(pattern=pattern)) == []
@@ -109,10 +176,12 @@ def test_select_sorts_globs_then_offsets_then_limits() -> None:
 
 @pytest.mark.parametrize(
     ("text", "message"),
-    [("abc", 'strconv.ParseInt: parsing "abc": invalid syntax'),
-     ("1.5", 'strconv.ParseInt: parsing "1.5": invalid syntax'),
-     (" 1", 'strconv.ParseInt: parsing " 1": invalid syntax'),
-     ("9223372036854775808", 'strconv.ParseInt: parsing "9223372036854775808": value out of range')],
+    [
+        ("abc", 'strconv.ParseInt: parsing "abc": invalid syntax'),
+        ("1.5", 'strconv.ParseInt: parsing "1.5": invalid syntax'),
+        (" 1", 'strconv.ParseInt: parsing " 1": invalid syntax'),
+        ("9223372036854775808", 'strconv.ParseInt: parsing "9223372036854775808": value out of range'),
+    ],
     ids=["letters", "float", "space", "overflow"],
 )
 def test_parse_int64_errors_are_go_texts(text: str, message: str) -> None:
@@ -132,10 +201,16 @@ def test_page_of_reads_pattern_offset_limit() -> None:
 
 @pytest.mark.parametrize(
     ("query", "message"),
-    [({"offset": "x"}, 'invalid offset parameter "x" must be an integer: '
-      'strconv.ParseInt: parsing "x": invalid syntax'),
-     ({"limit": "1e3"},
-      'invalid limit parameter "1e3" must be an integer: strconv.ParseInt: parsing "1e3": invalid syntax')],
+    [
+        (
+            {"offset": "x"},
+            'invalid offset parameter "x" must be an integer: strconv.ParseInt: parsing "x": invalid syntax',
+        ),
+        (
+            {"limit": "1e3"},
+            'invalid limit parameter "1e3" must be an integer: strconv.ParseInt: parsing "1e3": invalid syntax',
+        ),
+    ],
     ids=["offset", "limit"],
 )
 def test_page_of_errors(query: dict[str, str], message: str) -> None:
@@ -146,7 +221,11 @@ def test_page_of_errors(query: dict[str, str], message: str) -> None:
 
 def test_formats_default_and_reject_unknown_values() -> None:
     assert (script_format(""), script_format("raw"), dot_view(""), dot_view("labels")) == (
-        "formatted", "raw", "attributes", "labels")
+        "formatted",
+        "raw",
+        "attributes",
+        "labels",
+    )
     with pytest.raises(TaskApiError) as info:
         script_format("x")
     assert str(info.value) == 'invalid script-format parameter "x"'

@@ -22,7 +22,9 @@ from tocsin.points import Dimensions, Point
 )
 def test_from_filters(props: dict[str, str], kept: list[str]) -> None:
     points = [
-        pt("cpu", {"id": "a"}), pt("mem", {"id": "b"}), pt("cpu", {"id": "c"}, rp="other"),
+        pt("cpu", {"id": "a"}),
+        pt("mem", {"id": "b"}),
+        pt("cpu", {"id": "c"}, rp="other"),
         pt("cpu", {"id": "d"}, db="other"),
     ]
     _, out = run(chain(node("from", **props), node("capture")), points)
@@ -31,9 +33,12 @@ def test_from_filters(props: dict[str, str], kept: list[str]) -> None:
 
 
 def test_from_where_lambdas_are_anded() -> None:
-    spec = node("from", where=[(lam('"value" > 1'),), (lam('"host" == \'a\''),)])
-    points = [pt(tags={"host": "a"}, fields={"value": 2}), pt(tags={"host": "b"}, fields={"value": 2}),
-              pt(tags={"host": "a"}, fields={"value": 1})]
+    spec = node("from", where=[(lam('"value" > 1'),), (lam("\"host\" == 'a'"),)])
+    points = [
+        pt(tags={"host": "a"}, fields={"value": 2}),
+        pt(tags={"host": "b"}, fields={"value": 2}),
+        pt(tags={"host": "a"}, fields={"value": 1}),
+    ]
     _, out = run(chain(spec, node("capture")), points)
     assert out == [points[0]]
 

@@ -18,8 +18,12 @@ def grouped(group: str, t: int, **fields: object) -> Point:
 
 
 def test_derivative_per_group_emits_the_current_point() -> None:
-    points = [grouped("a", T0, value=10), grouped("b", T0, value=0.0), grouped("a", T0 + 2 * S, value=16),
-              grouped("b", T0 + S, value=-4.0)]
+    points = [
+        grouped("a", T0, value=10),
+        grouped("b", T0, value=0.0),
+        grouped("a", T0 + 2 * S, value=16),
+        grouped("b", T0 + S, value=-4.0),
+    ]
     _, out = run(chain(node("derivative", "value"), node("capture")), points)
     assert [(p.group, p.time, p.fields) for p in out] == [
         ("a", T0 + 2 * S, {"value": 3.0}),  # `.as()` defaults to the field itself, as in Kapacitor
@@ -67,8 +71,13 @@ def test_state_duration() -> None:
 
 def test_state_count_per_group_and_as() -> None:
     spec = node("state_count", lam('"value" > 5'), as_="n")
-    points = [grouped("a", T0, value=6), grouped("b", T0, value=6), grouped("a", T0 + S, value=7),
-              grouped("a", T0 + 2 * S, value=0), grouped("b", T0 + S, value=9)]
+    points = [
+        grouped("a", T0, value=6),
+        grouped("b", T0, value=6),
+        grouped("a", T0 + S, value=7),
+        grouped("a", T0 + 2 * S, value=0),
+        grouped("b", T0 + S, value=9),
+    ]
     ex, out = run(chain(spec, node("capture")), points)
     assert [p.fields["n"] for p in out] == [1, 1, 2, -1, 2]
     assert ex.stats()["node-stats"]["state_count1"]["working_cardinality"] == 2
@@ -87,8 +96,10 @@ def test_change_detect() -> None:
 
 
 def test_change_detect_missing_field_is_an_error_but_others_count() -> None:
-    ex, out = run(chain(node("change_detect", "a", "b"), node("capture")),
-                  [pt(fields={"b": 1}), pt(fields={"b": 1}), pt(fields={"b": 2})])
+    ex, out = run(
+        chain(node("change_detect", "a", "b"), node("capture")),
+        [pt(fields={"b": 1}), pt(fields={"b": 1}), pt(fields={"b": 2})],
+    )
     assert [p.fields for p in out] == [{"b": 1}, {"b": 2}]
     assert ex.stats()["node-stats"]["change_detect1"]["errors"] == 3
 

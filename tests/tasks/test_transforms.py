@@ -119,15 +119,31 @@ def test_group_by_star_with_exclude() -> None:
 
 def test_group_by_splits_batches_when_the_next_time_arrives() -> None:
     ex = run(chain(node("groupby", "host"), node("capture"), kind=EdgeType.BATCH), [])[0]
-    first = Batch("cpu", T0, {}, [BatchPoint(T0 + S, {"v": 1}, {"host": "b"}), BatchPoint(T0, {"v": 2}, {"host": "a"}),
-                                  BatchPoint(T0 - S, {"v": 3}, {"host": "b"})])
+    first = Batch(
+        "cpu",
+        T0,
+        {},
+        [
+            BatchPoint(T0 + S, {"v": 1}, {"host": "b"}),
+            BatchPoint(T0, {"v": 2}, {"host": "a"}),
+            BatchPoint(T0 - S, {"v": 3}, {"host": "b"}),
+        ],
+    )
     push(ex, first)
     assert captured(ex, "capture2") == []
     push(ex, Batch("cpu", T0 + 10 * S, {}, []))
     host = Dimensions(("host",))
     assert captured(ex, "capture2") == [
-        Batch("cpu", T0, {"host": "b"}, [BatchPoint(T0 - S, {"v": 3}, {"host": "b"}),
-                                         BatchPoint(T0 + S, {"v": 1}, {"host": "b"})], "", "", "host=b", host),
+        Batch(
+            "cpu",
+            T0,
+            {"host": "b"},
+            [BatchPoint(T0 - S, {"v": 3}, {"host": "b"}), BatchPoint(T0 + S, {"v": 1}, {"host": "b"})],
+            "",
+            "",
+            "host=b",
+            host,
+        ),
         Batch("cpu", T0, {"host": "a"}, [BatchPoint(T0, {"v": 2}, {"host": "a"})], "", "", "host=a", host),
     ]
 
@@ -136,16 +152,26 @@ def test_default_fills_missing_fields_and_tags() -> None:
     spec = node("default", field=[("value", 0.0), ("n", 1)], tag=[("dc", "eu")])
     points = [pt(tags={"dc": "us"}, fields={"value": 5.0}), pt(fields={})]
     ex, out = run(chain(spec, node("capture")), points)
-    assert [(p.tags, p.fields) for p in out] == [({"dc": "us"}, {"value": 5.0, "n": 1}),
-                                                 ({"dc": "eu"}, {"value": 0.0, "n": 1})]
+    assert [(p.tags, p.fields) for p in out] == [
+        ({"dc": "us"}, {"value": 5.0, "n": 1}),
+        ({"dc": "eu"}, {"value": 0.0, "n": 1}),
+    ]
     assert points[1].fields == {}  # the input is never modified
     stats = ex.stats()["node-stats"]["default1"]
     assert (stats["fields_defaulted"], stats["tags_defaulted"]) == (3, 1)
 
 
 def test_delete_removes_fields_and_tags_and_regroups() -> None:
-    p = Point("cpu", {"host": "a", "dc": "x"}, {"value": 1.0, "x": 2}, T0, "db", "rp", "dc=x,host=a",
-              Dimensions(("dc", "host")))
+    p = Point(
+        "cpu",
+        {"host": "a", "dc": "x"},
+        {"value": 1.0, "x": 2},
+        T0,
+        "db",
+        "rp",
+        "dc=x,host=a",
+        Dimensions(("dc", "host")),
+    )
     ex, out = run(chain(node("delete", field=("x",), tag=("dc",)), node("capture")), [p])
     assert out == [Point("cpu", {"host": "a"}, {"value": 1.0}, T0, "db", "rp", "host=a", Dimensions(("host",)))]
     stats = ex.stats()["node-stats"]["delete1"]

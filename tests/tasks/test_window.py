@@ -30,8 +30,15 @@ class NoConfig:
 
 
 def ctx() -> TaskContext:
-    return TaskContext(task_id="t", hostname="h", config=NoConfig(), emit=lambda e, d: None,
-                       last_event=lambda t, a: None, inhibitors=Inhibitors(), log=logging.getLogger("tests.window"))
+    return TaskContext(
+        task_id="t",
+        hostname="h",
+        config=NoConfig(),
+        emit=lambda e, d: None,
+        last_event=lambda t, a: None,
+        inhibitors=Inhibitors(),
+        log=logging.getLogger("tests.window"),
+    )
 
 
 def make_window(**props: Any) -> WindowNode:
@@ -48,8 +55,9 @@ def make_window(**props: Any) -> WindowNode:
 
 
 def pt(sec: float, host: str = "a", name: str = "cpu") -> Point:
-    return Point(name, {"host": host, "cpu": "cpu0"}, {"v": sec}, BASE + int(sec * S), "db", "rp",
-                 f"host={host}", BY_HOST)
+    return Point(
+        name, {"host": host, "cpu": "cpu0"}, {"v": sec}, BASE + int(sec * S), "db", "rp", f"host={host}", BY_HOST
+    )
 
 
 def feed(node: WindowNode, secs: list[float]) -> list[tuple[float, list[float]]]:
@@ -63,24 +71,55 @@ def feed(node: WindowNode, secs: list[float]) -> list[tuple[float, list[float]]]
 
 
 TIME_CASES = [
-    ("every-less-than-period", {"period": 10, "every": 5}, [1, 3, 5, 6, 8, 12, 17, 30],
-     [(6, [1, 3, 5]), (11, [1, 3, 5, 6, 8]), (17, [8, 12]), (22, [12, 17])]),
-    ("aligned", {"period": 10, "every": 10, "align": True}, [3, 7, 12, 19, 25, 47],
-     [(10, [3, 7]), (20, [12, 19]), (30, [25])]),
-    ("emit-at-exact-due-time-excludes-that-point", {"period": 5, "every": 5}, [0, 4, 5, 5, 10],
-     [(5, [0, 4]), (10, [5, 5])]),
-    ("fill-period", {"period": 10, "every": 5, "fillPeriod": True}, [1, 4, 8, 11, 16],
-     [(11, [1, 4, 8]), (16, [8, 11])]),
-    ("fill-period-aligned-drops-first-points", {"period": 10, "every": 5, "fillPeriod": True, "align": True},
-     [3, 9, 15], [(15, [9])]),
-    ("fill-period-aligned-on-boundary", {"period": 10, "every": 5, "fillPeriod": True, "align": True},
-     [5, 15, 20], [(20, [15])]),
-    ("every-zero-emits-each-point", {"period": 10}, [1, 5, 11, 11],
-     [(1, [1]), (5, [1, 5]), (11, [5, 11]), (11, [5, 11, 11])]),
-    ("period-shorter-than-every-gives-empty-batches", {"period": 2, "every": 5}, [0, 1, 5, 9, 10],
-     [(5, []), (10, [9])]),
-    ("gap-in-data", {"period": 10, "every": 10, "align": True}, [1, 2, 95],
-     [(10, [1, 2])]),
+    (
+        "every-less-than-period",
+        {"period": 10, "every": 5},
+        [1, 3, 5, 6, 8, 12, 17, 30],
+        [(6, [1, 3, 5]), (11, [1, 3, 5, 6, 8]), (17, [8, 12]), (22, [12, 17])],
+    ),
+    (
+        "aligned",
+        {"period": 10, "every": 10, "align": True},
+        [3, 7, 12, 19, 25, 47],
+        [(10, [3, 7]), (20, [12, 19]), (30, [25])],
+    ),
+    (
+        "emit-at-exact-due-time-excludes-that-point",
+        {"period": 5, "every": 5},
+        [0, 4, 5, 5, 10],
+        [(5, [0, 4]), (10, [5, 5])],
+    ),
+    (
+        "fill-period",
+        {"period": 10, "every": 5, "fillPeriod": True},
+        [1, 4, 8, 11, 16],
+        [(11, [1, 4, 8]), (16, [8, 11])],
+    ),
+    (
+        "fill-period-aligned-drops-first-points",
+        {"period": 10, "every": 5, "fillPeriod": True, "align": True},
+        [3, 9, 15],
+        [(15, [9])],
+    ),
+    (
+        "fill-period-aligned-on-boundary",
+        {"period": 10, "every": 5, "fillPeriod": True, "align": True},
+        [5, 15, 20],
+        [(20, [15])],
+    ),
+    (
+        "every-zero-emits-each-point",
+        {"period": 10},
+        [1, 5, 11, 11],
+        [(1, [1]), (5, [1, 5]), (11, [5, 11]), (11, [5, 11, 11])],
+    ),
+    (
+        "period-shorter-than-every-gives-empty-batches",
+        {"period": 2, "every": 5},
+        [0, 1, 5, 9, 10],
+        [(5, []), (10, [9])],
+    ),
+    ("gap-in-data", {"period": 10, "every": 10, "align": True}, [1, 2, 95], [(10, [1, 2])]),
 ]
 
 
@@ -90,8 +129,11 @@ def test_time_windows(props: dict[str, Any], secs: list[float], expected: list[t
 
 
 COUNT_CASES = [
-    ("every-point", {"periodCount": 3, "everyCount": 1}, [(1, [1]), (2, [1, 2]), (3, [1, 2, 3]), (4, [2, 3, 4]),
-                                                         (5, [3, 4, 5])]),
+    (
+        "every-point",
+        {"periodCount": 3, "everyCount": 1},
+        [(1, [1]), (2, [1, 2]), (3, [1, 2, 3]), (4, [2, 3, 4]), (5, [3, 4, 5])],
+    ),
     ("every-second-point", {"periodCount": 3, "everyCount": 2}, [(2, [1, 2]), (4, [2, 3, 4])]),
     ("fill-period", {"periodCount": 3, "everyCount": 2, "fillPeriod": True}, [(3, [1, 2, 3]), (5, [3, 4, 5])]),
 ]
@@ -119,15 +161,24 @@ def test_batch_header_comes_from_the_group() -> None:
     node.point(pt(1, "a"))
     node.point(pt(2, "b", name="mem"))
     out = node.point(pt(11, "a"))
-    assert out == [Batch("cpu", BASE + 11 * S, {"host": "a"},
-                         [BatchPoint(BASE + 1 * S, {"v": 1}, {"host": "a", "cpu": "cpu0"})],
-                         "db", "rp", "host=a", BY_HOST, False)]
+    assert out == [
+        Batch(
+            "cpu",
+            BASE + 11 * S,
+            {"host": "a"},
+            [BatchPoint(BASE + 1 * S, {"v": 1}, {"host": "a", "cpu": "cpu0"})],
+            "db",
+            "rp",
+            "host=a",
+            BY_HOST,
+            False,
+        )
+    ]
     assert node.cardinality() == 2
     by_name = Dimensions(("host",), by_name=True)
     node2 = make_window(period=10, every=10)
     node2.point(Point("cpu", {"host": "a"}, {"v": 1}, BASE, group="cpu\nhost=a", dimensions=by_name))
-    [batch] = node2.point(Point("cpu", {"host": "a"}, {"v": 2}, BASE + 10 * S, group="cpu\nhost=a",
-                                dimensions=by_name))
+    [batch] = node2.point(Point("cpu", {"host": "a"}, {"v": 2}, BASE + 10 * S, group="cpu\nhost=a", dimensions=by_name))
     assert isinstance(batch, Batch)
     assert (batch.by_name, batch.group, batch.tags) == (True, "cpu\nhost=a", {"host": "a"})
 
@@ -137,16 +188,22 @@ def test_groups_are_windowed_independently() -> None:
     secs_hosts = [(1, "a"), (4, "b"), (12, "a"), (13, "b"), (14, "b")]
     out = [b for s, h in secs_hosts for b in node.point(pt(s, h))]
     assert [(b.group, (b.time - BASE) // S, len(b.points)) for b in out if isinstance(b, Batch)] == [
-        ("host=a", 11, 1), ("host=b", 14, 2)]
+        ("host=a", 11, 1),
+        ("host=b", 14, 2),
+    ]
 
 
-@pytest.mark.parametrize(("props", "message"), [
-    ({"period": 10, "periodCount": 3, "everyCount": 1}, window_module.ERR_BOTH_PERIODS),
-    ({"periodCount": 3, "everyCount": 1, "align": True}, window_module.ERR_ALIGN_COUNT),
-    ({"periodCount": 3}, window_module.ERR_EVERY_COUNT),
-    ({}, window_module.ERR_NO_PERIOD),
-    ({"every": 10}, window_module.ERR_NO_PERIOD),
-], ids=["both-periods", "align-count", "every-count-missing", "no-period", "only-every"])
+@pytest.mark.parametrize(
+    ("props", "message"),
+    [
+        ({"period": 10, "periodCount": 3, "everyCount": 1}, window_module.ERR_BOTH_PERIODS),
+        ({"periodCount": 3, "everyCount": 1, "align": True}, window_module.ERR_ALIGN_COUNT),
+        ({"periodCount": 3}, window_module.ERR_EVERY_COUNT),
+        ({}, window_module.ERR_NO_PERIOD),
+        ({"every": 10}, window_module.ERR_NO_PERIOD),
+    ],
+    ids=["both-periods", "align-count", "every-count-missing", "no-period", "only-every"],
+)
 def test_invalid_windows(props: dict[str, Any], message: str) -> None:
     with pytest.raises(NodeError) as err:
         make_window(**props)

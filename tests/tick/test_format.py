@@ -13,7 +13,9 @@ from tocsin.tick.format import format_program, format_script
 from tocsin.tick.parser import parse_program
 
 FORMATTED = [
-    pytest.param("stream|from().measurement('cpu')", "stream\n    |from()\n        .measurement('cpu')\n", id="api-vector"),  # noqa: E501
+    pytest.param(
+        "stream|from().measurement('cpu')", "stream\n    |from()\n        .measurement('cpu')\n", id="api-vector"
+    ),
     pytest.param(
         "var x = 5 stream|from().measurement('cpu')",
         "var x = 5\n\nstream\n    |from()\n        .measurement('cpu')\n",
@@ -35,7 +37,9 @@ FORMATTED = [
         id="lambda-line-breaks-kept",
     ),
     pytest.param(
-        'var f = lambda: ("a" > 5 AND\n"b" < 2)', 'var f = lambda: ("a" > 5 AND\n    "b" < 2)\n', id="parentheses-indent"  # noqa: E501
+        'var f = lambda: ("a" > 5 AND\n"b" < 2)',
+        'var f = lambda: ("a" > 5 AND\n    "b" < 2)\n',
+        id="parentheses-indent",
     ),
     pytest.param(
         'stream|from().where(lambda: "a" > crit AND\n  "b" =~ /x\\/y/)',
@@ -83,9 +87,13 @@ FORMATTED = [
     ),
     pytest.param("// a\n\n// b\n//\nvar x = 1", "// a\n\n// b\n//\nvar x = 1\n", id="comment-blocks"),
     pytest.param(
-        "stream|from().align.quiet()", "stream\n    |from()\n        .align\n        .quiet()\n", id="property-read-no-parens"  # noqa: E501
+        "stream|from().align.quiet()",
+        "stream\n    |from()\n        .align\n        .quiet()\n",
+        id="property-read-no-parens",
     ),
-    pytest.param("stream|from()@myUDF().opt(1)", "stream\n    |from()\n    @myUDF()\n        .opt(1)\n", id="udf-one-step"),  # noqa: E501
+    pytest.param(
+        "stream|from()@myUDF().opt(1)", "stream\n    |from()\n    @myUDF()\n        .opt(1)\n", id="udf-one-step"
+    ),
     pytest.param("", "", id="empty"),
     pytest.param("// just me", "// just me\n\n", id="only-comment"),
     pytest.param("a|join(b, c).as('b', 'c')", "a\n    |join(b, c)\n        .as('b', 'c')\n", id="join"),

@@ -134,11 +134,29 @@ async def test_reads_at_most_64_kib_of_a_response(sink: HttpSink) -> None:
 def _self_signed(directory: Path) -> ssl.SSLContext:
     cert, key = directory / "cert.pem", directory / "key.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-         "-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True, capture_output=True,
-    )  # fmt: skip
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+    )
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
     return context
@@ -149,7 +167,7 @@ async def test_verify_tls_decides_whether_a_self_signed_peer_is_accepted(tmp_pat
     try:
         with pytest.raises(DeliveryError) as caught:
             await http.send(HttpRequest("POST", server.url + "/x", body=b"a"), 5.0)
-        assert (caught.value.reason, caught.value.retryable) == (Reason.NETWORK, True)
+        assert (caught.value.reason, caught.value.retryable) == (Reason.TLS, True)
         assert "certificate verify failed" in str(caught.value)
         assert len(server.requests) == 0
         outcome = await http.send(HttpRequest("POST", server.url + "/x", body=b"a", verify_tls=False), 5.0)

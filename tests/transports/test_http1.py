@@ -16,6 +16,7 @@ import pytest
 from tests.support.sink import HttpSink
 from tocsin.delivery.errors import DeliveryError, Reason
 from tocsin.handlers.requests import HttpRequest
+from tocsin.transports import http1
 from tocsin.transports.http import MAX_RESPONSE_BYTES, HttpTransport
 
 Answerer = Callable[[int], bytes]  # request number (from 0) -> raw answer bytes; b"" = close without answering
@@ -28,7 +29,9 @@ class RawServer:
         self.answer = answer
         self.requests: list[bytes] = []
         self.connections = 0
+        self.ended = 0  # connections that ended, by either side
         self.close_after_answer = False
+        self.trickle = False  # write answers one byte at a time
         self._server: asyncio.Server | None = None
         self.port = 0
 
@@ -57,12 +60,19 @@ class RawServer:
                 raw = self.answer(number)
                 if not raw:
                     break
-                writer.write(raw)
-                await writer.drain()
+                if self.trickle:
+                    for i in range(len(raw)):
+                        writer.write(raw[i : i + 1])
+                        await writer.drain()
+                        await asyncio.sleep(0)
+                else:
+                    writer.write(raw)
+                    await writer.drain()
                 if self.close_after_answer:
                     break
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
+        self.ended += 1
         writer.close()
 
     async def close(self) -> None:
@@ -96,11 +106,22 @@ async def test_the_same_request_bytes_as_aiohttp(http: HttpTransport) -> None:
         fast, reference = await sink.wait_for(2)
         assert (fast.method, fast.path, fast.query_string, fast.body) == ("POST", "/a%20b/c", "x=1%202&y=%C3%A9", b"{}")
         assert (fast.method, fast.path, fast.query_string, fast.headers, fast.body) == (
-            reference.method, reference.path, reference.query_string, reference.headers, reference.body,
-        )  # fmt: skip
+            reference.method,
+            reference.path,
+            reference.query_string,
+            reference.headers,
+            reference.body,
+        )
         assert [name for name, _ in fast.headers] == [
-            "Host", "X-A", "Content-Type", "X-A", "Accept", "Accept-Encoding", "User-Agent", "Content-Length",
-        ]  # fmt: skip
+            "Host",
+            "X-A",
+            "Content-Type",
+            "X-A",
+            "Accept",
+            "Accept-Encoding",
+            "User-Agent",
+            "Content-Length",
+        ]
     finally:
         await sink.close()
 
@@ -132,11 +153,17 @@ async def test_keep_alive_reuses_one_connection(http: HttpTransport) -> None:
 @pytest.mark.parametrize(
     ("raw", "body"),
     [
-        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-T: 1\r\n\r\n",
-         "hello world"),
+        (
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+            b"5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-T: 1\r\n\r\n",
+            "hello world",
+        ),
         (b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok", "ok"),
-        (b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n%s"
-         % (len(gzip.compress(b"zipped")), gzip.compress(b"zipped")), "zipped"),
+        (
+            b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n%s"
+            % (len(gzip.compress(b"zipped")), gzip.compress(b"zipped")),
+            "zipped",
+        ),
         (b"HTTP/1.1 200 OK\r\nX-Folded: a\r\n b\r\nContent-Length: 3\r\n\r\nabc", "abc"),
     ],
     ids=["chunked-with-extension-and-trailer", "interim-100-continue", "gzip", "folded-header"],
@@ -197,10 +224,13 @@ async def test_an_answer_past_the_cap_is_cut_and_its_connection_dropped(http: Ht
     ("raw", "message"),
     [
         (b"", "the server closed the connection without answering"),
-        (b"SMTP ready\r\n\r\n", "invalid status line 'SMTP ready'"),
+        (b"SMTP ready\r\n\r\n", "invalid answer: expected http/, rtsp/ or ice/"),
         (b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort", "in the middle of the answer"),
-        (b"HTTP/1.1 200 OK\r\nContent-Length: ten\r\n\r\n", "invalid Content-Length 'ten'"),
-        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "invalid chunk size b'zz'"),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: ten\r\n\r\n", "invalid answer: invalid character in content-length"),
+        (
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+            "invalid answer: invalid character in chunk size",
+        ),
     ],
     ids=["closed-without-answer", "not-http", "truncated-body", "bad-length", "bad-chunk"],
 )
@@ -318,5 +348,62 @@ async def test_a_header_with_a_line_break_never_splits_the_request(http: HttpTra
         with pytest.raises(DeliveryError):
             await http.send(req, 5.0)
         assert all(b"X-Injected" not in r for r in server.requests)
+    finally:
+        await server.close()
+
+
+async def test_a_kept_alive_connection_the_peer_dropped_is_retried_once_on_a_new_one(http: HttpTransport) -> None:
+    # the second request finds the connection closed under it (no answer): it goes again, on a new connection
+    answers = [ok(b"first"), b"", ok(b"fresh")]
+    server = await RawServer(lambda n: answers[n]).start()
+    try:
+        got = []
+        for _ in range(2):
+            req = HttpRequest("POST", server.url + "/", body=b"a", capture_response=True)
+            got.append((await http.send(req, 5.0)).detail)
+        assert got == ["first", "fresh"]
+        assert (server.connections, len(server.requests)) == (2, 3)
+    finally:
+        await server.close()
+
+
+async def test_the_retry_on_a_new_connection_happens_once(http: HttpTransport) -> None:
+    answers = [ok(), b"", b""]
+    server = await RawServer(lambda n: answers[n]).start()
+    try:
+        await http.send(HttpRequest("POST", server.url + "/", body=b"a"), 5.0)
+        with pytest.raises(DeliveryError) as caught:
+            await http.send(HttpRequest("POST", server.url + "/p", body=b"b"), 5.0)
+        assert str(caught.value) == f"POST {server.url}/p: the server closed the connection without answering"
+        assert (caught.value.reason, server.connections, len(server.requests)) == (Reason.NETWORK, 2, 3)
+    finally:
+        await server.close()
+
+
+async def test_idle_connections_are_closed_by_a_timer(http: HttpTransport, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(http1, "IDLE_TIMEOUT", 0.05)
+    server = await RawServer(lambda n: ok()).start()
+    try:
+        await http.send(HttpRequest("POST", server.url + "/", body=b"a"), 5.0)
+        assert server.ended == 0
+        for _ in range(100):
+            if server.ended:
+                break
+            await asyncio.sleep(0.01)
+        assert server.ended == 1  # the client closed it, with nothing to send
+        await http.send(HttpRequest("POST", server.url + "/", body=b"b"), 5.0)
+        assert (server.connections, len(server.requests)) == (2, 2)
+    finally:
+        await server.close()
+
+
+async def test_an_answer_split_into_single_bytes_is_framed(http: HttpTransport) -> None:
+    body = b'{"ok":true}'
+    raw = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+    server = await RawServer(lambda n: raw).start()
+    server.trickle = True
+    try:
+        outcome = await http.send(HttpRequest("POST", server.url + "/", body=b"a", capture_response=True), 5.0)
+        assert (outcome.status, outcome.detail) == (200, '{"ok":true}')
     finally:
         await server.close()

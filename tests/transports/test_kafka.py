@@ -174,17 +174,32 @@ def test_producer_options_plain() -> None:
 @pytest.mark.parametrize(
     ("settings", "expected"),
     [
-        ({"sasl": KafkaSasl(username="u", password="p")},
-         {"security_protocol": "SASL_PLAINTEXT", "sasl_mechanism": "PLAIN", "sasl_plain_username": "u",
-          "sasl_plain_password": "p"}),
-        ({"sasl": KafkaSasl(mechanism="SCRAM-SHA-512", username="u", password="p"), "use_ssl": True,
-          "insecure_skip_verify": True},
-         {"security_protocol": "SASL_SSL", "sasl_mechanism": "SCRAM-SHA-512", "sasl_plain_username": "u",
-          "sasl_plain_password": "p"}),
+        (
+            {"sasl": KafkaSasl(username="u", password="p")},
+            {
+                "security_protocol": "SASL_PLAINTEXT",
+                "sasl_mechanism": "PLAIN",
+                "sasl_plain_username": "u",
+                "sasl_plain_password": "p",
+            },
+        ),
+        (
+            {
+                "sasl": KafkaSasl(mechanism="SCRAM-SHA-512", username="u", password="p"),
+                "use_ssl": True,
+                "insecure_skip_verify": True,
+            },
+            {
+                "security_protocol": "SASL_SSL",
+                "sasl_mechanism": "SCRAM-SHA-512",
+                "sasl_plain_username": "u",
+                "sasl_plain_password": "p",
+            },
+        ),
         ({"use_ssl": True}, {"security_protocol": "SSL"}),
     ],
     ids=["sasl-plain", "scram-over-tls", "tls"],
-)  # fmt: skip
+)
 def test_producer_options_security(settings: dict[str, Any], expected: dict[str, Any]) -> None:
     options = producer_options(cluster_at("h:9092", **settings))
     assert {k: v for k, v in options.items() if k in expected} == expected
@@ -212,8 +227,14 @@ async def test_static_token() -> None:
 
 async def test_client_credentials_token(sink: HttpSink) -> None:
     url = sink.url.rstrip("/") + "/token"
-    sasl = KafkaSasl(mechanism="OAUTHBEARER", oauth_client_id="id", oauth_client_secret="se cret",
-                     oauth_token_url=url, oauth_scopes=("a", "b"), oauth_params=(("aud", "x"),))  # fmt: skip
+    sasl = KafkaSasl(
+        mechanism="OAUTHBEARER",
+        oauth_client_id="id",
+        oauth_client_secret="se cret",
+        oauth_token_url=url,
+        oauth_scopes=("a", "b"),
+        oauth_params=(("aud", "x"),),
+    )
     provider = token_provider(sasl)
     assert isinstance(provider, ClientCredentialsToken)
     sink.answer(Answer(200, body=b'{"access_token":"t1","token_type":"bearer","expires_in":3600}'))
@@ -226,12 +247,22 @@ async def test_client_credentials_token(sink: HttpSink) -> None:
 
 
 async def test_client_credentials_falls_back_to_the_form_and_auth0_uses_it(sink: HttpSink) -> None:
-    sasl = KafkaSasl(mechanism="OAUTHBEARER", oauth_client_id="id", oauth_client_secret="s",
-                     oauth_token_url=sink.url.rstrip("/") + "/token")  # fmt: skip
+    sasl = KafkaSasl(
+        mechanism="OAUTHBEARER",
+        oauth_client_id="id",
+        oauth_client_secret="s",
+        oauth_token_url=sink.url.rstrip("/") + "/token",
+    )
     sink.answer(Answer(401, body=b"no header auth"), Answer(200, body=b"access_token=t2&expires_in=1"))
     assert await token_provider(sasl).token() == "t2"
-    auth0 = KafkaSasl(mechanism="OAUTHBEARER", oauth_service="auth0", oauth_client_id="id", oauth_client_secret="s",
-                      oauth_token_url=sasl.oauth_token_url, oauth_params=(("audience", "kafka"),))  # fmt: skip
+    auth0 = KafkaSasl(
+        mechanism="OAUTHBEARER",
+        oauth_service="auth0",
+        oauth_client_id="id",
+        oauth_client_secret="s",
+        oauth_token_url=sasl.oauth_token_url,
+        oauth_params=(("audience", "kafka"),),
+    )
     sink.answer(Answer(200, body=b'{"access_token":"t3"}'))
     assert await token_provider(auth0).token() == "t3"
     header, form, auth0_form = await sink.wait_for(3)
@@ -244,8 +275,13 @@ async def test_client_credentials_falls_back_to_the_form_and_auth0_uses_it(sink:
 
 
 async def test_client_credentials_failure_names_the_answer(sink: HttpSink) -> None:
-    sasl = KafkaSasl(mechanism="OAUTHBEARER", oauth_service="auth0", oauth_client_id="id",
-                     oauth_client_secret="SECRET", oauth_token_url=sink.url.rstrip("/") + "/token")  # fmt: skip
+    sasl = KafkaSasl(
+        mechanism="OAUTHBEARER",
+        oauth_service="auth0",
+        oauth_client_id="id",
+        oauth_client_secret="SECRET",
+        oauth_token_url=sink.url.rstrip("/") + "/token",
+    )
     sink.answer(Answer(400, body=b'{"error":"invalid_client"}'))
     with pytest.raises(Exception, match=r'HTTP 400: \{"error":"invalid_client"\}') as caught:
         await token_provider(sasl).token()

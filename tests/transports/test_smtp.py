@@ -105,18 +105,20 @@ class SmtpPeer:
         return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        transport = server.transport
+        assert transport is not None
         if self.on_data == "close":
-            server.transport.close()
+            transport.close()
             return "421 closing"
         if self.on_data == "hang":
             await asyncio.Event().wait()
         assert isinstance(envelope.content, bytes) and envelope.mail_from is not None
         login = session.auth_data if isinstance(session.auth_data, bytes) else None
-        encrypted = server.transport.get_extra_info("ssl_object") is not None
+        encrypted = transport.get_extra_info("ssl_object") is not None
         self.messages.append(Received(envelope.mail_from, tuple(envelope.rcpt_tos), envelope.content, encrypted, login))
         self._arrived.set()
         if self.on_data == "close-after":
-            asyncio.get_running_loop().call_soon(server.transport.close)
+            asyncio.get_running_loop().call_soon(transport.close)
         return "250 2.0.0 queued as 42"
 
     async def handle_QUIT(self, server: SMTP, session: Session, envelope: Envelope) -> str:
@@ -184,8 +186,13 @@ def stopped_port() -> int:
 
 
 def request(port: int, **kwargs: Any) -> SmtpRequest:
-    values: dict[str, Any] = {"host": "127.0.0.1", "port": port, "sender": "tocsin@example.com",
-                              "recipients": ("oncall@example.com",), "message": MESSAGE}  # fmt: skip
+    values: dict[str, Any] = {
+        "host": "127.0.0.1",
+        "port": port,
+        "sender": "tocsin@example.com",
+        "recipients": ("oncall@example.com",),
+        "message": MESSAGE,
+    }
     return SmtpRequest(**(values | kwargs))
 
 
@@ -200,8 +207,15 @@ def request(port: int, **kwargs: Any) -> SmtpRequest:
         ("starttls", "none", False),
         ("tls", "tls", True),
     ],
-    ids=["plain", "starttls-not-offered-loopback", "opportunistic-plain", "starttls", "opportunistic",
-         "starttls-declined", "implicit-tls"],
+    ids=[
+        "plain",
+        "starttls-not-offered-loopback",
+        "opportunistic-plain",
+        "starttls",
+        "opportunistic",
+        "starttls-declined",
+        "implicit-tls",
+    ],
 )
 async def test_tls_modes(
     smtp_peer: PeerFactory, transports: Transports, certs: TestCerts, server_tls: str, client_tls: str, encrypted: bool
@@ -237,7 +251,7 @@ async def test_untrusted_certificate_fails_unless_no_verify(
     peer = await smtp_peer(tls=server_tls, cert=certs.untrusted)
     with pytest.raises(DeliveryError) as caught:
         await transports.send(request(peer.port, tls=server_tls), 5)
-    assert caught.value.reason is Reason.NETWORK and caught.value.retryable
+    assert caught.value.reason is Reason.TLS and caught.value.retryable
     assert str(caught.value) == f"smtp 127.0.0.1:{peer.port}: TLS: CERTIFICATE_VERIFY_FAILED"
     await transports.send(request(peer.port, tls=server_tls, verify_tls=False), 5)
     assert [m.tls for m in await peer.wait_for(1)] == [True]
@@ -313,9 +327,12 @@ async def test_all_recipients_refused_fails(
     with pytest.raises(DeliveryError) as caught:
         await transports.send(request(peer.port, recipients=refused), 5)
     each = "; ".join(
-        {"gone@example.com": "RCPT TO:<gone@example.com> refused: 550 5.1.1 no such user",
-         "full@example.com": "RCPT TO:<full@example.com> refused: 452 4.2.2 full"}[r] for r in refused
-    )  # fmt: skip
+        {
+            "gone@example.com": "RCPT TO:<gone@example.com> refused: 550 5.1.1 no such user",
+            "full@example.com": "RCPT TO:<full@example.com> refused: 452 4.2.2 full",
+        }[r]
+        for r in refused
+    )
     assert str(caught.value) == f"smtp 127.0.0.1:{peer.port}: every recipient was refused: {each}"
     assert (caught.value.reason, caught.value.retryable) == (reason, retryable)
     assert peer.messages == []

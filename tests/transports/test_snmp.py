@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from pyasn1.codec.ber import decoder
-from pysnmp.proto import api
+from pyasn1.codec.ber import decoder  # type: ignore[import-untyped]
+from pysnmp.proto import api  # type: ignore[import-untyped]
 
 from tocsin.delivery.errors import DeliveryError, Reason
 from tocsin.handlers.requests import SnmpTrapRequest, SnmpVarBind
@@ -33,8 +33,14 @@ COMMUNITY = "tocsin-public"
 SYS_UPTIME = ("1.3.6.1.2.1.1.3.0", "TimeTicks", "1000")
 # One record per trap: community line, then the varbinds, with separators no value contains.
 _FORMAT = "TRAP %P\x1f%V\x1e%v\x1d\n"
-_NET_SNMP_TYPES = {"Timeticks": "TimeTicks", "OID": "Oid", "Counter64": "Counter64", "INTEGER": "Integer",
-                   "STRING": "OctetString", "NULL": "Null"}  # fmt: skip
+_NET_SNMP_TYPES = {
+    "Timeticks": "TimeTicks",
+    "OID": "Oid",
+    "Counter64": "Counter64",
+    "INTEGER": "Integer",
+    "STRING": "OctetString",
+    "NULL": "Null",
+}
 _DECODED_TYPES = {"ObjectIdentifier": "Oid"}
 
 VarBind = tuple[str, str, str]

@@ -47,7 +47,7 @@ class Site:
                 self.received.append((response.url, ""))
 
 
-StartSite = Callable[[str], Awaitable[Site]]
+StartSite = Callable[..., Awaitable[Site]]
 
 
 @pytest.fixture

@@ -24,8 +24,9 @@ async def add_workspace(page: Page, name: str, url: str, channel: str) -> Locato
     return saved
 
 
-async def test_slack_two_workspaces_test_alerts_and_secrets(start_site: StartSite, browser: Browser,
-                                                            sink: HttpSink) -> None:
+async def test_slack_two_workspaces_test_alerts_and_secrets(
+    start_site: StartSite, browser: Browser, sink: HttpSink
+) -> None:
     site = await start_site()
     page = await open_page(browser, site, "#/endpoints/slack")
     await expect(page.get_by_role("tab", name="slack")).to_have_attribute("aria-selected", "true")

@@ -21,9 +21,7 @@ async def test_create_from_yaml_dry_run_and_send(start_site: StartSite, browser:
     await editor.fill(BROKEN)
     await page.get_by_role("button", name="Validate").click()
     status = page.locator("#handler-status")
-    await expect(status).to_have_text(
-        "Line 5, column 1: handler.yaml:5:1: expected ',' or ']', but got '<stream end>'"
-    )
+    await expect(status).to_have_text("Line 5, column 1: handler.yaml:5:1: expected ',' or ']', but got '<stream end>'")
     await expect(editor).to_have_attribute("aria-invalid", "true")
     yaml_text = f"topic: cpu\nid: hook\nkind: post\nmatch: level() >= WARNING\noptions:\n  url: {sink.url}/hook\n"
     await editor.fill(yaml_text)
@@ -46,9 +44,16 @@ async def test_create_from_yaml_dry_run_and_send(start_site: StartSite, browser:
     )
     body = json.loads(await result.locator('[data-part="body"]').inner_text())
     assert body == {
-        "id": "cpu:web1", "message": "cpu high", "details": "", "time": "2026-01-02T03:04:05Z", "duration": 0,
-        "level": "CRITICAL", "data": {"series": None}, "previousLevel": "OK", "recoverable": True,
-    }  # fmt: skip
+        "id": "cpu:web1",
+        "message": "cpu high",
+        "details": "",
+        "time": "2026-01-02T03:04:05Z",
+        "duration": 0,
+        "level": "CRITICAL",
+        "data": {"series": None},
+        "previousLevel": "OK",
+        "recoverable": True,
+    }
     assert sink.requests == []
     await screenshot(page, "handlers-dry-run")
     await page.get_by_role("button", name="Send this event for real").click()

@@ -28,7 +28,10 @@ async def test_sign_in_use_the_page_and_sign_out(start_site: StartSite, browser:
     await expect(page.get_by_text(f"Signed in as {ADMIN}")).to_be_visible()
     (cookie,) = await page.context.cookies()
     assert (cookie["name"], cookie["httpOnly"], cookie["sameSite"], cookie["secure"]) == (
-        "tocsin_session", True, "Strict", False
+        "tocsin_session",
+        True,
+        "Strict",
+        False,
     )
     assert await page.evaluate("document.cookie") == ""
 

@@ -36,9 +36,7 @@ async def bootstrap_admin(directory: UserDirectory, config: ConfigView) -> User 
     return user
 
 
-async def add_user(
-    directory: UserDirectory, name: str, password: str, admin: bool, permissions: Iterable[str]
-) -> User:
+async def add_user(directory: UserDirectory, name: str, password: str, admin: bool, permissions: Iterable[str]) -> User:
     """A new user in the store; ConfigError when the name is taken or the password empty."""
     if not name:
         raise ConfigError("a user needs a name")

@@ -55,8 +55,10 @@ class UserDirectory:
         cached = self._verified.get(name)
         if cached is not None:
             salt, digest, expires, for_hash = cached
-            if for_hash == user.password_hash and expires > time.monotonic() and hmac.compare_digest(
-                hashlib.sha256(salt + password.encode()).digest(), digest
+            if (
+                for_hash == user.password_hash
+                and expires > time.monotonic()
+                and hmac.compare_digest(hashlib.sha256(salt + password.encode()).digest(), digest)
             ):
                 return user
         ok = await asyncio.get_running_loop().run_in_executor(None, verify_password, password, user.password_hash)

@@ -68,9 +68,7 @@ def encode_query(query: Mapping[str, QueryValue]) -> str:
 class ApiClient:
     """Calls one Tocsin (or Kapacitor) server; `base_url` is `http(s)://host:port`."""
 
-    def __init__(
-        self, base_url: str, *, skip_verify: bool = False, timeout: float = 60.0, token: str = ""
-    ) -> None:
+    def __init__(self, base_url: str, *, skip_verify: bool = False, timeout: float = 60.0, token: str = "") -> None:
         parts = urllib.parse.urlsplit(base_url)
         if parts.scheme not in ("http", "https"):
             raise UsageError(UNSUPPORTED_SCHEME.format(scheme=parts.scheme))

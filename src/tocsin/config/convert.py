@@ -31,8 +31,20 @@ _TARGET_KIND: Mapping[FieldType, str] = {
     FieldType.ANY: "interface",
 }
 _GO_INT = re.compile(r"[+-]?[0-9]+")
-_GO_BOOL = {"1": True, "t": True, "T": True, "TRUE": True, "true": True, "True": True,
-            "0": False, "f": False, "F": False, "FALSE": False, "false": False, "False": False}
+_GO_BOOL = {
+    "1": True,
+    "t": True,
+    "T": True,
+    "TRUE": True,
+    "true": True,
+    "True": True,
+    "0": False,
+    "f": False,
+    "F": False,
+    "FALSE": False,
+    "false": False,
+    "False": False,
+}
 
 
 class ConversionError(ValueError):

@@ -1,7 +1,7 @@
 """The core sections of kapacitor.conf: the server's own settings, never changed through the config API.
 
-Besides Tocsin's settings, each section accepts the keys a stock kapacitor.conf writes there (`write-tracing`,
-`boltdb`, `default-retention-policy`, ...) so such files load unchanged; Tocsin ignores those values.
+Besides Tocsin's settings, each section accepts the keys a stock kapacitor.conf writes there (`boltdb`,
+`topic-buffer-length`, ...) so such files load unchanged; those Tocsin has no use for say why in `Field.ignored`.
 """
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ HTTP = Section(
             help="With auth-enabled, /metrics needs credentials too; false lets a scraper read it without.",
         ),
         Field("log-enabled", BOOL, True, help="Log every HTTP request."),
-        Field("write-tracing", BOOL, help="Accepted for Kapacitor compatibility; unused."),
+        Field("write-tracing", BOOL, help="Log each write to /write: database, retention policy, points, bytes."),
         Field("pprof-enabled", BOOL, help="Serve debugging endpoints under /kapacitor/v1/debug/pprof."),
         Field("https-enabled", BOOL, help="Serve HTTPS instead of HTTP."),
         Field("https-certificate", STR, "/etc/ssl/kapacitor.pem", help="PEM certificate (and key) for HTTPS."),
@@ -196,7 +196,12 @@ STORAGE = Section(
     fields=(
         Field("url", STR, help='Database URL; "" means an SQLite file in data_dir.'),
         Field("synchronous", STR, "full", choices=("full", "normal"), help="SQLite synchronous mode."),
-        Field("boltdb", STR, help="Accepted for Kapacitor compatibility; unused."),
+        Field(
+            "boltdb",
+            STR,
+            help="Kapacitor's BoltDB file; Tocsin keeps its state in [storage] (SQLite or PostgreSQL).",
+            ignored="Tocsin keeps its state in [storage] (SQLite in data_dir, or PostgreSQL), not in BoltDB",
+        ),
     ),
 )
 
@@ -206,9 +211,16 @@ ALERT = Section(
     overridable=False,
     fields=(
         Field("persist-topics", BOOL, True, help="Keep topic state and events across restarts."),
-        Field("topic-buffer-length", INT, 5000, help="Accepted for Kapacitor compatibility; unused."),
+        Field(
+            "topic-buffer-length",
+            INT,
+            5000,
+            help="Kapacitor's in-memory buffer of events per topic handler; Tocsin has none to size.",
+            ignored="no event is buffered in memory or dropped: every delivery waits in the durable outbox",
+        ),
     ),
 )
+
 
 def _validate_patterns(key: str) -> Callable[[Mapping[str, Any]], str | None]:
     def check(values: Mapping[str, Any]) -> str | None:

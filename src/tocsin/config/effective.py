@@ -29,16 +29,16 @@ if TYPE_CHECKING:
 class Config:
     """Read access to every section (implements tocsin.handlers.base.ConfigView). Treat results as read-only."""
 
-    def __init__(self, sections: Mapping[str, Section], values: Mapping[str, list[dict[str, Any]]],
-                 ignored: Iterable[str] = ()) -> None:
+    def __init__(
+        self, sections: Mapping[str, Section], values: Mapping[str, list[dict[str, Any]]], ignored: Iterable[str] = ()
+    ) -> None:
         self.sections = sections
         self._values = values
         self.ignored = list(ignored)
         self.secret_texts: list[str] | None = None  # filled by tocsin.config.view.secret_values
 
     @classmethod
-    def build(cls, base: FileConfig, overrides: Overrides, *, sections: Mapping[str, Section] | None = None
-              ) -> Config:
+    def build(cls, base: FileConfig, overrides: Overrides, *, sections: Mapping[str, Section] | None = None) -> Config:
         """Apply `overrides` over `base`; raises UpdateError (400, Kapacitor's text) when one does not apply."""
         secs = resolve(sections)
         values = {name: [copy.deepcopy(e) for e in elements] for name, elements in base.values.items()}

@@ -43,12 +43,13 @@ class _Env:
             start = prefix + name + "_"
             for var, value in self.environ.items():
                 if var.startswith(start) and len(var) > len(start) and value:
-                    found[var[len(start):]] = (var, value)
+                    found[var[len(start) :]] = (var, value)
         return found
 
 
-def apply_env(values: dict[str, list[dict[str, Any]]], sections: Mapping[str, Section],
-              environ: Mapping[str, str]) -> None:
+def apply_env(
+    values: dict[str, list[dict[str, Any]]], sections: Mapping[str, Section], environ: Mapping[str, str]
+) -> None:
     """Apply the variables in `environ` to `values` (section name -> elements), in place."""
     env = _Env(environ)
     for name, section in sections.items():

@@ -36,8 +36,9 @@ class FileConfig:
     source: str = "<config>"
 
 
-def load_file(path: str | None, *, environ: Mapping[str, str] | None = None,
-              sections: Mapping[str, Section] | None = None) -> FileConfig:
+def load_file(
+    path: str | None, *, environ: Mapping[str, str] | None = None, sections: Mapping[str, Section] | None = None
+) -> FileConfig:
     """Read `path` (None: defaults only), then apply `environ` (default: os.environ)."""
     if path is None:
         return load_text("", "<defaults>", environ=environ, sections=sections)
@@ -49,8 +50,13 @@ def load_file(path: str | None, *, environ: Mapping[str, str] | None = None,
     return load_text(text, path, environ=environ, sections=sections)
 
 
-def load_text(text: str, source: str = "<config>", *, environ: Mapping[str, str] | None = None,
-              sections: Mapping[str, Section] | None = None) -> FileConfig:
+def load_text(
+    text: str,
+    source: str = "<config>",
+    *,
+    environ: Mapping[str, str] | None = None,
+    sections: Mapping[str, Section] | None = None,
+) -> FileConfig:
     """Parse TOML `text` (named `source` in errors), then apply `environ` (default: os.environ)."""
     secs = resolve(sections)
     try:

@@ -54,18 +54,19 @@ class Overrides:
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-serialisable blob for the store."""
-        return {"overrides": [
-            {"section": r.section, "element": r.element, "create": r.create, "options": dict(r.options)}
-            for r in self.records
-        ]}
+        return {
+            "overrides": [
+                {"section": r.section, "element": r.element, "create": r.create, "options": dict(r.options)}
+                for r in self.records
+            ]
+        }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Overrides:
         """The inverse of to_json; raises ConfigError for a malformed blob."""
         try:
             records = [
-                OverrideRecord(str(item["section"]), str(item["element"]), dict(item["options"]),
-                               bool(item["create"]))
+                OverrideRecord(str(item["section"]), str(item["element"]), dict(item["options"]), bool(item["create"]))
                 for item in data["overrides"]
             ]
         except (KeyError, TypeError, ValueError) as err:

@@ -39,9 +39,16 @@ FILE_NOT_ALLOWED = (
 )
 
 
-def apply_update(base: FileConfig, overrides: Overrides, path_section: str, path_element: str | None,
-                 has_trailing_slash: bool, body: Any, *, sections: Mapping[str, Section] | None = None
-                 ) -> Overrides:
+def apply_update(
+    base: FileConfig,
+    overrides: Overrides,
+    path_section: str,
+    path_element: str | None,
+    has_trailing_slash: bool,
+    body: Any,
+    *,
+    sections: Mapping[str, Section] | None = None,
+) -> Overrides:
     """The overrides after one POST, validated against the resulting element(s); raises UpdateError."""
     secs = resolve(sections)
     if not overrides_enabled(base.values):

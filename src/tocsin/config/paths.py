@@ -27,7 +27,7 @@ def parse_config_path(path: str) -> ConfigPath:
     slash = path.endswith("/")
     if not path.startswith(prefix):
         return ConfigPath("", "", False, False, slash)
-    parts = path[len(prefix):].split("/")
+    parts = path[len(prefix) :].split("/")
     section, element = "", ""
     if len(parts) == 1:
         section = parts[0]

@@ -42,6 +42,10 @@ class Field:
     example: Any = None
     # A path of a file the server reads: set over the config API only inside [config-override] allowed-file-dirs.
     server_file: bool = False
+    # Why Tocsin accepts this Kapacitor option and acts on nothing it says ("" for every option it uses): a
+    # value other than the default is named in a warning at start (tocsin.config.unused), and the contract test
+    # tests/config/test_fields_are_read.py holds every other option to being read.
+    ignored: str = ""
 
     def zero(self) -> Any:
         if self.default is not None:

@@ -14,6 +14,7 @@ class Reason(StrEnum):
     RATE_LIMITED = "rate_limited"  # 429 or a provider's rate-limit answer
     TIMEOUT = "timeout"  # no answer within the delivery timeout
     NETWORK = "network"  # connection refused, reset, DNS failure
+    TLS = "tls"  # the TLS handshake failed: a certificate not trusted or refused (the ssl-* settings)
     CONFIG = "config"  # the handler or its config section cannot produce a request
     POLICY = "policy"  # the operator's allow-lists or deny-networks forbid it
     CANCELED = "canceled"  # shutdown interrupted the attempt

@@ -18,9 +18,18 @@ _KINDS: dict[type, str] = {str: "a string", dict: "an object", list: "a list"}
 
 _STRINGS = ("message", "details", "name", "taskName", "category", "group")
 _KNOWN = {
-    "topic", "id", "level", "time", "previousLevel", "duration", "recoverable", "tags", "fields", "data",
+    "topic",
+    "id",
+    "level",
+    "time",
+    "previousLevel",
+    "duration",
+    "recoverable",
+    "tags",
+    "fields",
+    "data",
     *_STRINGS,
-}  # fmt: skip
+}
 
 
 class _Bad(Exception):
@@ -90,9 +99,14 @@ def _event(item: Any, now_ns: Callable[[], int]) -> tuple[Event, Derive]:
 
 def _typename(value: Any) -> str:
     return {
-        dict: "an object", list: "a list", str: "a string", bool: "a boolean", int: "a number",
-        float: "a number", type(None): "null",
-    }.get(type(value), type(value).__name__)  # fmt: skip
+        dict: "an object",
+        list: "a list",
+        str: "a string",
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        type(None): "null",
+    }.get(type(value), type(value).__name__)
 
 
 def _required_str(item: dict[str, Any], key: str) -> str:

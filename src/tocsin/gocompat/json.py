@@ -125,9 +125,7 @@ def _encode(obj: Any, escape_html: bool, plain: bool = False) -> bytes:
             data = orjson.dumps(plain_obj)
     if data is None:
         text = _slow(plain_obj) if odd else json.dumps(plain_obj, ensure_ascii=False, separators=(",", ":"))
-        data = text.encode(
-            "utf-8", "replace"
-        )
+        data = text.encode("utf-8", "replace")
     if escape_html and (b"<" in data or b">" in data or b"&" in data):
         data = data.replace(b"<", b"\\u003c").replace(b">", b"\\u003e").replace(b"&", b"\\u0026")
     if b"\xe2\x80\xa8" in data or b"\xe2\x80\xa9" in data:

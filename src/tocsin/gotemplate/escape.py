@@ -29,6 +29,8 @@ def _replace_all(text: str, table: tuple[tuple[str, str], ...]) -> str:
         if char in text:
             text = text.replace(char, entity)
     return text
+
+
 _JS = {"\\": "\\\\", "'": "\\'", '"': '\\"', "<": "\\u003C", ">": "\\u003E", "&": "\\u0026", "=": "\\u003D"}
 
 

@@ -17,9 +17,19 @@ _NS = 1_000_000_000
 ZERO_TIME_NS = -62135596800 * _NS
 
 _MONTHS = [
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-]  # fmt: skip
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 _DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
 
 
@@ -192,9 +202,17 @@ class GoTime:
 
 # Go layout elements, longest first where one is a prefix of another (time/format.go nextStdChunk).
 _FIXED_TZ = {
-    "Z07:00:00": "Z", "-07:00:00": "+00:00:00", "Z070000": "Z", "-070000": "+000000",
-    "Z07:00": "Z", "-07:00": "+00:00", "Z0700": "Z", "-0700": "+0000", "Z07": "Z", "-07": "+00",
-}  # fmt: skip
+    "Z07:00:00": "Z",
+    "-07:00:00": "+00:00:00",
+    "Z070000": "Z",
+    "-070000": "+000000",
+    "Z07:00": "Z",
+    "-07:00": "+00:00",
+    "Z0700": "Z",
+    "-0700": "+0000",
+    "Z07": "Z",
+    "-07": "+00",
+}
 
 
 def _chunk(layout: str, i: int, t: _time.struct_time, frac: int) -> tuple[str, int] | None:

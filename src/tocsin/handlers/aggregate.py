@@ -75,7 +75,7 @@ def render(event: Event, options: dict[str, Any], config: ConfigView) -> Request
 
 KIND = HandlerKind(
     name="aggregate",
-    extras='Aggregated events stay in the outbox until the folded event is collected: nothing is lost on restart.',
+    extras="Aggregated events stay in the outbox until the folded event is collected: nothing is lost on restart.",
     help="Aggregate the events of each interval into one event published to a topic.",
     options=(
         Option("id", OptionType.STRING, help="ID of the aggregate event."),

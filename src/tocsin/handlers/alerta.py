@@ -40,8 +40,13 @@ SEVERITIES = {Level.OK: "ok", Level.INFO: "informational", Level.WARNING: "warni
 
 def event_template_data(event: Event) -> Struct:
     """The smaller struct Kapacitor gives alerta's `event` template."""
-    fields = {"ID": event.id, "Name": event.name, "TaskName": event.task_name, "Group": event.group,
-              "Tags": StringMap(event.tags)}  # fmt: skip
+    fields = {
+        "ID": event.id,
+        "Name": event.name,
+        "TaskName": event.task_name,
+        "Group": event.group,
+        "Tags": StringMap(event.tags),
+    }
     return Struct("alerta.eventData", fields)
 
 
@@ -193,25 +198,52 @@ KIND = HandlerKind(
         Option("token", OptionType.STRING, "", tick="token", secret=True, help="API token; the config's by default."),
         Option("token-prefix", OptionType.STRING, "", help="Authorization scheme; the config's, else Bearer."),
         Option("resource", OptionType.STRING, "{{ .Name }}", tick="resource", help="Resource (template)."),
-        Option("event", OptionType.STRING, "{{ .ID }}", tick="event",
-               help="Event name (template over ID, Name, TaskName, Group and Tags only)."),
-        Option("environment", OptionType.STRING, "", tick="environment",
-               help="Environment (template); the config's when it renders empty."),
+        Option(
+            "event",
+            OptionType.STRING,
+            "{{ .ID }}",
+            tick="event",
+            help="Event name (template over ID, Name, TaskName, Group and Tags only).",
+        ),
+        Option(
+            "environment",
+            OptionType.STRING,
+            "",
+            tick="environment",
+            help="Environment (template); the config's when it renders empty.",
+        ),
         Option("group", OptionType.STRING, "{{ .Group }}", tick="group", help="Group (template)."),
         Option("value", OptionType.STRING, "", tick="value", help="Value (template)."),
         Option("origin", OptionType.STRING, "", tick="origin", help="Origin; the config's by default."),
-        Option("service", OptionType.STRING_LIST, tick="services",
-               help="Affected services (templates); the measurement name by default."),
-        Option("correlate", OptionType.STRING_LIST, tick="correlated",
-               help="Correlated events (templates); the measurement name by default."),
-        Option("attributes", OptionType.MAP, tick="attribute",
-               help="Extra attributes; string values are templates, other JSON values are sent as they are."),
-        Option("timeout", OptionType.DURATION, DEFAULT_TIMEOUT, tick="timeout",
-               help="How long Alerta keeps the alert open (nanoseconds; sent as whole seconds)."),
+        Option(
+            "service",
+            OptionType.STRING_LIST,
+            tick="services",
+            help="Affected services (templates); the measurement name by default.",
+        ),
+        Option(
+            "correlate",
+            OptionType.STRING_LIST,
+            tick="correlated",
+            help="Correlated events (templates); the measurement name by default.",
+        ),
+        Option(
+            "attributes",
+            OptionType.MAP,
+            tick="attribute",
+            help="Extra attributes; string values are templates, other JSON values are sent as they are.",
+        ),
+        Option(
+            "timeout",
+            OptionType.DURATION,
+            DEFAULT_TIMEOUT,
+            tick="timeout",
+            help="How long Alerta keeps the alert open (nanoseconds; sent as whole seconds).",
+        ),
     ),
     render=render,
     config=SECTION,
     service_tests=(SERVICE_TEST,),
     validate=validate,
     timeout=30.0,
-)  # fmt: skip
+)

@@ -24,14 +24,21 @@ SECTION = Section(
     validate=validate,
     fields=(
         Field("enabled", FieldType.BOOL, help="Enable sending alerts to Alerta."),
-        Field("url", FieldType.STRING, help="Alerta API base URL; /alert is appended to its path.",
-              example="http://127.0.0.1:8080/api"),
+        Field(
+            "url",
+            FieldType.STRING,
+            help="Alerta API base URL; /alert is appended to its path.",
+            example="http://127.0.0.1:8080/api",
+        ),
         Field("insecure-skip-verify", FieldType.BOOL, help="Use TLS but skip chain and host verification."),
         Field("token", FieldType.STRING, secret=True, help="API token, can be overridden per alert."),
-        Field("token-prefix", FieldType.STRING, help="Authorization scheme before the token; empty means Bearer "
-              "(use Key for old Alerta versions)."),
+        Field(
+            "token-prefix",
+            FieldType.STRING,
+            help="Authorization scheme before the token; empty means Bearer (use Key for old Alerta versions).",
+        ),
         Field("environment", FieldType.STRING, help="Default environment of the alerts."),
         Field("origin", FieldType.STRING, help="Default origin of the alerts.", example="kapacitor"),
         Field("timeout", FieldType.DURATION, help="Accepted for compatibility; Kapacitor never uses it."),
     ),
-)  # fmt: skip
+)

@@ -139,13 +139,21 @@ _TEST_OPTIONS: dict[str, Any] = {
     "app_key": "012345",
     "message": "test bigpanda message",
     "level": "CRITICAL",
-    "event_data": {"Name": "testBigPanda", "TaskName": "", "Category": "", "Group": "", "Tags": {}, "Fields": {},
-                   "Recoverable": False, "Result": {"series": None}},
+    "event_data": {
+        "Name": "testBigPanda",
+        "TaskName": "",
+        "Category": "",
+        "Group": "",
+        "Tags": {},
+        "Fields": {},
+        "Recoverable": False,
+        "Result": {"series": None},
+    },
     "timestamp": None,
     "host": "serverA",
     "primary_property": "",
     "secondary_property": "",
-}  # fmt: skip
+}
 
 
 class TestDefaults(Mapping[str, Any]):
@@ -174,16 +182,30 @@ KIND = HandlerKind(
         Option("app-key", OptionType.STRING, "", tick="appKey", help="Integration app key; the config's by default."),
         Option("url", OptionType.STRING, "", help="Alerts API URL; the config's by default (topic handlers only)."),
         Option("host", OptionType.STRING, "", tick="host", help="Host attribute (template); sent even when empty."),
-        Option("primary-property", OptionType.STRING, "", tick="primaryProperty",
-               help="Attribute BigPanda uses as the primary property of the incident."),
-        Option("secondary-property", OptionType.STRING, "", tick="secondaryProperty",
-               help="Attribute BigPanda uses as the secondary property of the incident."),
-        Option("attributes", OptionType.MAP, tick="attribute",
-               help="Extra attributes; string values are templates, other values are sent JSON-encoded as text."),
+        Option(
+            "primary-property",
+            OptionType.STRING,
+            "",
+            tick="primaryProperty",
+            help="Attribute BigPanda uses as the primary property of the incident.",
+        ),
+        Option(
+            "secondary-property",
+            OptionType.STRING,
+            "",
+            tick="secondaryProperty",
+            help="Attribute BigPanda uses as the secondary property of the incident.",
+        ),
+        Option(
+            "attributes",
+            OptionType.MAP,
+            tick="attribute",
+            help="Extra attributes; string values are templates, other values are sent JSON-encoded as text.",
+        ),
     ),
     render=render,
     config=SECTION,
     service_tests=(SERVICE_TEST,),
     validate=validate,
     timeout=30.0,
-)  # fmt: skip
+)

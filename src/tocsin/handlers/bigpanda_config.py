@@ -36,7 +36,11 @@ SECTION = Section(
         Field("state-changes-only", FieldType.BOOL, help="With global, only send alerts whose level changed."),
         Field("insecure-skip-verify", FieldType.BOOL, help="Use TLS but skip chain and host verification."),
         Field("url", FieldType.STRING, DEFAULT_URL, help="BigPanda alerts API URL."),
-        Field("auto-attributes", FieldType.STRING, DEFAULT_AUTO_ATTRIBUTES,
-              help="Which event data become alert attributes: a text containing `tags` and/or `fields`."),
+        Field(
+            "auto-attributes",
+            FieldType.STRING,
+            DEFAULT_AUTO_ATTRIBUTES,
+            help="Which event data become alert attributes: a text containing `tags` and/or `fields`.",
+        ),
     ),
-)  # fmt: skip
+)

@@ -105,9 +105,15 @@ def _hidden(url: str) -> str:
 
 
 def build(
-    workspace: str, message: str, username: str, avatar_url: str, title: str, time: int, level: Level,
+    workspace: str,
+    message: str,
+    username: str,
+    avatar_url: str,
+    title: str,
+    time: int,
+    level: Level,
     config: ConfigView,
-) -> HttpRequest:  # fmt: skip
+) -> HttpRequest:
     """Kapacitor's webhook POST: a Go map (sorted keys) holding one embed, and a newline."""
     ws = _workspace(config, workspace)
     embed = {
@@ -138,8 +144,16 @@ def validate(options: dict[str, Any], config: ConfigView) -> str | None:
 
 def render(event: Event, options: dict[str, Any], config: ConfigView) -> HttpRequest:
     title = execute("embedTitle", options["embed-title"], template_data(event))
-    return build(options["workspace"], event.message, options["username"], options["avatar-url"], title,
-                 event.time, event.level, config)  # fmt: skip
+    return build(
+        options["workspace"],
+        event.message,
+        options["username"],
+        options["avatar-url"],
+        title,
+        event.time,
+        event.level,
+        config,
+    )
 
 
 def build_test_request(options: dict[str, Any], config: ConfigView) -> HttpRequest:
@@ -149,17 +163,31 @@ def build_test_request(options: dict[str, Any], config: ConfigView) -> HttpReque
         time = parse_rfc3339(str(options.get("time-val") or ""))
     except ValueError as exc:
         raise DeliveryError(Reason.CONFIG, str(exc), retryable=False) from None
-    return build(str(options.get("workspace") or ""), str(options.get("message") or ""),
-                 str(options.get("username") or ""), str(options.get("avatar-url") or ""),
-                 str(options.get("embed-title") or ""), time, level, config)  # fmt: skip
+    return build(
+        str(options.get("workspace") or ""),
+        str(options.get("message") or ""),
+        str(options.get("username") or ""),
+        str(options.get("avatar-url") or ""),
+        str(options.get("embed-title") or ""),
+        time,
+        level,
+        config,
+    )
 
 
 SERVICE_TEST = ServiceTest(
     name="discord",
-    defaults={"workspace": "", "message": "test discord message", "level": "INFO", "username": "Kapacitor",
-              "avatar-url": INFLUXDATA_AVATAR, "embed-title": "Kapacitor Alert", "time-val": "1970-01-01T00:00:01Z"},
+    defaults={
+        "workspace": "",
+        "message": "test discord message",
+        "level": "INFO",
+        "username": "Kapacitor",
+        "avatar-url": INFLUXDATA_AVATAR,
+        "embed-title": "Kapacitor Alert",
+        "time-val": "1970-01-01T00:00:01Z",
+    },
     build=build_test_request,
-)  # fmt: skip
+)
 
 KIND = HandlerKind(
     name="discord",
@@ -168,14 +196,24 @@ KIND = HandlerKind(
     options=(
         Option("workspace", OptionType.STRING, "", tick="workspace", help="Workspace config to use (default one)."),
         Option("username", OptionType.STRING, "", tick="username", help="Webhook username; the workspace's default."),
-        Option("avatar-url", OptionType.STRING, "", tick="avatarURL",
-               help="Webhook avatar image URL; the workspace's by default."),
-        Option("embed-title", OptionType.STRING, "", tick="embedTitle",
-               help="Title of the embed (template); empty by default, the config's embed-title is not used."),
+        Option(
+            "avatar-url",
+            OptionType.STRING,
+            "",
+            tick="avatarURL",
+            help="Webhook avatar image URL; the workspace's by default.",
+        ),
+        Option(
+            "embed-title",
+            OptionType.STRING,
+            "",
+            tick="embedTitle",
+            help="Title of the embed (template); empty by default, the config's embed-title is not used.",
+        ),
     ),
     render=render,
     config=SECTION,
     service_tests=(SERVICE_TEST,),
     validate=validate,
     timeout=30.0,
-)  # fmt: skip
+)

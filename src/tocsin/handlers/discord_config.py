@@ -37,17 +37,27 @@ SECTION = Section(
         Field("enabled", BOOL, help="Enable sending alerts to this webhook."),
         Field("default", BOOL, help="Use this workspace for alerts that name none."),
         Field("workspace", STR, help="Name of this webhook configuration; required when there are several."),
-        Field("url", STR, secret=True,
-              help="Channel webhook URL. It carries the webhook's token, so unlike Kapacitor Tocsin redacts it.",
-              example="https://discord.com/api/webhooks/0000/XXXX"),
+        Field(
+            "url",
+            STR,
+            secret=True,
+            help="Channel webhook URL. It carries the webhook's token, so unlike Kapacitor Tocsin redacts it.",
+            example="https://discord.com/api/webhooks/0000/XXXX",
+        ),
         Field("timestamp", BOOL, help="Put the event time (RFC 3339, seconds) in the embed's timestamp."),
         Field("username", STR, help="Username of the webhook; can be overridden per alert."),
         Field("avatar-url", STR, help="Avatar image URL of the webhook; can be overridden per alert."),
-        Field("embed-title", STR, help="Accepted for compatibility; Kapacitor never uses it (set the handler's "
-              "embed-title instead)."),
-        Field("global", BOOL, help="Send every alert to Discord without naming it in the TICKscript (default "
-              "workspace only)."),
+        Field(
+            "embed-title",
+            STR,
+            help="Accepted for compatibility; Kapacitor never uses it (set the handler's embed-title instead).",
+        ),
+        Field(
+            "global",
+            BOOL,
+            help="Send every alert to Discord without naming it in the TICKscript (default workspace only).",
+        ),
         Field("state-changes-only", BOOL, help="With global, only send alerts whose level changed."),
         *tls_fields(),
     ),
-)  # fmt: skip
+)

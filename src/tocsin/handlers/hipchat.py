@@ -38,14 +38,18 @@ SECTION = Section(
     validate=_validate,
     fields=(
         Field("enabled", FieldType.BOOL, help="Enable sending alerts to HipChat."),
-        Field("url", FieldType.STRING, help="HipChat room API URL; the room and /notification are appended.",
-              example="https://subdomain.hipchat.com/v2/room"),
+        Field(
+            "url",
+            FieldType.STRING,
+            help="HipChat room API URL; the room and /notification are appended.",
+            example="https://subdomain.hipchat.com/v2/room",
+        ),
         Field("token", FieldType.STRING, secret=True, help="Room notification token, sent as ?auth_token=."),
         Field("room", FieldType.STRING, help="Default room (name or ID), can be overridden per alert."),
         Field("global", FieldType.BOOL, help="Send every alert to HipChat without naming it in the TICKscript."),
         Field("state-changes-only", FieldType.BOOL, help="With global, only send alerts whose level changed."),
     ),
-)  # fmt: skip
+)
 
 
 def _is_200_or_204(status: int) -> bool:
@@ -94,11 +98,17 @@ KIND = HandlerKind(
     help="Post the alert message to a HipChat room (colour by level, notify on).",
     options=(
         Option("room", OptionType.STRING, "", tick="room", help="Room name or ID; the config's room by default."),
-        Option("token", OptionType.STRING, "", tick="token", secret=True,
-               help="Room notification token; the config's token by default."),
+        Option(
+            "token",
+            OptionType.STRING,
+            "",
+            tick="token",
+            secret=True,
+            help="Room notification token; the config's token by default.",
+        ),
     ),
     render=render,
     config=SECTION,
     service_tests=(SERVICE_TEST,),
     timeout=30.0,
-)  # fmt: skip
+)

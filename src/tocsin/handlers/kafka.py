@@ -117,16 +117,31 @@ KIND = HandlerKind(
     options=(
         Option("cluster", OptionType.STRING, "", tick="cluster", help="[[kafka]] cluster (its id) to write to."),
         Option("topic", OptionType.STRING, "", tick="kafkaTopic", help="Kafka topic to write to."),
-        Option("template", OptionType.STRING, "", tick="template",
-               help="Message template over the alert data (.ID .Message .Level ...); the alert JSON by default."),
-        Option("disablePartitionById", OptionType.BOOL, False, tick="disablePartitionById",
-               help="Do not place messages by hashing the alert ID (Kapacitor then still hashes it with FNV-1a)."),
-        Option("partitionAlgorithm", OptionType.STRING, "", tick="partitionHashAlgorithm",
-               help="Hash of the alert ID that picks the partition: crc32 (default), murmur2, murmur3 or fnv-1a."),
+        Option(
+            "template",
+            OptionType.STRING,
+            "",
+            tick="template",
+            help="Message template over the alert data (.ID .Message .Level ...); the alert JSON by default.",
+        ),
+        Option(
+            "disablePartitionById",
+            OptionType.BOOL,
+            False,
+            tick="disablePartitionById",
+            help="Do not place messages by hashing the alert ID (Kapacitor then still hashes it with FNV-1a).",
+        ),
+        Option(
+            "partitionAlgorithm",
+            OptionType.STRING,
+            "",
+            tick="partitionHashAlgorithm",
+            help="Hash of the alert ID that picks the partition: crc32 (default), murmur2, murmur3 or fnv-1a.",
+        ),
     ),
     render=render,
     config=SECTION,
     service_tests=(SERVICE_TEST,),
     validate=validate,
     go_config_type="*kafka.HandlerConfig",
-)  # fmt: skip
+)

@@ -103,10 +103,9 @@ def build_test_request(options: dict[str, Any], config: ConfigView) -> MqttReque
 # Kapacitor lists the default broker's name; "" names that same broker whichever it is.
 SERVICE_TEST = ServiceTest(
     name="mqtt",
-    defaults={"broker-name": "", "topic": "", "message": "test MQTT message", "qos": "at-most-once",
-              "retained": False},
+    defaults={"broker-name": "", "topic": "", "message": "test MQTT message", "qos": "at-most-once", "retained": False},
     build=build_test_request,
-)  # fmt: skip
+)
 
 KIND = HandlerKind(
     name="mqtt",
@@ -115,8 +114,13 @@ KIND = HandlerKind(
         Option("broker-name", OptionType.STRING, "", tick="brokerName", help="[[mqtt]] broker to use (default one)."),
         Option("topic", OptionType.STRING, "", tick="mqtt", help="Topic to publish to; a template over the alert."),
         Option("topic-template", OptionType.STRING, "", help="Topic template; takes precedence over topic."),
-        Option("qos", OptionType.ANY, 0, tick="qos",
-               help="Quality of service: at-most-once (0), at-least-once (1) or exactly-once (2, also exactly-one)."),
+        Option(
+            "qos",
+            OptionType.ANY,
+            0,
+            tick="qos",
+            help="Quality of service: at-most-once (0), at-least-once (1) or exactly-once (2, also exactly-one).",
+        ),
         Option("retained", OptionType.BOOL, False, tick="retained", help="Ask the broker to retain the message."),
     ),
     render=render,
@@ -124,4 +128,4 @@ KIND = HandlerKind(
     service_tests=(SERVICE_TEST,),
     validate=validate,
     go_config_type=GO_CONFIG_TYPE,
-)  # fmt: skip
+)

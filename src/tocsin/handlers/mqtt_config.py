@@ -67,11 +67,15 @@ SECTION = Section(
         Field("enabled", BOOL, help="Enable publishing alerts to this broker."),
         Field("name", STR, help="Name of this broker configuration; handlers refer to it with broker-name."),
         Field("default", BOOL, help="Use this broker for alerts that name none (at most one may be default)."),
-        Field("url", STR, help="Broker URL: tcp://host:port, ssl://host:port (TLS) or ws://host:port (WebSocket).",
-              example="tcp://localhost:1883"),
+        Field(
+            "url",
+            STR,
+            help="Broker URL: tcp://host:port, ssl://host:port (TLS) or ws://host:port (WebSocket).",
+            example="tcp://localhost:1883",
+        ),
         *tls_fields("Path to a CA file (ssl:// and wss:// URLs)."),
         Field("client-id", STR, help="Client ID announced to the broker; the name by default."),
         Field("username", STR, help="Username to authenticate with."),
         Field("password", STR, secret=True, help="Password to authenticate with."),
     ),
-)  # fmt: skip
+)

@@ -78,36 +78,55 @@ def build(
 
 def render(event: Event, options: dict[str, Any], config: ConfigView) -> HttpRequest:
     return build(
-        options["teams-list"], options["recipients-list"], message_type(event.level), event.message, event.id,
-        alert_data(event)["data"], config,
-    )  # fmt: skip
+        options["teams-list"],
+        options["recipients-list"],
+        message_type(event.level),
+        event.message,
+        event.id,
+        alert_data(event)["data"],
+        config,
+    )
 
 
 def build_test_request(options: dict[str, Any], config: ConfigView) -> HttpRequest:
     """Kapacitor's test: the message type is used as given (RECOVERY goes to the recovery URL)."""
     return build(
-        options.get("teams"), options.get("recipients"), str(options.get("message-type", "")),
-        str(options.get("message", "")), str(options.get("entity-id", "")), EMPTY_RESULT, config,
-    )  # fmt: skip
+        options.get("teams"),
+        options.get("recipients"),
+        str(options.get("message-type", "")),
+        str(options.get("message", "")),
+        str(options.get("entity-id", "")),
+        EMPTY_RESULT,
+        config,
+    )
 
 
 SERVICE_TEST = ServiceTest(
     name="opsgenie",
     # teams and recipients list the [opsgenie] ones in Kapacitor; null here falls back to them when sent.
-    defaults={"teams": None, "recipients": None, "message-type": "CRITICAL", "message": "test opsgenie message",
-              "entity-id": "testEntityID"},
+    defaults={
+        "teams": None,
+        "recipients": None,
+        "message-type": "CRITICAL",
+        "message": "test opsgenie message",
+        "entity-id": "testEntityID",
+    },
     build=build_test_request,
-)  # fmt: skip
+)
 
 KIND = HandlerKind(
     name="opsgenie",
     help="Create OpsGenie alerts through the legacy v1 API; OK events go to the recovery URL.",
     options=(
         Option("teams-list", OptionType.STRING_LIST, tick="teams", help="Teams; the [opsgenie] teams by default."),
-        Option("recipients-list", OptionType.STRING_LIST, tick="recipients",
-               help="Recipients; the [opsgenie] recipients by default."),
+        Option(
+            "recipients-list",
+            OptionType.STRING_LIST,
+            tick="recipients",
+            help="Recipients; the [opsgenie] recipients by default.",
+        ),
     ),
     render=render,
     config=SECTION,
     service_tests=(SERVICE_TEST,),
-)  # fmt: skip
+)

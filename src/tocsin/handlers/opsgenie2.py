@@ -119,9 +119,16 @@ def build(
 
 def render(event: Event, options: dict[str, Any], config: ConfigView) -> HttpRequest:
     return build(
-        options["teams-list"], options["recipients-list"], event.level, event.message, event.details, event.id,
-        alert_data(event)["data"], options["recovery_action"], config,
-    )  # fmt: skip
+        options["teams-list"],
+        options["recipients-list"],
+        event.level,
+        event.message,
+        event.details,
+        event.id,
+        alert_data(event)["data"],
+        options["recovery_action"],
+        config,
+    )
 
 
 def build_test_request(options: dict[str, Any], config: ConfigView) -> HttpRequest:
@@ -136,18 +143,31 @@ def build_test_request(options: dict[str, Any], config: ConfigView) -> HttpReque
             text = UNKNOWN_LEVEL.format(text=kind_of_message.upper())
             raise DeliveryError(Reason.CONFIG, text, retryable=False) from None
     return build(
-        options.get("teams"), options.get("recipients"), level, str(options.get("message", "")), "",
-        str(options.get("entity-id", "")), EMPTY_RESULT, str(options.get("recovery_action", "")), config,
-    )  # fmt: skip
+        options.get("teams"),
+        options.get("recipients"),
+        level,
+        str(options.get("message", "")),
+        "",
+        str(options.get("entity-id", "")),
+        EMPTY_RESULT,
+        str(options.get("recovery_action", "")),
+        config,
+    )
 
 
 SERVICE_TEST = ServiceTest(
     name="opsgenie2",
     # teams, recipients and recovery_action list the [opsgenie2] ones in Kapacitor; these are its defaults.
-    defaults={"teams": None, "recipients": None, "message-type": "CRITICAL", "message": "test opsgenie message",
-              "entity-id": "testEntityID", "recovery_action": DEFAULT_RECOVERY_ACTION},
+    defaults={
+        "teams": None,
+        "recipients": None,
+        "message-type": "CRITICAL",
+        "message": "test opsgenie message",
+        "entity-id": "testEntityID",
+        "recovery_action": DEFAULT_RECOVERY_ACTION,
+    },
     build=build_test_request,
-)  # fmt: skip
+)
 
 KIND = HandlerKind(
     name="opsgenie2",
@@ -155,12 +175,21 @@ KIND = HandlerKind(
     help="Create OpsGenie alerts through the v2 API; OK events add a note to, or close, the alert.",
     options=(
         Option("teams-list", OptionType.STRING_LIST, tick="teams", help="Teams; the [opsgenie2] teams by default."),
-        Option("recipients-list", OptionType.STRING_LIST, tick="recipients",
-               help="User recipients; the [opsgenie2] recipients by default."),
-        Option("recovery_action", OptionType.STRING, "", tick="recoveryAction",
-               help="On OK: `notes` or `close`; anything else uses [opsgenie2] recovery_action."),
+        Option(
+            "recipients-list",
+            OptionType.STRING_LIST,
+            tick="recipients",
+            help="User recipients; the [opsgenie2] recipients by default.",
+        ),
+        Option(
+            "recovery_action",
+            OptionType.STRING,
+            "",
+            tick="recoveryAction",
+            help="On OK: `notes` or `close`; anything else uses [opsgenie2] recovery_action.",
+        ),
     ),
     render=render,
     config=SECTION_V2,
     service_tests=(SERVICE_TEST,),
-)  # fmt: skip
+)

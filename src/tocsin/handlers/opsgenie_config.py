@@ -78,11 +78,15 @@ SECTION = Section(
         Field("teams", LIST, help="Default teams; handlers may override them.", example=["ops"]),
         Field("recipients", LIST, help="Default recipients; handlers may override them."),
         Field("url", STR, DEFAULT_URL, help="The alert URL (a / is appended); should not need to be changed."),
-        Field("recovery_url", STR, DEFAULT_RECOVERY_URL,
-              help="Where OK events go (a / is appended): the note URL, or e.g. the close URL."),
+        Field(
+            "recovery_url",
+            STR,
+            DEFAULT_RECOVERY_URL,
+            help="Where OK events go (a / is appended): the note URL, or e.g. the close URL.",
+        ),
         Field("global", BOOL, help="Send every alert to OpsGenie without naming it in the TICKscript."),
     ),
-)  # fmt: skip
+)
 
 SECTION_V2 = Section(
     name="opsgenie2",
@@ -94,11 +98,20 @@ SECTION_V2 = Section(
         Field("teams", LIST, help="Default teams (responders); handlers may override them.", example=["ops"]),
         Field("recipients", LIST, help="Default user responders; handlers may override them."),
         Field("url", STR, DEFAULT_URL_V2, help="The v2 alerts URL; should not need to be changed."),
-        Field("recovery_action", STR, DEFAULT_RECOVERY_ACTION,
-              help="What an OK event does to the alert: `notes` (add a note) or `close`."),
+        Field(
+            "recovery_action",
+            STR,
+            DEFAULT_RECOVERY_ACTION,
+            help="What an OK event does to the alert: `notes` (add a note) or `close`.",
+        ),
         Field("global", BOOL, help="Send every alert to OpsGenie without naming it in the TICKscript."),
         Field("details", BOOL, help="Send the alert's details, when set, as the OpsGenie description."),
-        Field("region", STR, "us", choices=tuple(REGION_URLS_V2),
-              help="Tocsin: `eu` sends to api.eu.opsgenie.com while url is left at its default."),
+        Field(
+            "region",
+            STR,
+            "us",
+            choices=tuple(REGION_URLS_V2),
+            help="Tocsin: `eu` sends to api.eu.opsgenie.com while url is left at its default.",
+        ),
     ),
-)  # fmt: skip
+)

@@ -73,9 +73,7 @@ def default_value(opt: Option) -> Any:
     return _ZERO[opt.type]()
 
 
-def normalize(
-    kind: HandlerKind, raw: Mapping[str, Any] | None, config: ConfigView | None = None
-) -> dict[str, Any]:
+def normalize(kind: HandlerKind, raw: Mapping[str, Any] | None, config: ConfigView | None = None) -> dict[str, Any]:
     """Decode `raw` options for `kind`: every option present, typed, defaulted; then run `kind.validate`.
 
     `config` is the effective configuration; without it, the kind's own section at its defaults is used.

@@ -88,27 +88,41 @@ def build_test_request(options: dict[str, Any], config: ConfigView) -> HttpReque
     """Kapacitor's test: the configured service key, the posted incident key, description, level, details."""
     level = unmarshal_level(str(options.get("level", "")))
     return build(
-        str(options.get("incident-key", "")), str(options.get("description", "")), level,
-        str(options.get("details", "")), {}, config,
-    )  # fmt: skip
+        str(options.get("incident-key", "")),
+        str(options.get("description", "")),
+        level,
+        str(options.get("details", "")),
+        {},
+        config,
+    )
 
 
 SERVICE_TEST = ServiceTest(
     name="pagerduty",
-    defaults={"incident-key": "testIncidentKey", "description": "test pagerduty message", "details": "",
-              "level": "CRITICAL"},
+    defaults={
+        "incident-key": "testIncidentKey",
+        "description": "test pagerduty message",
+        "details": "",
+        "level": "CRITICAL",
+    },
     build=build_test_request,
-)  # fmt: skip
+)
 
 KIND = HandlerKind(
     name="pagerduty",
     help="Trigger and resolve PagerDuty incidents through the Events API v1 (INFO events are not sent).",
     options=(
-        Option("service-key", OptionType.STRING, "", tick="serviceKey",
-               help="Service key; the [pagerduty] service-key by default.", secret=True),
+        Option(
+            "service-key",
+            OptionType.STRING,
+            "",
+            tick="serviceKey",
+            help="Service key; the [pagerduty] service-key by default.",
+            secret=True,
+        ),
     ),
     render=render,
     config=SECTION,
     service_tests=(SERVICE_TEST,),
     skip=skip,
-)  # fmt: skip
+)

@@ -62,8 +62,9 @@ def validate(options: dict[str, Any], config: ConfigView) -> str | None:
             problems.append(INVALID_KEYS.format(name=name, keys=", ".join(unknown)))
         for key, value in link.items():
             if key.casefold() in LINK_KEYS and value is not None and not isinstance(value, str):
-                problems.append(UNCONVERTIBLE.format(
-                    name=f"{name}.{key}", want="string", got=go_type_of(value), value=go_v(value)))  # fmt: skip
+                problems.append(
+                    UNCONVERTIBLE.format(name=f"{name}.{key}", want="string", got=go_type_of(value), value=go_v(value))
+                )
     if problems:
         points = "\n".join(sorted(f"* {p}" for p in problems))
         return DECODE_PREFIX.format(go_type=GO_CONFIG_TYPE) + ERRORS_HEADER.format(count=len(problems)) + points
@@ -185,27 +186,45 @@ SERVICE_TEST = ServiceTest(
         "alert_id": "testAlertID",
         "description": "test pagerduty2 message",
         "level": "CRITICAL",
-        "event_data": {"Name": "testPagerDuty2", "TaskName": "", "Category": "", "Group": "", "Tags": {},
-                       "Fields": {}, "Recoverable": False, "Result": {"series": None}},
+        "event_data": {
+            "Name": "testPagerDuty2",
+            "TaskName": "",
+            "Category": "",
+            "Group": "",
+            "Tags": {},
+            "Fields": {},
+            "Recoverable": False,
+            "Result": {"series": None},
+        },
         "timestamp": "2014-11-12T11:45:26.371Z",
         "links": [{"href": "https://example.com/a", "text": "a"}, {"href": "https://example.com/b", "text": "b"}],
     },
     build=build_test_request,
-)  # fmt: skip
+)
 
 KIND = HandlerKind(
     name="pagerduty2",
-    extras='`dedup_key` is the alert ID, stable across restarts; links checked when the handler is defined.',
+    extras="`dedup_key` is the alert ID, stable across restarts; links checked when the handler is defined.",
     help="Trigger and resolve PagerDuty incidents through the Events API v2, deduplicated by alert ID.",
     options=(
-        Option("routing-key", OptionType.STRING, "", tick="routingKey", secret=True,
-               help="Routing key (TICKscript also .serviceKey()); the [pagerduty2] routing-key by default."),
-        Option("links", OptionType.OBJECT_LIST, tick="link",
-               help="Links [{href, text}]; both are templates over the alert; an empty text shows the href."),
+        Option(
+            "routing-key",
+            OptionType.STRING,
+            "",
+            tick="routingKey",
+            secret=True,
+            help="Routing key (TICKscript also .serviceKey()); the [pagerduty2] routing-key by default.",
+        ),
+        Option(
+            "links",
+            OptionType.OBJECT_LIST,
+            tick="link",
+            help="Links [{href, text}]; both are templates over the alert; an empty text shows the href.",
+        ),
     ),
     render=render,
     config=SECTION_V2,
     service_tests=(SERVICE_TEST,),
     validate=validate,
     go_config_type=GO_CONFIG_TYPE,
-)  # fmt: skip
+)

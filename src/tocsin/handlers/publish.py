@@ -16,7 +16,7 @@ def render(event: Event, options: dict[str, Any], config: ConfigView) -> Publish
 
 KIND = HandlerKind(
     name="publish",
-    extras='Re-published events go through the durable outbox of each topic.',
+    extras="Re-published events go through the durable outbox of each topic.",
     help="Publish each alert event to other topics.",
     options=(Option("topics", OptionType.STRING_LIST, help="Topics that receive the event."),),
     render=render,

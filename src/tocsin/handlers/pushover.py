@@ -133,18 +133,31 @@ def build_test_request(options: dict[str, Any], config: ConfigView) -> HttpReque
 
 SERVICE_TEST = ServiceTest(
     name="pushover",
-    defaults={"user-key": "", "message": "test pushover message", "device": "", "title": "", "url": "",
-              "url-title": "", "sound": "", "level": "CRITICAL"},
+    defaults={
+        "user-key": "",
+        "message": "test pushover message",
+        "device": "",
+        "title": "",
+        "url": "",
+        "url-title": "",
+        "sound": "",
+        "level": "CRITICAL",
+    },
     build=build_test_request,
-)  # fmt: skip
+)
 
 KIND = HandlerKind(
     name="pushover",
-    extras='A 200 answer with `status: 0` is a failure, not a success.',
+    extras="A 200 answer with `status: 0` is a failure, not a success.",
     help="Send the alert message as a Pushover notification; the level sets its priority.",
     options=(
-        Option("user-key", OptionType.STRING, tick="userKey", secret=True,
-               help="User or group key; the [pushover] user-key by default."),
+        Option(
+            "user-key",
+            OptionType.STRING,
+            tick="userKey",
+            secret=True,
+            help="User or group key; the [pushover] user-key by default.",
+        ),
         Option("device", OptionType.STRING, tick="device", help="Device name(s), comma separated; all by default."),
         Option("title", OptionType.STRING, tick="title", help="Message title; the application name by default."),
         Option("url", OptionType.STRING, tick="URL", help="Supplementary URL shown with the message."),
@@ -154,4 +167,4 @@ KIND = HandlerKind(
     render=render,
     config=SECTION,
     service_tests=(SERVICE_TEST,),
-)  # fmt: skip
+)

@@ -151,26 +151,43 @@ def build_test_request(options: dict[str, Any], config: ConfigView) -> TcpReques
 
 SERVICE_TEST = ServiceTest(
     name="sensu",
-    defaults={"name": "testName", "source": DEFAULT_SOURCE, "output": "testOutput", "handlers": [], "metadata": {},
-              "level": "CRITICAL"},
+    defaults={
+        "name": "testName",
+        "source": DEFAULT_SOURCE,
+        "output": "testOutput",
+        "handlers": [],
+        "metadata": {},
+        "level": "CRITICAL",
+    },
     build=build_test_request,
-)  # fmt: skip
+)
 
 KIND = HandlerKind(
     name="sensu",
     extras="Waits for the client socket's `ok`; anything else is a failed delivery.",
     help="Send each event as a check result (name = event ID) to a Sensu client socket.",
     options=(
-        Option("source", OptionType.STRING, tick="source",
-               help="Check source, a template over the event; the [sensu] source by default."),
-        Option("handlers", OptionType.STRING_LIST, tick="handlers",
-               help="Sensu handlers of the check; the [sensu] handlers by default."),
-        Option("metadata", OptionType.MAP, tick="metadata",
-               help="Extra top-level keys of the check result (never replacing name, source, output, status, "
-               "handlers)."),
+        Option(
+            "source",
+            OptionType.STRING,
+            tick="source",
+            help="Check source, a template over the event; the [sensu] source by default.",
+        ),
+        Option(
+            "handlers",
+            OptionType.STRING_LIST,
+            tick="handlers",
+            help="Sensu handlers of the check; the [sensu] handlers by default.",
+        ),
+        Option(
+            "metadata",
+            OptionType.MAP,
+            tick="metadata",
+            help="Extra top-level keys of the check result (never replacing name, source, output, status, handlers).",
+        ),
     ),
     render=render,
     config=SECTION,
     service_tests=(SERVICE_TEST,),
     validate=validate,
-)  # fmt: skip
+)

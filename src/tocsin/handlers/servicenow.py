@@ -31,8 +31,13 @@ DESCRIPTION_CUTOFF = 4000
 
 _SEVERITY = {Level.OK: "5", Level.INFO: "5", Level.WARNING: "4", Level.CRITICAL: "1"}
 # Handler options rendered as templates, with the template names Kapacitor gives them, in its order.
-_TEMPLATED = (("node", "node"), ("type", "type"), ("resource", "resource"), ("metricName", "metricName"),
-              ("messageKey", "messageKey"))  # fmt: skip
+_TEMPLATED = (
+    ("node", "node"),
+    ("type", "type"),
+    ("resource", "resource"),
+    ("metricName", "metricName"),
+    ("messageKey", "messageKey"),
+)
 
 
 def _json_string(text: str, limit: int) -> str:
@@ -149,10 +154,20 @@ def build_test_request(options: dict[str, Any], config: ConfigView) -> HttpReque
 
 SERVICE_TEST = ServiceTest(
     name="servicenow",
-    defaults={"alert_id": "1001", "message": "test servicenow message", "level": "CRITICAL", "source": "Kapacitor",
-              "node": "", "type": "", "resource": "", "metric_name": "", "message_key": "", "additional_info": {}},
+    defaults={
+        "alert_id": "1001",
+        "message": "test servicenow message",
+        "level": "CRITICAL",
+        "source": "Kapacitor",
+        "node": "",
+        "type": "",
+        "resource": "",
+        "metric_name": "",
+        "message_key": "",
+        "additional_info": {},
+    },
     build=build_test_request,
-)  # fmt: skip
+)
 
 KIND = HandlerKind(
     name="servicenow",
@@ -160,20 +175,37 @@ KIND = HandlerKind(
     options=(
         Option("url", OptionType.STRING, tick="URL", help="Events API URL; the [servicenow] url by default."),
         Option("source", OptionType.STRING, tick="source", help="Event source; the [servicenow] source by default."),
-        Option("username", OptionType.STRING, tick="username",
-               help="Accepted for compatibility and ignored: the [servicenow] username is used."),
-        Option("password", OptionType.STRING, tick="password", secret=True,
-               help="Accepted for compatibility and ignored: the [servicenow] password is used."),
+        Option(
+            "username",
+            OptionType.STRING,
+            tick="username",
+            help="Accepted for compatibility and ignored: the [servicenow] username is used.",
+        ),
+        Option(
+            "password",
+            OptionType.STRING,
+            tick="password",
+            secret=True,
+            help="Accepted for compatibility and ignored: the [servicenow] password is used.",
+        ),
         Option("node", OptionType.STRING, tick="node", help="Node name (template)."),
         Option("type", OptionType.STRING, tick="type", help="Metric type (template)."),
         Option("resource", OptionType.STRING, tick="resource", help="Node resource of the event (template)."),
         Option("metricName", OptionType.STRING, tick="metricName", help="Metric name (template)."),
-        Option("messageKey", OptionType.STRING, tick="messageKey",
-               help="Key that groups events into one alert (template); the event ID by default."),
-        Option("additional_info", OptionType.MAP, tick="additionalInfo",
-               help="Extra key/value pairs; string values are templates, others print as Go's %v."),
+        Option(
+            "messageKey",
+            OptionType.STRING,
+            tick="messageKey",
+            help="Key that groups events into one alert (template); the event ID by default.",
+        ),
+        Option(
+            "additional_info",
+            OptionType.MAP,
+            tick="additionalInfo",
+            help="Extra key/value pairs; string values are templates, others print as Go's %v.",
+        ),
     ),
     render=render,
     config=SECTION,
     service_tests=(SERVICE_TEST,),
-)  # fmt: skip
+)

@@ -60,8 +60,19 @@ _NS = 1_000_000_000
 ERROR_RULES: Mapping[str, tuple[Reason, bool]] = {
     **dict.fromkeys(("ratelimited", "rate_limited"), (Reason.RATE_LIMITED, True)),
     **dict.fromkeys(
-        ("invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive", "missing_scope",
-         "not_allowed_token_type", "no_permission", "access_denied", "ekm_access_denied", "team_access_not_granted"),
+        (
+            "invalid_auth",
+            "not_authed",
+            "token_revoked",
+            "token_expired",
+            "account_inactive",
+            "missing_scope",
+            "not_allowed_token_type",
+            "no_permission",
+            "access_denied",
+            "ekm_access_denied",
+            "team_access_not_granted",
+        ),
         (Reason.AUTH_ERROR, False),
     ),
     **dict.fromkeys(("channel_not_found", "not_in_channel", "is_archived"), (Reason.CLIENT_ERROR, False)),
@@ -69,7 +80,7 @@ ERROR_RULES: Mapping[str, tuple[Reason, bool]] = {
         ("internal_error", "fatal_error", "service_unavailable", "team_added_to_org"), (Reason.SERVER_ERROR, True)
     ),
     "request_timeout": (Reason.TIMEOUT, True),
-}  # fmt: skip
+}
 
 Memo = Callable[[int, Sequence[tuple[str, str]], bytes], str | None]
 
@@ -184,16 +195,34 @@ def build(msg: Message, tgt: Target, thread: Thread | None = None, memo: Memo | 
         headers = [("Content-Type", "application/json")]
         if tgt.token:
             headers.append(("Authorization", f"Bearer {tgt.token}"))
-        return HttpRequest("POST", tgt.url, tuple(headers), content, verify_tls=tgt.verify_tls, tls=tgt.tls,
-                           success=_is_200, redacted_url=_hidden(tgt.url))  # fmt: skip
+        return HttpRequest(
+            "POST",
+            tgt.url,
+            tuple(headers),
+            content,
+            verify_tls=tgt.verify_tls,
+            tls=tgt.tls,
+            success=_is_200,
+            redacted_url=_hidden(tgt.url),
+        )
     shown = _endpoint_shown(tgt.api_url)
     if not tgt.token:
         raise DeliveryError(Reason.CONFIG, NEEDS_TOKEN.format(workspace=tgt.workspace), retryable=False)
     if not tgt.channel:
         raise DeliveryError(Reason.CONFIG, NEEDS_CHANNEL.format(workspace=tgt.workspace), retryable=False)
     headers = [("Content-Type", JSON_UTF8), ("Authorization", f"Bearer {tgt.token}")]
-    return HttpRequest("POST", tgt.api_url, tuple(headers), content, verify_tls=tgt.verify_tls, tls=tgt.tls,
-                       success=_is_200, redacted_url=shown, inspect=ApiAnswer(shown), memo=memo)  # fmt: skip
+    return HttpRequest(
+        "POST",
+        tgt.api_url,
+        tuple(headers),
+        content,
+        verify_tls=tgt.verify_tls,
+        tls=tgt.tls,
+        success=_is_200,
+        redacted_url=shown,
+        inspect=ApiAnswer(shown),
+        memo=memo,
+    )
 
 
 def _json_object(body: bytes) -> dict[str, Any] | None:
@@ -291,10 +320,16 @@ def build_test_request(options: dict[str, Any], config: ConfigView) -> HttpReque
 
 SERVICE_TEST = ServiceTest(
     name="slack",
-    defaults={"workspace": "", "channel": "", "icon-emoji": "", "level": "CRITICAL",
-              "message": "test slack message", "username": ""},
+    defaults={
+        "workspace": "",
+        "channel": "",
+        "icon-emoji": "",
+        "level": "CRITICAL",
+        "message": "test slack message",
+        "username": "",
+    },
     build=build_test_request,
-)  # fmt: skip
+)
 
 KIND = HandlerKind(
     name="slack",
@@ -306,16 +341,26 @@ KIND = HandlerKind(
         Option("channel", OptionType.STRING, "", tick="channel", help="Channel or @user; the workspace's by default."),
         Option("username", OptionType.STRING, "", tick="username", help="Bot username; the workspace's by default."),
         Option("icon-emoji", OptionType.STRING, "", tick="iconEmoji", help="Bot icon emoji."),
-        Option("layout", OptionType.STRING, "", tick="layout", choices=LAYOUTS,
-               help=f"`{ATTACHMENT}` (Kapacitor's) or `{BLOCKS}` (Block Kit); the workspace's by default. Tocsin "
-               "only."),
-        Option("thread-recoveries", OptionType.BOOL, False, tick="threadRecoveries",
-               help="With chat.postMessage, reply in the thread of the alert's first message (on when this or "
-               "the workspace's `thread-recoveries` is). Tocsin only."),
+        Option(
+            "layout",
+            OptionType.STRING,
+            "",
+            tick="layout",
+            choices=LAYOUTS,
+            help=f"`{ATTACHMENT}` (Kapacitor's) or `{BLOCKS}` (Block Kit); the workspace's by default. Tocsin only.",
+        ),
+        Option(
+            "thread-recoveries",
+            OptionType.BOOL,
+            False,
+            tick="threadRecoveries",
+            help="With chat.postMessage, reply in the thread of the alert's first message (on when this or "
+            "the workspace's `thread-recoveries` is). Tocsin only.",
+        ),
     ),
     render=render,
     render_memo=render_memo,
     validate=validate,
     config=SECTION,
     service_tests=(SERVICE_TEST,),
-)  # fmt: skip
+)

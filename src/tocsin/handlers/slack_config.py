@@ -60,24 +60,50 @@ SECTION = Section(
         Field("enabled", BOOL, help="Enable sending alerts to this workspace."),
         Field("default", BOOL, help="Use this workspace for alerts that name none."),
         Field("workspace", STR, help="Name of this workspace configuration; required when there are several."),
-        Field("url", STR, secret=True, help="Incoming webhook URL, or https://slack.com/api/chat.postMessage "
-              "(then `token` and a channel are required and Slack's `ok: false` answers count as failures).",
-              example="https://hooks.slack.com/services/T000/B000/XXXX"),
-        Field("token", STR, secret=True, help="API token; when set it is sent as a Bearer token (a bot token "
-              "xoxb-... for chat.postMessage)."),
+        Field(
+            "url",
+            STR,
+            secret=True,
+            help="Incoming webhook URL, or https://slack.com/api/chat.postMessage "
+            "(then `token` and a channel are required and Slack's `ok: false` answers count as failures).",
+            example="https://hooks.slack.com/services/T000/B000/XXXX",
+        ),
+        Field(
+            "token",
+            STR,
+            secret=True,
+            help="API token; when set it is sent as a Bearer token (a bot token xoxb-... for chat.postMessage).",
+        ),
         Field("channel", STR, help="Default channel, can be overridden per alert.", example="#alerts"),
         Field("username", STR, DEFAULT_USERNAME, help="Username of the Slack bot."),
         Field("icon-emoji", STR, help="Emoji used as the bot icon, e.g. :chart_with_upwards_trend:."),
-        Field("global", BOOL, help="Send every alert to Slack without naming it in the TICKscript (default "
-              "workspace only)."),
+        Field(
+            "global",
+            BOOL,
+            help="Send every alert to Slack without naming it in the TICKscript (default workspace only).",
+        ),
         Field("state-changes-only", BOOL, help="With global, only send alerts whose level changed."),
         *tls_fields(),
-        Field("api-url", STR, help="chat.postMessage URL of Slack or a Slack-compatible server; when set, "
-              "messages go there with `token` instead of to `url`. Tocsin only.",
-              example="https://slack.com/api/chat.postMessage"),
-        Field("layout", STR, ATTACHMENT, choices=LAYOUTS, help="Message layout: `attachment` (Kapacitor's "
-              "coloured attachment) or `blocks` (Block Kit: level and alert ID, message, time). Tocsin only."),
-        Field("thread-recoveries", BOOL, help="With chat.postMessage, post the later messages of an alert, "
-              "its recovery included, in the thread of its first message. Tocsin only."),
+        Field(
+            "api-url",
+            STR,
+            help="chat.postMessage URL of Slack or a Slack-compatible server; when set, "
+            "messages go there with `token` instead of to `url`. Tocsin only.",
+            example="https://slack.com/api/chat.postMessage",
+        ),
+        Field(
+            "layout",
+            STR,
+            ATTACHMENT,
+            choices=LAYOUTS,
+            help="Message layout: `attachment` (Kapacitor's "
+            "coloured attachment) or `blocks` (Block Kit: level and alert ID, message, time). Tocsin only.",
+        ),
+        Field(
+            "thread-recoveries",
+            BOOL,
+            help="With chat.postMessage, post the later messages of an alert, "
+            "its recovery included, in the thread of its first message. Tocsin only.",
+        ),
     ),
-)  # fmt: skip
+)

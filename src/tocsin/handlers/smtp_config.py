@@ -92,21 +92,35 @@ SECTION = Section(
         Field("enabled", BOOL, help="Enable sending alerts by email; needs `from`."),
         Field("host", STR, "localhost", help="SMTP server host."),
         Field("port", FieldType.INT, 25, help="SMTP server port."),
-        Field("username", STR, help="Login name; the client authenticates only when it is set and the server "
-              "offers AUTH."),
+        Field(
+            "username", STR, help="Login name; the client authenticates only when it is set and the server offers AUTH."
+        ),
         Field("password", STR, secret=True, help="Login password."),
         Field("no-verify", BOOL, help="Skip verification of the server's TLS certificate."),
-        Field("tls", STR, DEFAULT_TLS, choices=TLS_MODES,
-              help="Tocsin only. starttls (default): the connection is upgraded with STARTTLS, and a server that "
-              "does not offer it is refused unless it is on loopback; opportunistic: STARTTLS when offered, else "
-              "plain text (Kapacitor's behaviour); tls: implicit TLS from the first byte (port 465); none: never TLS."),
+        Field(
+            "tls",
+            STR,
+            DEFAULT_TLS,
+            choices=TLS_MODES,
+            help="Tocsin only. starttls (default): the connection is upgraded with STARTTLS, and a server that "
+            "does not offer it is refused unless it is on loopback; opportunistic: STARTTLS when offered, else "
+            "plain text (Kapacitor's behaviour); tls: implicit TLS from the first byte (port 465); none: never TLS.",
+        ),
         Field("global", BOOL, help="Email every alert without naming the handler in the TICKscript."),
         Field("state-changes-only", BOOL, help="With global, only email alerts whose level changed."),
         Field("from", STR, help="Sender address (From header and envelope).", example="kapacitor@example.com"),
         Field("to", FieldType.STRING_LIST, help="Default recipients, for handlers that name none."),
-        Field("to-templates", FieldType.STRING_LIST, help="Accepted for compatibility (TOML key toTemplates in "
-              "Kapacitor); Kapacitor's handler never uses it."),
-        Field("idle-timeout", FieldType.DURATION, 30 * SECOND, help="Close the server connection after it has "
-              "been idle this long; messages sent before then reuse it."),
+        Field(
+            "to-templates",
+            FieldType.STRING_LIST,
+            help="Accepted for compatibility (TOML key toTemplates in Kapacitor); Kapacitor's handler never uses it.",
+            ignored="Kapacitor's smtp handler never reads it either",
+        ),
+        Field(
+            "idle-timeout",
+            FieldType.DURATION,
+            30 * SECOND,
+            help="Close the server connection after it has been idle this long; messages sent before then reuse it.",
+        ),
     ),
-)  # fmt: skip
+)

@@ -158,8 +158,9 @@ def validate(options: dict[str, Any], config: ConfigView) -> str | None:
         for raw, key in known.items():
             value = item[raw]
             if key is not None and value is not None and not isinstance(value, str):
-                errors.append(UNCONVERTIBLE.format(name=f"{name}.{key}", want="string", got=go_type_of(value),
-                                                   value=go_v(value)))  # fmt: skip
+                errors.append(
+                    UNCONVERTIBLE.format(name=f"{name}.{key}", want="string", got=go_type_of(value), value=go_v(value))
+                )
     if errors:
         points = "\n".join(sorted(f"* {e}" for e in errors))
         return DECODE_PREFIX.format(go_type=GO_CONFIG_TYPE) + ERRORS_HEADER.format(count=len(errors)) + points

@@ -16,7 +16,7 @@ def render(event: Event, options: dict[str, Any], config: ConfigView) -> TcpRequ
 
 KIND = HandlerKind(
     name="tcp",
-    extras='Connection errors are retried.',
+    extras="Connection errors are retried.",
     help="Send each alert event as JSON over a new TCP connection.",
     options=(Option("address", OptionType.STRING, tick="tcp", help="`host:port` to connect to."),),
     render=render,

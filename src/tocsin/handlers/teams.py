@@ -89,10 +89,16 @@ def adaptive_card(level: Level, topic: str, alert_id: str, message: str, details
     """A Workflows message holding one Adaptive Card: coloured title, message, details, time."""
     title, _ = title_and_summary(level, topic, alert_id, message)
     body: list[dict[str, Any]] = [
-        {"type": "TextBlock", "text": title, "weight": "Bolder", "size": "Medium",
-         "color": _ADAPTIVE_COLORS.get(level, "good"), "wrap": True},
+        {
+            "type": "TextBlock",
+            "text": title,
+            "weight": "Bolder",
+            "size": "Medium",
+            "color": _ADAPTIVE_COLORS.get(level, "good"),
+            "wrap": True,
+        },
         {"type": "TextBlock", "text": message, "wrap": True},
-    ]  # fmt: skip
+    ]
     if details:
         body.append({"type": "TextBlock", "text": details, "wrap": True, "isSubtle": True})
     body.append({"type": "FactSet", "facts": [{"title": "Time", "value": format_rfc3339nano(time)}]})
@@ -157,10 +163,15 @@ def build_test_request(options: dict[str, Any], config: ConfigView) -> HttpReque
 
 SERVICE_TEST = ServiceTest(
     name="teams",
-    defaults={"channel_url": "", "alert_topic": "test kapacitor alert topic", "alert_id": "foo/bar/bat",
-              "message": "test teams message", "level": "CRITICAL"},
+    defaults={
+        "channel_url": "",
+        "alert_topic": "test kapacitor alert topic",
+        "alert_id": "foo/bar/bat",
+        "message": "test teams message",
+        "level": "CRITICAL",
+    },
     build=build_test_request,
-)  # fmt: skip
+)
 
 KIND = HandlerKind(
     name="teams",
@@ -168,8 +179,14 @@ KIND = HandlerKind(
     "URL hidden in errors.",
     help="Post the alert to a Microsoft Teams channel webhook as a card.",
     options=(
-        Option("channel-url", OptionType.STRING, "", tick="channelURL", secret=True,
-               help="Webhook URL (it carries a key: shown redacted); the config's by default."),
+        Option(
+            "channel-url",
+            OptionType.STRING,
+            "",
+            tick="channelURL",
+            secret=True,
+            help="Webhook URL (it carries a key: shown redacted); the config's by default.",
+        ),
         Option(
             "card",
             OptionType.STRING,

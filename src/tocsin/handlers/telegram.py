@@ -134,10 +134,15 @@ def build_test_request(options: dict[str, Any], config: ConfigView) -> HttpReque
 
 SERVICE_TEST = ServiceTest(
     name="telegram",
-    defaults={"chat-id": "", "parse-mode": "", "message": "test telegram message",
-              "disable-web-page-preview": False, "disable-notification": False},
+    defaults={
+        "chat-id": "",
+        "parse-mode": "",
+        "message": "test telegram message",
+        "disable-web-page-preview": False,
+        "disable-notification": False,
+    },
     build=build_test_request,
-)  # fmt: skip
+)
 
 KIND = HandlerKind(
     name="telegram",

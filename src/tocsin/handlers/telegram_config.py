@@ -43,9 +43,13 @@ SECTION = Section(
         Field("parse-mode", STR, help="Default parse mode: Markdown or HTML (Tocsin also: MarkdownV2, none)."),
         Field("disable-web-page-preview", BOOL, help="Disable link previews in every message."),
         Field("disable-notification", BOOL, help="Send every message silently."),
-        Field("escape-text", BOOL, help="Escape the message for its parse mode so that special characters "
-              "show as written (Tocsin only; off keeps Kapacitor's text)."),
+        Field(
+            "escape-text",
+            BOOL,
+            help="Escape the message for its parse mode so that special characters "
+            "show as written (Tocsin only; off keeps Kapacitor's text).",
+        ),
         Field("global", BOOL, help="Send every alert to Telegram without naming it in the TICKscript."),
         Field("state-changes-only", BOOL, help="With global, only send alerts whose level changed."),
     ),
-)  # fmt: skip
+)

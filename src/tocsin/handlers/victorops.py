@@ -143,20 +143,28 @@ def build_test_request(options: dict[str, Any], config: ConfigView) -> HttpReque
 
 SERVICE_TEST = ServiceTest(
     name="victorops",
-    defaults={"routingKey": "", "messageType": "CRITICAL", "message": "test victorops message",
-              "entityID": "testEntityID"},
+    defaults={
+        "routingKey": "",
+        "messageType": "CRITICAL",
+        "message": "test victorops message",
+        "entityID": "testEntityID",
+    },
     build=build_test_request,
-)  # fmt: skip
+)
 
 KIND = HandlerKind(
     name="victorops",
-    extras='API key hidden in errors.',
+    extras="API key hidden in errors.",
     help="Open, update or recover a VictorOps incident per alert ID (entity_id).",
     options=(
-        Option("routing-key", OptionType.STRING, tick="routingKey",
-               help="Routing key; the [victorops] routing-key by default."),
+        Option(
+            "routing-key",
+            OptionType.STRING,
+            tick="routingKey",
+            help="Routing key; the [victorops] routing-key by default.",
+        ),
     ),
     render=render,
     config=SECTION,
     service_tests=(SERVICE_TEST,),
-)  # fmt: skip
+)

@@ -50,8 +50,15 @@ _DATA_TYPE = (
     "Duration time.Duration; Level alert.Level; Recoverable bool; Tags map[string]string }"
 )
 # Option -> template name (Kapacitor names each template after its event field).
-_TEMPLATED = {"summary": "summary", "device": "device", "component": "component", "eventClassKey": "evclasskey",
-              "eventClass": "evclass", "message": "message", "collector": "collector"}  # fmt: skip
+_TEMPLATED = {
+    "summary": "summary",
+    "device": "device",
+    "component": "component",
+    "eventClassKey": "evclasskey",
+    "eventClass": "evclass",
+    "message": "message",
+    "collector": "collector",
+}
 
 
 def template_data(event: Event) -> Struct:
@@ -154,8 +161,13 @@ def render(event: Event, options: dict[str, Any], config: ConfigView) -> HttpReq
 
 # Kapacitor lists the config's values; these are the default config's. Posting them back means "the config's
 # value", so a test follows the configuration as Kapacitor's does.
-_LISTED_FROM_CONFIG = {"action": DEFAULT_ACTION, "method": DEFAULT_METHOD, "type": DEFAULT_TYPE,
-                       "tid": DEFAULT_TID, "collector": DEFAULT_COLLECTOR}  # fmt: skip
+_LISTED_FROM_CONFIG = {
+    "action": DEFAULT_ACTION,
+    "method": DEFAULT_METHOD,
+    "type": DEFAULT_TYPE,
+    "tid": DEFAULT_TID,
+    "collector": DEFAULT_COLLECTOR,
+}
 
 
 def build_test_request(options: dict[str, Any], config: ConfigView) -> HttpRequest:
@@ -189,12 +201,24 @@ def build_test_request(options: dict[str, Any], config: ConfigView) -> HttpReque
 
 SERVICE_TEST = ServiceTest(
     name="zenoss",
-    defaults={"alert_id": "1001", "level": "CRITICAL", "message": "test zenoss message", "action": DEFAULT_ACTION,
-              "method": DEFAULT_METHOD, "type": DEFAULT_TYPE, "tid": DEFAULT_TID, "summary": "", "device": "",
-              "component": "", "eventclasskey": "", "eventclass": "", "collector": DEFAULT_COLLECTOR,
-              "custom_fields": {}},
+    defaults={
+        "alert_id": "1001",
+        "level": "CRITICAL",
+        "message": "test zenoss message",
+        "action": DEFAULT_ACTION,
+        "method": DEFAULT_METHOD,
+        "type": DEFAULT_TYPE,
+        "tid": DEFAULT_TID,
+        "summary": "",
+        "device": "",
+        "component": "",
+        "eventclasskey": "",
+        "eventclass": "",
+        "collector": DEFAULT_COLLECTOR,
+        "custom_fields": {},
+    },
     build=build_test_request,
-)  # fmt: skip
+)
 
 
 def _template_option(name: str, tick: str, what: str) -> Option:

@@ -46,8 +46,9 @@ def _name_pos(link: Link) -> Position:
 
 
 class _Compiler:
-    def __init__(self, program: Program, task_vars: Mapping[str, TaskVar], config: ConfigView | None,
-                 ignore_missing: bool) -> None:  # fmt: skip
+    def __init__(
+        self, program: Program, task_vars: Mapping[str, TaskVar], config: ConfigView | None, ignore_missing: bool
+    ) -> None:
         self.program = program
         self.task_vars = task_vars
         self.config = config
@@ -155,8 +156,9 @@ class _Compiler:
             props |= set(handler_properties(node.handlers[obj.index].kind))
         return props, chain_names(definition, props)
 
-    def _chain_method(self, node: NodeSpec, obj: NodeRef | HandlerRef, name: str, written: str,
-                      args: list[Any], pos: Position) -> NodeRef:  # fmt: skip
+    def _chain_method(
+        self, node: NodeSpec, obj: NodeRef | HandlerRef, name: str, written: str, args: list[Any], pos: Position
+    ) -> NodeRef:
         if name in UNSUPPORTED_CHAINS:
             raise unsupported(written, pos)
         chain = CHAINS[name]
@@ -171,8 +173,9 @@ class _Compiler:
         child = self.graph.add_child(node, chain.desc, tuple(args), chain.provides)
         return NodeRef(child.id, chain.go_type)
 
-    def _property(self, node: NodeSpec, obj: NodeRef | HandlerRef, name: str, written: str,
-                  args: list[Any], pos: Position) -> NodeRef | HandlerRef:  # fmt: skip
+    def _property(
+        self, node: NodeSpec, obj: NodeRef | HandlerRef, name: str, written: str, args: list[Any], pos: Position
+    ) -> NodeRef | HandlerRef:
         if isinstance(obj, HandlerRef):
             handler = node.handlers[obj.index]
             prop = handler_properties(handler.kind).get(name)

@@ -37,9 +37,12 @@ def settings(config: ConfigView | None) -> DeadmanSettings:
     if config is not None:
         values.update(config.element(DEADMAN.name) or {})
     return DeadmanSettings(
-        int(values["interval"]), float(values["threshold"]), str(values["id"]), str(values["message"]),
+        int(values["interval"]),
+        float(values["threshold"]),
+        str(values["id"]),
+        str(values["message"]),
         bool(values["global"]),
-    )  # fmt: skip
+    )
 
 
 def crit_lambda(threshold: float, extra: Sequence[expr_ast.LambdaNode]) -> expr_ast.LambdaNode:

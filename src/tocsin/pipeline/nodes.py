@@ -91,21 +91,40 @@ def _props(*defs: PropertyDef) -> dict[str, PropertyDef]:
 S, N, F, D, L = Param.STRING, Param.INT, Param.FLOAT, Param.DURATION, Param.LAMBDA
 
 AGGREGATE_SIGS: dict[str, Sig] = {
-    **{name: STR for name in (
-        "count", "distinct", "mean", "median", "mode", "spread", "sum", "first", "last", "min", "max",
-        "stddev", "difference", "cumulativeSum",
-    )},
+    **{
+        name: STR
+        for name in (
+            "count",
+            "distinct",
+            "mean",
+            "median",
+            "mode",
+            "spread",
+            "sum",
+            "first",
+            "last",
+            "min",
+            "max",
+            "stddev",
+            "difference",
+            "cumulativeSum",
+        )
+    },
     "percentile": Sig((S, F)),
     "top": Sig((N, S), variadic=S),
     "bottom": Sig((N, S), variadic=S),
     "elapsed": Sig((S, D)),
     "movingAverage": Sig((S, N)),
-}  # fmt: skip
+}
 _AGGREGATE_PROVIDES = {
-    "distinct": Provides.BATCH, "top": Provides.BATCH, "bottom": Provides.BATCH,
-    "elapsed": Provides.SAME, "difference": Provides.SAME, "movingAverage": Provides.SAME,
+    "distinct": Provides.BATCH,
+    "top": Provides.BATCH,
+    "bottom": Provides.BATCH,
+    "elapsed": Provides.SAME,
+    "difference": Provides.SAME,
+    "movingAverage": Provides.SAME,
     "cumulativeSum": Provides.SAME,
-}  # fmt: skip
+}
 
 CHAINS: dict[str, ChainDef] = {
     c.method: c
@@ -140,19 +159,51 @@ CHAINS: dict[str, ChainDef] = {
 # Chaining methods every node has (pipeline/node.go `node`), even sources and sinks.
 NODE_CHAINS = frozenset({"stats", "deadman"})
 # Kapacitor chaining methods Tocsin does not run (compile error naming the node).
-UNSUPPORTED_CHAINS = frozenset({
-    "join", "union", "combine", "flatten", "barrier", "sideload", "kapacitorLoopback", "holtWinters",
-    "holtWintersWithFit", "k8sAutoscale", "swarmAutoscale", "ec2Autoscale", "query", "queryFlux", "trickle",
-})  # fmt: skip
+UNSUPPORTED_CHAINS = frozenset(
+    {
+        "join",
+        "union",
+        "combine",
+        "flatten",
+        "barrier",
+        "sideload",
+        "kapacitorLoopback",
+        "holtWinters",
+        "holtWintersWithFit",
+        "k8sAutoscale",
+        "swarmAutoscale",
+        "ec2Autoscale",
+        "query",
+        "queryFlux",
+        "trickle",
+    }
+)
 
 ALERT_PROPERTIES = _props(
-    fld("id", S), fld("message", S), fld("details", S), fld("topic", S),
-    fld("info", L), fld("warn", L), fld("crit", L), fld("infoReset", L), fld("warnReset", L), fld("critReset", L),
-    fld("history", N), fld("levelTag", S), fld("levelField", S), fld("messageField", S), fld("durationField", S),
-    fld("idTag", S), fld("idField", S), fld("category", S),
-    meth("all"), meth("noRecoveries"), meth("stateChangesOnly", DURS), meth("flapping", Sig((F, F))),
+    fld("id", S),
+    fld("message", S),
+    fld("details", S),
+    fld("topic", S),
+    fld("info", L),
+    fld("warn", L),
+    fld("crit", L),
+    fld("infoReset", L),
+    fld("warnReset", L),
+    fld("critReset", L),
+    fld("history", N),
+    fld("levelTag", S),
+    fld("levelField", S),
+    fld("messageField", S),
+    fld("durationField", S),
+    fld("idTag", S),
+    fld("idField", S),
+    fld("category", S),
+    meth("all"),
+    meth("noRecoveries"),
+    meth("stateChangesOnly", DURS),
+    meth("flapping", Sig((F, F))),
     meth("inhibit", Sig((S,), variadic=S), accumulate=True),
-)  # fmt: skip
+)
 
 _AGGREGATE = NodeDef("", "*pipeline.InfluxQLNode", _props(fld("as", S), meth("usePointTimes")))
 

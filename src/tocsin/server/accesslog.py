@@ -36,7 +36,5 @@ class RedactingAccessLogger(AccessLogger):
 
     def compile_format(self, log_format: str) -> tuple[str, list[KeyMethod]]:
         fmt, methods = super().compile_format(log_format)
-        swapped: list[Any] = [
-            KeyMethod(m.key, _first_line) if m.key == "first_request_line" else m for m in methods
-        ]
+        swapped: list[Any] = [KeyMethod(m.key, _first_line) if m.key == "first_request_line" else m for m in methods]
         return fmt, swapped

@@ -11,6 +11,7 @@ import signal
 import ssl
 import sys
 from dataclasses import dataclass
+from typing import Any
 
 from aiohttp import web
 
@@ -18,6 +19,7 @@ from tocsin import KAPACITOR_COMPAT_VERSION, __version__
 from tocsin.auth.bootstrap import bootstrap_admin
 from tocsin.config.allowlists import log_open_policies
 from tocsin.config.loader import FileConfig, load_file
+from tocsin.config.unused import ignored_settings
 from tocsin.config.view import redact
 from tocsin.errors import ConfigError, StoreError
 from tocsin.logs import configure
@@ -41,7 +43,8 @@ Options:
 """
 
 _FLAGS = ("config", "hostname", "pidfile", "log-file", "log-level")
-SHUTDOWN_GRACE = 5.0
+SHUTDOWN_GRACE = 5.0  # seconds the engine gives deliveries under way at shutdown
+_NS = 1_000_000_000
 # Idle keep-alive connections, and new connections that have not sent a complete request head, are closed
 # after this long: a slowloris client cannot hold a connection with a trickle of header bytes.
 KEEPALIVE_TIMEOUT = 30.0
@@ -81,6 +84,11 @@ def parse_args(argv: list[str]) -> ServeOptions:
         setattr(opts, name.replace("-", "_"), value)
         i += 1
     return opts
+
+
+def shutdown_timeout(http: dict[str, Any]) -> float:
+    """`[http] shutdown-timeout` in seconds: how long stopping waits for the requests under way."""
+    return int(http.get("shutdown-timeout", 10 * _NS)) / _NS
 
 
 def tune_gc() -> None:
@@ -132,6 +140,8 @@ async def _serve(base: FileConfig, opts: ServeOptions) -> int:
     http = base.values.get("http", [{}])[0]
     for name in base.ignored:
         log.info("config section [%s] is not implemented by Tocsin; ignored", name)
+    for line in ignored_settings(base):
+        log.warning("%s", line)
     bind = parse_bind(str(http.get("bind-address") or DEFAULT_BIND))
     exposure = check_exposure(bind, bool(http.get("auth-enabled")), bool(http.get("allow-unauthenticated-remote")))
     if exposure:
@@ -158,7 +168,8 @@ async def _serve(base: FileConfig, opts: ServeOptions) -> int:
     await runner.setup()
     tls = _tls(http)
     sites = [
-        web.TCPSite(runner, host, bind.port, ssl_context=tls, shutdown_timeout=SHUTDOWN_GRACE) for host in bind.hosts
+        web.TCPSite(runner, host, bind.port, ssl_context=tls, shutdown_timeout=shutdown_timeout(http))
+        for host in bind.hosts
     ]
     try:
         for site in sites:

@@ -150,8 +150,10 @@ class PostgresStore:
             await c.execute(
                 "INSERT INTO handler_specs (topic, id, spec) VALUES ($1, $2, $3) "
                 "ON CONFLICT (topic, id) DO UPDATE SET spec = EXCLUDED.spec",
-                spec["topic"], spec["id"], data,
-            )  # fmt: skip
+                spec["topic"],
+                spec["id"],
+                data,
+            )
             await c.execute("SELECT pg_notify($1, $2)", CHANNEL, payload)
 
         await self._write(op)

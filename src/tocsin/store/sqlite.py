@@ -203,8 +203,9 @@ class SqliteStore:
     async def put_memo(self, handler: str, alert_id: str, memo: str) -> None:
         def op(c: sqlite3.Connection) -> None:
             if memo:
-                c.execute("INSERT OR REPLACE INTO memos (handler, alert_id, memo) VALUES (?, ?, ?)",
-                          (handler, alert_id, memo))  # fmt: skip
+                c.execute(
+                    "INSERT OR REPLACE INTO memos (handler, alert_id, memo) VALUES (?, ?, ?)", (handler, alert_id, memo)
+                )
             else:
                 c.execute("DELETE FROM memos WHERE handler = ? AND alert_id = ?", (handler, alert_id))
 

@@ -39,4 +39,3 @@ class TaskApiError(TocsinError):
     def __init__(self, message: str, status: int = 400) -> None:
         super().__init__(message)
         self.status = status
-

@@ -43,8 +43,9 @@ class TaskStartError(TocsinError):
 class TaskExecutor:
     """One running task: its nodes, their counters and timers."""
 
-    def __init__(self, task_id: str, pipeline: Pipeline, ctx: TaskContext,
-                 flush: Callable[[], Awaitable[None]]) -> None:
+    def __init__(
+        self, task_id: str, pipeline: Pipeline, ctx: TaskContext, flush: Callable[[], Awaitable[None]]
+    ) -> None:
         self.task_id = task_id
         self.pipeline = pipeline
         self.ctx = ctx
@@ -122,8 +123,12 @@ class TaskExecutor:
         points_in = True  # the root gets written points
         while True:
             node = slot.node
-            if (node.timer_interval() is not None or hasattr(node, "attach_emitter")
-                    or hasattr(node, "watch_parent") or len(slot.children) > 1):
+            if (
+                node.timer_interval() is not None
+                or hasattr(node, "attach_emitter")
+                or hasattr(node, "watch_parent")
+                or len(slot.children) > 1
+            ):
                 return None
             chain.append(slot)
             slot.points_in = points_in
@@ -241,8 +246,13 @@ class TaskExecutor:
     def _failed(self, slot: NodeSlot, exc: Exception) -> None:
         slot.errors += 1
         if not slot.node.quiet:
-            self.ctx.log.error("task=%s node=%s error: %s", self.task_id, slot.name, exc,
-                               exc_info=not isinstance(exc, (TocsinError, ValueError, TypeError, KeyError)))
+            self.ctx.log.error(
+                "task=%s node=%s error: %s",
+                self.task_id,
+                slot.name,
+                exc,
+                exc_info=not isinstance(exc, (TocsinError, ValueError, TypeError, KeyError)),
+            )
 
     # -- timers --------------------------------------------------------------------------------
 

@@ -16,8 +16,9 @@ class Inhibitors:
     def __init__(self) -> None:
         self._active: dict[tuple[str, str], tuple[str, dict[str, str]]] = {}
 
-    def set(self, owner: str, group: str, category: str, equal_tags: Sequence[str], tags: Mapping[str, str],
-            active: bool) -> None:
+    def set(
+        self, owner: str, group: str, category: str, equal_tags: Sequence[str], tags: Mapping[str, str], active: bool
+    ) -> None:
         """Record whether `owner`'s (an alert node's unique name) `group` currently inhibits `category`."""
         key = (owner, group)
         if active:

@@ -110,8 +110,7 @@ class PointLambda:
             return self._shared
         evaluator = self._by_group.get(group)
         if evaluator is None:
-            evaluator = self._shared if not self._by_group else compile_expression(self.node.expression,
-                                                                                   _ROW_BINDINGS)
+            evaluator = self._shared if not self._by_group else compile_expression(self.node.expression, _ROW_BINDINGS)
             self._by_group[group] = evaluator
         return evaluator
 

@@ -7,8 +7,25 @@ import importlib
 from tocsin.tasks.node import RuntimeNode
 
 AGGREGATES = (
-    "count", "distinct", "mean", "median", "mode", "spread", "sum", "first", "last", "min", "max",
-    "percentile", "stddev", "top", "bottom", "elapsed", "difference", "movingAverage", "cumulativeSum",
+    "count",
+    "distinct",
+    "mean",
+    "median",
+    "mode",
+    "spread",
+    "sum",
+    "first",
+    "last",
+    "min",
+    "max",
+    "percentile",
+    "stddev",
+    "top",
+    "bottom",
+    "elapsed",
+    "difference",
+    "movingAverage",
+    "cumulativeSum",
 )
 
 # node desc -> "module:Class" under tocsin.tasks

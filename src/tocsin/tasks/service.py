@@ -186,4 +186,3 @@ class TaskService:
     def list_templates(self, query: dict[str, str], fields: list[str]) -> dict[str, Any]:
         """GET /templates."""
         return template_ops.listing(self, query, fields)
-

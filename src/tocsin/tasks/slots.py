@@ -86,8 +86,22 @@ class NodeSlot:
     """A running node with its counters and its children."""
 
     __slots__ = (
-        "avg", "child_pushes", "children", "collected", "errors", "groups", "name", "node", "on_batch", "on_point",
-        "out_items", "parents", "passes", "points_in", "push", "until_sample",
+        "avg",
+        "child_pushes",
+        "children",
+        "collected",
+        "errors",
+        "groups",
+        "name",
+        "node",
+        "on_batch",
+        "on_point",
+        "out_items",
+        "parents",
+        "passes",
+        "points_in",
+        "push",
+        "until_sample",
     )
 
     def __init__(self, node: RuntimeNode) -> None:

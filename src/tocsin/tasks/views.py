@@ -15,8 +15,21 @@ from tocsin.tasks.records import TaskRecord, TemplateRecord, dbrps_json, task_li
 from tocsin.tasks.runtime import TaskRuntime
 
 TASK_FIELDS = (
-    "link", "id", "template-id", "type", "dbrps", "script", "dot", "status", "executing", "error", "stats",
-    "created", "modified", "last-enabled", "vars",
+    "link",
+    "id",
+    "template-id",
+    "type",
+    "dbrps",
+    "script",
+    "dot",
+    "status",
+    "executing",
+    "error",
+    "stats",
+    "created",
+    "modified",
+    "last-enabled",
+    "vars",
 )
 TEMPLATE_FIELDS = ("link", "id", "type", "script", "dot", "error", "created", "modified")
 TEMPLATE_EXTRA_FIELDS = ("vars",)

@@ -39,9 +39,7 @@ def classify_http(
     message = http_error_message(status, url, body)
     retry_after = parse_retry_after(_header(headers, "Retry-After"), now=now)
     if status == 429:
-        return DeliveryError(
-            Reason.RATE_LIMITED, message, retryable=True, retry_after=retry_after, status=status
-        )
+        return DeliveryError(Reason.RATE_LIMITED, message, retryable=True, retry_after=retry_after, status=status)
     if status >= 500:
         after = retry_after if status == 503 else None
         return DeliveryError(Reason.SERVER_ERROR, message, retryable=True, retry_after=after, status=status)

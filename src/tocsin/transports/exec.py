@@ -15,9 +15,7 @@ from tocsin.delivery.outcome import Outcome
 STDERR_TAIL_CHARS = 300
 REAP_SECONDS = 5.0
 # A program that cannot start for these reasons will not start on a retry either.
-_CONFIG_ERRNOS = frozenset(
-    {errno.ENOENT, errno.EACCES, errno.EPERM, errno.ENOEXEC, errno.ENOTDIR, errno.EISDIR}
-)
+_CONFIG_ERRNOS = frozenset({errno.ENOENT, errno.EACCES, errno.EPERM, errno.ENOEXEC, errno.ENOTDIR, errno.EISDIR})
 
 
 async def run_program(argv: Sequence[str], stdin: bytes, limit: float | None) -> Outcome:

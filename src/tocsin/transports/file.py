@@ -30,9 +30,7 @@ async def append_file(path: str, data: bytes, mode: int, limit: float | None) ->
         async with asyncio.timeout(limit if limit and limit > 0 else None):
             await asyncio.to_thread(_append, path, data, mode)
     except TimeoutError:
-        raise DeliveryError(
-            Reason.TIMEOUT, f"write {path}: not done within {limit:g}s", retryable=True
-        ) from None
+        raise DeliveryError(Reason.TIMEOUT, f"write {path}: not done within {limit:g}s", retryable=True) from None
     return Outcome(None)
 
 

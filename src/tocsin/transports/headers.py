@@ -20,7 +20,7 @@ def canonical_header(name: str) -> str:
     return "-".join(part[:1].upper() + part[1:].lower() for part in name.split("-"))
 
 
-BAD_HEADER_NAME = 'header name {name} is not a valid HTTP token'
+BAD_HEADER_NAME = "header name {name} is not a valid HTTP token"
 BAD_HEADER_VALUE = "header {name}: the value holds a CR, LF or NUL character"
 
 

@@ -25,6 +25,7 @@ from tocsin.transports.classify import body_snippet, classify_http, http_error_m
 from tocsin.transports.headers import redact_url
 from tocsin.transports.http1 import Http1Client, Origin, ProtocolError
 from tocsin.transports.netpolicy import DEFAULT_POLICY, AddressPolicy
+from tocsin.transports.tls import tls_failure
 
 MAX_RESPONSE_BYTES = 64 * 1024
 # Without this aiohttp labels a bytes body application/octet-stream; handlers decide Content-Type themselves.
@@ -90,6 +91,8 @@ class HttpTransport:
 
     def _fast_target(self, req: HttpRequest) -> tuple[Origin, str] | None:
         """Where the lean client sends `req` (origin, request target), or None when aiohttp must."""
+        if req.method == "HEAD":
+            return None  # llhttp cannot be told that an answer to HEAD has no body
         if req.url in self._targets:
             found = self._targets[req.url]
         else:
@@ -181,7 +184,9 @@ class HttpTransport:
             ) from None
         except (OSError, ssl.SSLError, ProtocolError) as exc:
             raise DeliveryError(
-                Reason.NETWORK, f"{req.method} {shown}: {_describe(exc, req)}", retryable=True
+                Reason.TLS if tls_failure(exc) else Reason.NETWORK,
+                f"{req.method} {shown}: {_describe(exc, req)}",
+                retryable=True,
             ) from _unless_redacted(exc, req)
         return answer.status, answer.headers, answer.body
 
@@ -211,7 +216,9 @@ class HttpTransport:
             raise _invalid_url(req, shown) from _unless_redacted(exc, req)
         except (aiohttp.ClientError, OSError) as exc:  # before ValueError: TLS verification errors are both
             raise DeliveryError(
-                Reason.NETWORK, f"{req.method} {shown}: {_describe(exc, req)}", retryable=True
+                Reason.TLS if tls_failure(exc) else Reason.NETWORK,
+                f"{req.method} {shown}: {_describe(exc, req)}",
+                retryable=True,
             ) from _unless_redacted(exc, req)
         except ValueError as exc:  # yarl refusing to parse the URL
             raise _invalid_url(req, shown) from _unless_redacted(exc, req)

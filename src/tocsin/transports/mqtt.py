@@ -25,8 +25,7 @@ from tocsin.transports.headers import redact_url
 from tocsin.transports.netpolicy import DEFAULT_POLICY, AddressPolicy
 from tocsin.transports.tls import client_context
 
-DEFAULT_PORTS = {"tcp": 1883, "mqtt": 1883, "ssl": 8883, "tls": 8883, "tcps": 8883, "mqtts": 8883, "ws": 80,
-                 "wss": 443}  # fmt: skip
+DEFAULT_PORTS = {"tcp": 1883, "mqtt": 1883, "ssl": 8883, "tls": 8883, "tcps": 8883, "mqtts": 8883, "ws": 80, "wss": 443}
 TLS_SCHEMES = frozenset({"ssl", "tls", "tcps", "mqtts", "wss"})
 WEBSOCKET_SCHEMES = frozenset({"ws", "wss"})
 MAX_IN_FLIGHT = 10  # aiomqtt logs a warning for every publish beyond 10 pending ones

@@ -22,6 +22,7 @@ from tocsin.delivery.errors import DeliveryError, Reason
 from tocsin.delivery.outcome import Outcome
 from tocsin.handlers.requests import SmtpRequest
 from tocsin.transports.netpolicy import DEFAULT_POLICY, AddressPolicy
+from tocsin.transports.tls import tls_failure
 
 if TYPE_CHECKING:
     import aiosmtplib
@@ -107,9 +108,14 @@ class SmtpTransport:
         await self.policy.check(req.host, req.port)  # aiosmtplib resolves the name again
         context = self._context(req.verify_tls)
         client = aiosmtplib.SMTP(
-            hostname=req.host, port=req.port, local_hostname=HELLO_NAME, timeout=None,
-            use_tls=req.tls == "tls", start_tls=False, tls_context=context,
-        )  # fmt: skip
+            hostname=req.host,
+            port=req.port,
+            local_hostname=HELLO_NAME,
+            timeout=None,
+            use_tls=req.tls == "tls",
+            start_tls=False,
+            tls_context=context,
+        )
         try:
             await client.connect()
             await _hello(client)
@@ -248,16 +254,19 @@ def _translate(exc: BaseException, where: str) -> DeliveryError:
         return exc
     if isinstance(exc, aiosmtplib.SMTPAuthenticationError):
         return DeliveryError(
-            Reason.AUTH_ERROR, f"{where}: authentication failed: {exc.code} {exc.message}",
-            retryable=False, status=exc.code,
-        )  # fmt: skip
+            Reason.AUTH_ERROR,
+            f"{where}: authentication failed: {exc.code} {exc.message}",
+            retryable=False,
+            status=exc.code,
+        )
     if isinstance(exc, aiosmtplib.SMTPResponseException):
         return _refused(where, "session", exc.code, exc.message)
     if isinstance(exc, aiosmtplib.SMTPTimeoutError | TimeoutError):
         return DeliveryError(Reason.TIMEOUT, f"{where}: {exc}", retryable=True)
     cause = exc.__cause__ if isinstance(exc, aiosmtplib.SMTPConnectError) and exc.__cause__ else exc
     if isinstance(cause, ssl.SSLError):
-        return DeliveryError(Reason.NETWORK, f"{where}: TLS: {cause.reason or cause}", retryable=True)
+        reason = Reason.TLS if tls_failure(cause) else Reason.NETWORK
+        return DeliveryError(reason, f"{where}: TLS: {cause.reason or cause}", retryable=True)
     if isinstance(cause, socket.gaierror):
         return DeliveryError(Reason.NETWORK, f"{where}: lookup: {str(cause.strerror).lower()}", retryable=True)
     if isinstance(cause, OSError) and cause.errno:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ssl
 
+import aiohttp
+
 from tocsin.delivery.errors import DeliveryError, Reason
 from tocsin.handlers.requests import TlsFiles
 
@@ -61,3 +63,18 @@ def _reason(exc: OSError, path: str) -> str:
 
 def _config_error(message: str) -> DeliveryError:
     return DeliveryError(Reason.CONFIG, message, retryable=False)
+
+
+def tls_failure(exc: BaseException) -> bool:
+    """Whether `exc` is TLS refusing the connection (a certificate not trusted, expired or missing, a handshake
+    the peer ended) rather than the network failing: the `tls` reason, which points at the ssl-* settings."""
+    if isinstance(exc, aiohttp.ClientSSLError | TlsRefused):
+        return True
+    if isinstance(exc, ssl.SSLEOFError | ssl.SSLZeroReturnError):
+        return False  # the connection was cut: the network's doing as much as TLS's
+    return isinstance(exc, ssl.SSLError)
+
+
+class TlsRefused(ConnectionError):
+    """A new TLS connection the peer ended before answering anything: TLS 1.3 servers that want a client
+    certificate end the connection so, after a handshake that looked complete to the client."""

@@ -62,9 +62,15 @@ def make_ctx(recorder: Recorder, task_id: str = "task", inhibitors: Inhibitors |
     )
 
 
-def make_node(props: dict[str, Any], *, handlers: bool = True, recorder: Recorder | None = None,
-              task_id: str = "task", inhibitors: Inhibitors | None = None,
-              node_id: int = 2) -> tuple[AlertNode, Recorder]:
+def make_node(
+    props: dict[str, Any],
+    *,
+    handlers: bool = True,
+    recorder: Recorder | None = None,
+    task_id: str = "task",
+    inhibitors: Inhibitors | None = None,
+    node_id: int = 2,
+) -> tuple[AlertNode, Recorder]:
     """An alert node `alert<node_id>`: a tuple is one call's arguments (`{"crit": (lam(...),)}`), a list
     holds several calls."""
     spec = NodeSpec(
@@ -81,8 +87,14 @@ def make_node(props: dict[str, Any], *, handlers: bool = True, recorder: Recorde
 def point(value: Any, t: int, *, host: str = "", name: str = "cpu", field_name: str = "value") -> Point:
     """A point at `t` seconds; grouped by host when `host` is given."""
     if host:
-        return Point(name, {"host": host}, {field_name: value}, t * SECOND, group=f"host={host}",
-                     dimensions=Dimensions(("host",)))
+        return Point(
+            name,
+            {"host": host},
+            {field_name: value},
+            t * SECOND,
+            group=f"host={host}",
+            dimensions=Dimensions(("host",)),
+        )
     return Point(name, {}, {field_name: value}, t * SECOND)
 
 

@@ -40,17 +40,36 @@ def summary(events: list[Event]) -> list[tuple[str, int, int]]:
 
 def expected_event(level: Level, t: int, duration: int, value: int, **over: Any) -> Event:
     time = f"1970-01-01T00:00:0{t}Z"
-    details = escaped_json({
-        "Name": "cpu", "TaskName": "task", "Group": "nil", "Tags": {},
-        "ServerInfo": {"Hostname": "host1", "ClusterID": "", "ServerID": ""},
-        "ID": "cpu:nil", "Fields": {"value": value}, "Level": level.name, "Time": time,
-        "Duration": duration * SECOND, "Message": f"cpu:nil is {level.name}",
-    })
+    details = escaped_json(
+        {
+            "Name": "cpu",
+            "TaskName": "task",
+            "Group": "nil",
+            "Tags": {},
+            "ServerInfo": {"Hostname": "host1", "ClusterID": "", "ServerID": ""},
+            "ID": "cpu:nil",
+            "Fields": {"value": value},
+            "Level": level.name,
+            "Time": time,
+            "Duration": duration * SECOND,
+            "Message": f"cpu:nil is {level.name}",
+        }
+    )
     fields: dict[str, Any] = {
-        "topic": "main:task:alert2", "id": "cpu:nil", "level": level, "time": t * SECOND,
-        "message": f"cpu:nil is {level.name}", "details": details, "duration": duration * SECOND,
-        "recoverable": True, "name": "cpu", "task_name": "task", "category": "", "group": "",
-        "tags": {}, "fields": {"value": value},
+        "topic": "main:task:alert2",
+        "id": "cpu:nil",
+        "level": level,
+        "time": t * SECOND,
+        "message": f"cpu:nil is {level.name}",
+        "details": details,
+        "duration": duration * SECOND,
+        "recoverable": True,
+        "name": "cpu",
+        "task_name": "task",
+        "category": "",
+        "group": "",
+        "tags": {},
+        "fields": {"value": value},
         "data": {"series": [{"name": "cpu", "columns": ["time", "value"], "values": [[time, value]]}]},
     }
     fields.update(over)
@@ -65,8 +84,14 @@ def test_reset_example_emits_exact_events() -> None:
     assert rec.events == [expected_event(lv, i + 1, i, v) for i, (lv, v) in enumerate(zip(levels, values, strict=True))]
     assert {d for _, d in rec.emitted} == {Derive(previous_level=True, duration=False)}
     assert [len(o) for o in outputs] == [1] * 7
-    assert node.stats() == {"alerts_triggered": 7, "alerts_inhibited": 0, "oks_triggered": 1, "infos_triggered": 3,
-                            "warns_triggered": 2, "crits_triggered": 1}
+    assert node.stats() == {
+        "alerts_triggered": 7,
+        "alerts_inhibited": 0,
+        "oks_triggered": 1,
+        "infos_triggered": 3,
+        "warns_triggered": 2,
+        "crits_triggered": 1,
+    }
     assert node.cardinality() == 1
 
 
@@ -80,8 +105,14 @@ def test_ok_without_change_emits_nothing() -> None:
 def test_repeats_are_emitted_and_duration_restarts_after_recovery() -> None:
     node, rec = make_node(CRIT)
     feed(node, [90, 91, 92, 10, 11, 93, 94])
-    assert summary(rec.events) == [("CRITICAL", 1, 0), ("CRITICAL", 2, 1), ("CRITICAL", 3, 2), ("OK", 4, 3),
-                                   ("CRITICAL", 6, 0), ("CRITICAL", 7, 1)]
+    assert summary(rec.events) == [
+        ("CRITICAL", 1, 0),
+        ("CRITICAL", 2, 1),
+        ("CRITICAL", 3, 2),
+        ("OK", 4, 3),
+        ("CRITICAL", 6, 0),
+        ("CRITICAL", 7, 1),
+    ]
 
 
 def test_state_changes_only() -> None:
@@ -104,8 +135,14 @@ def test_no_recoveries() -> None:
     assert summary(rec.events) == [("CRITICAL", 1, 0), ("CRITICAL", 3, 0)]
     assert [e.recoverable for e in rec.events] == [False, False]
     assert [len(o) for o in outputs] == [1, 0, 1]
-    assert node.stats() == {"alerts_triggered": 2, "alerts_inhibited": 0, "oks_triggered": 0, "infos_triggered": 0,
-                            "warns_triggered": 0, "crits_triggered": 2}
+    assert node.stats() == {
+        "alerts_triggered": 2,
+        "alerts_inhibited": 0,
+        "oks_triggered": 0,
+        "infos_triggered": 0,
+        "warns_triggered": 0,
+        "crits_triggered": 2,
+    }
 
 
 def test_flapping_suppresses_events_while_flapping() -> None:
@@ -151,15 +188,27 @@ def test_without_handlers_or_topic_nothing_is_emitted_but_the_point_passes() -> 
 
 
 def test_output_point_annotations() -> None:
-    node, _ = make_node({
-        **CRIT, "levelTag": ("level",), "idTag": ("alert_id",), "levelField": ("lvl",), "messageField": ("msg",),
-        "durationField": ("dur",), "idField": ("idf",),
-    })
+    node, _ = make_node(
+        {
+            **CRIT,
+            "levelTag": ("level",),
+            "idTag": ("alert_id",),
+            "levelField": ("lvl",),
+            "messageField": ("msg",),
+            "durationField": ("dur",),
+            "idField": ("idf",),
+        }
+    )
     node.point(point(90, 1, host="a"))
     (out,) = node.point(point(95, 3, host="a"))
-    assert out == Point("cpu", {"host": "a", "level": "CRITICAL", "alert_id": "cpu:host=a"},
-                        {"value": 95, "lvl": "CRITICAL", "msg": "cpu:host=a is CRITICAL", "dur": 2 * SECOND,
-                         "idf": "cpu:host=a"}, 3 * SECOND, group="host=a", dimensions=out.dimensions)
+    assert out == Point(
+        "cpu",
+        {"host": "a", "level": "CRITICAL", "alert_id": "cpu:host=a"},
+        {"value": 95, "lvl": "CRITICAL", "msg": "cpu:host=a is CRITICAL", "dur": 2 * SECOND, "idf": "cpu:host=a"},
+        3 * SECOND,
+        group="host=a",
+        dimensions=out.dimensions,
+    )
 
 
 def test_input_point_is_not_modified() -> None:
@@ -174,7 +223,11 @@ def test_event_category_and_fields() -> None:
     node.point(Point("cpu", {"host": "a"}, {"value": 90, "extra": "x"}, SECOND))
     (event,) = rec.events
     assert (event.category, event.fields, event.tags, event.group) == (
-        "system", {"value": 90, "extra": "x"}, {"host": "a"}, "")
+        "system",
+        {"value": 90, "extra": "x"},
+        {"host": "a"},
+        "",
+    )
 
 
 @pytest.mark.parametrize("props", [{"history": (1,)}, {"history": (0,)}], ids=["one", "zero"])

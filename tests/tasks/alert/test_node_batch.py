@@ -24,11 +24,23 @@ def test_highest_point_gives_level_time_and_fields() -> None:
     assert node.batch(b) == [b]
     (event,) = rec.events
     assert (event.level.name, event.time, event.fields, event.tags, event.group, event.id) == (
-        "CRITICAL", 8 * SECOND, {"value": 85}, {"host": "a"}, "host=a", "cpu:host=a")
-    assert event.data == {"series": [{
-        "name": "cpu", "tags": {"host": "a"}, "columns": ["time", "value"],
-        "values": [["1970-01-01T00:00:07Z", 50], ["1970-01-01T00:00:08Z", 85], ["1970-01-01T00:00:09Z", 75]],
-    }]}
+        "CRITICAL",
+        8 * SECOND,
+        {"value": 85},
+        {"host": "a"},
+        "host=a",
+        "cpu:host=a",
+    )
+    assert event.data == {
+        "series": [
+            {
+                "name": "cpu",
+                "tags": {"host": "a"},
+                "columns": ["time", "value"],
+                "values": [["1970-01-01T00:00:07Z", 50], ["1970-01-01T00:00:08Z", 85], ["1970-01-01T00:00:09Z", 75]],
+            }
+        ]
+    }
 
 
 def test_first_point_wins_among_equal_levels() -> None:
@@ -52,7 +64,10 @@ def test_recovery_uses_the_batch_time_and_carries_the_duration() -> None:
     node.batch(batch([10, 20], 30))
     node.batch(batch([10], 40))
     assert [(e.level.name, e.time // SECOND, e.duration // SECOND) for e in rec.events] == [
-        ("CRITICAL", 9, 0), ("CRITICAL", 19, 10), ("OK", 30, 21)]
+        ("CRITICAL", 9, 0),
+        ("CRITICAL", 19, 10),
+        ("OK", 30, 21),
+    ]
 
 
 def test_rows_are_evaluated_against_the_level_before_the_batch() -> None:
@@ -92,5 +107,11 @@ def test_batch_stats() -> None:
     node.batch(batch([75], 10))
     node.batch(batch([10], 20))
     node.batch(batch([10], 30))
-    assert node.stats() == {"alerts_triggered": 2, "alerts_inhibited": 0, "oks_triggered": 1, "infos_triggered": 0,
-                            "warns_triggered": 1, "crits_triggered": 0}
+    assert node.stats() == {
+        "alerts_triggered": 2,
+        "alerts_inhibited": 0,
+        "oks_triggered": 1,
+        "infos_triggered": 0,
+        "warns_triggered": 1,
+        "crits_triggered": 0,
+    }

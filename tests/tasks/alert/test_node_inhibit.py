@@ -30,8 +30,14 @@ def test_inhibition_across_two_nodes() -> None:
     parent.point(host_point(10, 4, "a"))
     child.point(host_point(96, 5, "a"))
     assert [(e.id, e.time // SECOND) for e in rec.events] == [("cpu:host=b", 3), ("cpu:host=a", 5)]
-    assert child.stats() == {"alerts_triggered": 3, "alerts_inhibited": 1, "oks_triggered": 0, "infos_triggered": 0,
-                             "warns_triggered": 0, "crits_triggered": 3}
+    assert child.stats() == {
+        "alerts_triggered": 3,
+        "alerts_inhibited": 1,
+        "oks_triggered": 0,
+        "infos_triggered": 0,
+        "warns_triggered": 0,
+        "crits_triggered": 3,
+    }
     assert parent.stats()["alerts_inhibited"] == 0
 
 

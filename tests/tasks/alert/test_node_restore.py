@@ -69,7 +69,8 @@ def test_lookup_uses_the_id_of_the_groups_first_point() -> None:
 def test_restored_non_ok_group_inhibits() -> None:
     shared = Inhibitors()
     rec = Recorder(stored={(ANON, "cpu:host=a"): stored(Level.CRITICAL, 10)})
-    node, _ = make_node({**CRIT, "inhibit": ("system", "host"), "stateChangesOnly": ()}, recorder=rec,
-                        inhibitors=shared)
+    node, _ = make_node(
+        {**CRIT, "inhibit": ("system", "host"), "stateChangesOnly": ()}, recorder=rec, inhibitors=shared
+    )
     node.point(point(90, 11, host="a"))
     assert shared.inhibited("system", {"host": "a"})

@@ -21,18 +21,49 @@ def settings(**props: Any) -> AlertSettings:
 def test_defaults() -> None:
     s = settings()
     assert (s.id_template, s.message_template, s.details_template, s.history) == (
-        "{{ .Name }}:{{ .Group }}", "{{ .ID }} is {{ .Level }}", "{{ json . }}", 21)
+        "{{ .Name }}:{{ .Group }}",
+        "{{ .ID }} is {{ .Level }}",
+        "{{ json . }}",
+        21,
+    )
     assert (s.state_changes_only, s.use_flapping, s.no_recoveries, s.all, s.annotates, s.inhibits) == (
-        False, False, False, False, False, ())
+        False,
+        False,
+        False,
+        False,
+        False,
+        (),
+    )
 
 
 def test_properties() -> None:
-    s = settings(stateChangesOnly=(Duration(5_000_000_000),), flapping=(0.2, 0.6), history=(10,), noRecoveries=(),
-                 all=(), levelTag=("l",), topic=("ops",), category=("system",), inhibit=("net", "host", "dc"))
+    s = settings(
+        stateChangesOnly=(Duration(5_000_000_000),),
+        flapping=(0.2, 0.6),
+        history=(10,),
+        noRecoveries=(),
+        all=(),
+        levelTag=("l",),
+        topic=("ops",),
+        category=("system",),
+        inhibit=("net", "host", "dc"),
+    )
     assert (s.state_changes_only, s.state_changes_only_duration, s.use_flapping, s.flap_low, s.flap_high) == (
-        True, 5_000_000_000, True, 0.2, 0.6)
+        True,
+        5_000_000_000,
+        True,
+        0.2,
+        0.6,
+    )
     assert (s.history, s.no_recoveries, s.all, s.level_tag, s.annotates, s.topic, s.category) == (
-        10, True, True, "l", True, "ops", "system")
+        10,
+        True,
+        True,
+        "l",
+        True,
+        "ops",
+        "system",
+    )
     assert s.inhibits == (Inhibit("net", ("host", "dc")),)
 
 

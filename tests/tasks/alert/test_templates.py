@@ -16,8 +16,9 @@ from .helpers import SECOND, lam, make_node
 SERVER = ServerInfo("host1", "c1", "s1")
 
 
-def templates(id_text: str = DEFAULT_ID, message: str = DEFAULT_MESSAGE,
-              details: str = DEFAULT_DETAILS) -> AlertTemplates:
+def templates(
+    id_text: str = DEFAULT_ID, message: str = DEFAULT_MESSAGE, details: str = DEFAULT_DETAILS
+) -> AlertTemplates:
     return AlertTemplates(id_text, message, details, "cpu_alert", SERVER)
 
 
@@ -36,17 +37,36 @@ def test_render_id(text: str, group: str, tags: dict[str, str], expected: str) -
 
 
 def test_message_prints_go_time_duration_and_floats() -> None:
-    t = templates(message='{{ .ID }} {{ .Level }} at {{ .Time }} for {{ .Duration }}: {{ index .Fields "value" }} '
-                          '{{ index .Fields "big" }} {{ index .Fields "n" }} {{ index .Fields "nope" }}')
-    got = t.render("cpu:nil", "cpu", "", {}, {"value": 97.5, "big": 1234567.0, "n": 3}, Level.WARNING,
-                   90 * SECOND + 5_000_000, 90 * SECOND)
-    assert got.message == ("cpu:nil WARNING at 1970-01-01 00:01:30.005 +0000 UTC for 1m30s: 97.5 1.234567e+06 3 "
-                           "<no value>")
+    t = templates(
+        message='{{ .ID }} {{ .Level }} at {{ .Time }} for {{ .Duration }}: {{ index .Fields "value" }} '
+        '{{ index .Fields "big" }} {{ index .Fields "n" }} {{ index .Fields "nope" }}'
+    )
+    got = t.render(
+        "cpu:nil",
+        "cpu",
+        "",
+        {},
+        {"value": 97.5, "big": 1234567.0, "n": 3},
+        Level.WARNING,
+        90 * SECOND + 5_000_000,
+        90 * SECOND,
+    )
+    assert got.message == (
+        "cpu:nil WARNING at 1970-01-01 00:01:30.005 +0000 UTC for 1m30s: 97.5 1.234567e+06 3 <no value>"
+    )
 
 
 def test_default_details_are_html_escaped_json_in_kapacitor_order() -> None:
-    got = templates().render("cpu:host=a&b", "cpu", "host=a&b", {"host": "a&b", "dc": "<x>"},
-                             {"value": 97.0, "ratio": 0.5, "s": "it's"}, Level.CRITICAL, SECOND, 0)
+    got = templates().render(
+        "cpu:host=a&b",
+        "cpu",
+        "host=a&b",
+        {"host": "a&b", "dc": "<x>"},
+        {"value": 97.0, "ratio": 0.5, "s": "it's"},
+        Level.CRITICAL,
+        SECOND,
+        0,
+    )
     assert got == Rendered(
         "cpu:host=a&b is CRITICAL",
         "{&#34;Name&#34;:&#34;cpu&#34;,&#34;TaskName&#34;:&#34;cpu_alert&#34;,&#34;Group&#34;:&#34;host=a\\u0026b&#34;,"
@@ -70,8 +90,12 @@ def test_details_escape_values_and_know_json_compact() -> None:
     [
         (("{{ .Name ", DEFAULT_MESSAGE, DEFAULT_DETAILS), "template: id:1: unclosed action", 1, 10),
         ((DEFAULT_ID, "{{ if }}", DEFAULT_DETAILS), "template: message:1: missing value for if", 1, 7),
-        ((DEFAULT_ID, DEFAULT_MESSAGE, "x\n{{ nojson . }}"), 'template: details:2: function "nojson" not defined',
-         2, 4),
+        (
+            (DEFAULT_ID, DEFAULT_MESSAGE, "x\n{{ nojson . }}"),
+            'template: details:2: function "nojson" not defined',
+            2,
+            4,
+        ),
     ],
     ids=["id", "message", "details"],
 )

@@ -66,4 +66,3 @@ def add(router: web.UrlDispatcher, prefix: str) -> None:
     router.add_get(prefix + "/ping", ping)  # aiohttp adds HEAD for GET routes
     router.add_get(prefix + "/debug/vars", debug_vars)
     router.add_post(prefix + "/loglevel", log_level)
-

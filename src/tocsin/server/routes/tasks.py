@@ -116,7 +116,14 @@ def add(router: web.UrlDispatcher, prefix: str) -> None:
     """Register the tasks routes under `prefix`."""
     base = f"{prefix}/tasks"
     add_collection(
-        router, base, listing=list_tasks, create=create_task, get=get_task, update=update_task,
-        delete=delete_task, missing=missing_id, get_path="/{id}",
-    )  # fmt: skip
+        router,
+        base,
+        listing=list_tasks,
+        create=create_task,
+        get=get_task,
+        update=update_task,
+        delete=delete_task,
+        missing=missing_id,
+        get_path="/{id}",
+    )
     router.add_get(base + "/{id}/{name:.+}", answering(task_output), allow_head=False)

@@ -42,6 +42,12 @@ async def missing_id(request: web.Request) -> web.StreamResponse:
 def add(router: web.UrlDispatcher, prefix: str) -> None:
     """Register the templates routes under `prefix`."""
     add_collection(
-        router, f"{prefix}/templates", listing=list_templates, create=create_template, get=get_template,
-        update=update_template, delete=delete_template, missing=missing_id,
-    )  # fmt: skip
+        router,
+        f"{prefix}/templates",
+        listing=list_templates,
+        create=create_template,
+        get=get_template,
+        update=update_template,
+        delete=delete_template,
+        missing=missing_id,
+    )

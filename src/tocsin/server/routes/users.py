@@ -36,8 +36,12 @@ _FIELDS = ("link", "name", "type", "permissions")
 
 
 def user_json(user: User, fields: tuple[str, ...] = _FIELDS) -> dict[str, Any]:
-    values = {"link": link(f"{BASE}/{user.name}"), "name": user.name, "type": user.type,
-              "permissions": user.permissions}  # fmt: skip
+    values = {
+        "link": link(f"{BASE}/{user.name}"),
+        "name": user.name,
+        "type": user.type,
+        "permissions": user.permissions,
+    }
     return {f: values[f] for f in _FIELDS if f in fields}
 
 

@@ -91,6 +91,8 @@ async def write(request: web.Request) -> web.StreamResponse:
     user = request.get(AUTH_USER)
     if user is not None and not may_write(user, database):
         return _text(NOT_AUTHORIZED.format(user=_go_quote(user.name), database=_go_quote(database)), 401)
+    if request.app[ENGINE].config.get("http", "write-tracing"):
+        log.info("write: db=%s rp=%s precision=%s points=%d bytes=%d", database, rp, precision, len(points), len(body))
     failure = await _write(request, points)
     if failure is not None:
         return failure

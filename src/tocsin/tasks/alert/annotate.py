@@ -40,8 +40,9 @@ def annotate_point(settings: AlertSettings, point: Point, event: Event) -> Point
     """A copy of `point` carrying the event's state where the node asks for it."""
     if not settings.annotates:
         return point
-    return dataclasses.replace(point, tags=_tags(settings, point.tags, event),
-                               fields=_fields(settings, point.fields, event))
+    return dataclasses.replace(
+        point, tags=_tags(settings, point.tags, event), fields=_fields(settings, point.fields, event)
+    )
 
 
 def annotate_batch(settings: AlertSettings, batch: Batch, event: Event) -> Batch:

@@ -30,8 +30,14 @@ from tocsin.tasks.node import NodeError, RuntimeNode
 # The topic derives previousLevel; duration and recoverable are the node's.
 DERIVE = Derive(previous_level=True, duration=False)
 
-STAT_NAMES = ("alerts_triggered", "alerts_inhibited", "oks_triggered", "infos_triggered", "warns_triggered",
-              "crits_triggered")
+STAT_NAMES = (
+    "alerts_triggered",
+    "alerts_inhibited",
+    "oks_triggered",
+    "infos_triggered",
+    "warns_triggered",
+    "crits_triggered",
+)
 _LEVEL_STATS = {
     Level.OK: "oks_triggered",
     Level.INFO: "infos_triggered",
@@ -55,8 +61,13 @@ class AlertNode(RuntimeNode):
         self.settings = AlertSettings.from_spec(spec)
         self.rules = LevelRules(spec, ctx.log, self.quiet)
         server = ServerInfo(ctx.hostname, ctx.cluster_id, ctx.server_id)
-        self.templates = AlertTemplates(self.settings.id_template, self.settings.message_template,
-                                        self.settings.details_template, ctx.task_id, server)
+        self.templates = AlertTemplates(
+            self.settings.id_template,
+            self.settings.message_template,
+            self.settings.details_template,
+            ctx.task_id,
+            server,
+        )
         self.anon_topic = anonymous_topic(ctx.task_id, spec.name)
         self.topics = [self.anon_topic] if spec.handlers else []
         if self.settings.topic:
@@ -176,13 +187,15 @@ class AlertNode(RuntimeNode):
 
     def _update_inhibitors(self, group: str, state: GroupState) -> None:
         for owner, inhibit in zip(self._owners, self.settings.inhibits, strict=True):
-            self.ctx.inhibitors.set(owner, group, inhibit.category, inhibit.equal_tags, state.tags,
-                                    state.level != Level.OK)
+            self.ctx.inhibitors.set(
+                owner, group, inhibit.category, inhibit.equal_tags, state.tags, state.level != Level.OK
+            )
 
     # -- events ------------------------------------------------------------------------------------------
 
-    def _trigger(self, state: GroupState, alert_id: str, item: Item, fields: dict[str, Any], level: Level,
-                 time: int) -> Event | None:
+    def _trigger(
+        self, state: GroupState, alert_id: str, item: Item, fields: dict[str, Any], level: Level, time: int
+    ) -> Event | None:
         """Record the trigger; build and hand on the event unless it is a suppressed recovery."""
         state.triggered(time)
         self._update_inhibitors(item.group, state)
@@ -190,8 +203,7 @@ class AlertNode(RuntimeNode):
             return None
         duration = state.duration()
         try:
-            rendered = self.templates.render(alert_id, item.name, item.group, item.tags, fields, level, time,
-                                             duration)
+            rendered = self.templates.render(alert_id, item.name, item.group, item.tags, fields, level, time, duration)
         except TemplateError as exc:
             raise NodeError(str(exc)) from exc
         event = Event(

@@ -42,8 +42,9 @@ class LevelRules:
                 self._resets[level] = reset
         self._plans = {level: self._plan(level) for level in Level}
 
-    def determine(self, group: str, fields: Mapping[str, Any], tags: Mapping[str, str], time: int,
-                  current: Level) -> Level:
+    def determine(
+        self, group: str, fields: Mapping[str, Any], tags: Mapping[str, str], time: int, current: Level
+    ) -> Level:
         """The level of one row given the group's current level (Kapacitor's determineLevel)."""
         return self.determine_row(group, PointScope(fields, tags, time), current)
 
@@ -79,10 +80,12 @@ class LevelRules:
     def _plan(self, current: Level) -> _Plan:
         """What `determine_row` evaluates from `current`: the conditions from CRITICAL down to `current`, the
         reset of `current`, then the conditions from `current` down to INFO (an evaluation error is false)."""
+
         def conditions(start: int, stop: int) -> _Conditions:
             levels = (Level(value) for value in range(start, max(stop, Level.OK), -1))
-            return tuple((level, self._levels[level], self._levels[level].shared) for level in levels
-                         if level in self._levels)
+            return tuple(
+                (level, self._levels[level], self._levels[level].shared) for level in levels if level in self._levels
+            )
 
         return conditions(Level.CRITICAL, current - 1), self._resets.get(current), conditions(current, Level.OK)
 

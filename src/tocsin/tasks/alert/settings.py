@@ -54,8 +54,9 @@ class AlertSettings:
     @property
     def annotates(self) -> bool:
         """Whether triggered items get any level/message/duration/id tag or field."""
-        return any((self.level_tag, self.id_tag, self.level_field, self.message_field, self.duration_field,
-                    self.id_field))
+        return any(
+            (self.level_tag, self.id_tag, self.level_field, self.message_field, self.duration_field, self.id_field)
+        )
 
     @classmethod
     def from_spec(cls, spec: NodeSpec) -> AlertSettings:

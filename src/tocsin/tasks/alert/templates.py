@@ -36,8 +36,9 @@ class ServerInfo:
     server_id: str = ""
 
     def struct(self) -> Struct:
-        return Struct("kapacitor.serverInfo", Hostname=self.hostname, ClusterID=self.cluster_id,
-                      ServerID=self.server_id)
+        return Struct(
+            "kapacitor.serverInfo", Hostname=self.hostname, ClusterID=self.cluster_id, ServerID=self.server_id
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +52,7 @@ class Rendered:
 class AlertTemplates:
     """The three parsed templates of one alert node; parsing raises TemplateError (Go's text, with the name)."""
 
-    def __init__(self, id_text: str, message_text: str, details_text: str, task_name: str,
-                 server: ServerInfo) -> None:
+    def __init__(self, id_text: str, message_text: str, details_text: str, task_name: str, server: ServerInfo) -> None:
         self._id = Template.parse("id", id_text)
         self._message = Template.parse("message", message_text)
         self._details = Template.parse("details", details_text, funcs=kapacitor_funcs(), html=True)
@@ -90,8 +90,17 @@ class AlertTemplates:
             ids[key] = found
         return found
 
-    def render(self, alert_id: str, name: str, group: str, tags: Mapping[str, str], fields: Mapping[str, Any],
-               level: Level, time: int, duration: int) -> Rendered:
+    def render(
+        self,
+        alert_id: str,
+        name: str,
+        group: str,
+        tags: Mapping[str, str],
+        fields: Mapping[str, Any],
+        level: Level,
+        time: int,
+        duration: int,
+    ) -> Rendered:
         """The message, then the details (which see the message); raises TemplateError."""
         message = f"{alert_id} is {level.name}" if self._default_message else None
         if message is not None and self._default_details:
@@ -111,8 +120,18 @@ class AlertTemplates:
         details = self._details.execute(Struct("kapacitor.detailsInfo", {**info, "Message": message}))
         return Rendered(message, details)
 
-    def _json_details(self, alert_id: str, name: str, group: str, tags: Mapping[str, str],
-                      fields: Mapping[str, Any], level: Level, time: int, duration: int, message: str) -> str | None:
+    def _json_details(
+        self,
+        alert_id: str,
+        name: str,
+        group: str,
+        tags: Mapping[str, str],
+        fields: Mapping[str, Any],
+        level: Level,
+        time: int,
+        duration: int,
+        message: str,
+    ) -> str | None:
         """What `{{ json . }}` writes in an html/template, built directly; None when a value needs the template
         (not a plain string, number or bool, or a float JSON cannot hold)."""
         for value in fields.values():
@@ -146,5 +165,12 @@ _INF = float("inf")
 def _html_text(text: str) -> str:
     """html/template's text-context escaping (`html_text_escape` of a string), done by str.replace: much faster
     than a translate table, and the same since `&` goes first and no replacement holds another's target."""
-    return (text.replace("&", "&amp;").replace('"', "&#34;").replace("'", "&#39;").replace("+", "&#43;")
-            .replace("<", "&lt;").replace(">", "&gt;").replace("\0", "\ufffd"))
+    return (
+        text.replace("&", "&amp;")
+        .replace('"', "&#34;")
+        .replace("'", "&#39;")
+        .replace("+", "&#43;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\0", "\ufffd")
+    )

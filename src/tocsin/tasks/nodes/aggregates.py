@@ -173,8 +173,7 @@ class AggregateNode(ProcessingNode):
         else:
             tags = dict(group.tags)
             fields = {self.as_name: result.value}
-        return Point(group.name, tags, fields, self._time(result, group.time), "", "", group.group,
-                     group.dimensions)
+        return Point(group.name, tags, fields, self._time(result, group.time), "", "", group.group, group.dimensions)
 
     def _batch(self, group: _Group, results: list[Result]) -> Batch:
         batch_time = group.time
@@ -186,8 +185,17 @@ class AggregateNode(ProcessingNode):
                 tags.update(result.source.tags)
             rows.append(BatchPoint(time, {self.as_name: result.value}, tags))
             batch_time = max(batch_time, time)
-        return Batch(group.name, batch_time, dict(group.tags), rows, "", "", group.group, group.dimensions,
-                     group.dimensions.by_name)
+        return Batch(
+            group.name,
+            batch_time,
+            dict(group.tags),
+            rows,
+            "",
+            "",
+            group.group,
+            group.dimensions,
+            group.dimensions.by_name,
+        )
 
     def _transform_batch(self, group: _Group, batch: Batch) -> Batch:
         reduction = None
@@ -202,7 +210,15 @@ class AggregateNode(ProcessingNode):
             results = reduction.reducer.emit()
             if len(results) == 1:
                 result = results[0]
-                rows.append(BatchPoint(self._time(result, group.time), {self.as_name: result.value},
-                                       dict(group.tags)))
-        return Batch(batch.name, batch.time, batch.tags, rows, batch.database, batch.retention_policy,
-                     batch.group, batch.dimensions, batch.by_name)
+                rows.append(BatchPoint(self._time(result, group.time), {self.as_name: result.value}, dict(group.tags)))
+        return Batch(
+            batch.name,
+            batch.time,
+            batch.tags,
+            rows,
+            batch.database,
+            batch.retention_policy,
+            batch.group,
+            batch.dimensions,
+            batch.by_name,
+        )

@@ -116,11 +116,21 @@ def is_number(value: object) -> bool:
 
 def with_fields(item: Point, fields: dict[str, FieldValue]) -> Point:
     """A copy of a point with other fields."""
-    return Point(item.name, item.tags, fields, item.time, item.database, item.retention_policy, item.group,
-                 item.dimensions)
+    return Point(
+        item.name, item.tags, fields, item.time, item.database, item.retention_policy, item.group, item.dimensions
+    )
 
 
 def with_rows(batch: Batch, rows: list[BatchPoint]) -> Batch:
     """A copy of a batch with other rows."""
-    return Batch(batch.name, batch.time, batch.tags, rows, batch.database, batch.retention_policy, batch.group,
-                 batch.dimensions, batch.by_name)
+    return Batch(
+        batch.name,
+        batch.time,
+        batch.tags,
+        rows,
+        batch.database,
+        batch.retention_policy,
+        batch.group,
+        batch.dimensions,
+        batch.by_name,
+    )

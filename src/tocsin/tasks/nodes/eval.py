@@ -53,8 +53,18 @@ class EvalNode(ProcessingNode):
             fields, tags = self._evaluate(point.group, point.fields, point.tags, point.time)
         except EvalError as exc:
             raise NodeError(ERR_EVALUATING.format(error=exc)) from exc
-        return [Point(point.name, tags, fields, point.time, point.database, point.retention_policy, point.group,
-                      point.dimensions)]
+        return [
+            Point(
+                point.name,
+                tags,
+                fields,
+                point.time,
+                point.database,
+                point.retention_policy,
+                point.group,
+                point.dimensions,
+            )
+        ]
 
     def batch(self, batch: Batch) -> list[Item]:
         """The batch with every row evaluated; rows that fail are dropped."""
@@ -106,8 +116,7 @@ class EvalNode(ProcessingNode):
             for name in self._names:
                 new_fields[name] = _field_value(name, results[name])
         else:
-            new_fields = {name: _field_value(name, results[name]) for name in self._names
-                          if name not in self._tag_set}
+            new_fields = {name: _field_value(name, results[name]) for name in self._names if name not in self._tag_set}
         return new_fields, new_tags
 
 

@@ -34,8 +34,18 @@ class GroupByNode(RuntimeNode):
     def point(self, point: Point) -> list[Item]:
         """The point in its new group."""
         dims = self._dimensions(point.tags, point.dimensions.by_name)
-        return [Point(point.name, point.tags, point.fields, point.time, point.database, point.retention_policy,
-                      dims.group_id(point.name, point.tags), dims)]
+        return [
+            Point(
+                point.name,
+                point.tags,
+                point.fields,
+                point.time,
+                point.database,
+                point.retention_policy,
+                dims.group_id(point.name, point.tags),
+                dims,
+            )
+        ]
 
     def batch(self, batch: Batch) -> list[Item]:
         """The regrouped batches of the previous batch time, once this batch starts a new time."""
@@ -53,8 +63,9 @@ class GroupByNode(RuntimeNode):
             target = self._pending.get(group)
             if target is None:
                 tags = {name: row.tags.get(name, "") for name in dims.tag_names}
-                target = Batch(batch.name, batch.time, tags, [], batch.database, batch.retention_policy, group,
-                               dims, dims.by_name)
+                target = Batch(
+                    batch.name, batch.time, tags, [], batch.database, batch.retention_policy, group, dims, dims.by_name
+                )
                 self._pending[group] = target
             target.points.append(row)
         return out

@@ -22,6 +22,7 @@ def _first(kind: str) -> Better:
         if kind == BOOLEAN:
             return not curr.value and bool(prev.value)
         return curr.value > prev.value  # type: ignore[operator]
+
     return better
 
 
@@ -32,18 +33,21 @@ def _last(kind: str) -> Better:
         if kind == BOOLEAN:
             return bool(curr.value) and not prev.value
         return curr.value > prev.value  # type: ignore[operator]
+
     return better
 
 
 def _min(kind: str) -> Better:
     def better(curr: Sample, prev: Sample) -> bool:
         return curr.value < prev.value or (curr.value == prev.value and curr.time < prev.time)  # type: ignore[operator]
+
     return better
 
 
 def _max(kind: str) -> Better:
     def better(curr: Sample, prev: Sample) -> bool:
         return curr.value > prev.value or (curr.value == prev.value and curr.time < prev.time)  # type: ignore[operator]
+
     return better
 
 

@@ -22,8 +22,18 @@ class ShiftNode(RuntimeNode):
 
     def point(self, point: Point) -> list[Item]:
         """The point, shifted."""
-        return [Point(point.name, point.tags, point.fields, point.time + self._shift, point.database,
-                      point.retention_policy, point.group, point.dimensions)]
+        return [
+            Point(
+                point.name,
+                point.tags,
+                point.fields,
+                point.time + self._shift,
+                point.database,
+                point.retention_policy,
+                point.group,
+                point.dimensions,
+            )
+        ]
 
     def batch(self, batch: Batch) -> list[Item]:
         """The batch and each of its rows, shifted."""

@@ -118,7 +118,8 @@ class FromNode(RuntimeNode):
     def _filter_and_group(self, points: list[Point]) -> list[Item]:
         database, retention_policy, measurement = self._database, self._retention_policy, self._measurement
         kept: list[Item] = [
-            p for p in points
+            p
+            for p in points
             if (not database or p.database == database)
             and (not retention_policy or p.retention_policy == retention_policy)
             and (not measurement or p.name == measurement)

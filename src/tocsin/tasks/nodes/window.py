@@ -54,8 +54,17 @@ class _Window:
         raise NotImplementedError
 
     def emit(self, time: int, rows: list[BatchPoint]) -> Batch:
-        return Batch(self.name, time, self.tags, rows, self.database, self.retention_policy, self.group,
-                     self.dimensions, self.dimensions.by_name)
+        return Batch(
+            self.name,
+            time,
+            self.tags,
+            rows,
+            self.database,
+            self.retention_policy,
+            self.group,
+            self.dimensions,
+            self.dimensions.by_name,
+        )
 
 
 def _row(point: Point) -> BatchPoint:
