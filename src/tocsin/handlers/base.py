@@ -106,6 +106,8 @@ class HandlerKind:
     go_config_type: str = ""
     # Kapacitor builds some handlers without decoding their options (talk): any options are accepted, unused.
     ignores_options: bool = False
+    # The pip extra whose libraries the kind's transport needs (`kafka` for tocsin[kafka]); "" for none.
+    package_extra: str = ""
     option_map: Mapping[str, Option] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -144,4 +144,5 @@ KIND = HandlerKind(
     service_tests=(SERVICE_TEST,),
     validate=validate,
     go_config_type="*kafka.HandlerConfig",
+    package_extra="kafka",
 )

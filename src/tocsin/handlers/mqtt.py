@@ -128,4 +128,5 @@ KIND = HandlerKind(
     service_tests=(SERVICE_TEST,),
     validate=validate,
     go_config_type=GO_CONFIG_TYPE,
+    package_extra="mqtt",
 )

@@ -15,6 +15,7 @@ from typing import Any
 
 from tocsin.config.schema import Section
 from tocsin.errors import ConfigError
+from tocsin.extras import missing
 from tocsin.gocompat.duration import parse_duration
 from tocsin.handlers.base import ConfigView, HandlerKind, Option, OptionType
 
@@ -79,6 +80,10 @@ def normalize(kind: HandlerKind, raw: Mapping[str, Any] | None, config: ConfigVi
     `config` is the effective configuration; without it, the kind's own section at its defaults is used.
     Raises OptionsError with Kapacitor's text.
     """
+    if kind.package_extra:
+        problem = missing(kind.package_extra, f"the {kind.name} handler")
+        if problem:
+            raise OptionsError(problem)
     if kind.ignores_options:
         return {}
     prefix = DECODE_PREFIX.format(go_type=go_config_type(kind))

@@ -222,4 +222,5 @@ KIND = HandlerKind(
     go_config_type=GO_CONFIG_TYPE,
     extras="A receiver whose port is closed (ICMP port unreachable) fails the delivery, resent `retries` times "
     "first; template and type errors are reported, not only logged.",
+    package_extra="snmp",
 )

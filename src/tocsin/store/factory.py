@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tocsin.errors import StoreError
+from tocsin.extras import missing
 from tocsin.store.base import Store
 from tocsin.store.sqlite import SqliteStore
 
@@ -35,6 +36,9 @@ def open_store(url: str, data_dir: str, synchronous: str = "full") -> Store:
         return SqliteStore(path, synchronous)
     scheme = url.split(":", 1)[0]
     if scheme in ("postgresql", "postgres"):
+        problem = missing("postgres", f"[storage] url {scheme}://")
+        if problem:
+            raise StoreError(problem)
         # Imported here so that SQLite users never load the PostgreSQL driver.
         from tocsin.store.postgres import PostgresStore
 

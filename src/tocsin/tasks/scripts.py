@@ -126,12 +126,19 @@ def _check_policed_handlers(pipeline: Pipeline, config: ConfigView) -> None:
     Kapacitor (a 500 on enable)."""
     for node in pipeline.nodes:
         for handler in node.handlers if node.desc == "alert" else ():
-            if handler.kind not in POLICED_KINDS:
+            if handler.kind not in POLICED_KINDS and not _needs_extra(handler.kind):
                 continue
             try:
                 normalize(get_kind(handler.kind), dict(handler.options), config)
             except (LookupError, ValueError) as exc:
                 raise TaskApiError(f"alert node {node.name}: .{handler.kind}(): {exc}") from None
+
+
+def _needs_extra(kind: str) -> bool:
+    try:
+        return bool(get_kind(kind).package_extra)
+    except LookupError:
+        return False
 
 
 def compile_script(script: str, stored_vars: dict[str, Any], config: ConfigView | None) -> Pipeline:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from tocsin.delivery.errors import DeliveryError, Reason
 from tocsin.delivery.outcome import Outcome
+from tocsin.extras import missing
 from tocsin.handlers.requests import (
     ExecRequest,
     FileAppend,
@@ -62,10 +64,13 @@ class Transports:
         if isinstance(request, SmtpRequest):
             return await self.smtp.send(request, timeout)
         if isinstance(request, SnmpTrapRequest):
+            _require("snmp", "snmptrap")
             return await send_trap(request, timeout, self.policy)
         if isinstance(request, MqttRequest):
+            _require("mqtt", "mqtt")
             return await self.mqtt().send(request, _own_or(request.timeout, timeout))
         if isinstance(request, KafkaRequest):
+            _require("kafka", "kafka")
             return await self.kafka().send(request, _own_or(request.timeout, timeout))
         if isinstance(request, Publish):
             raise TypeError("Publish requests are collected into topics, not sent by a transport")
@@ -95,6 +100,13 @@ class Transports:
 
             self._kafka = KafkaTransport(self.policy)
         return self._kafka
+
+
+def _require(extra: str, kind: str) -> None:
+    """A service test (or a delivery) of a kind whose extra is missing fails with the extra's name."""
+    problem = missing(extra, f"the {kind} handler")
+    if problem:
+        raise DeliveryError(Reason.CONFIG, problem, retryable=False)
 
 
 def _own_or(own: float | None, default: float) -> float:
