@@ -34,7 +34,8 @@ class Administration(EngineState):
         config = Config.build(self.base, new)
         with storing("configuration override"):
             await self.store.save_overrides(new.to_json())
-        self.overrides, self.config = new, config
+        self.overrides = new
+        self.config = config
 
     def check_overrides_enabled(self) -> None:
         if not self.config.get("config-override", "enabled"):

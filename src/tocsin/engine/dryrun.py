@@ -13,8 +13,7 @@ from typing import Any
 from tocsin.alert.event import Event, alert_data
 from tocsin.alert.topics import Derive, TopicTable
 from tocsin.delivery.errors import DeliveryError
-from tocsin.engine.handlers import TopicHandler
-from tocsin.expr.match import MatchContext
+from tocsin.engine.handlers import TopicHandler, match_context
 from tocsin.gotemplate.budget import rendered
 from tocsin.handlers.base import ConfigView
 from tocsin.handlers.requests import Request
@@ -42,14 +41,7 @@ async def preview(
     """The dry run of one event: its derived alert data and, per handler, match result and request (each
     render may take a template's whole time budget, so the loop is yielded between handlers)."""
     topics.preview(event, derive)
-    ctx = MatchContext(
-        level=event.level,
-        previous_level=event.previous_level,
-        name=event.name,
-        task_name=event.task_name,
-        duration=event.duration,
-        tags=event.tags,
-    )
+    ctx = match_context(event)
     results = []
     for handler in handlers:
         entry: dict[str, Any] = {"id": handler.spec.id, "kind": handler.kind.name, "match": handler.spec.match}

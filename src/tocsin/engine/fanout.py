@@ -17,7 +17,7 @@ from tocsin.delivery.dispatcher import Job
 from tocsin.engine.dryrun import preview
 from tocsin.engine.errors import InvalidError, UnavailableError
 from tocsin.engine.handler_secrets import scrubber
-from tocsin.engine.handlers import TopicHandler
+from tocsin.engine.handlers import TopicHandler, match_context
 from tocsin.engine.state import EngineState
 from tocsin.expr.match import MatchContext
 from tocsin.loopslice import Slicer
@@ -73,14 +73,7 @@ class Fanout(EngineState):
             for handler in handlers:
                 if handler.match is not None:
                     if ctx is None:
-                        ctx = MatchContext(
-                            level=event.level,
-                            previous_level=event.previous_level,
-                            name=event.name,
-                            task_name=event.task_name,
-                            duration=event.duration,
-                            tags=event.tags,
-                        )
+                        ctx = match_context(event)
                     if not self._matches(handler, ctx, event):
                         continue
                 if handler.kind.skip is not None and handler.kind.skip(event, handler.options):

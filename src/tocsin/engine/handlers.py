@@ -6,6 +6,7 @@ import fnmatch
 from dataclasses import dataclass, field
 from typing import Any
 
+from tocsin.alert.event import Event
 from tocsin.engine.errors import InvalidError
 from tocsin.expr.match import MatchContext, MatchExpression, compile_match
 from tocsin.handlers.base import ConfigView, HandlerKind
@@ -117,6 +118,18 @@ def compile_handler(spec: HandlerSpec, config: ConfigView, action: str) -> Topic
         except ValueError as exc:
             raise InvalidError(prefix + f"invalid match expression: {exc}") from None
     return TopicHandler(spec, kind, options, match)
+
+
+def match_context(event: Event) -> MatchContext:
+    """What the handlers' match expressions see of `event`."""
+    return MatchContext(
+        level=event.level,
+        previous_level=event.previous_level,
+        name=event.name,
+        task_name=event.task_name,
+        duration=event.duration,
+        tags=event.tags,
+    )
 
 
 class HandlerTable:

@@ -8,35 +8,24 @@ topics, configuration and service tests (`administration`). Each reads and chang
 from __future__ import annotations
 
 from tocsin.alert.event import Event
-from tocsin.alert.topics import Derive, TopicTable
-from tocsin.config.effective import Config
-from tocsin.config.loader import FileConfig
+from tocsin.alert.topics import Derive
 from tocsin.config.overrides import Overrides
-from tocsin.delivery.aggregator import Aggregator
-from tocsin.delivery.dispatcher import Dispatcher, Job
-from tocsin.engine.cluster import ClusterLink
-from tocsin.engine.handlers import HandlerTable
+from tocsin.delivery.dispatcher import Job
+from tocsin.engine.cluster import ClusterLink, Linked
 from tocsin.metrics import Metrics
 from tocsin.points import PointSink
-from tocsin.store.base import Store
 from tocsin.transports import Transports
 
 NS = 1_000_000_000
 
 
-class EngineState:
-    """The engine's state; `collect` and `submit` are defined by the parts that own them."""
+class EngineState(Linked):
+    """The engine's state: what the cluster link sees of it (`Linked`) and the rest; `collect` and `submit`
+    are defined by the parts that own them."""
 
-    base: FileConfig
-    store: Store
-    overrides: Overrides
-    config: Config
-    topics: TopicTable
-    handlers: HandlerTable
+    overrides: Overrides  # declared again: mypy cannot see through the Protocol for attributes it reassigns
     metrics: Metrics
     transports: Transports
-    dispatcher: Dispatcher
-    aggregator: Aggregator
     cluster: ClusterLink | None
     points: PointSink | None
     memos: dict[tuple[str, str], str]
