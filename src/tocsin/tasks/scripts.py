@@ -11,6 +11,7 @@ from tocsin.errors import ParseError
 from tocsin.expr.ast import LambdaNode
 from tocsin.expr.errors import CompileError
 from tocsin.expr.evaluate import ERR_TOO_COMPLEX, compile_expression
+from tocsin.extras import missing
 from tocsin.gotemplate import Template, TemplateError, kapacitor_funcs
 from tocsin.handlers.base import ConfigView
 from tocsin.handlers.options import normalize
@@ -122,11 +123,14 @@ def compile_with(program: Program, stored_vars: dict[str, Any], config: ConfigVi
 
 def _check_policed_handlers(pipeline: Pipeline, config: ConfigView) -> None:
     """`.exec()` and `.log()` as the task would attach them: one the allow-lists refuse is refused with the
-    script (400, nothing stored), not found when the task starts. Other handler options fail at start, as in
-    Kapacitor (a 500 on enable)."""
+    script (400, nothing stored), not found when the task starts; so is a handler whose pip extra is missing.
+    Other handler options fail at start, as in Kapacitor (a 500 on enable)."""
     for node in pipeline.nodes:
         for handler in node.handlers if node.desc == "alert" else ():
-            if handler.kind not in POLICED_KINDS and not _needs_extra(handler.kind):
+            problem = _missing_extra(handler.kind)
+            if problem:
+                raise TaskApiError(f"alert node {node.name}: .{handler.kind}(): {problem}")
+            if handler.kind not in POLICED_KINDS:
                 continue
             try:
                 normalize(get_kind(handler.kind), dict(handler.options), config)
@@ -134,11 +138,12 @@ def _check_policed_handlers(pipeline: Pipeline, config: ConfigView) -> None:
                 raise TaskApiError(f"alert node {node.name}: .{handler.kind}(): {exc}") from None
 
 
-def _needs_extra(kind: str) -> bool:
+def _missing_extra(kind: str) -> str | None:
     try:
-        return bool(get_kind(kind).package_extra)
+        extra = get_kind(kind).package_extra
     except LookupError:
-        return False
+        return None
+    return missing(extra, f"the {kind} handler") if extra else None
 
 
 def compile_script(script: str, stored_vars: dict[str, Any], config: ConfigView | None) -> Pipeline:
