@@ -43,6 +43,12 @@ class Metrics:
             registry=self.registry,
         )
         self.dead = Counter("tocsin_dead_letters_total", "Deliveries given up.", ["kind"], registry=self.registry)
+        self.silenced = Counter(
+            "tocsin_notifications_silenced_total",
+            "Deliveries a silence held back (recorded in the delivery log, never sent).",
+            ["kind"],
+            registry=self.registry,
+        )
         self.latency = Histogram(
             "tocsin_delivery_latency_seconds",
             "Time of one delivery attempt, from request to the peer's answer.",
@@ -61,6 +67,7 @@ class Metrics:
             for reason in reasons:
                 self.failed.labels(kind, reason)
             self.dead.labels(kind)
+            self.silenced.labels(kind)
 
     def watch_outbox(self, sample: Callable[[], tuple[int, float]]) -> None:
         self.registry.register(_OutboxCollector(sample))

@@ -15,7 +15,19 @@ from tocsin.handlers.requests import Request
 
 from .sections import SMTP
 
-CORE_NAMES = ["", "alert", "config-override", "deadman", "delivery", "exec", "http", "log", "logging", "storage"]
+CORE_NAMES = [
+    "",
+    "alert",
+    "alertmanager",
+    "config-override",
+    "deadman",
+    "delivery",
+    "exec",
+    "http",
+    "log",
+    "logging",
+    "storage",
+]
 
 
 def test_all_sections_gathers_core_kinds_and_extras(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -154,7 +154,7 @@ async def test_delivery_log_lists_retries_and_dead_letters_then_replays(api: Cli
     r = await api.get("/tocsin/v1/deliveries/999999")
     assert (r.status, (await r.json())["error"]) == (404, "unknown delivery: 999999")
     r = await api.get("/tocsin/v1/deliveries", params={"status": "lost"})
-    assert (await r.json())["error"] == 'invalid status "lost": expected pending, delivered or dead'
+    assert (await r.json())["error"] == 'invalid status "lost": expected pending, delivered, dead or silenced'
 
 
 async def test_429_retry_after_is_honoured(api: Client, sink: HttpSink) -> None:

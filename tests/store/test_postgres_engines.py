@@ -4,6 +4,7 @@ claimed by one instance at a time, in order per alert ID, handed over on a grace
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
@@ -105,3 +106,30 @@ async def _soon_async(check: Callable[[], Awaitable[object]], within: float = 1.
     while not await check():
         assert loop.time() < deadline, "not within the time allowed"
         await asyncio.sleep(0.01)
+
+
+async def test_a_silence_made_on_one_holds_deliveries_taken_by_the_other(engines: tuple[Engine, Engine]) -> None:
+    a, b = engines
+    sink = await HttpSink().start()
+    try:
+        await a.create_handler("t", {"id": "h", "kind": "post", "options": {"url": sink.url}})
+        await soon(lambda: b.handlers.get("t", "h") is not None)
+        body = {
+            "matchers": [{"name": "id", "value": "db3", "isRegex": False}],
+            "startsAt": "2026-01-01T00:00:00Z",
+            "endsAt": "2099-01-01T00:00:00Z",
+        }
+        silence = await a.save_silence(body, "ann")
+        await soon(lambda: [s.id for s in b.list_silences()] == [silence.id])
+        await b.collect([(_event("db3", 1), Derive()), (_event("web1", 1), Derive())])
+        await sink.wait_for(1, within=5)
+        await a.wait_idle()
+        await b.wait_idle()
+        assert [r.json()["id"] for r in sink.requests] == ["web1"]
+        await a.expire_silence(silence.id, "ann")
+        await soon(lambda: b.list_silences()[0].state(time.time_ns()) == "expired")
+        await b.collect([(_event("other", 2), Derive()), (_event("db3", 2, Level.WARNING), Derive())])
+        await sink.wait_for(3, within=5)
+        assert [r.json()["id"] for r in sink.requests] == ["web1", "other", "db3"]
+    finally:
+        await sink.close()

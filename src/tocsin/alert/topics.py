@@ -20,15 +20,19 @@ class EventState:
     time: int
     duration: int
     level: Level
+    silenced: str = ""  # the silence that held this problem's deliveries back ("": they went out)
 
     def to_record(self) -> dict[str, Any]:
-        return {
+        record = {
             "message": self.message,
             "details": self.details,
             "time": self.time,
             "duration": self.duration,
             "level": self.level.name,
         }
+        if self.silenced:
+            record["silenced"] = self.silenced
+        return record
 
     @classmethod
     def from_record(cls, rec: dict[str, Any]) -> EventState:
@@ -38,6 +42,7 @@ class EventState:
             time=int(rec.get("time", 0)),
             duration=int(rec.get("duration", 0)),
             level=parse_level(rec.get("level", "OK")),
+            silenced=str(rec.get("silenced", "")),
         )
 
 
@@ -95,7 +100,7 @@ class TopicTable:
         prev = topic.events.get(event.id) if topic is not None else None
         _derive(event, prev, derive)
 
-    def collect(self, event: Event, derive: Derive = Derive()) -> TopicStateChange:
+    def collect(self, event: Event, derive: Derive = Derive(), silenced: str = "") -> TopicStateChange:
         """Record `event` as the current state of its alert ID and fill in what the topic derives.
 
         previousLevel is the level this ID last had in this topic (OK when unknown). Duration runs from the
@@ -103,7 +108,7 @@ class TopicTable:
         """
         topic = self.ensure(event.topic)
         _derive(event, topic.events.get(event.id), derive)
-        state = EventState(event.message, event.details, event.time, event.duration, event.level)
+        state = EventState(event.message, event.details, event.time, event.duration, event.level, silenced)
         topic.events[event.id] = state
         topic.collected += 1
         # As Kapacitor's v2 topic store: an OK event removes the ID from disk but stays listed until restart.

@@ -222,6 +222,23 @@ ALERT = Section(
 )
 
 
+ALERTMANAGER = Section(
+    name="alertmanager",
+    help="Alerts posted to Alertmanager's API v2 (`POST /api/v2/alerts`, as Prometheus and amtool send them).",
+    overridable=False,
+    fields=(
+        Field("topic", STR, "prometheus", help="The topic of an alert without a `topic` label."),
+        Field(
+            "severities",
+            FieldType.STRING_MAP,
+            {"critical": "CRITICAL", "warning": "WARNING", "info": "INFO"},
+            help="The level of an alert by its `severity` label (compared lower-case).",
+        ),
+        Field("default-level", STR, "CRITICAL", help="The level of a firing alert whose severity is not mapped."),
+    ),
+)
+
+
 def _validate_patterns(key: str) -> Callable[[Mapping[str, Any]], str | None]:
     def check(values: Mapping[str, Any]) -> str | None:
         for pattern in values[key]:
@@ -319,6 +336,7 @@ DEADMAN = Section(
 CORE_SECTIONS: tuple[Section, ...] = (
     TOP_LEVEL,
     ALERT,
+    ALERTMANAGER,
     CONFIG_OVERRIDE,
     DEADMAN,
     DELIVERY,

@@ -37,6 +37,7 @@ async def preview(
     memos: dict[tuple[str, str], str],
     scrub: Scrub,
     slicer: Slicer,
+    held_by: str = "",
 ) -> dict[str, Any]:
     """The dry run of one event: its derived alert data and, per handler, match result and request (each
     render may take a template's whole time budget, so the loop is yielded between handlers)."""
@@ -55,6 +56,8 @@ async def preview(
             entry.update(matched=False, error=f"the {handler.kind.name} kind never sends {event.level.name} events")
         elif entry["matched"]:
             entry.update(await _render(event, handler, config, memos, scrub))
+            if held_by:
+                entry["silencedBy"] = held_by  # recorded in the delivery log as silenced, never sent
         results.append(entry)
         await slicer.pause()
     return {"topic": event.topic, "event": alert_data(event), "handlers": results}

@@ -30,11 +30,13 @@ from tocsin.engine.handler_registry import MAX_HANDLERS_PER_TOPIC, HandlerRegist
 from tocsin.engine.handlers import HandlerSpec, HandlerTable, compile_handler, handler_key
 from tocsin.engine.identity import fresh, load_identity
 from tocsin.engine.jobs import job_from_row
+from tocsin.engine.silencing import Silencing
 from tocsin.engine.state import NS
 from tocsin.gocompat.duration import parse_duration
 from tocsin.handlers.registry import HANDLERS
 from tocsin.metrics import Metrics
 from tocsin.points import PointSink
+from tocsin.silences.book import SilenceBook
 from tocsin.store.base import Store
 from tocsin.store.cluster import cluster_of
 from tocsin.transports import Transports
@@ -55,7 +57,7 @@ class Service(Protocol):
     async def close(self) -> None: ...
 
 
-class Engine(Fanout, HandlerRegistry, Delivering, Administration):
+class Engine(Fanout, HandlerRegistry, Delivering, Administration, Silencing):
     def __init__(
         self,
         base: FileConfig,
@@ -115,6 +117,9 @@ class Engine(Fanout, HandlerRegistry, Delivering, Administration):
         self.services: list[Service] = []
         self.identity = fresh()  # replaced by the stored IDs at start
         self.memos: dict[tuple[str, str], str] = {}
+        self.silences = SilenceBook(store)
+        if self.cluster is not None:  # scale-out: silences made on other instances hold here too
+            self.cluster.followers.append(self.silences)
 
     async def start(self) -> None:
         await self.store.open()
@@ -130,6 +135,7 @@ class Engine(Fanout, HandlerRegistry, Delivering, Administration):
                     log.error("stored config overrides no longer apply (%s); running on the file config", exc)
         self.identity = await load_identity(self.store, shared=self.cluster is not None)
         self.memos = await self.store.load_memos()
+        await self.silences.load()
         for topic_id, alert_id, record in await self.store.load_topic_states():
             self.topics.restore(topic_id, alert_id, record)
         for raw in await self.store.load_handler_specs():

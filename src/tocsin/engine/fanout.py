@@ -12,7 +12,7 @@ from typing import Any
 
 from tocsin.alert.event import Event
 from tocsin.alert.levels import Level
-from tocsin.alert.topics import Derive, Topic
+from tocsin.alert.topics import Derive, EventState, Topic
 from tocsin.delivery.dispatcher import Job
 from tocsin.engine.dryrun import preview
 from tocsin.engine.errors import InvalidError, UnavailableError
@@ -22,10 +22,12 @@ from tocsin.engine.state import EngineState
 from tocsin.expr.match import MatchContext
 from tocsin.loopslice import Slicer
 from tocsin.points import Point
-from tocsin.store.base import NewDelivery, TopicStateChange
+from tocsin.silences.matchers import labels_of
+from tocsin.store.base import DeliveryStatus, NewDelivery, TopicStateChange
 
 log = logging.getLogger("tocsin.engine.engine")
 
+SILENCED_BY = "silenced by {id}"
 MAX_ALERTS_PER_TOPIC = 100_000
 TOO_MANY_ALERTS = (
     'topic "{topic}" already holds {limit} alert IDs: send OK events to end old alerts, or delete the topic'
@@ -54,7 +56,7 @@ class Fanout(EngineState):
         """Update topic state, queue a delivery for every matching handler, and return once durable."""
         changes: list[TopicStateChange] = []
         deliveries: list[NewDelivery] = []
-        jobs: list[tuple[str, str, Event]] = []
+        jobs: list[tuple[str, str, Event] | None] = []  # one per delivery; None for one a silence holds back
         undo: list[tuple[Topic, str, Any, int]] = []
         created: list[str] = []  # topics this intake brought into existence
         now = time.time_ns()
@@ -63,8 +65,10 @@ class Fanout(EngineState):
             if topic is None:
                 topic = self.topics.ensure(event.topic)
                 created.append(event.topic)
-            undo.append((topic, event.id, topic.events.get(event.id), topic.collected))
-            changes.append(self.topics.collect(event, derive))
+            previous = topic.events.get(event.id)
+            undo.append((topic, event.id, previous, topic.collected))
+            held_by = self._held_by(event, previous, now)
+            changes.append(self.topics.collect(event, derive, held_by if event.level != Level.OK else ""))
             handlers = self.handlers.for_topic(event.topic)
             if not handlers:
                 continue
@@ -80,10 +84,16 @@ class Fanout(EngineState):
                     continue
                 if record is None:
                     record = event.to_record()
-                deliveries.append(
-                    NewDelivery(event.topic, handler.key, handler.kind.name, event.id, int(event.level), record, now)
+                delivery = NewDelivery(
+                    event.topic, handler.key, handler.kind.name, event.id, int(event.level), record, now
                 )
-                jobs.append((handler.key, handler.kind.name, event))
+                if held_by:
+                    delivery.status, delivery.last_error = DeliveryStatus.SILENCED, SILENCED_BY.format(id=held_by)
+                    jobs.append(None)
+                    self.metrics.silenced.labels(handler.kind.name).inc()
+                else:
+                    jobs.append((handler.key, handler.kind.name, event))
+                deliveries.append(delivery)
         if not self.config.get("alert", "persist-topics"):
             changes = []
         try:
@@ -101,10 +111,22 @@ class Fanout(EngineState):
                 if gone is not None and not gone.events and not self.handlers.for_topic(topic_id):
                     self.topics.delete(topic_id)
             raise UnavailableError(f"the store cannot accept events right now: {exc}") from exc
-        for row_id, (key, kind, event) in zip(ids, jobs, strict=True):
-            self.submit(Job(row_id, key, kind, event.id, event, now))
+        for row_id, job in zip(ids, jobs, strict=True):
+            if job is not None:
+                key, kind, event = job
+                self.submit(Job(row_id, key, kind, event.id, event, now))
         self.metrics.ingested.inc(len(items))
         return len(items)
+
+    def _held_by(self, event: Event, previous: EventState | None, now: int) -> str:
+        """The silence that holds `event`'s deliveries back ("" for none). A recovery goes out when the problem
+        it clears went out, silence or not, and is held back with a problem that was held back."""
+        if event.level == Level.OK:
+            return previous.silenced if previous is not None and previous.level != Level.OK else ""
+        if not self.silences.any_live:
+            return ""
+        silence = self.silences.holding(labels_of(event.topic, event.id, event.tags), now)
+        return silence.id if silence is not None else ""
 
     def _matches(self, handler: TopicHandler, ctx: MatchContext, event: Event) -> bool:
         try:
@@ -117,10 +139,15 @@ class Fanout(EngineState):
         """What `collect` would do with these events (matches and exact requests), changing nothing."""
         slicer = Slicer()
         results = []
+        now = time.time_ns()
         for event, derive in items:
             handlers = self.handlers.for_topic(event.topic)
             scrub = scrubber(self.config, handlers)
-            results.append(await preview(event, derive, self.topics, handlers, self.config, self.memos, scrub, slicer))
+            topic = self.topics.get(event.topic)
+            held_by = self._held_by(event, topic.events.get(event.id) if topic is not None else None, now)
+            results.append(
+                await preview(event, derive, self.topics, handlers, self.config, self.memos, scrub, slicer, held_by)
+            )
         return results
 
     async def write_points(self, points: list[Point]) -> None:

@@ -14,6 +14,7 @@ from tocsin.delivery.dispatcher import Job
 from tocsin.engine.cluster import ClusterLink, Linked
 from tocsin.metrics import Metrics
 from tocsin.points import PointSink
+from tocsin.silences.book import SilenceBook
 from tocsin.transports import Transports
 
 NS = 1_000_000_000
@@ -25,6 +26,7 @@ class EngineState(Linked):
 
     overrides: Overrides  # declared again: mypy cannot see through the Protocol for attributes it reassigns
     metrics: Metrics
+    silences: SilenceBook
     transports: Transports
     cluster: ClusterLink | None
     points: PointSink | None
@@ -33,6 +35,9 @@ class EngineState(Linked):
     kind_timeouts: dict[str, float]
 
     async def collect(self, items: list[tuple[Event, Derive]]) -> int:
+        raise NotImplementedError  # tocsin.engine.fanout
+
+    def check_alert_quota(self, items: list[tuple[Event, Derive]]) -> None:
         raise NotImplementedError  # tocsin.engine.fanout
 
     def submit(self, job: Job, *, hold: bool = False, claimed: bool = False) -> None:

@@ -9,9 +9,11 @@ from tocsin.server import auth
 from tocsin.server.keys import ENGINE
 from tocsin.server.middleware import kapacitor_http
 from tocsin.server.routes import (
+    alertmanager,
     config,
     service_tests,
     session,
+    silences,
     system,
     tasks,
     templates,
@@ -50,6 +52,8 @@ def build_app(engine: Engine) -> web.Application:
         write.add(app.router, prefix)
     write.add_root(app.router)
     tocsin_api.add(app.router)
+    silences.add(app.router)
+    alertmanager.add(app.router)
     session.add(app.router)
     web_page.add(app.router)
     return app

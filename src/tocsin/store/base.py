@@ -11,6 +11,7 @@ class DeliveryStatus(IntEnum):
     PENDING = 0  # waiting for its first attempt or for a retry
     DELIVERED = 1  # the peer confirmed it
     DEAD = 2  # given up: permanent failure, attempts or age exhausted, or handler gone
+    SILENCED = 3  # held back by a silence when it was queued: recorded, never sent
 
     @property
     def label(self) -> str:
@@ -37,6 +38,8 @@ class NewDelivery:
     level: int
     event: dict[str, Any]  # Event.to_record()
     created: int  # ns
+    status: DeliveryStatus = DeliveryStatus.PENDING  # SILENCED: recorded as finished, never queued
+    last_error: str = ""  # for a SILENCED one, which silence held it back
 
 
 @dataclass(slots=True)

@@ -224,6 +224,8 @@ class PostgresStore:
             [d.level for d in deliveries],
             [encoded[id(d.event)] for d in deliveries],
             [d.created for d in deliveries],
+            [int(d.status) for d in deliveries],
+            [d.last_error for d in deliveries],
         )
 
         async def op(c: Any) -> list[int]:

@@ -9,12 +9,13 @@ __all__ = ["ATTEMPT_UPDATE", "COLUMNS", "INSERT_DELIVERIES", "attempt_args", "de
 # Ids are taken from the sequence first and paired with the input rows by rank, so the k-th smallest new id
 # belongs to the k-th delivery whatever order the server evaluates the insert in (the outbox order is id order).
 INSERT_DELIVERIES = """
-INSERT INTO deliveries (id, topic, handler, kind, alert_id, level, event, created, updated)
-SELECT n.id, r.topic, r.handler, r.kind, r.alert_id, r.level, r.event, r.created, r.created
-FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::bytea[], $7::bigint[])
-     WITH ORDINALITY AS r(topic, handler, kind, alert_id, level, event, created, ord)
+INSERT INTO deliveries (id, topic, handler, kind, alert_id, level, event, created, updated, status, last_error)
+SELECT n.id, r.topic, r.handler, r.kind, r.alert_id, r.level, r.event, r.created, r.created, r.status, r.last_error
+FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::bytea[], $7::bigint[], $8::int[],
+            $9::text[])
+     WITH ORDINALITY AS r(topic, handler, kind, alert_id, level, event, created, status, last_error, ord)
 JOIN (SELECT v AS id, row_number() OVER (ORDER BY v) AS ord
-      FROM (SELECT nextval('deliveries_id_seq') AS v FROM generate_series(1, $8::int)) AS s) AS n
+      FROM (SELECT nextval('deliveries_id_seq') AS v FROM generate_series(1, $10::int)) AS s) AS n
   USING (ord)
 RETURNING id
 """

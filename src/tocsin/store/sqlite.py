@@ -168,7 +168,9 @@ class SqliteStore:
             blob = encoded.get(key)
             if blob is None:
                 blob = encoded[key] = orjson.dumps(d.event)
-            rows.append((d.topic, d.handler, d.kind, d.alert_id, d.level, blob, d.created, d.created))
+            rows.append(
+                (d.topic, d.handler, d.kind, d.alert_id, d.level, blob, d.created, d.created, d.status, d.last_error)
+            )
 
         def op(c: sqlite3.Connection) -> list[int]:
             if upserts:
@@ -182,8 +184,8 @@ class SqliteStore:
             seq = c.execute("SELECT seq FROM sqlite_sequence WHERE name = 'deliveries'").fetchone()
             first = (seq[0] if seq else 0) + 1
             c.executemany(
-                "INSERT INTO deliveries (topic, handler, kind, alert_id, level, event, created, updated) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO deliveries (topic, handler, kind, alert_id, level, event, created, updated, status, "
+                "last_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
             return list(range(first, first + len(rows)))

@@ -73,7 +73,7 @@ def _filter(request: web.Request) -> DeliveryFilter:
         try:
             flt.status = DeliveryStatus[status.upper()]
         except KeyError:
-            raise InvalidError(f'invalid status "{status}": expected pending, delivered or dead') from None
+            raise InvalidError(f'invalid status "{status}": expected pending, delivered, dead or silenced') from None
     since = q.get("since", "")
     if since:
         try:

@@ -1,0 +1,114 @@
+"""Alerts posted to Alertmanager's API v2 as Tocsin events: Prometheus and amtool use Tocsin as their
+Alertmanager, and their alerts take the same durable path (silences, topic handlers, outbox).
+
+An alert becomes an event of the topic its `topic` label names, else `[alertmanager] topic`; its labels are the
+event's tags; its ID is `alertname` and the other labels sorted (`disk{host="db3",job="node"}`: stable, as
+Alertmanager's fingerprint); its level comes from the `severity` label (`[alertmanager] severities`), OK once
+`endsAt` has passed (the zero time amtool sends means still firing); message and details are the `summary` and
+`description` annotations, and the alert's `data` is one series with the labels as tags and the annotations and
+`generatorURL` as fields. Prometheus sends firing alerts again on every evaluation: an alert that is already in
+that state in its topic makes no new event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from tocsin.alert.event import Event
+from tocsin.alert.levels import Level, parse_level
+from tocsin.alert.topics import Derive, TopicTable
+from tocsin.config.effective import Config
+from tocsin.engine.errors import InvalidError
+from tocsin.engine.intake import MAX_ID_LENGTH
+from tocsin.gocompat.timefmt import format_rfc3339nano, parse_rfc3339
+
+MAX_ALERTS = 10_000  # per request
+ZERO_NS = parse_rfc3339("0001-01-01T00:00:00Z")  # Go's zero time: "not set"
+
+
+def events_of(body: Any, config: Config, topics: TopicTable, now: int) -> list[tuple[Event, Derive]]:
+    """The events a `POST /api/v2/alerts` body makes (state changes only); InvalidError naming the alert."""
+    if not isinstance(body, list):
+        raise InvalidError("alerts: expected a JSON array of alerts")
+    if len(body) > MAX_ALERTS:
+        raise InvalidError(f"alerts: at most {MAX_ALERTS} per request")
+    section = config.element("alertmanager") or {}
+    severities = {str(k).lower(): v for k, v in (section.get("severities") or {}).items()}
+    default = parse_level(str(section.get("default-level") or "CRITICAL"))
+    items = []
+    for i, raw in enumerate(body):
+        event = _event(raw, f"alerts[{i}]", str(section.get("topic") or "prometheus"), severities, default, now)
+        current = topics.get(event.topic)
+        known = current.events.get(event.id) if current is not None else None
+        if (known.level if known is not None else Level.OK) == event.level:
+            continue  # Prometheus sends firing alerts again every evaluation: only changes are events
+        items.append((event, Derive()))
+    return items
+
+
+def _event(raw: Any, where: str, default_topic: str, severities: Mapping[str, Any], default: Level, now: int) -> Event:
+    if not isinstance(raw, Mapping):
+        raise InvalidError(f"{where}: expected an object with labels")
+    labels, annotations = raw.get("labels"), raw.get("annotations") or {}
+    if not isinstance(labels, Mapping) or not labels:
+        raise InvalidError(f"{where}.labels: at least one label is required")
+    if not isinstance(annotations, Mapping):
+        raise InvalidError(f"{where}.annotations: expected an object")
+    for name, value in [*labels.items(), *annotations.items()]:
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise InvalidError(f"{where}: labels and annotations must map strings to strings ({name!r})")
+    starts = _time(raw, "startsAt", where) or now
+    ends = _time(raw, "endsAt", where)
+    resolved = ends is not None and ends <= now
+    if resolved:
+        level = Level.OK
+    else:
+        mapped = severities.get(labels.get("severity", "").lower())
+        try:
+            level = parse_level(str(mapped)) if mapped is not None else default
+        except ValueError:
+            raise InvalidError(f"[alertmanager] severities: {mapped!r} is not a level") from None
+    name = labels.get("alertname", "")
+    rest = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()) if k != "alertname")
+    alert_id = f"{name}{{{rest}}}" if rest else name or "{}"
+    if len(alert_id) > MAX_ID_LENGTH:
+        raise InvalidError(f"{where}.labels: the alert ID they make is longer than {MAX_ID_LENGTH} characters")
+    at = ends if resolved and ends is not None else starts
+    fields = {**dict(sorted(annotations.items())), "generatorURL": str(raw.get("generatorURL") or "")}
+    return Event(
+        topic=labels.get("topic") or default_topic,
+        id=alert_id,
+        level=level,
+        time=at,
+        message=annotations.get("summary") or f"{alert_id} is {level.name}",
+        details=annotations.get("description", ""),
+        tags=dict(labels),
+        name=name,
+        fields=fields,
+        # as a task's alert carries its point: the labels as tags, the annotations and source as fields
+        data={
+            "series": [
+                {
+                    "name": name,
+                    "tags": dict(sorted(labels.items())),
+                    "columns": ["time", *fields],
+                    "values": [[format_rfc3339nano(at), *fields.values()]],
+                }
+            ]
+        },
+    )
+
+
+def _time(raw: Mapping[str, Any], name: str, where: str) -> int | None:
+    """The time in ns; None when absent or Go's zero time (amtool sends `0001-01-01T00:00:00.000Z`)."""
+    value = raw.get(name)
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise InvalidError(f"{where}.{name}: an RFC 3339 time is required")
+    try:
+        at = parse_rfc3339(value)
+    except ValueError as exc:
+        raise InvalidError(f"{where}.{name}: {exc}") from None
+    return None if at == ZERO_NS else at

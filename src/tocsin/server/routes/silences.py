@@ -1,0 +1,82 @@
+"""Silences over HTTP, Tocsin's routes (`/tocsin/v1/silences`): the shape of Alertmanager's API v2, whose own
+routes (tocsin.server.routes.alertmanager) serve the same silences."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from aiohttp import web
+
+from tocsin.engine.errors import InvalidError
+from tocsin.gocompat.timefmt import format_rfc3339nano
+from tocsin.server.auth import AUTH_USER
+from tocsin.server.keys import ENGINE
+from tocsin.server.responses import no_content, pretty
+from tocsin.server.routes.body import read_json
+from tocsin.silences.filters import FilterError, parse_filter, shown_by
+from tocsin.silences.silence import Silence
+
+BASE = "/tocsin/v1/silences"
+
+
+def actor(request: web.Request, body: Any) -> str:
+    user = request.get(AUTH_USER)
+    if user is not None:
+        return str(user.name)
+    given = body.get("createdBy") if isinstance(body, dict) else None
+    return given if isinstance(given, str) else ""
+
+
+def filtered(request: web.Request) -> list[Silence]:
+    try:
+        matchers = [parse_filter(text) for text in request.query.getall("filter", [])]
+    except FilterError as exc:
+        raise InvalidError(str(exc)) from None
+    return [s for s in request.app[ENGINE].list_silences() if shown_by(s, matchers)]
+
+
+async def list_silences(request: web.Request) -> web.Response:
+    now = time.time_ns()
+    return pretty({"silences": [s.to_json(now) for s in filtered(request)]})
+
+
+async def post_silence(request: web.Request) -> web.Response:
+    body = await read_json(request, "invalid silence json: ")
+    silence = await request.app[ENGINE].save_silence(body, actor(request, body))
+    return pretty(silence.to_json(time.time_ns()))
+
+
+async def get_silence(request: web.Request) -> web.Response:
+    return pretty(request.app[ENGINE].get_silence(request.match_info["id"]).to_json(time.time_ns()))
+
+
+async def expire_silence(request: web.Request) -> web.Response:
+    await request.app[ENGINE].expire_silence(request.match_info["id"], actor(request, None))
+    return no_content()
+
+
+async def silence_audit(request: web.Request) -> web.Response:
+    entries = await request.app[ENGINE].silence_audit(request.match_info["id"])
+    now = time.time_ns()
+    return pretty(
+        {
+            "audit": [
+                {
+                    "at": format_rfc3339nano(int(e["at"])),
+                    "action": e["action"],
+                    "by": e["by"],
+                    "silence": Silence.from_record(e["silence"]).to_json(now),
+                }
+                for e in entries
+            ]
+        }
+    )
+
+
+def add(router: web.UrlDispatcher) -> None:
+    router.add_get(BASE, list_silences)
+    router.add_post(BASE, post_silence)
+    router.add_get(BASE + "/{id}", get_silence)
+    router.add_delete(BASE + "/{id}", expire_silence)
+    router.add_get(BASE + "/{id}/audit", silence_audit)

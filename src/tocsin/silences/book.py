@@ -1,0 +1,133 @@
+"""The silences in force and every change made to them, kept in the store (documents `silences` and
+`silence-audit`), so they survive restarts and, on a shared store, hold on every instance.
+
+`holding(labels, now)` is what the engine asks of each event: the active silence that holds it back, if any.
+Expired silences are kept (listed, and their audit entries) until the delivery log's retention.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import uuid
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from tocsin.silences.silence import EXPIRED, Silence, SilenceError
+from tocsin.store.base import Store
+from tocsin.store.cluster import DOCUMENT, Notice
+
+log = logging.getLogger(__name__)
+
+SILENCES_NS, AUDIT_NS = "silences", "silence-audit"
+MAX_SILENCES = 10_000  # not expired; each one is checked against every event of intake
+CREATED, UPDATED, EXPIRED_EARLY = "create", "update", "expire"
+
+
+class UnknownSilence(LookupError):
+    """No silence has this ID."""
+
+
+class SilenceBook:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._by_id: dict[str, Silence] = {}
+        self._live: list[Silence] = []  # not expired when last pruned, by start: the only ones `holding` checks
+        self._prune_at = 0  # the soonest end among them: past it, `_live` is pruned again
+        self._seq = itertools.count()
+        self._reload: asyncio.Task[None] | None = None
+
+    async def load(self) -> None:
+        docs = await self.store.load_documents(SILENCES_NS)
+        found = {}
+        for key, doc in docs.items():
+            try:
+                found[key] = Silence.from_record(doc)
+            except (KeyError, TypeError, ValueError) as exc:
+                log.error("stored silence %s not loaded: %s", key, exc)
+        self._by_id = found
+        self._relive(0)
+
+    def _relive(self, now: int) -> None:
+        self._live = sorted((s for s in self._by_id.values() if s.ends_at > now), key=lambda s: s.starts_at)
+        self._prune_at = min((s.ends_at for s in self._live), default=0)
+
+    def all(self) -> list[Silence]:
+        return sorted(self._by_id.values(), key=lambda s: (s.starts_at, s.id))
+
+    def get(self, silence_id: str) -> Silence:
+        found = self._by_id.get(silence_id)
+        if found is None:
+            raise UnknownSilence(silence_id)
+        return found
+
+    def holding(self, labels: Mapping[str, str], now: int) -> Silence | None:
+        """The active silence whose matchers all match `labels` (the one ending last, when several do)."""
+        if self._prune_at and now >= self._prune_at:
+            self._relive(now)
+        best = None
+        for silence in self._live:
+            if silence.starts_at > now:
+                break  # sorted by start: the rest are pending
+            later = best is None or silence.ends_at > best.ends_at
+            if later and silence.ends_at > now and all(m.matches(labels) for m in silence.matchers):
+                best = silence
+        return best
+
+    @property
+    def any_live(self) -> bool:
+        return bool(self._live)
+
+    def prepare(self, silence: Silence, now: int) -> tuple[Silence, str]:
+        """What `commit` will store for `silence` and the audit action: a create (its ID "": a new one is made)
+        or an update of the one with its ID (not an expired one). Raises SilenceError or UnknownSilence."""
+        if silence.id:
+            current = self.get(silence.id)
+            if current.state(now) == EXPIRED:
+                raise SilenceError(f"silence {silence.id} has expired: create a new one")
+            action = UPDATED
+        else:
+            if sum(1 for s in self._by_id.values() if s.state(now) != EXPIRED) >= MAX_SILENCES:
+                raise SilenceError(f"silence: at most {MAX_SILENCES} silences may be pending or active")
+            silence, action = replace(silence, id=str(uuid.uuid4())), CREATED
+        return silence, action
+
+    def ending(self, silence_id: str, now: int) -> Silence:
+        """The silence expired at `now`, for `commit` with EXPIRED_EARLY. Raises SilenceError or UnknownSilence."""
+        current = self.get(silence_id)
+        if current.state(now) == EXPIRED:
+            raise SilenceError(f"silence {silence_id} already expired")
+        return current.expired_at(now)
+
+    async def audit(self, silence_id: str) -> list[dict[str, Any]]:
+        """Every change of one silence, oldest first."""
+        docs = await self.store.load_documents(AUDIT_NS)
+        return [doc for key, doc in sorted(docs.items()) if doc.get("silence", {}).get("id") == silence_id]
+
+    # another instance's changes, on a shared store (a follower of tocsin.engine.cluster.ClusterLink)
+
+    def notice(self, notice: Notice) -> None:
+        if notice.kind == DOCUMENT and notice.body.partition("\t")[0] == SILENCES_NS and self._reload is None:
+            self._reload = asyncio.get_running_loop().create_task(self._reload_all(), name="tocsin-silences")
+
+    async def resync(self) -> None:
+        await self.load()
+
+    async def _reload_all(self) -> None:
+        try:
+            await self.load()
+        except Exception as exc:
+            log.error("reloading silences changed on another instance failed: %s", exc)
+        finally:
+            self._reload = None
+
+    async def commit(self, silence: Silence, action: str, now: int, by: str) -> None:
+        """Store `silence` and its audit entry, then apply it (a failed write changes nothing)."""
+        record = silence.to_record()
+        await self.store.put_document(SILENCES_NS, silence.id, record)
+        entry = {"at": now, "action": action, "by": by, "silence": record}
+        await self.store.put_document(AUDIT_NS, f"{now:020d}-{next(self._seq):06d}-{silence.id}", entry)
+        self._by_id[silence.id] = silence
+        self._relive(0)

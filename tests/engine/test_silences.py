@@ -1,0 +1,112 @@
+"""Silences in the engine's fan-out: held-back deliveries are recorded, never sent; recoveries follow their
+problem; a silence survives a restart with its audit trail."""
+
+from __future__ import annotations
+
+import time
+
+from tests.engine.test_engine import Open, event, open_engine, post
+from tests.support.sink import HttpSink
+from tocsin.alert.levels import Level
+from tocsin.engine.engine import Engine
+from tocsin.gocompat.timefmt import format_rfc3339nano
+from tocsin.store.base import DeliveryFilter
+
+__all__ = ["open_engine"]
+HOUR = 3600 * 1_000_000_000
+
+
+def silence_body(*matchers: tuple[str, str], starts_in: int = -1, lasts: int = HOUR) -> dict[str, object]:
+    now = time.time_ns()
+    return {
+        "matchers": [{"name": n, "value": v, "isRegex": False} for n, v in matchers],
+        "startsAt": format_rfc3339nano(now + starts_in * 1_000_000_000),
+        "endsAt": format_rfc3339nano(now + lasts),
+        "createdBy": "ann",
+        "comment": "patching",
+    }
+
+
+async def _log(engine: Engine) -> list[tuple[str, str, str]]:
+    rows = await engine.deliveries(DeliveryFilter(topic="t"))
+    return sorted(
+        (r.alert_id, Level(r.level).name, r.status.name + (f" {r.last_error}" if r.last_error else "")) for r in rows
+    )
+
+
+async def test_a_silence_holds_back_matching_deliveries_and_records_them(open_engine: Open, sink: HttpSink) -> None:
+    engine = await open_engine()
+    await engine.create_handler("t", post("h", sink.url + "/h"))
+    silence = await engine.save_silence(silence_body(("host", "db3")), "ann")
+    await engine.collect([event("db3:disk", host="db3"), event("web1:disk", host="web1")])
+    await engine.wait_idle()
+    assert [r.json()["id"] for r in sink.requests] == ["web1:disk"]
+    assert await _log(engine) == [
+        ("db3:disk", "CRITICAL", f"SILENCED silenced by {silence.id}"),
+        ("web1:disk", "CRITICAL", "DELIVERED"),
+    ]
+    # held back, not hidden: the topic shows the alert
+    assert engine.get_topic("t").events["db3:disk"].level == Level.CRITICAL
+    assert engine.metrics.silenced.labels("post")._value.get() == 1
+
+
+async def test_a_recovery_follows_its_problem(open_engine: Open, sink: HttpSink) -> None:
+    engine = await open_engine()
+    await engine.create_handler("t", post("h", sink.url + "/h"))
+    await engine.collect([event("sent", host="db3")])  # goes out before the silence
+    await engine.wait_idle()
+    silence = await engine.save_silence(silence_body(("host", "db3")), "ann")
+    await engine.collect([event("held", host="db3")])
+    await engine.collect([event("sent", Level.OK, host="db3"), event("held", Level.OK, host="db3")])
+    await engine.wait_idle()
+    assert [(r.json()["id"], r.json()["level"]) for r in sink.requests] == [("sent", "CRITICAL"), ("sent", "OK")]
+    assert await _log(engine) == [
+        ("held", "CRITICAL", f"SILENCED silenced by {silence.id}"),
+        ("held", "OK", f"SILENCED silenced by {silence.id}"),
+        ("sent", "CRITICAL", "DELIVERED"),
+        ("sent", "OK", "DELIVERED"),
+    ]
+
+
+async def test_pending_and_expired_silences_hold_nothing(open_engine: Open, sink: HttpSink) -> None:
+    engine = await open_engine()
+    await engine.create_handler("t", post("h", sink.url + "/h"))
+    await engine.save_silence(silence_body(("host", "db3"), starts_in=600), "ann")  # in ten minutes
+    active = await engine.save_silence(silence_body(("host", "db3")), "ann")
+    await engine.expire_silence(active.id, "bob")
+    await engine.collect([event("a", host="db3")])
+    await engine.wait_idle()
+    assert [r.json()["id"] for r in sink.requests] == ["a"]
+    assert [s.state(time.time_ns()) for s in engine.list_silences()] == ["expired", "pending"]
+
+
+async def test_a_restart_keeps_silences_their_audit_and_what_they_held(open_engine: Open, sink: HttpSink) -> None:
+    first = await open_engine()
+    await first.create_handler("t", post("h", sink.url + "/h"))
+    silence = await first.save_silence(silence_body(("host", "db3")), "ann")
+    await first.save_silence({**silence_body(("host", "db3")), "id": silence.id, "comment": "longer"}, "bob")
+    await first.collect([event("a", host="db3")])
+    await first.wait_idle()
+    await first.stop(0.1)
+    again = await open_engine()
+    assert [(s.id, s.comment) for s in again.list_silences()] == [(silence.id, "longer")]
+    assert [(e["action"], e["by"], e["silence"]["comment"]) for e in await again.silence_audit(silence.id)] == [
+        ("create", "ann", "patching"),
+        ("update", "bob", "longer"),
+    ]
+    await again.expire_silence(silence.id, "ann")
+    await again.collect([event("a", Level.OK, host="db3")])  # its problem was held back: so is the recovery
+    await again.wait_idle()
+    assert sink.requests == []
+    assert [e["action"] for e in await again.silence_audit(silence.id)] == ["create", "update", "expire"]
+
+
+async def test_a_dry_run_says_which_silence_would_hold_a_delivery(open_engine: Open, sink: HttpSink) -> None:
+    engine = await open_engine()
+    await engine.create_handler("t", post("h", sink.url + "/h"))
+    silence = await engine.save_silence(silence_body(("host", "db3")), "ann")
+    (held,) = await engine.dry_run([event("a", host="db3")])
+    (free,) = await engine.dry_run([event("b", host="web1")])
+    assert (held["handlers"][0]["silencedBy"], held["handlers"][0]["request"]["url"]) == (silence.id, sink.url + "/h")
+    assert "silencedBy" not in free["handlers"][0]
+    assert await engine.deliveries(DeliveryFilter(topic="t")) == []
