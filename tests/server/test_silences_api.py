@@ -89,6 +89,16 @@ def test_amtool_alerts_become_events_and_a_silence_holds_them(server: ServerProc
     ]
     received = sink_process.received(1)
     assert [json.loads(r["body"])["id"] for r in received] == ['DiskFull{host="web1",severity="warning"}']
+    # amtool shows the alerts not silenced by default, and the silenced ones with --silenced
+    shown = json.loads(amtool(server, "alert", "query", "-o", "json"))
+    assert [(a["labels"]["host"], a["status"]["state"], a["receivers"]) for a in shown] == [
+        ("web1", "active", [{"name": "prometheus"}])
+    ]
+    held = json.loads(amtool(server, "alert", "query", "-o", "json", "--silenced", "host=db3"))
+    assert [(a["labels"]["host"], a["status"]["state"], a["status"]["silencedBy"]) for a in held] == [
+        ("db3", "suppressed", [silence_id])
+    ]
+    assert len(held[0]["fingerprint"]) == 16
     status, log = server.request("GET", "/tocsin/v1/deliveries?status=silenced")
     assert status == 200
     assert [(d["alertId"], d["lastError"]) for d in log["deliveries"]] == [

@@ -15,6 +15,7 @@ from tocsin.cli.handlers import define_topic_handler, show_topic_handler
 from tocsin.cli.listing import run_delete, run_list
 from tocsin.cli.local import print_default_config, serve, show_version
 from tocsin.cli.service_tests import run_service_tests
+from tocsin.cli.silences import run_silence
 from tocsin.cli.tasks import change_status, define_task, show_task
 from tocsin.cli.templates import define_template, show_template
 from tocsin.cli.topics import show_topic
@@ -108,6 +109,7 @@ VERBS: dict[str, Verb] = {
     "delete": _delete,
     "service-tests": _service_tests,
     "deliveries": run_deliveries,
+    "silence": run_silence,
     "user": run_user,
     "serve": _serve,
     "config": _config,

@@ -40,3 +40,11 @@ def href(obj: object, key: str, fallback: str) -> str:
         if isinstance(link, dict) and isinstance(link.get("href"), str) and link["href"]:
             return str(link["href"])
     return fallback
+
+
+SILENCES = "/tocsin/v1/silences"
+
+
+def silence(silence_id: str) -> str:
+    """The path of one silence in Tocsin's extension API."""
+    return f"{SILENCES}/{silence_id}"

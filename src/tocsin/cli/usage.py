@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tocsin.cli.context import global_flags
 from tocsin.cli.deliveries import delivery_flags
+from tocsin.cli.silences import silence_flags
 from tocsin.cli.users import user_flags
 
 SUMMARIES: dict[str, str] = {
@@ -21,6 +22,7 @@ SUMMARIES: dict[str, str] = {
     "delete": "Delete tasks, templates, topics or topic-handlers by ID or glob pattern.",
     "service-tests": "Run the test of one or more services with their default options.",
     "deliveries": "List, show or retry handler deliveries (Tocsin's durable outbox).",
+    "silence": "Add, query, expire or import silences (held-back deliveries).",
     "user": "Create a user in the server's store (the first admin before auth is turned on).",
     "serve": "Run the Tocsin server.",
     "config": "Print the default configuration file (TOML).",
@@ -118,6 +120,19 @@ VERB_USAGE: dict[str, str] = {
 Options:
 """
     + delivery_flags().describe()
+    + "\n",
+    "silence": """Usage: tocsin silence [query] [-expired] [filter...]
+       tocsin silence add [-duration D | -end T] [-start T] [-author A] [-comment C] <matcher>...
+       tocsin silence expire <silence ID>...
+       tocsin silence import [file|-]
+
+    A silence holds back the deliveries of the events its matchers all match: `topic`, `id` (the alert ID)
+    or a tag, written as amtool writes them: host=db3, alertname=~"disk.*", team!=ops.
+    import creates anew each pending or active silence of a JSON array (as `silence query -json` prints).
+
+Options:
+"""
+    + silence_flags().describe()
     + "\n",
     "user": """Usage: tocsin user add [-config F] [-type admin|normal] [-permissions P,...] [-password-stdin] <name>
 

@@ -21,14 +21,18 @@ from tocsin.alert.topics import Derive, TopicTable
 from tocsin.config.effective import Config
 from tocsin.engine.errors import InvalidError
 from tocsin.engine.intake import MAX_ID_LENGTH
+from tocsin.engine.posted_alerts import PostedAlert, PostedAlerts
 from tocsin.gocompat.timefmt import format_rfc3339nano, parse_rfc3339
 
 MAX_ALERTS = 10_000  # per request
 ZERO_NS = parse_rfc3339("0001-01-01T00:00:00Z")  # Go's zero time: "not set"
 
 
-def events_of(body: Any, config: Config, topics: TopicTable, now: int) -> list[tuple[Event, Derive]]:
-    """The events a `POST /api/v2/alerts` body makes (state changes only); InvalidError naming the alert."""
+def events_of(
+    body: Any, config: Config, topics: TopicTable, now: int, posted: PostedAlerts | None = None
+) -> list[tuple[Event, Derive]]:
+    """The events a `POST /api/v2/alerts` body makes (state changes only); InvalidError naming the alert. Every
+    alert is kept in `posted` too, for `GET /api/v2/alerts`."""
     if not isinstance(body, list):
         raise InvalidError("alerts: expected a JSON array of alerts")
     if len(body) > MAX_ALERTS:
@@ -37,14 +41,34 @@ def events_of(body: Any, config: Config, topics: TopicTable, now: int) -> list[t
     severities = {str(k).lower(): v for k, v in (section.get("severities") or {}).items()}
     default = parse_level(str(section.get("default-level") or "CRITICAL"))
     items = []
+    alerts = []
     for i, raw in enumerate(body):
         event = _event(raw, f"alerts[{i}]", str(section.get("topic") or "prometheus"), severities, default, now)
+        alerts.append((event, raw))
         current = topics.get(event.topic)
         known = current.events.get(event.id) if current is not None else None
         if (known.level if known is not None else Level.OK) == event.level:
             continue  # Prometheus sends firing alerts again every evaluation: only changes are events
         items.append((event, Derive()))
+    if posted is not None:  # once every alert of the body is valid
+        for event, raw in alerts:
+            posted.put(_posted(event, raw, now), now)
     return items
+
+
+def _posted(event: Event, raw: Mapping[str, Any], now: int) -> PostedAlert:
+    starts = _time(raw, "startsAt", "") or now
+    return PostedAlert(
+        labels=dict(raw["labels"]),
+        annotations=dict(raw.get("annotations") or {}),
+        starts_at=starts,
+        ends_at=_time(raw, "endsAt", ""),
+        generator_url=str(raw.get("generatorURL") or ""),
+        updated_at=now,
+        topic=event.topic,
+        alert_id=event.id,
+        tags=event.tags,
+    )
 
 
 def _event(raw: Any, where: str, default_topic: str, severities: Mapping[str, Any], default: Level, now: int) -> Event:

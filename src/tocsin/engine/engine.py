@@ -30,6 +30,7 @@ from tocsin.engine.handler_registry import MAX_HANDLERS_PER_TOPIC, HandlerRegist
 from tocsin.engine.handlers import HandlerSpec, HandlerTable, compile_handler, handler_key
 from tocsin.engine.identity import fresh, load_identity
 from tocsin.engine.jobs import job_from_row
+from tocsin.engine.posted_alerts import PostedAlerts
 from tocsin.engine.silencing import Silencing
 from tocsin.engine.state import NS
 from tocsin.gocompat.duration import parse_duration
@@ -118,6 +119,7 @@ class Engine(Fanout, HandlerRegistry, Delivering, Administration, Silencing):
         self.identity = fresh()  # replaced by the stored IDs at start
         self.memos: dict[tuple[str, str], str] = {}
         self.silences = SilenceBook(store)
+        self.posted_alerts = PostedAlerts()
         if self.cluster is not None:  # scale-out: silences made on other instances hold here too
             self.cluster.followers.append(self.silences)
 

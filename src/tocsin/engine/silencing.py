@@ -7,8 +7,10 @@ from typing import Any
 
 from tocsin.engine.am_alerts import events_of
 from tocsin.engine.errors import InvalidError, NotFoundError, storing
+from tocsin.engine.posted_alerts import PostedAlert
 from tocsin.engine.state import EngineState
 from tocsin.silences.book import EXPIRED_EARLY, UnknownSilence
+from tocsin.silences.matchers import Matcher, labels_of
 from tocsin.silences.silence import Silence, SilenceError, parse_silence
 
 
@@ -50,9 +52,19 @@ class Silencing(EngineState):
 
     async def post_am_alerts(self, body: Any) -> int:
         """Alerts posted to Alertmanager's API: the state changes among them collected as events."""
-        items = events_of(body, self.config, self.topics, time.time_ns())
+        items = events_of(body, self.config, self.topics, time.time_ns(), self.posted_alerts)
         self.check_alert_quota(items)
         return await self.collect(items) if items else 0
+
+    def list_am_alerts(self, filters: list[Matcher], *, active: bool, silenced: bool) -> list[dict[str, Any]]:
+        """`GET /api/v2/alerts`: the unresolved alerts posted to Alertmanager's API, with their silence."""
+        now = time.time_ns()
+
+        def silenced_by(alert: PostedAlert) -> str:
+            silence = self.silences.holding(labels_of(alert.topic, alert.alert_id, alert.tags), now)
+            return silence.id if silence is not None else ""
+
+        return self.posted_alerts.listing(now, filters, silenced_by, show_active=active, show_silenced=silenced)
 
     async def silence_audit(self, silence_id: str) -> list[dict[str, Any]]:
         self.get_silence(silence_id)

@@ -12,6 +12,7 @@ from tocsin.alert.topics import Derive
 from tocsin.config.overrides import Overrides
 from tocsin.delivery.dispatcher import Job
 from tocsin.engine.cluster import ClusterLink, Linked
+from tocsin.engine.posted_alerts import PostedAlerts
 from tocsin.metrics import Metrics
 from tocsin.points import PointSink
 from tocsin.silences.book import SilenceBook
@@ -27,6 +28,7 @@ class EngineState(Linked):
     overrides: Overrides  # declared again: mypy cannot see through the Protocol for attributes it reassigns
     metrics: Metrics
     silences: SilenceBook
+    posted_alerts: PostedAlerts
     transports: Transports
     cluster: ClusterLink | None
     points: PointSink | None

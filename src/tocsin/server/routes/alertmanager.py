@@ -5,19 +5,39 @@ same silences as `/tocsin/v1/silences`); `amtool` reads `/api/v2/status`."""
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 
 from aiohttp import web
 
 from tocsin import __version__
+from tocsin.engine.errors import InvalidError
 from tocsin.gocompat.timefmt import format_rfc3339nano
 from tocsin.server.keys import ENGINE
 from tocsin.server.responses import pretty
 from tocsin.server.routes.body import read_json
 from tocsin.server.routes.silences import actor, filtered, get_silence
+from tocsin.silences.filters import FilterError, parse_filter
 
 AM = "/api/v2"
 # The Alertmanager API Tocsin speaks: amtool warns when its version differs from the server's.
 AM_API_VERSION = "0.25.0"
+
+
+async def get_alerts(request: web.Request) -> web.Response:
+    q = request.query
+    try:
+        filters = [parse_filter(text) for text in q.getall("filter", [])]
+    except FilterError as exc:
+        raise InvalidError(str(exc)) from None
+    alerts = request.app[ENGINE].list_am_alerts(filters, active=_flag(q, "active"), silenced=_flag(q, "silenced"))
+    return pretty(alerts)
+
+
+def _flag(query: Mapping[str, str], name: str) -> bool:
+    value = query.get(name, "true").lower()
+    if value not in ("true", "false"):
+        raise InvalidError(f'{name}: "{value}" is not true or false')
+    return value == "true"
 
 
 async def post_alerts(request: web.Request) -> web.Response:
@@ -64,6 +84,7 @@ async def am_status(request: web.Request) -> web.Response:
 
 def add(router: web.UrlDispatcher) -> None:
     router.add_post(AM + "/alerts", post_alerts)
+    router.add_get(AM + "/alerts", get_alerts)
     router.add_get(AM + "/silences", am_list_silences)
     router.add_post(AM + "/silences", am_post_silence)
     router.add_get(AM + "/silence/{id}", get_silence)
