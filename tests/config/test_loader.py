@@ -110,7 +110,7 @@ CORE_VALUES = {
         }
     ],
     "storage": [{"url": "sqlite:///tmp/x.db", "synchronous": "normal", "boltdb": "/var/lib/kapacitor/kapacitor.db"}],
-    "alert": [{"persist-topics": False, "topic-buffer-length": 1000}],
+    "alert": [{"persist-topics": False, "deliver-after-silence": True, "topic-buffer-length": 1000}],
     "config-override": [{"enabled": False, "allowed-file-dirs": []}],
     "logging": [{"file": "/var/log/tocsin.log", "level": "DEBUG"}],
 }
@@ -163,7 +163,7 @@ DEFAULT_CORE_VALUES = {
         }
     ],
     "storage": [{"url": "", "synchronous": "full", "boltdb": ""}],
-    "alert": [{"persist-topics": True, "topic-buffer-length": 5000}],
+    "alert": [{"persist-topics": True, "deliver-after-silence": True, "topic-buffer-length": 5000}],
     "config-override": [{"enabled": True, "allowed-file-dirs": []}],
     "logging": [{"file": "STDERR", "level": "INFO"}],
 }

@@ -4,13 +4,16 @@ problem; a silence survives a restart with its audit trail."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from tests.engine.test_engine import Open, event, open_engine, post
 from tests.support.sink import HttpSink
 from tocsin.alert.levels import Level
+from tocsin.config.loader import load_text
 from tocsin.engine.engine import Engine
 from tocsin.gocompat.timefmt import format_rfc3339nano
 from tocsin.store.base import DeliveryFilter
+from tocsin.store.sqlite import SqliteStore
 
 __all__ = ["open_engine"]
 HOUR = 3600 * 1_000_000_000
@@ -98,7 +101,45 @@ async def test_a_restart_keeps_silences_their_audit_and_what_they_held(open_engi
     await again.collect([event("a", Level.OK, host="db3")])  # its problem was held back: so is the recovery
     await again.wait_idle()
     assert sink.requests == []
-    assert [e["action"] for e in await again.silence_audit(silence.id)] == ["create", "update", "expire"]
+    assert await again.release_ended_silences(time.time_ns()) == 0  # nothing still firing to deliver
+    assert [e["action"] for e in await again.silence_audit(silence.id)] == ["create", "update", "expire", "release"]
+
+
+async def test_when_a_silence_ends_what_it_still_holds_is_delivered_once(open_engine: Open, sink: HttpSink) -> None:
+    engine = await open_engine()
+    await engine.create_handler("t", post("h", sink.url + "/h"))
+    await engine.create_handler("t", post("g", sink.url + "/g"))
+    silence = await engine.save_silence(silence_body(("host", "db3")), "ann")
+    await engine.collect([event("firing", host="db3"), event("over", host="db3")])
+    await engine.collect([event("firing", Level.WARNING, host="db3"), event("over", Level.OK, host="db3")])
+    await engine.expire_silence(silence.id, "ann")
+    assert await engine.release_ended_silences(time.time_ns()) == 2  # the WARNING, to each handler
+    assert await engine.release_ended_silences(time.time_ns()) == 0  # once
+    await engine.wait_idle()
+    assert sorted((r.path, r.json()["id"], r.json()["level"]) for r in sink.requests) == [
+        ("/g", "firing", "WARNING"),
+        ("/h", "firing", "WARNING"),
+    ]
+    assert engine.get_topic("t").events["firing"].silenced == ""
+    await engine.collect([event("firing", Level.OK, host="db3")])  # its problem went out: so does the recovery
+    await engine.wait_idle()
+    assert sorted(r.json()["level"] for r in sink.requests) == ["OK", "OK", "WARNING", "WARNING"]
+
+
+async def test_a_setting_turns_the_delivery_at_the_end_off(tmp_path: Path, sink: HttpSink) -> None:
+    base = load_text(f'data_dir = "{tmp_path}"\n[alert]\ndeliver-after-silence = false\n', "t.conf", environ={})
+    engine = Engine(base, SqliteStore(str(tmp_path / "tocsin.db")))
+    await engine.start()
+    try:
+        await engine.create_handler("t", post("h", sink.url + "/h"))
+        silence = await engine.save_silence(silence_body(("host", "db3")), "ann")
+        await engine.collect([event("firing", host="db3")])
+        await engine.expire_silence(silence.id, "ann")
+        assert await engine.release_ended_silences(time.time_ns()) == 0
+        await engine.wait_idle()
+        assert sink.requests == []
+    finally:
+        await engine.stop(0.1)
 
 
 async def test_a_dry_run_says_which_silence_would_hold_a_delivery(open_engine: Open, sink: HttpSink) -> None:

@@ -86,6 +86,15 @@ class TopicTable:
     def restore(self, topic_id: str, alert_id: str, record: dict[str, Any]) -> None:
         self.ensure(topic_id).events[alert_id] = EventState.from_record(record)
 
+    def held_by(self, silence_id: str) -> list[tuple[Topic, str]]:
+        """The (topic, alert ID) pairs whose current problem a silence held back."""
+        return [
+            (topic, alert_id)
+            for topic in self._topics.values()
+            for alert_id, state in topic.events.items()
+            if state.silenced == silence_id and state.level != Level.OK
+        ]
+
     def list(self, pattern: str = "", min_level: Level = Level.OK) -> list[Topic]:
         out = [
             t

@@ -212,6 +212,12 @@ ALERT = Section(
     fields=(
         Field("persist-topics", BOOL, True, help="Keep topic state and events across restarts."),
         Field(
+            "deliver-after-silence",
+            BOOL,
+            True,
+            help="When a silence ends, deliver once the state of each alert it held back that is still not OK.",
+        ),
+        Field(
             "topic-buffer-length",
             INT,
             5000,

@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 
 _NS = NS
 PURGE_EVERY = 60.0
+RELEASE_EVERY = 1.0  # seconds between checks for silences that have ended
 LANE_MEMORY = 10_000  # pending deliveries per handler held in memory; more wait in the store
 
 
@@ -111,6 +112,7 @@ class Engine(Fanout, HandlerRegistry, Delivering, Administration, Silencing):
         self.metrics.init_kinds(HANDLERS, (reason.value for reason in Reason))
         self.metrics.watch_outbox(self._outbox_sample)
         self._purger: asyncio.Task[None] | None = None
+        self._releaser: asyncio.Task[None] | None = None
         self._stopped = False
         self.points: PointSink | None = None  # the task service, once wired
         # Services started after topic handlers load and before pending deliveries resume (their handlers
@@ -160,6 +162,7 @@ class Engine(Fanout, HandlerRegistry, Delivering, Administration, Silencing):
         if counts:
             log.info("resuming %d pending deliveries", sum(counts.values()))
         self._purger = asyncio.get_running_loop().create_task(self._purge_loop())
+        self._releaser = asyncio.get_running_loop().create_task(self._release_loop())
         if self.cluster is not None:  # scale-out
             await self.cluster.start()
 
@@ -168,9 +171,10 @@ class Engine(Fanout, HandlerRegistry, Delivering, Administration, Silencing):
         if self._stopped:
             return
         self._stopped = True
-        if self._purger is not None:
-            self._purger.cancel()
-            await asyncio.gather(self._purger, return_exceptions=True)
+        for loop_task in (self._purger, self._releaser):
+            if loop_task is not None:
+                loop_task.cancel()
+                await asyncio.gather(loop_task, return_exceptions=True)
         for service in reversed(self.services):
             await service.close()
         if self.cluster is not None:  # scale-out: stop claiming, then give back what is left
@@ -181,6 +185,15 @@ class Engine(Fanout, HandlerRegistry, Delivering, Administration, Silencing):
             await self.cluster.release()
         await self.store.close()
         await self.transports.close()
+
+    async def _release_loop(self) -> None:
+        """Silences that have ended deliver the state of what they still hold (tocsin.engine.silencing)."""
+        while True:
+            await asyncio.sleep(RELEASE_EVERY)
+            try:
+                await self.release_ended_silences(time.time_ns())
+            except Exception as exc:
+                log.error("delivering what ended silences held failed (tried again in %gs): %s", RELEASE_EVERY, exc)
 
     async def _purge_loop(self) -> None:
         while True:

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any
 
+from tocsin.alert.event import Event
+from tocsin.delivery.dispatcher import Job
 from tocsin.engine.am_alerts import events_of
 from tocsin.engine.errors import InvalidError, NotFoundError, storing
+from tocsin.engine.fanout import SILENCED_BY
 from tocsin.engine.posted_alerts import PostedAlert
 from tocsin.engine.state import EngineState
-from tocsin.silences.book import EXPIRED_EARLY, UnknownSilence
+from tocsin.silences.book import EXPIRED_EARLY, RELEASED, UnknownSilence
 from tocsin.silences.matchers import Matcher, labels_of
 from tocsin.silences.silence import Silence, SilenceError, parse_silence
+from tocsin.store.base import DeliveryFilter, DeliveryRow, DeliveryStatus, NewDelivery, TopicStateChange
 
 
 class Silencing(EngineState):
@@ -65,6 +70,64 @@ class Silencing(EngineState):
             return silence.id if silence is not None else ""
 
         return self.posted_alerts.listing(now, filters, silenced_by, show_active=active, show_silenced=silenced)
+
+    async def release_ended_silences(self, now: int) -> int:
+        """For each silence that has ended: the alerts it held back that are still not OK have their latest held
+        deliveries sent once (as they would have gone out without the silence), unless another silence holds
+        them now or `[alert] deliver-after-silence` is off. Returns how many deliveries were queued."""
+        queued = 0
+        ended = self.silences.unreleased(now)
+        if ended and self.cluster is not None:
+            # another instance may have just released them: read the store, not the last notice
+            await self.silences.load()
+            ended = self.silences.unreleased(now)
+        for silence in ended:
+            if self.config.get("alert", "deliver-after-silence"):
+                queued += await self._release(silence, now)
+            released = replace(silence, released=True, updated_at=now)
+            with storing("silence"):
+                await self.silences.commit(released, RELEASED, now, "tocsin")
+        return queued
+
+    async def _release(self, silence: Silence, now: int) -> int:
+        deliveries, changes, jobs = [], [], []
+        held_rows: dict[str, list[DeliveryRow]] = {}
+        for topic, alert_id in self.topics.held_by(silence.id):
+            topic_id = topic.id
+            rows = held_rows.get(topic_id)
+            if rows is None:
+                flt = DeliveryFilter(topic=topic_id, status=DeliveryStatus.SILENCED, since=silence.starts_at)
+                flt.limit = 10_000
+                rows = held_rows[topic_id] = await self.store.query_deliveries(flt)
+            latest: dict[str, DeliveryRow] = {}
+            for row in rows:  # newest first
+                if row.alert_id == alert_id and row.last_error == SILENCED_BY.format(id=silence.id):
+                    latest.setdefault(row.handler, row)
+            state = topic.events[alert_id]
+            events = {key: Event.from_record(row.event) for key, row in latest.items()}
+            first = next(iter(events.values()), None)
+            other = self.silences.holding(labels_of(first.topic, first.id, first.tags), now) if first else None
+            if other is not None:
+                state.silenced = other.id  # still held, by another silence now
+            else:
+                state.silenced = ""
+                for key, row in latest.items():
+                    if self.handlers.by_key(key) is None:
+                        continue  # the handler is gone: nothing to send it to
+                    deliveries.append(
+                        NewDelivery(row.topic, row.handler, row.kind, row.alert_id, row.level, row.event, now)
+                    )
+                    jobs.append((row.handler, row.kind, events[key]))
+            changes.append(TopicStateChange(topic_id, alert_id, state.to_record()))
+        if not self.config.get("alert", "persist-topics"):
+            changes = []
+        if not changes and not deliveries:
+            return 0
+        with storing("delivery"):
+            ids = await self.store.commit_intake(changes, deliveries)
+        for row_id, (key, kind, event) in zip(ids, jobs, strict=True):
+            self.submit(Job(row_id, key, kind, event.id, event, now))
+        return len(deliveries)
 
     async def silence_audit(self, silence_id: str) -> list[dict[str, Any]]:
         self.get_silence(silence_id)

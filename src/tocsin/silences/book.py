@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 SILENCES_NS, AUDIT_NS = "silences", "silence-audit"
 MAX_SILENCES = 10_000  # not expired; each one is checked against every event of intake
-CREATED, UPDATED, EXPIRED_EARLY = "create", "update", "expire"
+CREATED, UPDATED, EXPIRED_EARLY, RELEASED = "create", "update", "expire", "release"
 
 
 class UnknownSilence(LookupError):
@@ -93,6 +93,10 @@ class SilenceBook:
                 raise SilenceError(f"silence: at most {MAX_SILENCES} silences may be pending or active")
             silence, action = replace(silence, id=str(uuid.uuid4())), CREATED
         return silence, action
+
+    def unreleased(self, now: int) -> list[Silence]:
+        """The silences that have ended and whose still-firing alerts have not had their state delivered yet."""
+        return [s for s in self._by_id.values() if s.ends_at <= now and not s.released]
 
     def ending(self, silence_id: str, now: int) -> Silence:
         """The silence expired at `now`, for `commit` with EXPIRED_EARLY. Raises SilenceError or UnknownSilence."""

@@ -28,6 +28,8 @@ class Silence:
     created_by: str
     comment: str
     updated_at: int  # ns
+    # Once it has ended: the alerts it held that were still not OK have had their state delivered.
+    released: bool = False
 
     def state(self, now: int) -> str:
         if now >= self.ends_at:
@@ -64,6 +66,7 @@ class Silence:
             "createdBy": self.created_by,
             "comment": self.comment,
             "updatedAt": self.updated_at,
+            "released": self.released,
         }
 
     @classmethod
@@ -77,6 +80,7 @@ class Silence:
             str(rec.get("createdBy", "")),
             str(rec.get("comment", "")),
             int(rec.get("updatedAt", 0)),
+            bool(rec.get("released", False)),
         )
 
 
