@@ -6,6 +6,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+
+import tocsin.engine.fanout as fanout_module
 from tests.engine.test_engine import Open, event, open_engine, post
 from tests.support.sink import HttpSink
 from tocsin.alert.levels import Level
@@ -17,6 +20,8 @@ from tocsin.store.sqlite import SqliteStore
 
 __all__ = ["open_engine"]
 HOUR = 3600 * 1_000_000_000
+MINUTE = 60 * 1_000_000_000
+DAY = 24 * HOUR
 
 
 def silence_body(*matchers: tuple[str, str], starts_in: int = -1, lasts: int = HOUR) -> dict[str, object]:
@@ -151,3 +156,40 @@ async def test_a_dry_run_says_which_silence_would_hold_a_delivery(open_engine: O
     assert (held["handlers"][0]["silencedBy"], held["handlers"][0]["request"]["url"]) == (silence.id, sink.url + "/h")
     assert "silencedBy" not in free["handlers"][0]
     assert await engine.deliveries(DeliveryFilter(topic="t")) == []
+
+
+class _Clock:
+    def __init__(self, ns: int) -> None:
+        self.ns = ns
+
+    def time_ns(self) -> int:
+        return self.ns
+
+
+async def test_a_maintenance_window_holds_during_its_hours_and_delivers_after(
+    open_engine: Open, sink: HttpSink, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = await open_engine()
+    await engine.create_handler("t", post("h", sink.url + "/h"))
+    body = {"name": "nightly", "matchers": [{"name": "host", "value": "db3"}]}
+    window = await engine.save_window({**body, "schedule": {"cron": "0 2 * * *", "duration": "2h"}}, "ann")
+    midnight = (time.time_ns() // DAY + 1) * DAY  # tomorrow, 00:00 UTC
+    clock = _Clock(midnight + 150 * MINUTE)  # 02:30, inside the window
+    monkeypatch.setattr(fanout_module, "time", clock)
+    await engine.collect([event("a", host="db3"), event("b", host="web1")])
+    clock.ns = midnight + 5 * 3600 * 10**9  # 05:00, after it
+    await engine.collect([event("c", host="db3")])
+    await engine.wait_idle()
+    assert sorted(r.json()["id"] for r in sink.requests) == ["b", "c"]
+    assert await _log(engine) == [
+        ("a", "CRITICAL", f"SILENCED silenced by {window.id}"),
+        ("b", "CRITICAL", "DELIVERED"),
+        ("c", "CRITICAL", "DELIVERED"),
+    ]
+    assert await engine.release_ended_silences(midnight + 270 * MINUTE) == 1  # 04:30: a is still firing
+    assert await engine.release_ended_silences(midnight + 280 * MINUTE) == 0  # once per occurrence
+    await engine.wait_idle()
+    assert sorted(r.json()["id"] for r in sink.requests) == ["a", "b", "c"]
+    assert [w.name for w in engine.list_windows()] == ["nightly"]
+    await engine.delete_window(window.id, "ann")
+    assert engine.list_windows() == []

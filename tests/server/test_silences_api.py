@@ -104,3 +104,25 @@ def test_amtool_alerts_become_events_and_a_silence_holds_them(server: ServerProc
     assert [(d["alertId"], d["lastError"]) for d in log["deliveries"]] == [
         ('DiskFull{host="db3",severity="critical"}', f"silenced by {silence_id}")
     ]
+
+
+def test_maintenance_windows_are_previewed_saved_listed_and_deleted(server: ServerProcess) -> None:
+    body = {
+        "name": "weekend patching",
+        "matchers": [{"name": "host", "value": "db3", "isRegex": False}],
+        "schedule": {"weekdays": ["sat", "sun"], "start": "02:00", "end": "04:00", "timezone": "Europe/Berlin"},
+        "comment": "kernel updates",
+    }
+    status, preview = server.request("POST", "/tocsin/v1/maintenance-windows/preview", body)
+    assert status == 200 and len(preview["next"]) == 5
+    assert all(o["startsAt"].endswith(("T01:00:00Z", "T00:00:00Z")) for o in preview["next"])  # 02:00 Berlin
+    assert server.request("GET", "/tocsin/v1/maintenance-windows")[1] == {"windows": []}  # nothing saved
+    status, saved = server.request("POST", "/tocsin/v1/maintenance-windows", body)
+    assert status == 200
+    assert (saved["name"], saved["schedule"], saved["next"]) == (body["name"], body["schedule"], preview["next"][:3])
+    assert [w["id"] for w in server.request("GET", "/tocsin/v1/maintenance-windows")[1]["windows"]] == [saved["id"]]
+    status, bad = server.request("POST", "/tocsin/v1/maintenance-windows", {**body, "schedule": {"cron": "x"}})
+    assert (status, bad["error"]) == (400, "window: schedule.cron: not a cron expression: 'x'")
+    assert server.request("DELETE", f"/tocsin/v1/maintenance-windows/{saved['id']}")[0] == 204
+    status, gone = server.request("GET", f"/tocsin/v1/maintenance-windows/{saved['id']}")
+    assert (status, gone["error"]) == (404, f'unknown maintenance window: "{saved["id"]}"')

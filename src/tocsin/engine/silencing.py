@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 from typing import Any
 
 from tocsin.alert.event import Event
@@ -13,9 +12,10 @@ from tocsin.engine.errors import InvalidError, NotFoundError, storing
 from tocsin.engine.fanout import SILENCED_BY
 from tocsin.engine.posted_alerts import PostedAlert
 from tocsin.engine.state import EngineState
-from tocsin.silences.book import EXPIRED_EARLY, RELEASED, UnknownSilence
+from tocsin.silences.book import EXPIRED_EARLY, MAX_WINDOWS, UnknownSilence
 from tocsin.silences.matchers import Matcher, labels_of
 from tocsin.silences.silence import Silence, SilenceError, parse_silence
+from tocsin.silences.windows import Window, occurrences_json, parse_window
 from tocsin.store.base import DeliveryFilter, DeliveryRow, DeliveryStatus, NewDelivery, TopicStateChange
 
 
@@ -84,9 +84,8 @@ class Silencing(EngineState):
         for silence in ended:
             if self.config.get("alert", "deliver-after-silence"):
                 queued += await self._release(silence, now)
-            released = replace(silence, released=True, updated_at=now)
             with storing("silence"):
-                await self.silences.commit(released, RELEASED, now, "tocsin")
+                await self.silences.mark_released(silence, now)
         return queued
 
     async def _release(self, silence: Silence, now: int) -> int:
@@ -128,6 +127,43 @@ class Silencing(EngineState):
         for row_id, (key, kind, event) in zip(ids, jobs, strict=True):
             self.submit(Job(row_id, key, kind, event.id, event, now))
         return len(deliveries)
+
+    # maintenance windows
+
+    def list_windows(self) -> list[Window]:
+        return self.silences.windows()
+
+    def get_window(self, window_id: str) -> Window:
+        try:
+            return self.silences.get_window(window_id)
+        except UnknownSilence:
+            raise NotFoundError(f'unknown maintenance window: "{window_id}"') from None
+
+    def preview_window(self, body: Any, count: int) -> list[dict[str, str]]:
+        """The next occurrences of the window `body` describes, saving nothing."""
+        now = time.time_ns()
+        try:
+            return occurrences_json(parse_window(body, now), now, count)
+        except SilenceError as exc:
+            raise InvalidError(str(exc)) from None
+
+    async def save_window(self, body: Any, by: str) -> Window:
+        now = time.time_ns()
+        try:
+            window = parse_window(body, now)
+        except SilenceError as exc:
+            raise InvalidError(str(exc)) from None
+        if window.id:
+            self.get_window(window.id)
+        elif len(self.silences.windows()) >= MAX_WINDOWS:
+            raise InvalidError(f"window: at most {MAX_WINDOWS} maintenance windows")
+        with storing("maintenance window"):
+            return await self.silences.save_window(window, now, by)
+
+    async def delete_window(self, window_id: str, by: str) -> None:
+        self.get_window(window_id)
+        with storing("maintenance window"):
+            await self.silences.delete_window(window_id, time.time_ns(), by)
 
     async def silence_audit(self, silence_id: str) -> list[dict[str, Any]]:
         self.get_silence(silence_id)

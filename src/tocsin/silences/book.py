@@ -16,12 +16,14 @@ from dataclasses import replace
 from typing import Any
 
 from tocsin.silences.silence import EXPIRED, Silence, SilenceError
+from tocsin.silences.windows import Window
 from tocsin.store.base import Store
 from tocsin.store.cluster import DOCUMENT, Notice
 
 log = logging.getLogger(__name__)
 
-SILENCES_NS, AUDIT_NS = "silences", "silence-audit"
+SILENCES_NS, AUDIT_NS, WINDOWS_NS = "silences", "silence-audit", "maintenance-windows"
+MAX_WINDOWS = 1_000
 MAX_SILENCES = 10_000  # not expired; each one is checked against every event of intake
 CREATED, UPDATED, EXPIRED_EARLY, RELEASED = "create", "update", "expire", "release"
 
@@ -34,6 +36,7 @@ class SilenceBook:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._by_id: dict[str, Silence] = {}
+        self._windows: dict[str, Window] = {}
         self._live: list[Silence] = []  # not expired when last pruned, by start: the only ones `holding` checks
         self._prune_at = 0  # the soonest end among them: past it, `_live` is pruned again
         self._seq = itertools.count()
@@ -48,6 +51,13 @@ class SilenceBook:
             except (KeyError, TypeError, ValueError) as exc:
                 log.error("stored silence %s not loaded: %s", key, exc)
         self._by_id = found
+        windows = {}
+        for key, doc in (await self.store.load_documents(WINDOWS_NS)).items():
+            try:
+                windows[key] = Window.from_record(doc)
+            except (KeyError, TypeError, ValueError) as exc:
+                log.error("stored maintenance window %s not loaded: %s", key, exc)
+        self._windows = windows
         self._relive(0)
 
     def _relive(self, now: int) -> None:
@@ -74,11 +84,17 @@ class SilenceBook:
             later = best is None or silence.ends_at > best.ends_at
             if later and silence.ends_at > now and all(m.matches(labels) for m in silence.matchers):
                 best = silence
+        for window in self._windows.values():
+            occurrence = window.occurrence(now)
+            if occurrence is None or (best is not None and occurrence[1] <= best.ends_at):
+                continue
+            if all(m.matches(labels) for m in window.matchers):
+                best = window.as_silence(*occurrence)
         return best
 
     @property
     def any_live(self) -> bool:
-        return bool(self._live)
+        return bool(self._live) or bool(self._windows)
 
     def prepare(self, silence: Silence, now: int) -> tuple[Silence, str]:
         """What `commit` will store for `silence` and the audit action: a create (its ID "": a new one is made)
@@ -95,8 +111,60 @@ class SilenceBook:
         return silence, action
 
     def unreleased(self, now: int) -> list[Silence]:
-        """The silences that have ended and whose still-firing alerts have not had their state delivered yet."""
-        return [s for s in self._by_id.values() if s.ends_at <= now and not s.released]
+        """The silences, and the windows' occurrences, that have ended and whose still-firing alerts have not had
+        their state delivered yet (an occurrence as a silence with its window's ID)."""
+        ended = [s for s in self._by_id.values() if s.ends_at <= now and not s.released]
+        for window in self._windows.values():
+            last = window.last_ended(now)
+            if last is not None and last[1] > window.released_until:
+                ended.append(window.as_silence(*last))
+        return ended
+
+    async def mark_released(self, silence: Silence, now: int) -> None:
+        """`silence` (from `unreleased`) has had what it held delivered."""
+        window = self._windows.get(silence.id)
+        if window is not None:
+            done = replace(window, released_until=silence.ends_at, _cache=[0, 0, None])
+            await self._put_window(done, RELEASED, now, "tocsin")
+        else:
+            await self.commit(replace(silence, released=True, updated_at=now), RELEASED, now, "tocsin")
+
+    # maintenance windows
+
+    def windows(self) -> list[Window]:
+        return sorted(self._windows.values(), key=lambda w: (w.name, w.id))
+
+    def get_window(self, window_id: str) -> Window:
+        found = self._windows.get(window_id)
+        if found is None:
+            raise UnknownSilence(window_id)
+        return found
+
+    async def save_window(self, window: Window, now: int, by: str) -> Window:
+        """Create `window` (its ID "": a new one is made) or replace the one with its ID; what ended before it
+        was saved is not its to deliver."""
+        action = UPDATED if window.id else CREATED
+        if not window.id:
+            window = replace(window, id=str(uuid.uuid4()))
+        window = replace(window, released_until=now, _cache=[0, 0, None])
+        await self._put_window(window, action, now, by)
+        return window
+
+    async def delete_window(self, window_id: str, now: int, by: str) -> None:
+        window = self.get_window(window_id)
+        await self.store.delete_document(WINDOWS_NS, window_id)
+        await self._audit({"window": window.to_record()}, "delete", now, by)
+        self._windows.pop(window_id, None)
+
+    async def _put_window(self, window: Window, action: str, now: int, by: str) -> None:
+        record = window.to_record()
+        await self.store.put_document(WINDOWS_NS, window.id, record)
+        await self._audit({"window": record}, action, now, by)
+        self._windows[window.id] = window
+
+    async def _audit(self, what: dict[str, Any], action: str, now: int, by: str) -> None:
+        key = f"{now:020d}-{next(self._seq):06d}-{next(iter(what.values()))['id']}"
+        await self.store.put_document(AUDIT_NS, key, {"at": now, "action": action, "by": by, **what})
 
     def ending(self, silence_id: str, now: int) -> Silence:
         """The silence expired at `now`, for `commit` with EXPIRED_EARLY. Raises SilenceError or UnknownSilence."""
@@ -113,7 +181,8 @@ class SilenceBook:
     # another instance's changes, on a shared store (a follower of tocsin.engine.cluster.ClusterLink)
 
     def notice(self, notice: Notice) -> None:
-        if notice.kind == DOCUMENT and notice.body.partition("\t")[0] == SILENCES_NS and self._reload is None:
+        namespace = notice.body.partition("\t")[0]
+        if notice.kind == DOCUMENT and namespace in (SILENCES_NS, WINDOWS_NS) and self._reload is None:
             self._reload = asyncio.get_running_loop().create_task(self._reload_all(), name="tocsin-silences")
 
     async def resync(self) -> None:
@@ -131,7 +200,6 @@ class SilenceBook:
         """Store `silence` and its audit entry, then apply it (a failed write changes nothing)."""
         record = silence.to_record()
         await self.store.put_document(SILENCES_NS, silence.id, record)
-        entry = {"at": now, "action": action, "by": by, "silence": record}
-        await self.store.put_document(AUDIT_NS, f"{now:020d}-{next(self._seq):06d}-{silence.id}", entry)
+        await self._audit({"silence": record}, action, now, by)
         self._by_id[silence.id] = silence
         self._relive(0)

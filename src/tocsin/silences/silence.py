@@ -91,17 +91,7 @@ def parse_silence(body: Any, now: int) -> Silence:
     or unparseable `startsAt` or `endsAt`, an end before the start or in the past."""
     if not isinstance(body, Mapping):
         raise SilenceError("silence: expected a JSON object")
-    raw = body.get("matchers")
-    if not isinstance(raw, Sequence) or isinstance(raw, str) or not raw:
-        raise SilenceError("silence: matchers: at least one matcher is required")
-    if len(raw) > MAX_MATCHERS:
-        raise SilenceError(f"silence: matchers: at most {MAX_MATCHERS}")
-    try:
-        matchers = tuple(Matcher.parse(m, f"silence: matchers[{i}]") for i, m in enumerate(raw))
-    except MatcherError as exc:
-        raise SilenceError(str(exc)) from None
-    if all(m.matches_text("") for m in matchers):
-        raise SilenceError("silence: matchers: at least one matcher must not match the empty string")
+    matchers = parse_matchers(body.get("matchers"), "silence")
     starts_at, ends_at = _time(body, "startsAt"), _time(body, "endsAt")
     if ends_at < starts_at:
         raise SilenceError("silence: endsAt: before startsAt")
@@ -112,6 +102,22 @@ def parse_silence(body: Any, now: int) -> Silence:
     if given is not None and (not isinstance(given, str) or not given):
         raise SilenceError("silence: id: a non-empty string when given")
     return Silence(given or "", matchers, starts_at, ends_at, created_by, comment, now)
+
+
+def parse_matchers(raw: Any, what: str) -> tuple[Matcher, ...]:
+    """The matchers of a silence or window: at least one, and not all matching the empty string (they would
+    hold back everything)."""
+    if not isinstance(raw, Sequence) or isinstance(raw, str) or not raw:
+        raise SilenceError(f"{what}: matchers: at least one matcher is required")
+    if len(raw) > MAX_MATCHERS:
+        raise SilenceError(f"{what}: matchers: at most {MAX_MATCHERS}")
+    try:
+        matchers = tuple(Matcher.parse(m, f"{what}: matchers[{i}]") for i, m in enumerate(raw))
+    except MatcherError as exc:
+        raise SilenceError(str(exc)) from None
+    if all(m.matches_text("") for m in matchers):
+        raise SilenceError(f"{what}: matchers: at least one matcher must not match the empty string")
+    return matchers
 
 
 def _time(body: Mapping[str, Any], name: str) -> int:

@@ -74,9 +74,45 @@ async def silence_audit(request: web.Request) -> web.Response:
     )
 
 
+# maintenance windows
+
+WINDOWS = "/tocsin/v1/maintenance-windows"
+PREVIEW_COUNT = 5
+
+
+async def list_windows(request: web.Request) -> web.Response:
+    now = time.time_ns()
+    return pretty({"windows": [w.to_json(now) for w in request.app[ENGINE].list_windows()]})
+
+
+async def post_window(request: web.Request) -> web.Response:
+    body = await read_json(request, "invalid window json: ")
+    window = await request.app[ENGINE].save_window(body, actor(request, body))
+    return pretty(window.to_json(time.time_ns()))
+
+
+async def preview_window(request: web.Request) -> web.Response:
+    body = await read_json(request, "invalid window json: ")
+    return pretty({"next": request.app[ENGINE].preview_window(body, PREVIEW_COUNT)})
+
+
+async def get_window(request: web.Request) -> web.Response:
+    return pretty(request.app[ENGINE].get_window(request.match_info["id"]).to_json(time.time_ns()))
+
+
+async def delete_window(request: web.Request) -> web.Response:
+    await request.app[ENGINE].delete_window(request.match_info["id"], actor(request, None))
+    return no_content()
+
+
 def add(router: web.UrlDispatcher) -> None:
     router.add_get(BASE, list_silences)
     router.add_post(BASE, post_silence)
     router.add_get(BASE + "/{id}", get_silence)
     router.add_delete(BASE + "/{id}", expire_silence)
     router.add_get(BASE + "/{id}/audit", silence_audit)
+    router.add_get(WINDOWS, list_windows)
+    router.add_post(WINDOWS, post_window)
+    router.add_post(WINDOWS + "/preview", preview_window)
+    router.add_get(WINDOWS + "/{id}", get_window)
+    router.add_delete(WINDOWS + "/{id}", delete_window)
