@@ -128,6 +128,16 @@ class Silencing(EngineState):
             self.submit(Job(row_id, key, kind, event.id, event, now))
         return len(deliveries)
 
+    def held_alerts(self, silence_id: str) -> list[dict[str, str]]:
+        """The alerts whose current problem the silence (or window) holds back."""
+        if silence_id not in {w.id for w in self.silences.windows()}:
+            self.get_silence(silence_id)
+        held = self.topics.held_by(silence_id)
+        return [
+            {"topic": topic.id, "id": alert_id, "level": topic.events[alert_id].level.name}
+            for topic, alert_id in sorted(held, key=lambda pair: (pair[0].id, pair[1]))
+        ]
+
     # maintenance windows
 
     def list_windows(self) -> list[Window]:

@@ -56,6 +56,10 @@ async def expire_silence(request: web.Request) -> web.Response:
     return no_content()
 
 
+async def held_alerts(request: web.Request) -> web.Response:
+    return pretty({"held": request.app[ENGINE].held_alerts(request.match_info["id"])})
+
+
 async def silence_audit(request: web.Request) -> web.Response:
     entries = await request.app[ENGINE].silence_audit(request.match_info["id"])
     now = time.time_ns()
@@ -111,6 +115,7 @@ def add(router: web.UrlDispatcher) -> None:
     router.add_get(BASE + "/{id}", get_silence)
     router.add_delete(BASE + "/{id}", expire_silence)
     router.add_get(BASE + "/{id}/audit", silence_audit)
+    router.add_get(BASE + "/{id}/held", held_alerts)
     router.add_get(WINDOWS, list_windows)
     router.add_post(WINDOWS, post_window)
     router.add_post(WINDOWS + "/preview", preview_window)

@@ -1,4 +1,4 @@
-// The page shell: sign-in when the server asks for it, then hash routing between the four views; each view
+// The page shell: sign-in when the server asks for it, then hash routing between the views; each view
 // returns a cleanup function.
 import { whenSignedOut } from "./api.js";
 import { replaceChildren, h, toast } from "./dom.js";
@@ -7,8 +7,9 @@ import * as endpoints from "./endpoints.js";
 import * as topics from "./topics.js";
 import * as handlers from "./handlers.js";
 import * as deliveries from "./deliveries.js";
+import * as silences from "./silences.js";
 
-const VIEWS = { endpoints, topics, handlers, deliveries };
+const VIEWS = { endpoints, topics, handlers, deliveries, silences };
 let cleanup = null;
 let current = null;
 let signedIn = false;

@@ -22,7 +22,7 @@ export async function render(main) {
   const [handlerLabel, handler] = input("d-handler", "Handler");
   const [sinceLabel, since] = input("d-since", "Since", { placeholder: "1h or 2026-01-01T00:00:00Z" });
   const [limitLabel, limit] = input("d-limit", "Limit", { inputmode: "numeric", value: "100" });
-  const status = h("select", { id: "d-status" }, ["", "pending", "delivered", "dead"].map((s) => h("option", { value: s }, s || "any")));
+  const status = h("select", { id: "d-status" }, ["", "pending", "delivered", "dead", "silenced"].map((s) => h("option", { value: s }, s || "any")));
   const message = h("p", { class: "status", role: "status", "aria-live": "polite" });
   const body = h("tbody");
   const form = h("form", { class: "filters", "aria-label": "Filters" },

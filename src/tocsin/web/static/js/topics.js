@@ -106,7 +106,7 @@ function eventsSkeleton(v) {
       error,
       h("table", { class: "grid" },
         h("caption", { class: "sr-only" }, `Events of topic ${v.selected}, newest first`),
-        h("thead", {}, h("tr", {}, ["Level", "Event", "Message", "Time", "Duration"].map((c) => h("th", { scope: "col" }, c)))),
+        h("thead", {}, h("tr", {}, ["Level", "Event", "Message", "Time", "Duration", "Actions"].map((c) => h("th", { scope: "col" }, c)))),
         body),
       more));
   return { topic: v.selected, count, body, more, error };
@@ -133,8 +133,9 @@ function drawEvents(v, events) {
     h("th", { scope: "row" }, e.id),
     h("td", { class: "message" }, e.state.message),
     timeCell(e.state.time),
-    h("td", { class: "num" }, e.state.duration)));
-  replaceChildren(parts.body, rows.length ? rows : h("tr", {}, h("td", { colspan: "5" }, "No events.")));
+    h("td", { class: "num" }, e.state.duration),
+    h("td", {}, h("a", { href: `#/silences/new/${encodeURIComponent(v.selected)}/${encodeURIComponent(e.id)}`, "aria-label": `Silence ${e.id}` }, "Silence"))));
+  replaceChildren(parts.body, rows.length ? rows : h("tr", {}, h("td", { colspan: "6" }, "No events.")));
   parts.count.textContent = `Showing ${visible.length} of ${sorted.length} events`;
   parts.more.hidden = sorted.length <= visible.length;
   parts.more.textContent = `Show ${Math.min(PAGE, sorted.length - visible.length)} more`;
