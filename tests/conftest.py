@@ -8,9 +8,9 @@ import os
 
 from hypothesis import settings
 
-from tests.support.fixtures import sink, sink_process, tcp_sink, transports
+from tests.support.fixtures import serve_process, sink, sink_process, tcp_sink, transports
 
-__all__ = ["sink", "sink_process", "tcp_sink", "transports"]
+__all__ = ["serve_process", "sink", "sink_process", "tcp_sink", "transports"]
 
 if os.environ.get("CI"):
     settings.register_profile("ci", derandomize=True, database=None)

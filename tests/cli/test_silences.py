@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -15,10 +13,8 @@ from tocsin.cli.errors import EXIT_COMMAND
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    proc = ServerProcess(tmp_path).start()
-    yield proc
-    proc.stop()
+def server(serve_process: ServerProcess) -> ServerProcess:
+    return serve_process
 
 
 def cli(server: ServerProcess, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:

@@ -32,10 +32,8 @@ RULES = """groups:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    proc = ServerProcess(tmp_path).start()
-    yield proc
-    proc.stop()
+def server(serve_process: ServerProcess) -> ServerProcess:
+    return serve_process
 
 
 @pytest.fixture

@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -18,10 +16,8 @@ AMTOOL = shutil.which("amtool")
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    proc = ServerProcess(tmp_path).start()
-    yield proc
-    proc.stop()
+def server(serve_process: ServerProcess) -> ServerProcess:
+    return serve_process
 
 
 def amtool(server: ServerProcess, *args: str) -> str:

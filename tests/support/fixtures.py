@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.server import ServerProcess
 from tests.support.sink import HttpSink, TcpSink
 from tocsin.transports import Transports
 
@@ -75,3 +76,11 @@ def sink_process(tmp_path: Path) -> Iterator[SinkProcess]:
     yield SinkProcess(f"http://127.0.0.1:{port}/alerts", record)
     proc.terminate()
     proc.wait(10)
+
+
+@pytest.fixture
+def serve_process(tmp_path: Path) -> Iterator[ServerProcess]:
+    """`tocsin serve` in its own process on a free port (data in tmp_path), stopped after the test."""
+    proc = ServerProcess(tmp_path).start()
+    yield proc
+    proc.stop()

@@ -77,18 +77,13 @@ class Window:
         return Silence(self.id, self.matchers, start, end, self.created_by, self.comment, self.updated_at)
 
     def to_json(self, now: int, upcoming: int = 3) -> dict[str, Any]:
-        occurrence = self.occurrence(now)
-        return {
-            "id": self.id,
-            "name": self.name,
-            "matchers": [m.to_json() for m in self.matchers],
-            "schedule": dict(self.schedule),
-            "createdBy": self.created_by,
-            "comment": self.comment,
-            "updatedAt": format_rfc3339nano(self.updated_at),
-            "status": {"state": "active" if occurrence else "inactive"},
-            "next": occurrences_json(self, now, upcoming),
-        }
+        """The API's answer: the record's fields (times as RFC 3339), the state now and the next occurrences."""
+        answer = self.to_record()
+        del answer["releasedUntil"]
+        answer["updatedAt"] = format_rfc3339nano(self.updated_at)
+        answer["status"] = {"state": "active" if self.occurrence(now) else "inactive"}
+        answer["next"] = occurrences_json(self, now, upcoming)
+        return answer
 
     def to_record(self) -> dict[str, Any]:
         return {
