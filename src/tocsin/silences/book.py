@@ -41,6 +41,7 @@ class SilenceBook:
         self._prune_at = 0  # the soonest end among them: past it, `_live` is pruned again
         self._seq = itertools.count()
         self._reload: asyncio.Task[None] | None = None
+        self._again = False
 
     async def load(self) -> None:
         docs = await self.store.load_documents(SILENCES_NS)
@@ -182,15 +183,23 @@ class SilenceBook:
 
     def notice(self, notice: Notice) -> None:
         namespace = notice.body.partition("\t")[0]
-        if notice.kind == DOCUMENT and namespace in (SILENCES_NS, WINDOWS_NS) and self._reload is None:
-            self._reload = asyncio.get_running_loop().create_task(self._reload_all(), name="tocsin-silences")
+        if notice.kind != DOCUMENT or namespace not in (SILENCES_NS, WINDOWS_NS):
+            return
+        if self._reload is not None:
+            self._again = True  # the reload under way may have read the store before this change
+            return
+        self._reload = asyncio.get_running_loop().create_task(self._reload_all(), name="tocsin-silences")
 
     async def resync(self) -> None:
         await self.load()
 
     async def _reload_all(self) -> None:
         try:
-            await self.load()
+            again = True
+            while again:
+                self._again = False
+                await self.load()
+                again = self._again
         except Exception as exc:
             log.error("reloading silences changed on another instance failed: %s", exc)
         finally:
