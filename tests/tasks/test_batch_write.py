@@ -270,7 +270,9 @@ def test_a_chain_with_one_publishing_alert_and_a_silent_one_takes_lists() -> Non
 
 
 class FakeEngine:
-    """What TaskRuntime.write needs of the engine: collect."""
+    """What TaskRuntime.write needs of the engine: collect (and no cluster: one instance)."""
+
+    cluster = None
 
     def __init__(self) -> None:
         self.collected: list[tuple[Event, Derive]] = []

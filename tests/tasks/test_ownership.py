@@ -102,3 +102,59 @@ async def test_a_store_of_its_own_runs_every_task_here(tmp_path: Path) -> None:
     base = load_text(CONF.format(dir=tmp_path), "test.conf", environ={})
     engine = assemble(base, SqliteStore(str(tmp_path / "tocsin.db")))
     assert tasks_of(engine).ownership is None
+
+
+DOWN = (
+    "stream|from().measurement('up').groupBy('host')"
+    "|alert().category('node').inhibit('db', 'host').crit(lambda: \"up\" == 0).id('down:{{ index .Tags \"host\" }}')"
+    ".post('URL')"
+)
+DB = (
+    "stream|from().measurement('db').groupBy('host')"
+    "|alert().category('db').crit(lambda: \"errors\" > 0).id('db:{{ index .Tags \"host\" }}').post('URL')"
+)
+
+
+def _task(task_id: str, script: str, url: str) -> dict[str, Any]:
+    return {
+        "id": task_id,
+        "script": script.replace("URL", url),
+        "status": "enabled",
+        "dbrps": [{"db": "db", "rp": "rp"}],
+    }
+
+
+async def test_an_alert_raised_on_one_instance_inhibits_alerts_on_the_other(engines: tuple[Engine, Engine]) -> None:
+    a, b = engines
+    sink = await HttpSink().start()
+    try:
+        await tasks_of(a).create_task(_task("down", DOWN, sink.url))  # runs where it was made: on a
+        await tasks_of(b).create_task(_task("db", DB, sink.url))  # and this one on b
+        await soon(lambda: tasks_of(a).runtime.is_executing("down") and tasks_of(b).runtime.is_executing("db"))
+        assert not tasks_of(b).runtime.is_executing("down") and not tasks_of(a).runtime.is_executing("db")
+
+        def point(name: str, field: str, value: int, t: int) -> Point:
+            tags = {"host": "db3"}
+            return Point(name=name, tags=tags, fields={field: value}, time=t * NS, database="db", retention_policy="rp")
+
+        await a.write_points([point("up", "up", 0, 10)])  # db3 is down: inhibits the db category, for host db3
+        await sink.wait_for(1, within=5)
+        inhibitors = tasks_of(b).runtime.inhibitors
+        await soon(lambda: inhibitors.inhibited("db", {"host": "db3"}), within=3)
+        await b.write_points([point("db", "errors", 5, 11)])  # raised on b while a's alert holds: inhibited
+        await asyncio.sleep(0.3)
+        await b.wait_idle()
+        assert [r.json()["id"] for r in sink.requests] == ["down:db3"]
+
+        await a.write_points([point("up", "up", 1, 20)])  # db3 is back
+        await sink.wait_for(2, within=5)
+        await soon(lambda: not inhibitors.inhibited("db", {"host": "db3"}), within=3)
+        await b.write_points([point("db", "errors", 7, 21)])
+        await sink.wait_for(3, within=5)
+        assert [(r.json()["id"], r.json()["level"]) for r in sink.requests] == [
+            ("down:db3", "CRITICAL"),
+            ("down:db3", "OK"),
+            ("db:db3", "CRITICAL"),
+        ]
+    finally:
+        await sink.close()

@@ -19,6 +19,7 @@ from tocsin.pipeline.spec import Pipeline
 from tocsin.store.cluster import DOCUMENT, TASKS, Cluster, Notice
 from tocsin.tasks import scripts
 from tocsin.tasks.host import TaskHost
+from tocsin.tasks.inhibit import INHIBIT_NS
 from tocsin.tasks.records import TASKS_NS, TEMPLATES_NS, Dbrp, TaskRecord, TemplateRecord
 
 
@@ -55,6 +56,8 @@ class TaskFollower:
         self._cluster = cluster
         self._dirty: set[tuple[str, str]] = set()  # (namespace, key); key "" for the whole namespace
         self._worker: asyncio.Task[None] | None = None
+        self._inhibit_reload: asyncio.Task[None] | None = None
+        self._inhibit_again = False
         self.closed = False
 
     def notice(self, notice: Notice) -> None:
@@ -65,7 +68,9 @@ class TaskFollower:
             self._ownership.wake()
         elif notice.kind == DOCUMENT:
             namespace, _, key = notice.body.partition("\t")
-            if namespace in (TASKS_NS, TEMPLATES_NS):
+            if namespace == INHIBIT_NS:
+                self.inhibitions_changed()
+            elif namespace in (TASKS_NS, TEMPLATES_NS):
                 self._dirty.add((namespace, key))
                 if self._worker is None:
                     self._worker = asyncio.get_running_loop().create_task(self._drain(), name="tocsin-task-follow")
@@ -74,6 +79,7 @@ class TaskFollower:
         """Reload every task and template (notices may have been missed)."""
         if self.closed:
             return
+        self.inhibitions_changed()
         docs = {ns: await self._svc.engine.store.load_documents(ns) for ns in (TEMPLATES_NS, TASKS_NS)}
         async with self._svc.api_lock:
             await self._apply_namespace(TEMPLATES_NS, docs[TEMPLATES_NS])
@@ -81,13 +87,35 @@ class TaskFollower:
         if enabled:
             self._ownership.wake(CLAIM_DELAY)
 
+    def inhibitions_changed(self) -> None:
+        """Read the other instances' inhibitions again (once more if they change while being read)."""
+        if self._inhibit_reload is not None:
+            self._inhibit_again = True
+            return
+        self._inhibit_reload = asyncio.get_running_loop().create_task(self._reload_inhibitions())
+
+    async def _reload_inhibitions(self) -> None:
+        try:
+            again = True
+            while again and not self.closed:
+                self._inhibit_again = False
+                engine = self._svc.engine
+                docs = await engine.store.load_documents(INHIBIT_NS)
+                self._svc.runtime.inhibitors.load_remote(docs, engine.identity.server_id)
+                again = self._inhibit_again
+        except Exception as exc:
+            log.error("reading the other instances' inhibitions failed: %s", exc)
+        finally:
+            self._inhibit_reload = None
+
     async def close(self) -> None:
         """Stop following."""
         self.closed = True
-        worker, self._worker = self._worker, None
-        if worker is not None:
-            worker.cancel()
-            await asyncio.gather(worker, return_exceptions=True)
+        for task in (self._worker, self._inhibit_reload):
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        self._worker = self._inhibit_reload = None
 
     async def _drain(self) -> None:
         try:

@@ -121,6 +121,7 @@ class TaskOwnership:
 
     async def begin(self) -> None:
         """Claim this instance's share and run it, then keep the leases (after the tasks were loaded)."""
+        self.follower.inhibitions_changed()  # the other instances' inhibitions, as they stand now
         await self._round()
         self.claiming = True
         self._next_round = time.monotonic() + self._cluster.lease / 3

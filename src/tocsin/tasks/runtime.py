@@ -55,7 +55,8 @@ class TaskRuntime:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.inhibitors = Inhibitors()
+        # scale-out: inhibitions are published through the store and read back from the other instances
+        self.inhibitors = Inhibitors(shared=engine.cluster is not None)
         self.running: dict[str, RunningTask] = {}
         self._routes: dict[Dbrp, list[RunningTask]] = {}
         self._pending: list[tuple[Event, Derive]] = []
@@ -88,6 +89,7 @@ class TaskRuntime:
             raise
         self.running[task_id] = RunningTask(task_id, pipeline, ctx, executor, frozenset(dbrps))
         self._reroute()
+        self.inhibitors.claim_task(task_id)
 
     async def stop(self, task_id: str) -> None:
         """Stop an executing task (no-op when it is not executing) and detach its handlers."""
@@ -101,6 +103,7 @@ class TaskRuntime:
             log.exception("stopping task %s failed", task_id)
         finally:
             self.engine.detach_task_handlers(task_id)
+        await self._publish_inhibitions()  # what the stopped task inhibited ends on the other instances too
 
     async def close(self) -> None:
         """Stop every executing task."""
@@ -192,7 +195,16 @@ class TaskRuntime:
         async with self._lock:
             await self._collect()
 
+    async def _publish_inhibitions(self) -> None:
+        if not self.inhibitors.unpublished:
+            return
+        try:
+            await self.inhibitors.publish(self.engine.store, self.engine.identity.server_id)
+        except Exception as exc:  # the next write or flush tries again; local inhibition is unaffected
+            log.error("publishing inhibitions to the other instances failed: %s", exc)
+
     async def _collect(self) -> None:
+        await self._publish_inhibitions()
         if not self._pending:
             return
         items, self._pending = self._pending, []
