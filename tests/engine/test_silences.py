@@ -193,3 +193,18 @@ async def test_a_maintenance_window_holds_during_its_hours_and_delivers_after(
     assert [w.name for w in engine.list_windows()] == ["nightly"]
     await engine.delete_window(window.id, "ann")
     assert engine.list_windows() == []
+
+
+async def test_a_preview_lists_what_would_be_held_and_a_suggestion_names_the_host(open_engine: Open) -> None:
+    engine = await open_engine()
+    await engine.collect([event("db3:disk", host="db3"), event("web1:disk", host="web1"), event("plain")])
+    await engine.collect([event("web1:disk", Level.OK, host="web1")])
+    matchers = [{"name": "host", "value": "db3|web1", "isRegex": True}]
+    assert engine.silence_preview({"matchers": matchers}) == [{"topic": "t", "id": "db3:disk", "level": "CRITICAL"}]
+    assert engine.silence_suggestion("t", "db3:disk") == [
+        {"name": "host", "value": "db3", "isRegex": False, "isEqual": True}
+    ]
+    assert engine.silence_suggestion("t", "plain") == [
+        {"name": "topic", "value": "t", "isRegex": False, "isEqual": True},
+        {"name": "id", "value": "plain", "isRegex": False, "isEqual": True},
+    ]

@@ -21,6 +21,7 @@ class EventState:
     duration: int
     level: Level
     silenced: str = ""  # the silence that held this problem's deliveries back ("": they went out)
+    tags: dict[str, str] = field(default_factory=dict)  # the event's, for silences' matchers (not in Kapacitor's)
 
     def to_record(self) -> dict[str, Any]:
         record = {
@@ -32,6 +33,8 @@ class EventState:
         }
         if self.silenced:
             record["silenced"] = self.silenced
+        if self.tags:
+            record["tags"] = self.tags
         return record
 
     @classmethod
@@ -43,6 +46,7 @@ class EventState:
             duration=int(rec.get("duration", 0)),
             level=parse_level(rec.get("level", "OK")),
             silenced=str(rec.get("silenced", "")),
+            tags={str(k): str(v) for k, v in (rec.get("tags") or {}).items()},
         )
 
 
@@ -86,6 +90,15 @@ class TopicTable:
     def restore(self, topic_id: str, alert_id: str, record: dict[str, Any]) -> None:
         self.ensure(topic_id).events[alert_id] = EventState.from_record(record)
 
+    def firing(self) -> list[tuple[Topic, str, EventState]]:
+        """Every alert that is not OK, by topic and alert ID."""
+        return [
+            (topic, alert_id, state)
+            for topic in self._topics.values()
+            for alert_id, state in topic.events.items()
+            if state.level != Level.OK
+        ]
+
     def held_by(self, silence_id: str) -> list[tuple[Topic, str]]:
         """The (topic, alert ID) pairs whose current problem a silence held back."""
         return [
@@ -117,7 +130,7 @@ class TopicTable:
         """
         topic = self.ensure(event.topic)
         _derive(event, topic.events.get(event.id), derive)
-        state = EventState(event.message, event.details, event.time, event.duration, event.level, silenced)
+        state = EventState(event.message, event.details, event.time, event.duration, event.level, silenced, event.tags)
         topic.events[event.id] = state
         topic.collected += 1
         # As Kapacitor's v2 topic store: an OK event removes the ID from disk but stays listed until restart.

@@ -14,7 +14,7 @@ from tocsin.engine.posted_alerts import PostedAlert
 from tocsin.engine.state import EngineState
 from tocsin.silences.book import EXPIRED_EARLY, MAX_WINDOWS, UnknownSilence
 from tocsin.silences.matchers import Matcher, labels_of
-from tocsin.silences.silence import Silence, SilenceError, parse_silence
+from tocsin.silences.silence import Silence, SilenceError, parse_matchers, parse_silence
 from tocsin.silences.windows import Window, occurrences_json, parse_window
 from tocsin.store.base import DeliveryFilter, DeliveryRow, DeliveryStatus, NewDelivery, TopicStateChange
 
@@ -137,6 +137,30 @@ class Silencing(EngineState):
             {"topic": topic.id, "id": alert_id, "level": topic.events[alert_id].level.name}
             for topic, alert_id in sorted(held, key=lambda pair: (pair[0].id, pair[1]))
         ]
+
+    def silence_preview(self, body: Any) -> list[dict[str, str]]:
+        """The alerts not OK now whose deliveries silences with these `matchers` would hold back."""
+        if not isinstance(body, dict):
+            raise InvalidError("silence: expected a JSON object")
+        try:
+            matchers = parse_matchers(body.get("matchers"), "silence")
+        except SilenceError as exc:
+            raise InvalidError(str(exc)) from None
+        found = [
+            {"topic": topic.id, "id": alert_id, "level": state.level.name}
+            for topic, alert_id, state in self.topics.firing()
+            if all(m.matches(labels_of(topic.id, alert_id, state.tags)) for m in matchers)
+        ]
+        return sorted(found, key=lambda a: (a["topic"], a["id"]))
+
+    def silence_suggestion(self, topic_id: str, alert_id: str) -> list[dict[str, Any]]:
+        """Matchers for silencing what an alert is about: its host when it has a `host` tag, else the alert."""
+        topic = self.topics.get(topic_id)
+        state = topic.events.get(alert_id) if topic is not None else None
+        if state is None:
+            raise NotFoundError(f'unknown alert: "{alert_id}" in topic "{topic_id}"')
+        pairs = [("host", state.tags["host"])] if state.tags.get("host") else [("topic", topic_id), ("id", alert_id)]
+        return [{"name": n, "value": v, "isRegex": False, "isEqual": True} for n, v in pairs]
 
     # maintenance windows
 

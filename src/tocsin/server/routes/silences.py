@@ -56,6 +56,16 @@ async def expire_silence(request: web.Request) -> web.Response:
     return no_content()
 
 
+async def preview_silence(request: web.Request) -> web.Response:
+    body = await read_json(request, "invalid silence json: ")
+    return pretty({"matches": request.app[ENGINE].silence_preview(body)})
+
+
+async def suggest_silence(request: web.Request) -> web.Response:
+    topic, alert_id = request.query.get("topic", ""), request.query.get("id", "")
+    return pretty({"matchers": request.app[ENGINE].silence_suggestion(topic, alert_id)})
+
+
 async def held_alerts(request: web.Request) -> web.Response:
     return pretty({"held": request.app[ENGINE].held_alerts(request.match_info["id"])})
 
@@ -112,6 +122,8 @@ async def delete_window(request: web.Request) -> web.Response:
 def add(router: web.UrlDispatcher) -> None:
     router.add_get(BASE, list_silences)
     router.add_post(BASE, post_silence)
+    router.add_post(BASE + "/preview", preview_silence)  # before /{id}: a literal path wins
+    router.add_get(BASE + "/suggest", suggest_silence)
     router.add_get(BASE + "/{id}", get_silence)
     router.add_delete(BASE + "/{id}", expire_silence)
     router.add_get(BASE + "/{id}/audit", silence_audit)

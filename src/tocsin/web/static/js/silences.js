@@ -25,6 +25,11 @@ export function parseMatchers(text) {
   });
 }
 
+function matcherLine(m) {
+  const op = m.isRegex ? (m.isEqual ? "=~" : "!~") : (m.isEqual ? "=" : "!=");
+  return `${m.name}${op}${m.value}`;
+}
+
 function matcherText(m) {
   const op = m.isRegex ? (m.isEqual ? "=~" : "!~") : (m.isEqual ? "=" : "!=");
   return `${m.name}${op}${JSON.stringify(m.value)}`;
@@ -40,13 +45,23 @@ function remaining(s) {
 
 /** Render the view; `#/silences/new/<topic>/<alert ID>` fills the form in for that event. */
 export async function render(main, rest) {
-  const prefill = rest[0] === "new" && rest[1] ? [`topic=${rest[1]}`, rest[2] ? `id=${rest[2]}` : ""].filter(Boolean).join("\n") : "";
   const matchers = h("textarea", { id: "s-matchers", rows: "3", spellcheck: "false", "aria-describedby": "s-matchers-help" });
-  matchers.value = prefill;
+  let prefill = false;
+  if (rest[0] === "new" && rest[1]) {
+    // what the alert is about: its host when it has one, else the alert itself
+    try {
+      const query = new URLSearchParams({ topic: rest[1], id: rest[2] || "" });
+      matchers.value = (await api("GET", `${BASE}/suggest?${query}`)).matchers.map(matcherLine).join("\n");
+    } catch {
+      matchers.value = [`topic=${rest[1]}`, rest[2] ? `id=${rest[2]}` : ""].filter(Boolean).join("\n");
+    }
+    prefill = true;
+  }
   const duration = h("select", { id: "s-duration" }, DURATIONS.map(([label, secs]) => h("option", { value: String(secs) }, label)));
   const comment = h("input", { id: "s-comment", type: "text", autocomplete: "off" });
   const author = h("input", { id: "s-author", type: "text", autocomplete: "name" });
   const message = h("p", { class: "status", role: "status", "aria-live": "polite" });
+  const preview = h("div", { class: "preview", "aria-live": "polite", id: "s-preview" });
   const body = h("tbody");
   const form = h("form", { class: "filters silence-form", "aria-label": "New silence" },
     h("span", {}, h("label", { for: "s-matchers" }, "Matchers"), matchers),
@@ -54,7 +69,29 @@ export async function render(main, rest) {
     h("span", {}, h("label", { for: "s-duration" }, "For"), duration),
     h("span", {}, h("label", { for: "s-comment" }, "Comment"), comment),
     h("span", {}, h("label", { for: "s-author" }, "Created by"), author),
-    h("button", { type: "submit" }, "Create silence"));
+    h("button", { type: "button", class: "secondary", onclick: () => showPreview() }, "Preview"),
+    h("button", { type: "submit" }, "Create silence"),
+    preview);
+
+  async function showPreview() {
+    let parsed;
+    try {
+      parsed = parseMatchers(matchers.value);
+    } catch (err) {
+      replaceChildren(preview, h("p", { class: "status status-error" }, err.message));
+      return;
+    }
+    let matches;
+    try {
+      matches = (await api("POST", `${BASE}/preview`, { matchers: parsed })).matches;
+    } catch (err) {
+      replaceChildren(preview, h("p", { class: "status status-error" }, err.message));
+      return;
+    }
+    replaceChildren(preview,
+      h("p", {}, matches.length ? `Would hold back now: ${matches.length} alert${matches.length === 1 ? "" : "s"}` : "Would hold back nothing that is firing now."),
+      matches.length ? h("ul", { class: "plain" }, matches.map((a) => h("li", {}, levelBadge(a.level), ` ${a.topic} ${a.id}`))) : "");
+  }
 
   async function load(note) {
     let silences;
@@ -117,6 +154,7 @@ export async function render(main, rest) {
       return;
     }
     matchers.value = "";
+    replaceChildren(preview);
     if (location.hash !== "#/silences") history.replaceState(null, "", "#/silences");  // a reload does not refill the form
     await load({ kind: "ok", text: `Silence created: ${parsed.map(matcherText).join(" ")}, for ${duration.selectedOptions[0].textContent}.` });
   });
@@ -127,7 +165,10 @@ export async function render(main, rest) {
     h("div", { class: "table-wrap" }, h("table", { class: "grid" }, h("caption", { class: "sr-only" }, "Silences, active first"),
       h("thead", {}, h("tr", {}, ["Matchers", "State", "Ends", "Remaining", "Created by", "Comment", "Holding back", "Actions"].map((c) => h("th", { scope: "col" }, c)))),
       body)));
-  if (prefill) matchers.focus();
+  if (prefill) {
+    matchers.focus();
+    await showPreview();
+  }
   await load();
   return () => {};
 }
