@@ -44,21 +44,23 @@ class SilenceBook:
         self._again = False
 
     async def load(self) -> None:
-        docs = await self.store.load_documents(SILENCES_NS)
+        """Read every silence and window from the store, then switch to them at once (no await in between, so an
+        event is never checked against half of a reload)."""
+        silence_docs = await self.store.load_documents(SILENCES_NS)
+        window_docs = await self.store.load_documents(WINDOWS_NS)
         found = {}
-        for key, doc in docs.items():
+        for key, doc in silence_docs.items():
             try:
                 found[key] = Silence.from_record(doc)
             except (KeyError, TypeError, ValueError) as exc:
                 log.error("stored silence %s not loaded: %s", key, exc)
-        self._by_id = found
         windows = {}
-        for key, doc in (await self.store.load_documents(WINDOWS_NS)).items():
+        for key, doc in window_docs.items():
             try:
                 windows[key] = Window.from_record(doc)
             except (KeyError, TypeError, ValueError) as exc:
                 log.error("stored maintenance window %s not loaded: %s", key, exc)
-        self._windows = windows
+        self._by_id, self._windows = found, windows
         self._relive(0)
 
     def _relive(self, now: int) -> None:
