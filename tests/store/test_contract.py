@@ -208,3 +208,17 @@ async def test_the_last_state_change_of_an_alert_in_one_intake_wins(store: Store
     assert await store.load_topic_states() == [("t", "a", {"level": "CRITICAL"})]
     await store.commit_intake([TopicStateChange("t", "a", {"level": "WARNING"}), TopicStateChange("t", "a", None)], [])
     assert await store.load_topic_states() == []
+
+
+async def test_a_handler_id_matches_in_every_topic_and_nothing_else(store: Store) -> None:
+    deliveries = [
+        NewDelivery("cpu", "cpu/hook", "post", "a", 3, {"id": "a"}, 1),
+        NewDelivery("disk", "disk/hook", "post", "b", 3, {"id": "b"}, 2),
+        NewDelivery("disk", "disk/webhook", "post", "c", 3, {"id": "c"}, 3),  # ends in "hook", but not "/hook"
+        NewDelivery("disk", "disk/Hook", "post", "d", 3, {"id": "d"}, 4),  # IDs are case-sensitive
+        NewDelivery("x", "x/a%_b", "post", "e", 3, {"id": "e"}, 5),
+    ]
+    await store.commit_intake([], deliveries)
+    assert [r.alert_id for r in await store.query_deliveries(DeliveryFilter(handler_id="hook"))] == ["b", "a"]
+    assert [r.alert_id for r in await store.query_deliveries(DeliveryFilter(handler_id="a%_b"))] == ["e"]
+    assert await store.query_deliveries(DeliveryFilter(handler_id="%")) == []

@@ -38,6 +38,8 @@ async def test_dead_letter_retried_from_the_page(start_site: StartSite, browser:
     )
     await sink.wait_for(2)
     await engine.wait_idle()
+    # the page looks again by itself: delivered now, the row leaves the list of dead ones
+    await expect(page.locator(f'tr[data-delivery="{delivery_id}"]')).to_have_count(0)
     await page.get_by_label("Status").select_option("")
     await page.get_by_role("button", name="Apply filters").click()
     await expect(page.locator(f'tr[data-delivery="{delivery_id}"]')).to_have_attribute("data-status", "delivered")
@@ -47,4 +49,26 @@ async def test_dead_letter_retried_from_the_page(start_site: StartSite, browser:
     await expect(events).to_contain_text("disk 91% full")
     await expect(page.locator('tr[data-topic="disk"]')).to_contain_text("WARNING")
     await screenshot(page, "topics")
+    await page.close()
+
+
+async def test_the_handler_filter_alone_finds_deliveries_and_a_2xx_is_no_error(
+    start_site: StartSite, browser: Browser, sink: HttpSink
+) -> None:
+    site = await start_site()
+    engine = site.engine
+    for topic in ("cpu", "disk"):
+        await engine.create_handler(topic, {"id": "hook", "kind": "post", "options": {"url": sink.url + "/d"}})
+    for topic in ("cpu", "disk"):
+        await engine.collect(parse_events({"topic": topic, "id": f"{topic}:a", "level": "CRITICAL"}, lambda: 1))
+    await sink.wait_for(2)
+    await engine.wait_idle()
+    page = await open_page(browser, site, "#/deliveries")
+    await page.get_by_label("Handler").fill("hook")
+    await page.get_by_role("button", name="Apply filters").click()
+    rows = page.locator("tr[data-delivery]")
+    await expect(rows).to_have_count(2)  # in both topics, without naming one
+    for i in range(2):
+        await expect(rows.nth(i)).to_have_attribute("data-status", "delivered")
+        await expect(rows.nth(i).locator("td.message")).to_have_text("—")
     await page.close()

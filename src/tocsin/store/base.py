@@ -82,7 +82,8 @@ class AttemptRecord:
 @dataclass(slots=True)
 class DeliveryFilter:
     topic: str | None = None
-    handler: str | None = None
+    handler: str | None = None  # a handler key, `topic/id`
+    handler_id: str | None = None  # a handler's ID in any topic
     status: DeliveryStatus | None = None
     since: int | None = None  # ns; rows created at or after
     limit: int = 100

@@ -376,6 +376,10 @@ class PostgresStore:
             if value is not None:
                 args.append(value)
                 where.append(f"{column} = ${len(args)}")
+        if flt.handler_id:
+            suffix = "/" + flt.handler_id
+            args += [len(suffix), suffix]
+            where.append(f"right(handler, ${len(args) - 1}) = ${len(args)}")
         if flt.status is not None:
             args.append(int(flt.status))
             where.append(f"status = ${len(args)}")

@@ -316,6 +316,10 @@ class SqliteStore:
         if flt.handler:
             where.append("handler = ?")
             args.append(flt.handler)
+        if flt.handler_id:
+            suffix = "/" + flt.handler_id
+            where.append("substr(handler, ?) = ?")
+            args += [-len(suffix), suffix]
         if flt.status is not None:
             where.append("status = ?")
             args.append(int(flt.status))

@@ -66,8 +66,10 @@ def _filter(request: web.Request) -> DeliveryFilter:
     flt = DeliveryFilter()
     topic, handler = q.get("topic", ""), q.get("handler", "")
     flt.topic = topic or None
-    if handler:
-        flt.handler = handler if "/" in handler or not topic else f"{topic}/{handler}"
+    if handler and ("/" in handler or topic):
+        flt.handler = handler if "/" in handler else f"{topic}/{handler}"
+    elif handler:
+        flt.handler_id = handler  # without a topic: that handler ID in any topic
     status = q.get("status", "")
     if status:
         try:

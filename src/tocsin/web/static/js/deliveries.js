@@ -10,6 +10,7 @@ function input(id, label, attrs = {}) {
 }
 
 function lastError(d) {
+  if (d.status === "delivered") return "—";  // the peer's 2xx is not an error
   const code = d.lastStatusCode ? `HTTP ${d.lastStatusCode}` : "";
   const text = d.lastError || "";
   if (text.includes(code)) return text || "—";
@@ -47,6 +48,20 @@ export async function render(main) {
     setStatus(message, note ? note.kind : "info", note ? note.text : `${rows.length} deliver${rows.length === 1 ? "y" : "ies"}, newest first.`);
   }
 
+  // After a retry the row is pending until the next attempt ends: look again for a few seconds.
+  function followRetry(id, left = 10) {
+    setTimeout(async () => {
+      const shown = body.querySelector(`tr[data-delivery="${id}"]`);
+      if (!shown || !body.isConnected) return;
+      if (shown.dataset.status === "pending" && left > 1) {
+        await load({ kind: "ok", text: `Delivery ${id} queued again.` });
+        followRetry(id, left - 1);
+      } else if (shown.dataset.status === "pending") {
+        await load();
+      }
+    }, 1000);
+  }
+
   function row(d) {
     const retry = d.status === "dead"
       ? h("button", { type: "button", class: "secondary", "aria-label": `Retry delivery ${d.id}`, onclick: async () => {
@@ -57,6 +72,7 @@ export async function render(main) {
           return;
         }
         await load({ kind: "ok", text: `Delivery ${d.id} queued again.` });
+        followRetry(d.id);
       } }, "Retry")
       : null;
     return h("tr", { "data-delivery": String(d.id), "data-status": d.status },
