@@ -104,10 +104,10 @@ function eventsSkeleton(v) {
       h("h2", { id: "events-heading" }, `Events of ${v.selected}`),
       h("div", { class: "toolbar" }, h("label", { for: "min-level" }, "Minimum level "), select, count),
       error,
-      h("table", { class: "grid" },
+      h("div", { class: "table-wrap" }, h("table", { class: "grid" },
         h("caption", { class: "sr-only" }, `Events of topic ${v.selected}, newest first`),
         h("thead", {}, h("tr", {}, ["Level", "Event", "Message", "Time", "Duration", "Actions"].map((c) => h("th", { scope: "col" }, c)))),
-        body),
+        body)),
       more));
   return { topic: v.selected, count, body, more, error };
 }
