@@ -101,12 +101,7 @@ class TopicTable:
 
     def held_by(self, silence_id: str) -> list[tuple[Topic, str]]:
         """The (topic, alert ID) pairs whose current problem a silence held back."""
-        return [
-            (topic, alert_id)
-            for topic in self._topics.values()
-            for alert_id, state in topic.events.items()
-            if state.silenced == silence_id and state.level != Level.OK
-        ]
+        return [(topic, alert_id) for topic, alert_id, state in self.firing() if state.silenced == silence_id]
 
     def list(self, pattern: str = "", min_level: Level = Level.OK) -> list[Topic]:
         out = [

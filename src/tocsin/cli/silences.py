@@ -16,6 +16,7 @@ from tocsin.cli.output import print_json, print_lines, rfc822_text, table
 from tocsin.gocompat.duration import parse_duration
 from tocsin.gocompat.timefmt import format_rfc3339nano, now_ns, parse_rfc3339
 from tocsin.silences.filters import FilterError, parse_filter
+from tocsin.silences.matchers import Matcher
 
 VERB = "silence"
 UNKNOWN_SUBCOMMAND = 'unknown silence command "{name}"; use add, query, expire or import'
@@ -83,15 +84,14 @@ def add_silence(ctx: Context, parsed: ParsedArgs, matchers: list[str]) -> int:
 
 
 def _matchers_text(silence: dict[str, Any]) -> str:
-    out = []
-    for m in silence.get("matchers") or []:
-        op = (
-            ("=~" if m.get("isEqual", True) else "!~")
-            if m.get("isRegex")
-            else ("=" if m.get("isEqual", True) else "!=")
+    return " ".join(
+        str(
+            Matcher(
+                str(m.get("name")), str(m.get("value")), bool(m.get("isRegex")), m.get("isEqual", True) is not False
+            )
         )
-        out.append(f"{m.get('name')}{op}{json.dumps(m.get('value'), ensure_ascii=False)}")
-    return " ".join(out)
+        for m in silence.get("matchers") or []
+    )
 
 
 def query_silences(ctx: Context, parsed: ParsedArgs, filters: list[str]) -> int:

@@ -40,38 +40,24 @@ def events_of(
     section = config.element("alertmanager") or {}
     severities = {str(k).lower(): v for k, v in (section.get("severities") or {}).items()}
     default = parse_level(str(section.get("default-level") or "CRITICAL"))
+    topic = str(section.get("topic") or "prometheus")
+    alerts = [_alert(raw, f"alerts[{i}]", topic, now) for i, raw in enumerate(body)]
     items = []
-    alerts = []
-    for i, raw in enumerate(body):
-        event = _event(raw, f"alerts[{i}]", str(section.get("topic") or "prometheus"), severities, default, now)
-        alerts.append((event, raw))
+    for alert in alerts:
+        event = _event(alert, severities, default, now)
         current = topics.get(event.topic)
         known = current.events.get(event.id) if current is not None else None
         if (known.level if known is not None else Level.OK) == event.level:
             continue  # Prometheus sends firing alerts again every evaluation: only changes are events
         items.append((event, Derive()))
     if posted is not None:  # once every alert of the body is valid
-        for event, raw in alerts:
-            posted.put(_posted(event, raw, now), now)
+        for alert in alerts:
+            posted.put(alert, now)
     return items
 
 
-def _posted(event: Event, raw: Mapping[str, Any], now: int) -> PostedAlert:
-    starts = _time(raw, "startsAt", "") or now
-    return PostedAlert(
-        labels=dict(raw["labels"]),
-        annotations=dict(raw.get("annotations") or {}),
-        starts_at=starts,
-        ends_at=_time(raw, "endsAt", ""),
-        generator_url=str(raw.get("generatorURL") or ""),
-        updated_at=now,
-        topic=event.topic,
-        alert_id=event.id,
-        tags=event.tags,
-    )
-
-
-def _event(raw: Any, where: str, default_topic: str, severities: Mapping[str, Any], default: Level, now: int) -> Event:
+def _alert(raw: Any, where: str, default_topic: str, now: int) -> PostedAlert:
+    """One posted alert, checked; InvalidError naming the alert and field."""
     if not isinstance(raw, Mapping):
         raise InvalidError(f"{where}: expected an object with labels")
     labels, annotations = raw.get("labels"), raw.get("annotations") or {}
@@ -82,9 +68,26 @@ def _event(raw: Any, where: str, default_topic: str, severities: Mapping[str, An
     for name, value in [*labels.items(), *annotations.items()]:
         if not isinstance(name, str) or not isinstance(value, str):
             raise InvalidError(f"{where}: labels and annotations must map strings to strings ({name!r})")
-    starts = _time(raw, "startsAt", where) or now
-    ends = _time(raw, "endsAt", where)
-    resolved = ends is not None and ends <= now
+    rest = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()) if k != "alertname")
+    name = labels.get("alertname", "")
+    alert_id = f"{name}{{{rest}}}" if rest else name or "{}"
+    if len(alert_id) > MAX_ID_LENGTH:
+        raise InvalidError(f"{where}.labels: the alert ID they make is longer than {MAX_ID_LENGTH} characters")
+    return PostedAlert(
+        labels=dict(labels),
+        annotations=dict(annotations),
+        starts_at=_time(raw, "startsAt", where) or now,
+        ends_at=_time(raw, "endsAt", where),
+        generator_url=str(raw.get("generatorURL") or ""),
+        updated_at=now,
+        topic=labels.get("topic") or default_topic,
+        alert_id=alert_id,
+    )
+
+
+def _event(alert: PostedAlert, severities: Mapping[str, Any], default: Level, now: int) -> Event:
+    labels, annotations = alert.labels, alert.annotations
+    resolved = alert.resolved(now)
     if resolved:
         level = Level.OK
     else:
@@ -93,19 +96,15 @@ def _event(raw: Any, where: str, default_topic: str, severities: Mapping[str, An
             level = parse_level(str(mapped)) if mapped is not None else default
         except ValueError:
             raise InvalidError(f"[alertmanager] severities: {mapped!r} is not a level") from None
+    at = alert.ends_at if resolved and alert.ends_at is not None else alert.starts_at
+    fields = {**dict(sorted(annotations.items())), "generatorURL": alert.generator_url}
     name = labels.get("alertname", "")
-    rest = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()) if k != "alertname")
-    alert_id = f"{name}{{{rest}}}" if rest else name or "{}"
-    if len(alert_id) > MAX_ID_LENGTH:
-        raise InvalidError(f"{where}.labels: the alert ID they make is longer than {MAX_ID_LENGTH} characters")
-    at = ends if resolved and ends is not None else starts
-    fields = {**dict(sorted(annotations.items())), "generatorURL": str(raw.get("generatorURL") or "")}
     return Event(
-        topic=labels.get("topic") or default_topic,
-        id=alert_id,
+        topic=alert.topic,
+        id=alert.alert_id,
         level=level,
         time=at,
-        message=annotations.get("summary") or f"{alert_id} is {level.name}",
+        message=annotations.get("summary") or f"{alert.alert_id} is {level.name}",
         details=annotations.get("description", ""),
         tags=dict(labels),
         name=name,

@@ -5,7 +5,7 @@ within its resend interval), until resolved."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from tocsin.gocompat.timefmt import format_rfc3339nano
@@ -35,7 +35,6 @@ class PostedAlert:
     updated_at: int
     topic: str
     alert_id: str
-    tags: dict[str, str] = field(default_factory=dict)
 
     def resolved(self, now: int) -> bool:
         return self.ends_at is not None and self.ends_at <= now

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from typing import Any
 
 from tocsin.alert.event import Event
+from tocsin.alert.topics import EventState, Topic
 from tocsin.delivery.dispatcher import Job
 from tocsin.engine.am_alerts import events_of
 from tocsin.engine.errors import InvalidError, NotFoundError, storing
@@ -66,7 +68,7 @@ class Silencing(EngineState):
         now = time.time_ns()
 
         def silenced_by(alert: PostedAlert) -> str:
-            silence = self.silences.holding(labels_of(alert.topic, alert.alert_id, alert.tags), now)
+            silence = self.silences.holding(labels_of(alert.topic, alert.alert_id, alert.labels), now)
             return silence.id if silence is not None else ""
 
         return self.posted_alerts.listing(now, filters, silenced_by, show_active=active, show_silenced=silenced)
@@ -132,11 +134,7 @@ class Silencing(EngineState):
         """The alerts whose current problem the silence (or window) holds back."""
         if silence_id not in {w.id for w in self.silences.windows()}:
             self.get_silence(silence_id)
-        held = self.topics.held_by(silence_id)
-        return [
-            {"topic": topic.id, "id": alert_id, "level": topic.events[alert_id].level.name}
-            for topic, alert_id in sorted(held, key=lambda pair: (pair[0].id, pair[1]))
-        ]
+        return _alerts((topic, alert_id, topic.events[alert_id]) for topic, alert_id in self.topics.held_by(silence_id))
 
     def silence_preview(self, body: Any) -> list[dict[str, str]]:
         """The alerts not OK now whose deliveries silences with these `matchers` would hold back."""
@@ -146,12 +144,11 @@ class Silencing(EngineState):
             matchers = parse_matchers(body.get("matchers"), "silence")
         except SilenceError as exc:
             raise InvalidError(str(exc)) from None
-        found = [
-            {"topic": topic.id, "id": alert_id, "level": state.level.name}
+        return _alerts(
+            (topic, alert_id, state)
             for topic, alert_id, state in self.topics.firing()
             if all(m.matches(labels_of(topic.id, alert_id, state.tags)) for m in matchers)
-        ]
-        return sorted(found, key=lambda a: (a["topic"], a["id"]))
+        )
 
     def silence_suggestion(self, topic_id: str, alert_id: str) -> list[dict[str, Any]]:
         """Matchers for silencing what an alert is about: its host when it has a `host` tag, else the alert."""
@@ -160,7 +157,7 @@ class Silencing(EngineState):
         if state is None:
             raise NotFoundError(f'unknown alert: "{alert_id}" in topic "{topic_id}"')
         pairs = [("host", state.tags["host"])] if state.tags.get("host") else [("topic", topic_id), ("id", alert_id)]
-        return [{"name": n, "value": v, "isRegex": False, "isEqual": True} for n, v in pairs]
+        return [Matcher(name, value).to_json() for name, value in pairs]
 
     # maintenance windows
 
@@ -202,3 +199,9 @@ class Silencing(EngineState):
     async def silence_audit(self, silence_id: str) -> list[dict[str, Any]]:
         self.get_silence(silence_id)
         return await self.silences.audit(silence_id)
+
+
+def _alerts(found: Iterable[tuple[Topic, str, EventState]]) -> list[dict[str, str]]:
+    """Alerts as the silence routes list them, by topic and alert ID."""
+    rows = [{"topic": topic.id, "id": alert_id, "level": state.level.name} for topic, alert_id, state in found]
+    return sorted(rows, key=lambda a: (a["topic"], a["id"]))

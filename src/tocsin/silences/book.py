@@ -127,7 +127,7 @@ class SilenceBook:
         """`silence` (from `unreleased`) has had what it held delivered."""
         window = self._windows.get(silence.id)
         if window is not None:
-            done = replace(window, released_until=silence.ends_at, _cache=[0, 0, None])
+            done = replace(window, released_until=silence.ends_at)
             await self._put_window(done, RELEASED, now, "tocsin")
         else:
             await self.commit(replace(silence, released=True, updated_at=now), RELEASED, now, "tocsin")
@@ -149,7 +149,7 @@ class SilenceBook:
         action = UPDATED if window.id else CREATED
         if not window.id:
             window = replace(window, id=str(uuid.uuid4()))
-        window = replace(window, released_until=now, _cache=[0, 0, None])
+        window = replace(window, released_until=now)
         await self._put_window(window, action, now, by)
         return window
 

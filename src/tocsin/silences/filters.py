@@ -3,10 +3,8 @@
 
 from __future__ import annotations
 
-from tocsin.silences.matchers import Matcher, MatcherError
+from tocsin.silences.matchers import OPERATORS, Matcher, MatcherError
 from tocsin.silences.silence import Silence
-
-_OPS = (("=~", True, True), ("!~", True, False), ("!=", False, False), ("=", False, True))
 
 
 class FilterError(ValueError):
@@ -16,7 +14,7 @@ class FilterError(ValueError):
 def parse_filter(text: str) -> Matcher:
     """`name op value`, op one of = != =~ !~, the value bare or in double quotes."""
     spec = text.strip().strip("{}")
-    for op, is_regex, is_equal in _OPS:
+    for op, (is_regex, is_equal) in OPERATORS.items():
         name, sep, value = spec.partition(op)
         if sep and name.strip() and not any(c in name for c in "=!~"):
             value = value.strip()

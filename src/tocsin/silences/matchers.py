@@ -7,6 +7,7 @@ anchored at both ends as Alertmanager anchors them.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +15,9 @@ from typing import Any
 from tocsin.expr.regex import GoRegex, compile_go_regex
 
 TOPIC, ALERT_ID = "topic", "id"
+# The operators of the text form (`host=db3`, `team!=ops`, `alertname=~disk.*`, `env!~dev|test`): (is_regex, is_equal),
+# two-character ones first so that a parser trying them in order takes `!=` before `=`.
+OPERATORS = {"=~": (True, True), "!~": (True, False), "!=": (False, False), "=": (False, True)}
 
 
 class MatcherError(ValueError):
@@ -61,8 +65,9 @@ class Matcher:
         return self.matches_text(labels.get(self.name, ""))
 
     def __str__(self) -> str:
-        op = ("=~" if self.is_equal else "!~") if self.is_regex else ("=" if self.is_equal else "!=")
-        return f"{self.name}{op}{self.value!r}"
+        """The text form, as amtool writes it: `host="db3"`, `alertname=~"disk.*"`."""
+        op = next(op for op, flags in OPERATORS.items() if flags == (self.is_regex, self.is_equal))
+        return f"{self.name}{op}{json.dumps(self.value, ensure_ascii=False)}"
 
 
 def labels_of(topic: str, alert_id: str, tags: Mapping[str, str]) -> dict[str, str]:

@@ -15,8 +15,7 @@ from tocsin.gocompat.timefmt import format_rfc3339nano
 from tocsin.server.keys import ENGINE
 from tocsin.server.responses import pretty
 from tocsin.server.routes.body import read_json
-from tocsin.server.routes.silences import actor, filtered, get_silence
-from tocsin.silences.filters import FilterError, parse_filter
+from tocsin.server.routes.silences import actor, filtered, filters, get_silence
 
 AM = "/api/v2"
 # The Alertmanager API Tocsin speaks: amtool warns when its version differs from the server's.
@@ -25,11 +24,9 @@ AM_API_VERSION = "0.25.0"
 
 async def get_alerts(request: web.Request) -> web.Response:
     q = request.query
-    try:
-        filters = [parse_filter(text) for text in q.getall("filter", [])]
-    except FilterError as exc:
-        raise InvalidError(str(exc)) from None
-    alerts = request.app[ENGINE].list_am_alerts(filters, active=_flag(q, "active"), silenced=_flag(q, "silenced"))
+    alerts = request.app[ENGINE].list_am_alerts(
+        filters(request), active=_flag(q, "active"), silenced=_flag(q, "silenced")
+    )
     return pretty(alerts)
 
 

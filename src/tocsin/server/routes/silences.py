@@ -15,6 +15,7 @@ from tocsin.server.keys import ENGINE
 from tocsin.server.responses import no_content, pretty
 from tocsin.server.routes.body import read_json
 from tocsin.silences.filters import FilterError, parse_filter, shown_by
+from tocsin.silences.matchers import Matcher
 from tocsin.silences.silence import Silence
 
 BASE = "/tocsin/v1/silences"
@@ -28,11 +29,16 @@ def actor(request: web.Request, body: Any) -> str:
     return given if isinstance(given, str) else ""
 
 
-def filtered(request: web.Request) -> list[Silence]:
+def filters(request: web.Request) -> list[Matcher]:
+    """The `filter` query parameters, as Alertmanager takes them (`host="db3"`, one matcher each)."""
     try:
-        matchers = [parse_filter(text) for text in request.query.getall("filter", [])]
+        return [parse_filter(text) for text in request.query.getall("filter", [])]
     except FilterError as exc:
         raise InvalidError(str(exc)) from None
+
+
+def filtered(request: web.Request) -> list[Silence]:
+    matchers = filters(request)
     return [s for s in request.app[ENGINE].list_silences() if shown_by(s, matchers)]
 
 
