@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from tocsin.gocompat.timefmt import format_rfc3339nano, parse_rfc3339
@@ -76,3 +78,13 @@ def test_bad_schedules_say_what_and_where(schedule: dict[str, object], message: 
     with pytest.raises(SilenceError) as err:
         parse_window(window(schedule), NOW)
     assert str(err.value) == message
+
+
+@pytest.mark.parametrize(
+    "schedule", [{"cron": "0 * * * *", "duration": "10m"}, {"cron": "*/7 * * * *", "duration": "20m"}]
+)
+def test_the_cached_last_occurrence_is_the_one_computed_afresh(schedule: dict[str, object]) -> None:
+    w = parse_window(window(schedule), NOW)  # every 7 min for 20 min: occurrences overlap
+    for step in range(0, 6 * 3600, 37):
+        at = NOW + step * 10**9
+        assert w.last_ended(at) == replace(w, _ended=[0, 0, None]).last_ended(at)

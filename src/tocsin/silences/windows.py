@@ -38,6 +38,8 @@ class Window:
     released_until: int = 0  # occurrences ending at or before this have had what they held delivered
     # [lo, hi, occurrence]: the answer of `occurrence` for every time in [lo, hi)
     _cache: list[Any] = field(default_factory=lambda: [0, 0, None], compare=False, repr=False)
+    # [lo, hi, occurrence]: the answer of `last_ended` for every time in [lo, hi) (hi: the next end)
+    _ended: list[Any] = field(default_factory=lambda: [0, 0, None], compare=False, repr=False)
 
     def _zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
@@ -68,10 +70,17 @@ class Window:
         return found
 
     def last_ended(self, now: int) -> tuple[int, int] | None:
-        """The occurrence that ended most recently at or before `now` (None if none ended since creation)."""
+        """The occurrence that ended most recently at or before `now` (None if none ended since the window was
+        saved); cached until the next occurrence ends, since the release loop asks every second."""
+        lo, hi, cached = self._ended
+        if lo <= now < hi:
+            return cached if cached is None else (int(cached[0]), int(cached[1]))
         start = self._start_before(now - self.duration)
         end = start + self.duration
-        return (start, end) if self.updated_at <= end <= now else None
+        found = (start, end) if self.updated_at <= end <= now else None
+        # no occurrence ends between this one's end and the next end: the answer holds for all of it
+        self._ended[:] = [end, self.starts_after(now - self.duration, 1)[0] + self.duration, found]
+        return found
 
     def as_silence(self, start: int, end: int) -> Silence:
         return Silence(self.id, self.matchers, start, end, self.created_by, self.comment, self.updated_at)
