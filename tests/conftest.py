@@ -9,8 +9,9 @@ import os
 from hypothesis import settings
 
 from tests.support.fixtures import serve_process, sink, sink_process, tcp_sink, transports
+from tests.support.influxd import influxd
 
-__all__ = ["serve_process", "sink", "sink_process", "tcp_sink", "transports"]
+__all__ = ["influxd", "serve_process", "sink", "sink_process", "tcp_sink", "transports"]
 
 if os.environ.get("CI"):
     settings.register_profile("ci", derandomize=True, database=None)

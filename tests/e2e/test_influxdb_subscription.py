@@ -9,17 +9,12 @@ to InfluxDB and sends the recovery, both to a recording Slack server.
 from __future__ import annotations
 
 import json
-import subprocess
 import time
-import urllib.parse
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 from tests.support.fixtures import SinkProcess
-from tests.support.server import ServerProcess, free_port
+from tests.support.influxd import Influxd
+from tests.support.server import ServerProcess
 
 SEED_SCRIPT = """\
 stream
@@ -30,63 +25,6 @@ stream
     .message('You better check your CPU usage.')
     .slack()
 """
-
-
-class Influxd:
-    """influxd on free loopback ports, everything under `workdir`."""
-
-    def __init__(self, workdir: Path) -> None:
-        workdir.mkdir(parents=True, exist_ok=True)
-        self.http_port = free_port()
-        self.url = f"http://127.0.0.1:{self.http_port}"
-        config = workdir / "influxdb.conf"
-        config.write_text(
-            "reporting-disabled = true\n"
-            f'bind-address = "127.0.0.1:{free_port()}"\n'
-            f'[meta]\n  dir = "{workdir / "meta"}"\n'
-            f'[data]\n  dir = "{workdir / "data"}"\n  wal-dir = "{workdir / "wal"}"\n'
-            "  query-log-enabled = false\n"
-            "[monitor]\n  store-enabled = false\n"
-            "[subscriber]\n  enabled = true\n"
-            f'[http]\n  bind-address = "127.0.0.1:{self.http_port}"\n  log-enabled = false\n'
-        )
-        self.log = workdir / "influxd.log"
-        with open(self.log, "wb") as log:
-            self.proc = subprocess.Popen(["/usr/bin/influxd", "-config", str(config)], stdout=log, stderr=log)
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                with urllib.request.urlopen(self.url + "/ping", timeout=1) as r:
-                    if r.status == 204:
-                        return
-            except OSError:
-                pass
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"influxd did not start:\n{self.log.read_text()}")
-            time.sleep(0.1)
-
-    def query(self, q: str) -> dict[str, object]:
-        data = urllib.parse.urlencode({"q": q}).encode()
-        with urllib.request.urlopen(urllib.request.Request(self.url + "/query", data=data), timeout=10) as r:
-            result: dict[str, object] = json.loads(r.read())
-        assert "error" not in json.dumps(result), result
-        return result
-
-    def write(self, db: str, lines: str) -> None:
-        req = urllib.request.Request(f"{self.url}/write?db={db}", data=lines.encode(), method="POST")
-        with urllib.request.urlopen(req, timeout=10) as r:
-            assert r.status == 204
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(20)
-
-
-@pytest.fixture
-def influxd(tmp_path: Path) -> Iterator[Influxd]:
-    server = Influxd(tmp_path / "influxdb")
-    yield server
-    server.stop()
 
 
 def test_points_written_to_influxdb_raise_the_seed_alert_and_its_recovery(
