@@ -27,6 +27,7 @@ _TARGET_KIND: Mapping[FieldType, str] = {
     FieldType.DURATION: "int64",
     FieldType.STRING_LIST: "slice",
     FieldType.STRING_MAP: "map",
+    FieldType.LIST_MAP: "map",
     FieldType.OBJECT: "struct",
     FieldType.ANY: "interface",
 }
@@ -123,6 +124,11 @@ def coerce(field: Field, value: Any, current: Any, source: Source) -> Any:
         if not isinstance(value, dict):
             raise _wrong_kind(value, field, source)
         item = Field(field.name, FieldType.STRING)
+        return {str(k): _wrapped("failed to copy map value", item, v, source) for k, v in value.items()}
+    if kind is FieldType.LIST_MAP:
+        if not isinstance(value, dict):
+            raise _wrong_kind(value, field, source)
+        item = Field(field.name, FieldType.STRING_LIST)
         return {str(k): _wrapped("failed to copy map value", item, v, source) for k, v in value.items()}
     if not isinstance(value, dict):
         raise _wrong_kind(value, field, source)

@@ -339,6 +339,62 @@ DEADMAN = Section(
     ),
 )
 
+def _validate_stats(values: Mapping[str, Any]) -> str | None:
+    if values["stats-interval"] <= 0:
+        return "stats-interval must be positive"
+    if values["enabled"] and not values["database"]:
+        return "database must not be empty"
+    return None
+
+
+LOAD = Section(
+    name="load",
+    help="Tasks, templates and topic handlers loaded at start from a directory (as Kapacitor's [load]).",
+    overridable=False,
+    fields=(
+        Field("enabled", BOOL, help="Load the directory at every start."),
+        Field(
+            "dir",
+            STR,
+            "/etc/kapacitor/load",
+            help="Holds tasks/ (.tick, and template tasks as .yaml or .json), templates/ (.tick) and handlers/ "
+            "(.yaml or .json).",
+        ),
+    ),
+)
+
+STATS = Section(
+    name="stats",
+    help="Tocsin's internal statistics, written to InfluxDB as Kapacitor's are.",
+    overridable=False,
+    validate=_validate_stats,
+    fields=(
+        Field(
+            "enabled",
+            BOOL,
+            True,
+            help="Write the statistics every stats-interval to the default [[influxdb]] cluster, when one is enabled.",
+        ),
+        Field("stats-interval", DUR, 10 * SECOND, help="How often the statistics are written."),
+        Field("database", STR, "_kapacitor", help="The database they are written to (created when missing)."),
+        Field("retention-policy", STR, "autogen", help="The retention policy they are written to."),
+        Field(
+            "timing-sample-rate",
+            FLOAT,
+            0.1,
+            help="Kapacitor's share of node calls timed for avg_exec_time_ns.",
+            ignored="Tocsin times one node call in ten (a rate of 0.1)",
+        ),
+        Field(
+            "timing-movavg-size",
+            INT,
+            1000,
+            help="Kapacitor's number of timings averaged for avg_exec_time_ns.",
+            ignored="Tocsin averages the last 1000 sampled timings",
+        ),
+    ),
+)
+
 CORE_SECTIONS: tuple[Section, ...] = (
     TOP_LEVEL,
     ALERT,
@@ -348,7 +404,9 @@ CORE_SECTIONS: tuple[Section, ...] = (
     DELIVERY,
     EXEC,
     HTTP,
+    LOAD,
     LOG,
     LOGGING,
+    STATS,
     STORAGE,
 )

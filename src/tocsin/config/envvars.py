@@ -79,6 +79,13 @@ def _apply_element(env: _Env, section: Section, element: dict[str, Any], prefix:
             if entries:
                 element[field.name] = {**element[field.name], **{k: v for k, (_, v) in entries.items()}}
                 changed = True
+        elif field.type is FieldType.LIST_MAP:  # KAPACITOR_INFLUXDB_0_SUBSCRIPTIONS_telegraf=autogen,weekly
+            entries = env.with_prefix(name)
+            if entries:
+                item = Field(field.name, FieldType.STRING_LIST)
+                lists = {k: _convert(section, item, found, None) for k, found in entries.items()}
+                element[field.name] = {**element[field.name], **lists}
+                changed = True
         elif field.type is FieldType.OBJECT:
             changed = _apply_object(env, section, field, element, name) or changed
         else:

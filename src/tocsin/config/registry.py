@@ -6,13 +6,14 @@ import importlib
 from collections.abc import Iterable, Mapping
 
 from tocsin.config.core import CORE_SECTIONS
+from tocsin.config.influxdb import INFLUXDB
 from tocsin.config.schema import Section
 from tocsin.handlers import registry as handlers
 
 
 def all_sections() -> dict[str, Section]:
     """Core sections, every registered handler kind's `config` and the extra sections, sorted by name."""
-    found: list[Section] = list(CORE_SECTIONS)
+    found: list[Section] = [*CORE_SECTIONS, INFLUXDB]
     found.extend(kind.config for kind in handlers.all_kinds() if kind.config is not None)
     for target in handlers.EXTRA_SECTIONS.values():
         module, _, attr = target.partition(":")

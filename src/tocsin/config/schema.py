@@ -24,6 +24,7 @@ class FieldType(StrEnum):
     DURATION = "duration"  # int ns inside; Go duration text ("30s") in TOML and the config API
     STRING_LIST = "string-list"
     STRING_MAP = "string-map"
+    LIST_MAP = "list-map"  # map of string lists ([[influxdb]] subscriptions: { telegraf = ["autogen"] })
     OBJECT = "object"  # a TOML table with the sub-fields in `Field.fields`
     ANY = "any"  # a scalar kept as written: string, number or bool (zenoss severity-map values)
 
@@ -61,6 +62,7 @@ _ZERO: dict[FieldType, Callable[[], Any]] = {
     FieldType.DURATION: int,
     FieldType.STRING_LIST: list,
     FieldType.STRING_MAP: dict,
+    FieldType.LIST_MAP: dict,
     FieldType.OBJECT: dict,
     FieldType.ANY: lambda: None,
 }
@@ -70,7 +72,7 @@ def _copy(value: Any) -> Any:
     if isinstance(value, list):
         return list(value)
     if isinstance(value, dict):
-        return dict(value)
+        return {k: _copy(v) for k, v in value.items()}
     return value
 
 

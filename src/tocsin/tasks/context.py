@@ -11,6 +11,7 @@ from typing import Any
 from tocsin.alert.event import Event
 from tocsin.alert.topics import Derive, EventState
 from tocsin.handlers.base import ConfigView
+from tocsin.influxdb.clusters import Clusters
 from tocsin.tasks.inhibit import Inhibitors
 from tocsin.transports.netpolicy import DEFAULT_POLICY, AddressPolicy
 
@@ -24,7 +25,8 @@ class TaskContext:
     is answered only after the deliveries are durably queued. `last_event(topic, alert_id)` is the
     stored state of an alert ID (alert nodes restore their level from it). `http_outputs` holds the
     latest result of each `httpOut('name')` node. `background(coro)` runs I/O (httpPost) off the
-    processing path.
+    processing path. `influxdb` gives the clients of the `[[influxdb]]` clusters (None in unit tests
+    without them).
     """
 
     task_id: str
@@ -39,6 +41,7 @@ class TaskContext:
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("tocsin.tasks"))
     pending: set[asyncio.Task[Any]] = field(default_factory=set)
     address_policy: AddressPolicy = DEFAULT_POLICY  # where httpPost may connect ([delivery] deny-networks)
+    influxdb: Clusters | None = None  # the [[influxdb]] clusters batch queries and influxDBOut use
 
     def background(self, coro: Coroutine[Any, Any, Any]) -> None:
         """Run `coro` on the loop without waiting for it; failures are logged by the coroutine itself."""

@@ -232,6 +232,7 @@ def _check(svc: TaskHost, task_id: str, pipeline: Pipeline) -> None:
         cluster_id=engine.identity.cluster_id,
         server_id=engine.identity.server_id,
         address_policy=engine.transports.policy,
+        influxdb=svc.runtime.clusters,
     )
     TaskExecutor(task_id, pipeline, ctx, _nothing)
 

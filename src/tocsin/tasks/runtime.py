@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from tocsin.alert.event import Event
 from tocsin.alert.topics import Derive, EventState
+from tocsin.influxdb.clusters import Clusters
 from tocsin.loopslice import SLICE_SECONDS, Slicer
 from tocsin.pipeline.spec import Pipeline
 from tocsin.points import Point
@@ -53,8 +54,9 @@ class RunningTask:
 class TaskRuntime:
     """Every executing task of the server, and the write path into them."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, clusters: Clusters | None = None) -> None:
         self.engine = engine
+        self.clusters = clusters
         # scale-out: inhibitions are published through the store and read back from the other instances
         self.inhibitors = Inhibitors(shared=engine.cluster is not None)
         self.running: dict[str, RunningTask] = {}
@@ -79,6 +81,7 @@ class TaskRuntime:
             cluster_id=engine.identity.cluster_id,
             server_id=engine.identity.server_id,
             address_policy=engine.transports.policy,
+            influxdb=self.clusters,
         )
         try:
             attach_handlers(engine, task_id, pipeline)

@@ -7,6 +7,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from tocsin.engine.errors import UnavailableError
+from tocsin.influxdb.clusters import Clusters
 from tocsin.points import Point
 from tocsin.tasks import scripts, task_ops, template_ops
 from tocsin.tasks.errors import NO_TASK, NO_TEMPLATE, TaskApiError
@@ -23,9 +24,9 @@ if TYPE_CHECKING:
 class TaskService:
     """Tasks and templates (a `PointSink` and an engine service): the API lives in task_ops/template_ops."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, clusters: Clusters | None = None) -> None:
         self.engine = engine
-        self.runtime = TaskRuntime(engine)
+        self.runtime = TaskRuntime(engine, clusters)
         self.tasks: dict[str, TaskRecord] = {}
         self.templates: dict[str, TemplateRecord] = {}
         # API changes run one at a time: each reads, checks, stores and starts without interleaving.

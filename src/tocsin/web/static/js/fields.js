@@ -66,6 +66,19 @@ function mapText(value) {
   return Object.entries(value || {}).map(([k, v]) => `${k}: ${v}`).join("\n");
 }
 
+/** A map of lists ([[influxdb]] subscriptions): one "key: a, b" per line. */
+function parseListMap(text) {
+  const parsed = parseMap(text);
+  if (parsed.error) return parsed;
+  const out = {};
+  for (const [k, v] of Object.entries(parsed.value)) out[k] = v.split(",").map((p) => p.trim()).filter(Boolean);
+  return { value: out };
+}
+
+function listMapText(value) {
+  return Object.entries(value || {}).map(([k, v]) => `${k}: ${(v || []).join(", ")}`).join("\n");
+}
+
 /** Convert the text of a scalar input to the field's type; {value} or {error}. */
 function convert(field, text, saved) {
   switch (field.type) {
@@ -82,6 +95,8 @@ function convert(field, text, saved) {
       return { value: parseList(text) };
     case "string-map":
       return parseMap(text);
+    case "list-map":
+      return parseListMap(text);
     case "any":
       if (typeof saved === "number" && text.trim() !== "" && !Number.isNaN(Number(text))) return { value: Number(text) };
       if (typeof saved === "boolean" && (text === "true" || text === "false")) return { value: text === "true" };
@@ -94,12 +109,13 @@ function convert(field, text, saved) {
 function scalarText(field, saved) {
   if (field.type === "string-list") return (saved || []).join("\n");
   if (field.type === "string-map") return mapText(saved);
+  if (field.type === "list-map") return listMapText(saved);
   return saved === null || saved === undefined ? "" : String(saved);
 }
 
 function savedForCompare(field, saved) {
   if (field.type === "string-list") return saved || [];
-  if (field.type === "string-map") return saved || {};
+  if (field.type === "string-map" || field.type === "list-map") return saved || {};
   return saved;
 }
 
@@ -114,7 +130,7 @@ function plainWidget(field, saved, { onInput, readOnly }) {
     if (saved && !options.includes(saved)) options.unshift(saved);
     input = h("select", { id, disabled: readOnly }, options.map((c) => h("option", { value: c, selected: c === saved }, c || "(none)")));
     input.addEventListener("change", onInput);
-  } else if (field.type === "string-list" || field.type === "string-map") {
+  } else if (field.type === "string-list" || field.type === "string-map" || field.type === "list-map") {
     input = h("textarea", { id, rows: 3, readonly: readOnly, spellcheck: "false" });
     input.value = scalarText(field, saved);
     input.addEventListener("input", onInput);
@@ -125,7 +141,8 @@ function plainWidget(field, saved, { onInput, readOnly }) {
     input.addEventListener("input", onInput);
   }
   const hint = field.type === "string-list" ? "One per line; duplicates are dropped." :
-    field.type === "string-map" ? 'One "key: value" per line.' : "";
+    field.type === "string-map" ? 'One "key: value" per line.' :
+    field.type === "list-map" ? 'One "key: value, value" per line.' : "";
   const parts = frame(field, id, input, hint);
   if (field.type === "bool") parts.node.classList.add("field-bool");
   const compare = savedForCompare(field, saved);
