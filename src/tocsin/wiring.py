@@ -12,9 +12,9 @@ from typing import Any
 from tocsin.config.loader import FileConfig
 from tocsin.engine.engine import Engine
 from tocsin.influxdb.clusters import Clusters
-from tocsin.stats.service import StatsService
 from tocsin.influxdb.subscriptions import SubscriptionService
 from tocsin.metrics import Metrics
+from tocsin.stats.service import StatsService
 from tocsin.store.base import Store
 from tocsin.tasks.load import LoadService
 from tocsin.tasks.service import TaskService

@@ -204,7 +204,7 @@ class InfluxClient:
                     return response.status, response.headers, body
             except ssl.SSLError as exc:
                 failures.append(f"{safe_url(base)}: TLS: {exc.reason or exc}")
-            except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+            except (TimeoutError, aiohttp.ClientError, OSError) as exc:
                 failures.append(f"{safe_url(base)}: {_describe(exc)}")
         raise InfluxDBError("failed to reach InfluxDB: " + "; ".join(failures), retryable=True)
 

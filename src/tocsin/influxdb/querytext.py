@@ -175,4 +175,16 @@ def parse_select(query: str) -> SelectQuery:
         parts[clause] = body
     if "where" in parts and not parts["where"]:
         raise _error(query, end, "found EOF, expected a condition after WHERE")
-    return SelectQuery(head, parts.get("where", ""), parts.get("group", ""), parts.get("fill", ""), parts.get("tail", ""))
+    return SelectQuery(
+        head, parts.get("where", ""), parts.get("group", ""), parts.get("fill", ""), parts.get("tail", "")
+    )
+
+
+def quote_ident(name: str) -> str:
+    """An InfluxQL identifier (database, retention policy, subscription), quoted."""
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def quote_string(text: str) -> str:
+    """An InfluxQL string literal."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"

@@ -130,6 +130,7 @@ CHAINS: dict[str, ChainDef] = {
     c.method: c
     for c in (
         ChainDef("from", "from", NONE, "*pipeline.FromNode"),
+        ChainDef("query", "query", STR, "*pipeline.QueryNode", Provides.BATCH),
         ChainDef("where", "where", LAMBDA, "*pipeline.WhereNode"),
         ChainDef("eval", "eval", LAMBDAS, "*pipeline.EvalNode"),
         ChainDef("window", "window", NONE, "*pipeline.WindowNode", Provides.BATCH, wants_stream=True),
@@ -156,6 +157,8 @@ CHAINS: dict[str, ChainDef] = {
     )
 }
 
+# Chaining methods only the roots have (stream|from, batch|query).
+ROOT_CHAINS = frozenset({"from", "query"})
 # Chaining methods every node has (pipeline/node.go `node`), even sources and sinks.
 NODE_CHAINS = frozenset({"stats", "deadman"})
 # Kapacitor chaining methods Tocsin does not run (compile error naming the node).
@@ -173,7 +176,6 @@ UNSUPPORTED_CHAINS = frozenset(
         "k8sAutoscale",
         "swarmAutoscale",
         "ec2Autoscale",
-        "query",
         "queryFlux",
         "trickle",
     }
@@ -212,6 +214,22 @@ NODES: dict[str, NodeDef] = {
     for n in (
         NodeDef("stream", "*pipeline.StreamNode", _props(), chains=False, extra_chains=("from",)),
         NodeDef("batch", "*pipeline.BatchNode", _props(), chains=False, extra_chains=("query", "queryFlux")),
+        NodeDef(
+            "query",
+            "*pipeline.QueryNode",
+            _props(
+                fld("period", D),
+                fld("every", D),
+                meth("align"),
+                meth("alignGroup"),
+                fld("offset", D),
+                fld("cron", S),
+                meth("groupBy", ANYS),
+                meth("groupByMeasurement"),
+                meth("fill", Sig((Param.ANY,))),
+                fld("cluster", S),
+            ),
+        ),
         NodeDef(
             "from",
             "*pipeline.FromNode",
@@ -305,7 +323,7 @@ def chain_names(definition: NodeDef, property_names: frozenset[str] | set[str]) 
     """The chaining methods callable on a node: properties hide chaining methods of the same name."""
     names = set(NODE_CHAINS)
     if definition.chains:
-        names |= {m for m in CHAINS if m != "from"} | UNSUPPORTED_CHAINS
+        names |= {m for m in CHAINS if m not in ROOT_CHAINS} | UNSUPPORTED_CHAINS
     names -= set(property_names)
     names |= set(definition.extra_chains)
     return names

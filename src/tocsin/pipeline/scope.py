@@ -13,7 +13,7 @@ from tocsin.expr.regex import GoRegex
 from tocsin.expr.tokens import TokenKind
 from tocsin.expr.values import Duration, Missing
 from tocsin.pipeline.errors import ERR_NO_GLOBAL, TickCompileError, at
-from tocsin.pipeline.spec import STAR
+from tocsin.pipeline.spec import STAR, TimeDimension
 from tocsin.pipeline.values import Reference, literal_node
 
 ERR_UNDEFINED = 'name "{name}" is undefined. Names in scope: {names}'
@@ -108,6 +108,8 @@ def evaluate_expression(node: expr_ast.Node, scope: Scope, chain: Callable[[Any]
     if isinstance(node, expr_ast.UnaryNode):
         return _unary(node, evaluate_expression(node.operand, scope, chain))
     if isinstance(node, expr_ast.FunctionNode):
+        if node.name == "time":  # the one global function: a batch query's GROUP BY time
+            return _time_dimension(node, [evaluate_expression(arg, scope, chain) for arg in node.args])
         raise at(node.pos, ERR_NO_GLOBAL.format(name=node.name))
     try:
         result = evaluate(scope.close(node), MapScope({}))
@@ -118,3 +120,14 @@ def evaluate_expression(node: expr_ast.Node, scope: Scope, chain: Callable[[Any]
     if isinstance(result, GoRegex):
         return expr_ast.RegexNode(node.pos, result.pattern.replace("/", "\\/"), result)
     return result
+
+
+def _time_dimension(node: expr_ast.FunctionNode, args: list[Any]) -> TimeDimension:
+    if not 1 <= len(args) <= 2:
+        raise at(node.pos, f"time() function expects 1 or 2 args, got {len(args)}")
+    if not all(isinstance(arg, Duration) for arg in args):
+        raise at(node.pos, "time() function expects durations, e.g. time(1m) or time(1m, 10s)")
+    length = args[0].ns
+    if length <= 0:
+        raise at(node.pos, "time() function expects a positive duration")
+    return TimeDimension(length, args[1].ns if len(args) == 2 else 0)

@@ -33,6 +33,14 @@ class Star:
 STAR = Star()
 
 
+@dataclass(frozen=True, slots=True)
+class TimeDimension:
+    """`time(1m)` or `time(1m, 10s)` in a batch query's `.groupBy()`: InfluxQL's GROUP BY time, in ns."""
+
+    length: int
+    offset: int = 0
+
+
 class EdgeType(StrEnum):
     """What flows out of a node: single points or batches."""
 

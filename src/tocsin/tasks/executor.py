@@ -257,12 +257,24 @@ class TaskExecutor:
     # -- timers --------------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Start the timers of time-driven nodes and the throughput meter."""
+        """Start the timers of time-driven nodes, the nodes' own loops (`run`) and the throughput meter."""
         for slot in self._slots:
             interval = slot.node.timer_interval()
             if interval is not None and interval > 0:
                 self._tasks.append(asyncio.create_task(self._run_timer(slot, interval)))
+            run = getattr(slot.node, "run", None)
+            if run is not None:
+                self._tasks.append(asyncio.create_task(self._run_node(slot, run)))
         self._tasks.append(asyncio.create_task(self._measure_throughput()))
+
+    async def _run_node(self, slot: NodeSlot, run: Callable[[], Awaitable[None]]) -> None:
+        """A node's own loop (a batch query's schedule); it handles its failures, this only logs a crash."""
+        try:
+            await run()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self._failed(slot, exc)
 
     async def _run_timer(self, slot: NodeSlot, interval_ns: int) -> None:
         loop = asyncio.get_running_loop()
@@ -295,13 +307,21 @@ class TaskExecutor:
             previous, last = current, now
 
     async def stop(self) -> None:
-        """Cancel the timers and release what the nodes hold."""
+        """Cancel the timers, let nodes finish their output (`finish`: influxDBOut's last write), release
+        what the nodes hold."""
         tasks, self._tasks = self._tasks, []
         for task in tasks:
             task.cancel()
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        for slot in self._slots:
+            finish = getattr(slot.node, "finish", None)
+            if finish is not None:
+                try:
+                    await finish()
+                except Exception:
+                    _log.exception("task=%s node=%s failed to finish", self.task_id, slot.name)
         for slot in self._slots:
             try:
                 slot.node.stop()

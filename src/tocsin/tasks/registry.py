@@ -32,6 +32,8 @@ AGGREGATES = (
 NODE_CLASSES: dict[str, str] = {
     "stream": "nodes.source:StreamNode",
     "from": "nodes.source:FromNode",
+    "batch": "nodes.query:BatchNode",
+    "query": "nodes.query:QueryNode",
     "where": "nodes.where:WhereNode",
     "eval": "nodes.eval:EvalNode",
     "groupby": "nodes.groupby:GroupByNode",

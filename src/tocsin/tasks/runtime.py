@@ -19,8 +19,9 @@ from tocsin.alert.event import Event
 from tocsin.alert.topics import Derive, EventState
 from tocsin.influxdb.clusters import Clusters
 from tocsin.loopslice import SLICE_SECONDS, Slicer
-from tocsin.pipeline.spec import Pipeline
+from tocsin.pipeline.spec import EdgeType, Pipeline
 from tocsin.points import Point
+from tocsin.stats.ingress import Ingress
 from tocsin.tasks.context import TaskContext
 from tocsin.tasks.executor import TaskExecutor
 from tocsin.tasks.inhibit import Inhibitors
@@ -63,6 +64,7 @@ class TaskRuntime:
         self._routes: dict[Dbrp, list[RunningTask]] = {}
         self._pending: list[tuple[Event, Derive]] = []
         self._lock = asyncio.Lock()
+        self.ingress = Ingress()
 
     def is_executing(self, task_id: str) -> bool:
         """Whether the task is executing."""
@@ -90,7 +92,9 @@ class TaskRuntime:
         except BaseException:
             engine.detach_task_handlers(task_id)
             raise
-        self.running[task_id] = RunningTask(task_id, pipeline, ctx, executor, frozenset(dbrps))
+        # a batch task queries its data: written points never go to it
+        routed = frozenset(dbrps) if pipeline.type is EdgeType.STREAM else frozenset()
+        self.running[task_id] = RunningTask(task_id, pipeline, ctx, executor, routed)
         self._reroute()
         self.inhibitors.claim_task(task_id)
 
@@ -126,6 +130,7 @@ class TaskRuntime:
         When the tasks of the write cannot affect one another (none uses inhibition, no two publish to one
         topic), each takes its points at once (`TaskExecutor.write_all`); otherwise each point goes through
         every task before the next point."""
+        self.ingress.count(points)
         async with self._lock:
             plan = self._plan(points)
             slicer = Slicer()

@@ -1,32 +1,119 @@
-"""`|influxDBOut()`: Tocsin writes to no database, so this sink only counts what would have been written."""
+"""`|influxDBOut()`: points and batch rows written to an InfluxDB cluster, buffered (tocsin.influxdb.writer).
+
+As in Kapacitor: the measurement defaults to the point's name, `.tag()` tags are added to (and win over) the
+point's, `.buffer()` lines (1000) or `.flushInterval()` (10s) trigger a write, `.create()` creates the database
+(and the retention policy) before the first write. A task with influxDBOut does not start without an enabled
+`[[influxdb]]` cluster of that name, rather than drop what it would write.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from tocsin.influxdb.client import InfluxClient, InfluxDBError
+from tocsin.influxdb.clusters import NO_CLUSTER
+from tocsin.influxdb.querytext import quote_ident
+from tocsin.influxdb.writer import BufferedWriter, Target
+from tocsin.lineprotocol.encode import PRECISIONS, line
 from tocsin.pipeline.spec import NodeSpec
-from tocsin.points import Batch, Item, Point
+from tocsin.points import Batch, FieldValue, Item, Point
 from tocsin.tasks.context import TaskContext
-from tocsin.tasks.node import RuntimeNode
+from tocsin.tasks.node import NodeError, RuntimeNode
+from tocsin.tasks.nodes.common import all_args, last_duration
+
+DEFAULT_BUFFER = 1000
+DEFAULT_FLUSH_INTERVAL = 10_000_000_000
+CONSISTENCIES = ("", "any", "one", "quorum", "all")
 
 
 class InfluxDBOutNode(RuntimeNode):
-    """Counts points (batch rows) as Kapacitor's `points_written`; never fails a write."""
+    """Writes what it gets; Kapacitor's `points_written` and `write_errors` count InfluxDB's answers."""
 
     def __init__(self, spec: NodeSpec, ctx: TaskContext) -> None:
         super().__init__(spec, ctx)
-        self.points_written = 0
+        where = spec.name
+        self.cluster = _text(spec, "cluster")
+        self.database = _text(spec, "database")
+        self.retention_policy = _text(spec, "retentionPolicy")
+        self.measurement = _text(spec, "measurement")
+        self.precision = _text(spec, "precision")
+        consistency = _text(spec, "writeConsistency")
+        if self.precision not in PRECISIONS:
+            raise NodeError(
+                f"{where}.precision: invalid precision {self.precision!r}, must be one of n, u, ms, s, m, h"
+            )
+        if consistency not in CONSISTENCIES:
+            raise NodeError(f"{where}.writeConsistency: {consistency!r} is not one of any, one, quorum, all")
+        if not self.database:
+            raise NodeError(f"{where}: .database() is required")
+        pairs = all_args(spec, "tag")
+        self.tags = {str(pairs[i]): str(pairs[i + 1]) for i in range(0, len(pairs) - 1, 2)}
+        buffer = spec.last("buffer", DEFAULT_BUFFER)
+        if not isinstance(buffer, int) or buffer < 1:
+            raise NodeError(f"{where}.buffer: must be a positive number of points, got {buffer!r}")
+        interval = last_duration(spec, "flushInterval", DEFAULT_FLUSH_INTERVAL)
+        if interval <= 0:
+            raise NodeError(f"{where}.flushInterval: must be positive")
+        clusters = ctx.influxdb
+        if clusters is None:
+            raise NodeError(NO_CLUSTER)
+        try:
+            clusters.client(self.cluster)  # refuse to start for a cluster that is not enabled
+        except InfluxDBError as exc:
+            raise NodeError(str(exc)) from None
+        self.writer = BufferedWriter(
+            lambda: clusters.client(self.cluster),
+            buffer_size=buffer,
+            flush_interval=interval / 1e9,
+            label=f"task={ctx.task_id} node={where} write",
+            prepare=self._create_database if spec.has("create") else None,
+        )
+        self._target = Target(self.database, self.retention_policy, self.precision, consistency)
 
     def point(self, point: Point) -> list[Item]:
-        """Count the point."""
-        self.points_written += 1
-        return [point]
+        """Queue the point for writing."""
+        self._add(point.name, point.tags, point.fields, point.time)
+        return []
 
     def batch(self, batch: Batch) -> list[Item]:
-        """Count the batch's rows."""
-        self.points_written += len(batch.points)
-        return [batch]
+        """Queue each row of the batch."""
+        for row in batch.points:
+            self._add(batch.name, row.tags or batch.tags, row.fields, row.time)
+        return []
+
+    def _add(self, name: str, tags: dict[str, str], fields: dict[str, FieldValue], time_ns: int) -> None:
+        text = line(self.measurement or name, {**tags, **self.tags}, fields, time_ns, self.precision)
+        if text is not None:
+            self.writer.add(self._target, text)
+
+    async def _create_database(self, client: InfluxClient) -> None:
+        """`.create()`: Kapacitor's CREATE DATABASE (WITH NAME the retention policy)."""
+        statement = f"CREATE DATABASE {quote_ident(self.database)}"
+        if self.retention_policy:
+            statement += f" WITH NAME {quote_ident(self.retention_policy)}"
+        try:
+            await client.execute(statement)
+        except InfluxDBError as exc:
+            if not self.retention_policy or exc.retryable:
+                raise
+            # the database exists with other policies: add ours to it
+            await client.execute(
+                f"CREATE RETENTION POLICY {quote_ident(self.retention_policy)} ON {quote_ident(self.database)} "
+                "DURATION INF REPLICATION 1"
+            )
+
+    async def finish(self) -> None:
+        """Write what is still buffered when the task stops."""
+        await self.writer.close()
 
     def stats(self) -> dict[str, Any]:
-        """Kapacitor's `points_written` and `write_errors`."""
-        return {"points_written": self.points_written, "write_errors": 0}
+        """Kapacitor's `points_written` and `write_errors`, from InfluxDB's answers."""
+        counts = self.writer.counts
+        return {"points_written": counts.points_written, "write_errors": counts.write_errors}
+
+
+def _text(spec: NodeSpec, prop: str) -> str:
+    value = spec.last(prop, "")
+    if not isinstance(value, str):
+        raise NodeError(f"{spec.name}.{prop}: expected a string, got {value!r}")
+    return value
