@@ -24,8 +24,10 @@ CORE_NAMES = [
     "delivery",
     "exec",
     "http",
+    "load",
     "log",
     "logging",
+    "stats",
     "storage",
 ]
 
@@ -35,7 +37,7 @@ def test_all_sections_gathers_core_kinds_and_extras(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(handlers, "all_kinds", lambda: [kind, HandlerKind(name="log", options=(), render=_render)])
     monkeypatch.setattr(handlers, "EXTRA_SECTIONS", {"slack": "tocsin.handlers.slack_config:SECTION"})
     sections = registry.all_sections()
-    assert list(sections) == sorted([*CORE_NAMES, "slack", "smtp"])
+    assert list(sections) == sorted([*CORE_NAMES, "influxdb", "slack", "smtp"])
     assert sections["slack"] is slack_config.SECTION
     assert sections["smtp"] is SMTP
     assert [s.overridable for s in CORE_SECTIONS] == [False] * len(CORE_SECTIONS)

@@ -62,7 +62,7 @@ CASES = [
     ),
     ("stream|from()|join()", "node join is not supported by Tocsin line 1 char 15"),
     ("stream|from()\n    |holtWinters('v', 1, 1, 1s)", "node holtWinters is not supported by Tocsin line 2 char 6"),
-    ("batch|query('SELECT 1')", "node query is not supported by Tocsin line 1 char 7"),
+    ("batch|queryFlux('x')", "node queryFlux is not supported by Tocsin line 1 char 7"),
     ("stream|from()@myUDF()", "user-defined function @myUDF is not supported by Tocsin line 1 char 15"),
     ("stream|join()", 'line 1 char 8: no method or property "join" on *pipeline.StreamNode'),
     ("var x = 1\nvar x = 2\nstream|from()", "attempted to redefine x, vars are immutable"),

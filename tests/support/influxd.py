@@ -37,8 +37,13 @@ class Influxd:
             f'[http]\n  bind-address = "127.0.0.1:{self.http_port}"\n  log-enabled = false\n'
         )
         self.log = workdir / "influxd.log"
-        with open(self.log, "wb") as log:
-            self.proc = subprocess.Popen(["/usr/bin/influxd", "-config", str(config)], stdout=log, stderr=log)
+        self.config = config
+        self.start()
+
+    def start(self) -> None:
+        """Start influxd (again, after `stop`: same ports and data) and wait until it answers /ping."""
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen(["/usr/bin/influxd", "-config", str(self.config)], stdout=log, stderr=log)
         deadline = time.monotonic() + 20
         while True:
             try:
@@ -64,8 +69,9 @@ class Influxd:
             assert r.status == 204
 
     def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(20)
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(20)
 
 
 @pytest.fixture

@@ -53,9 +53,7 @@ async def test_a_batch_query_raises_an_alert_through_a_post_handler(start_tasks:
     now = time.time_ns()
     influx.write(
         "telegraf",
-        "\n".join(
-            f"cpu,cpu=cpu0,host=a usage_idle={v} {now - (5 - i) * S}" for i, v in enumerate((20, 30, 40, 50))
-        )
+        "\n".join(f"cpu,cpu=cpu0,host=a usage_idle={v} {now - (5 - i) * S}" for i, v in enumerate((20, 30, 40, 50)))
         + f"\ncpu,cpu=cpu1,host=a usage_idle=90 {now - 2 * S}\n",
     )
     sink = await HttpSink().start()
@@ -67,7 +65,9 @@ async def test_a_batch_query_raises_an_alert_through_a_post_handler(start_tasks:
             "        .groupBy('cpu')\n    |alert()\n        .crit(lambda: \"mean\" < 70)\n"
             f"        .post('{sink.url}')\n"
         )
-        status, answer = await call(api, "POST", TASKS, {"id": "cpu_alert_batch", "script": script, "status": "enabled"})
+        status, answer = await call(
+            api, "POST", TASKS, {"id": "cpu_alert_batch", "script": script, "status": "enabled"}
+        )
         assert status == 200, answer
         assert answer["type"] == "batch"
         assert answer["error"] == ""

@@ -349,6 +349,14 @@ class TaskExecutor:
             nodes[slot.name] = {k: values[k] for k in sorted(values)}
         return {"task-stats": {"throughput": float(self._throughput)}, "node-stats": nodes}
 
+    def running_error(self) -> str:
+        """The first node's current failure (`last_error`, kept by nodes that run on their own: queries)."""
+        for slot in self._slots:
+            error = getattr(slot.node, "last_error", "")
+            if error:
+                return f"{slot.name}: {error}"
+        return ""
+
     def edge_counts(self) -> dict[tuple[str, str], int]:
         """Items processed on each edge (parent name, child name), in node then child order."""
         return {(slot.name, child.name): slot.out_items for slot in self._slots for child in slot.children}

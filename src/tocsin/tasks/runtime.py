@@ -230,6 +230,11 @@ class TaskRuntime:
         running = self.running.get(task_id)
         return dict(running.executor.stats()) if running is not None else {}
 
+    def running_error(self, task_id: str) -> str:
+        """What is failing now in an executing task (a batch query InfluxDB does not answer), "" when nothing."""
+        running = self.running.get(task_id)
+        return running.executor.running_error() if running is not None else ""
+
     def output(self, task_id: str, name: str) -> dict[str, Any] | None:
         """The latest result of an `httpOut(name)` node of an executing task; None when there is none."""
         running = self.running.get(task_id)

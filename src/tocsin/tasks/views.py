@@ -46,9 +46,13 @@ class TaskView:
 
     def _compiled(self, rec: TaskRecord) -> tuple[Pipeline | None, str]:
         try:
-            return scripts.compile_script(rec.script, rec.vars, self.config), rec.error
+            return scripts.compile_script(rec.script, rec.vars, self.config), self._error(rec)
         except TaskApiError as exc:
             return None, str(exc)
+
+    def _error(self, rec: TaskRecord) -> str:
+        """The stored error (why it did not start), else what fails while it runs (a batch query)."""
+        return rec.error or self.runtime.running_error(rec.id)
 
     def _dot(self, rec: TaskRecord, pipeline: Pipeline | None) -> str | None:
         if pipeline is None:
@@ -112,7 +116,7 @@ class TaskView:
             "executing": lambda: executing,
             "dot": lambda: self._dot(rec, pipeline()),
             "stats": lambda: self.runtime.stats(rec.id) if executing else None,
-            "error": lambda: rec.error,
+            "error": lambda: self._error(rec),
             "status": lambda: rec.status,
             "created": lambda: time_text(rec.created),
             "modified": lambda: time_text(rec.modified),
