@@ -4,16 +4,22 @@ writes read back with SELECT, failures counted and recovered from."""
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.server.conftest import engine_of
 from tests.server.test_tasks_api import StartTasks, call, start_tasks
 from tests.support.client import Client
 from tests.support.influxd import Influxd
 from tests.support.sink import HttpSink
+from tocsin.influxdb.querytext import rfc3339
+from tocsin.tasks.nodes.query import QueryNode
+from tocsin.wiring import tasks_of
 
 __all__ = ["start_tasks"]
 
@@ -85,3 +91,90 @@ async def test_a_batch_query_raises_an_alert_through_a_post_handler(start_tasks:
         assert 'graph [throughput="' in answer["dot"] and 'batches/s"];' in answer["dot"]
     finally:
         await sink.close()
+
+
+def running_query(api: Client, task_id: str) -> QueryNode:
+    node = tasks_of(engine_of(api)).runtime.running[task_id].executor.node("query1")
+    assert isinstance(node, QueryNode)
+    return node
+
+
+# The getting-started guide's batch task (docs.influxdata.com/kapacitor/v1/introduction/getting-started/), verbatim
+# but for the log file's directory.
+GETTING_STARTED = """dbrp "telegraf"."autogen"
+
+batch
+    |query('''
+        SELECT mean(usage_idle)
+        FROM "telegraf"."autogen"."cpu"
+    ''')
+        .period(5m)
+        .every(5m)
+        .groupBy(time(1m), 'cpu')
+    |alert()
+        .crit(lambda: "mean" < 70)
+        .log('{log}')
+"""
+
+
+async def test_the_getting_started_batch_task_runs(start_tasks: StartTasks, influx: Influxd, tmp_path: Path) -> None:
+    tick = (time.time_ns() // (60 * S)) * 60 * S  # a run on the minute: its five buckets are whole minutes
+    influx.write(
+        "telegraf",
+        f"cpu,cpu=cpu0 usage_idle=50 {tick - 90 * S}\ncpu,cpu=cpu0 usage_idle=60 {tick - 80 * S}\n"
+        f"cpu,cpu=cpu-total usage_idle=95 {tick - 90 * S}\n",
+    )
+    log_file = tmp_path / "logs" / "batch_alerts.log"
+    log_file.parent.mkdir()
+    api = await start_tasks(cluster_conf(influx, f'[log]\n  allowed-dirs = ["{log_file.parent}"]\n'))
+    script = GETTING_STARTED.format(log=log_file)
+    status, answer = await call(api, "POST", TASKS, {"id": "batch_cpu_alert", "script": script, "status": "enabled"})
+    assert status == 200, answer
+    assert (answer["type"], answer["dbrps"], answer["executing"]) == (
+        "batch",
+        [{"db": "telegraf", "rp": "autogen"}],
+        True,
+    )
+    await running_query(api, "batch_cpu_alert").query_once(tick)  # the 5m tick, without waiting 5 minutes
+    entry = json.loads((await until(lambda: asyncio.sleep(0, log_file.exists() and log_file.read_text()))))
+    minute = tick - 2 * 60 * S
+    assert (entry["id"], entry["level"], entry["data"]["series"]) == (
+        "cpu:cpu=cpu0",
+        "CRITICAL",
+        [
+            {
+                "name": "cpu",
+                "tags": {"cpu": "cpu0"},
+                "columns": ["time", "mean"],
+                "values": [[rfc3339(minute), 55.0]],
+            }
+        ],
+    )
+    stats = await node_stats(api, "batch_cpu_alert", "query1")
+    assert (stats["batches_queried"], stats["points_queried"], stats["query_errors"]) == (2, 2, 0)
+
+
+async def test_a_dead_influxdb_is_the_task_s_error_until_it_answers_again(
+    start_tasks: StartTasks, influx: Influxd
+) -> None:
+    now = time.time_ns()
+    influx.write("telegraf", f"cpu,cpu=cpu0 usage_idle=50 {now - 5 * S}\n")
+    api = await start_tasks(cluster_conf(influx))
+    script = 'dbrp "telegraf"."autogen"\nbatch\n    |query(\'SELECT mean(usage_idle) FROM "telegraf"."autogen"."cpu"\')\n        .period(1m)\n'
+    status, answer = await call(
+        api, "POST", TASKS, {"id": "b", "script": script + "        .every(1h)\n", "status": "enabled"}
+    )
+    assert status == 200, answer
+    query = running_query(api, "b")
+    influx.stop()
+    await query.query_once(time.time_ns())
+    _, task = await call(api, "GET", f"{TASKS}/b")
+    assert task["error"] == f"query1: failed to reach InfluxDB: {influx.url}: connection refused"
+    stats = task["stats"]["node-stats"]["query1"]
+    assert (stats["query_errors"], stats["connect_errors"], stats["batches_queried"]) == (1, 1, 0)
+    await asyncio.to_thread(influx.start)
+    await query.query_once(time.time_ns())
+    _, task = await call(api, "GET", f"{TASKS}/b")
+    assert task["error"] == ""
+    stats = task["stats"]["node-stats"]["query1"]
+    assert (stats["query_errors"], stats["connect_errors"], stats["batches_queried"]) == (1, 1, 1)

@@ -74,7 +74,9 @@ async def test_points_are_written_with_the_node_s_measurement_tags_and_precision
 async def test_create_makes_the_database_and_its_retention_policy(start_tasks: StartTasks, influxd: Influxd) -> None:
     api = await start_tasks(cluster_conf(influxd))
     await define(
-        api, "made", "stream|from()\n    |influxDBOut().create().database('fresh').retentionPolicy('weekly').buffer(1)\n"
+        api,
+        "made",
+        "stream|from()\n    |influxDBOut().create().database('fresh').retentionPolicy('weekly').buffer(1)\n",
     )
     await write(api, f"m value=1 {T}")
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+import shutil
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,6 @@ from tocsin.errors import ConfigError
 from tocsin.store.sqlite import SqliteStore
 from tocsin.tasks.errors import TaskApiError
 from tocsin.tasks.load import ITEMS_NS, LoadError, LoadService
-from tocsin.tasks.service import TaskService
 from tocsin.wiring import assemble, tasks_of
 
 TICK = """dbrp "telegraf"."autogen"
@@ -67,7 +67,7 @@ PREFIX = "failed to reload tasks/templates/handlers: "
 Start = Callable[..., Awaitable[Engine]]
 
 
-def write(root: Path, files: dict[str, str | bytes]) -> None:
+def write(root: Path, files: Mapping[str, str | bytes]) -> None:
     for name, content in files.items():
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -75,6 +75,16 @@ def write(root: Path, files: dict[str, str | bytes]) -> None:
             path.write_bytes(content)
         else:
             path.write_text(content)
+
+
+def remove(*paths: Path) -> None:
+    for path in paths:
+        path.unlink()
+
+
+def dangling(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.symlink_to(path.parent / "nowhere")
 
 
 @pytest.fixture
@@ -109,7 +119,7 @@ def task(engine: Engine, task_id: str) -> dict[str, Any]:
     return {k: view[k] for k in ("id", "template-id", "type", "dbrps", "vars", "status", "executing", "error")}
 
 
-async def load_error(start: Start, load_dir: Path, files: dict[str, str | bytes], **kw: Any) -> str:
+async def load_error(start: Start, load_dir: Path, files: Mapping[str, str | bytes], **kw: Any) -> str:
     write(load_dir, files)
     with pytest.raises(LoadError) as info:
         await start(**kw)
@@ -206,12 +216,11 @@ async def test_a_template_task_takes_its_id_from_the_file_name(
 async def test_what_a_removed_file_created_is_deleted(start: Start, load_dir: Path) -> None:
     write(load_dir, FILES)
     await start()
-    for name in ("tasks/cpu.tick", "tasks/disk.json", "handlers/tcp.yaml"):
-        (load_dir / name).unlink()
+    remove(*(load_dir / n for n in ("tasks/cpu.tick", "tasks/disk.json", "handlers/tcp.yaml")))
     engine = await start()
     svc = tasks_of(engine)
     assert sorted(svc.tasks) == ["mem"]
-    with pytest.raises(TaskApiError, match="^no task exists$"):
+    with pytest.raises(TaskApiError, match=r"^no task exists$"):
         svc.get_task("cpu", {})
     assert engine.handlers.get("cpu", "tcp-out") is None
     assert sorted(await engine.store.load_documents(ITEMS_NS)) == ["tasks/mem", "templates/mean_alert"]
@@ -224,7 +233,7 @@ async def test_what_a_removed_file_created_is_deleted(start: Start, load_dir: Pa
 async def test_a_removed_template_is_deleted_and_its_tasks_stay(start: Start, load_dir: Path) -> None:
     write(load_dir, FILES)
     await start()
-    (load_dir / "templates/mean_alert.tick").unlink()
+    remove(load_dir / "templates/mean_alert.tick")
     engine = await start()
     svc = tasks_of(engine)
     assert svc.templates == {}
@@ -236,9 +245,7 @@ async def test_a_missing_dir_loads_nothing_and_deletes_what_it_had_loaded(
 ) -> None:
     write(load_dir, {"tasks/cpu.tick": TICK})
     await start()
-    (load_dir / "tasks/cpu.tick").unlink()
-    (load_dir / "tasks").rmdir()
-    load_dir.rmdir()
+    shutil.rmtree(load_dir)
     with caplog.at_level(logging.WARNING, "tocsin.tasks.load"):
         engine = await start()
     assert tasks_of(engine).tasks == {}
@@ -271,7 +278,7 @@ async def test_reload_logs_a_bad_file_and_keeps_running(
     path = load_dir / "tasks/bad.tick"
     expected = f"{PREFIX}failed to load tasks: failed to load file {path}: failed to create task: must specify dbrp"
     assert [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR] == [expected]
-    (load_dir / "tasks/bad.tick").unlink()
+    remove(load_dir / "tasks/bad.tick")
     await service.reload()
     assert engine.handlers.get("cpu", "tcp-out") is not None
 
@@ -287,15 +294,14 @@ BAD_FILES = [
     (
         "tasks/bad.tick",
         "stream|from(\n",
-        TASK_FILE + "failed to create task: invalid TICKscript: parser: unexpected EOF line 2 char 1 in \"\". "
+        TASK_FILE + 'failed to create task: invalid TICKscript: parser: unexpected EOF line 2 char 1 in "". '
         'expected: "number","string","duration","identifier","TRUE","FALSE","==","(","-","!"',
     ),
     ("tasks/nodbrp.tick", "stream|from()\n", TASK_FILE + "failed to create task: must specify dbrp"),
     (
         "tasks/bad-id!.tick",
         TICK,
-        TASK_FILE + "failed to create task: task ID must contain only letters, numbers, '-', '.' and '_'. "
-        '"bad-id!"',
+        TASK_FILE + "failed to create task: task ID must contain only letters, numbers, '-', '.' and '_'. \"bad-id!\"",
     ),
     (
         "tasks/t.yaml",
@@ -339,7 +345,7 @@ BAD_FILES = [
     (
         "tasks/t.yaml",
         "template-id: mean_alert\ndbrps: [{db: a, rp: b}]\nvars: {warn: {type: lambda, value: 1}}\n",
-        TASK_FILE + "failed to create task: invalid var warn: unsupported value type 'json.Number'",
+        TASK_FILE + "failed to create task: invalid var warn: unsupported Var type json.Number.",
     ),
     ("tasks/u.tick", b"stream|from() // \xff\n", TASK_FILE + "the file is not UTF-8 text"),
     (
@@ -367,7 +373,7 @@ BAD_FILES = [
     (
         "handlers/h.yaml",
         "topic: cpu\nid: h\nkind: nope\n",
-        'failed to load file {path}: unknown handler kind "nope"',
+        'failed to load file {path}: failed to create handler: unsupported action kind "nope"',
     ),
 ]
 
@@ -403,9 +409,8 @@ async def test_a_bad_file_stops_the_start_naming_it(
 
 
 async def test_an_unreadable_file_is_named(start: Start, load_dir: Path) -> None:
-    (load_dir / "tasks").mkdir(parents=True)
-    (load_dir / "tasks/gone.tick").symlink_to(load_dir / "nowhere")
     path = load_dir / "tasks/gone.tick"
+    dangling(path)
     assert await load_error(start, load_dir, {}) == (
         f"{PREFIX}failed to load tasks: failed to load file {path}: "
         f"failed to open file {path}: No such file or directory"
@@ -413,9 +418,9 @@ async def test_an_unreadable_file_is_named(start: Start, load_dir: Path) -> None
 
 
 async def test_a_dir_that_is_not_a_directory_is_named(start: Start, tmp_path: Path, load_dir: Path) -> None:
-    load_dir.write_text("")
+    write(load_dir.parent, {load_dir.name: ""})
     assert await load_error(start, load_dir, {}) == f'{PREFIX}cannot read directory "{load_dir}": Not a directory'
-    load_dir.unlink()
+    remove(load_dir)
     write(load_dir, {"tasks": ""})
     assert await load_error(start, load_dir, {}) == (
         f'{PREFIX}failed to load tasks: cannot read directory "{load_dir}/tasks": Not a directory'

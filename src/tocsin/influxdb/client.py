@@ -210,10 +210,13 @@ class InfluxClient:
 
 
 def _describe(exc: BaseException) -> str:
-    if isinstance(exc, asyncio.TimeoutError):
+    if isinstance(exc, TimeoutError):
         return "timeout"
     if isinstance(exc, aiohttp.ClientConnectorError):
-        return f"connection refused ({exc.os_error.strerror or exc.os_error})"
+        reason = exc.os_error.strerror or ""
+        if isinstance(exc.os_error, ConnectionRefusedError) or "Connect call failed" in str(exc.os_error):
+            return "connection refused"
+        return f"cannot connect: {reason or exc.os_error}"
     return str(exc) or type(exc).__name__
 
 

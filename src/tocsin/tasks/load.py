@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +40,7 @@ OPEN_FAILED = "failed to open file {path}: {reason}"
 CREATE_TASK_FAILED = "failed to create task: {err}"
 CREATE_TEMPLATE_FAILED = "failed to create template: {err}"
 UPDATE_TEMPLATE_FAILED = "failed to update template: {err}"
+AS_IS = "{err}"
 BAD_TASK_FILE = 'failed to unmarshal {fmt} task vars file "{path}": {reason}'
 # Tocsin's: Kapacitor says "task vars file" for handler files too, and checks neither the dir nor field types.
 BAD_HANDLER_FILE = 'failed to unmarshal {fmt} handler file "{path}": {reason}'
@@ -49,7 +50,7 @@ NOT_UTF8 = "the file is not UTF-8 text"
 NOT_A_MAPPING = "the file must hold a mapping of template-id, dbrps and vars, got {kind}"
 WRONG_TYPE = 'field "{field}" must be {expected}, got {kind}'
 NO_TEMPLATE_ID = 'field "template-id" is required in a template task file'
-REMOVE_FAILED = "failed to delete {what} {id}, whose file is gone: {err}"
+REMOVE_FAILED = "failed to delete {what}, whose file is gone: {err}"
 
 
 class LoadError(ConfigError):
@@ -68,17 +69,17 @@ class Item:
     def key(self) -> str:
         return "/".join(p for p in (self.kind, self.topic, self.id) if p)
 
+    @property
+    def label(self) -> str:
+        """`task cpu`, `handler cpu/tcp-out`: for messages."""
+        return f"{self.kind[:-1]} {self.key.partition('/')[2]}"
+
     def to_doc(self) -> dict[str, str]:
         return {"kind": self.kind, "topic": self.topic, "id": self.id}
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> Item:
         return cls(str(doc.get("kind", "")), str(doc.get("id", "")), str(doc.get("topic", "")))
-
-
-@dataclass(slots=True)
-class _Run:
-    seen: set[Item] = field(default_factory=set)
 
 
 _Loader = Callable[[Path, str], Awaitable[Item]]
@@ -111,7 +112,7 @@ class LoadService:
         root = str(self.engine.config.get("load", "dir"))
         if not os.path.isabs(root):
             raise LoadError(NOT_ABSOLUTE.format(dir=root))
-        run = _Run()
+        run: set[Item] = set()
         try:
             if _listing(Path(root), ()) is None:
                 log.warning("[load] dir %s does not exist: nothing loaded", root)
@@ -121,7 +122,7 @@ class LoadService:
         except LoadError as exc:
             raise LoadError(RELOAD_FAILED.format(err=exc)) from None
 
-    async def _load_all(self, root: Path, run: _Run) -> None:
+    async def _load_all(self, root: Path, run: set[Item]) -> None:
         for path in _listing(root / "templates", TICK) or []:
             await self._each(path, "template", self._template, run)
         try:
@@ -135,14 +136,14 @@ class LoadService:
         for path in _listing(root / "handlers", DATA) or []:
             await self._each(path, "handler", self._handler, run)
 
-    async def _each(self, path: Path, what: str, load: _Loader, run: _Run) -> None:
+    async def _each(self, path: Path, what: str, load: _Loader, run: set[Item]) -> None:
         log.info("loading %s from %s", what, path)
         try:
             item = await load(path, _read(path))
         except LoadError as exc:
             raise LoadError(FILE_FAILED.format(path=path, err=exc)) from None
         await self._record(item)
-        run.seen.add(item)
+        run.add(item)
 
     async def _template(self, path: Path, script: str) -> Item:
         template_id = path.stem
@@ -167,8 +168,8 @@ class LoadService:
         body = {"id": task_id, **fields}
         if task_id in self.tasks.tasks:
             await _api(CREATE_TASK_FAILED, self.tasks.update_task(task_id, body))
-            await _api("{err}", self.tasks.update_task(task_id, {"status": DISABLED}))
-            await _api("{err}", self.tasks.update_task(task_id, {"status": ENABLED}))
+            await _api(AS_IS, self.tasks.update_task(task_id, {"status": DISABLED}))
+            await _api(AS_IS, self.tasks.update_task(task_id, {"status": ENABLED}))
         else:
             await _api(CREATE_TASK_FAILED, self.tasks.create_task({**body, "status": ENABLED}))
         return Item("tasks", task_id)
@@ -180,9 +181,9 @@ class LoadService:
             raise LoadError(BAD_HANDLER_FILE.format(fmt=_format(path), path=path, reason=_reason(exc, path))) from None
         topic, handler_id = spec["topic"], spec["id"]
         if self._has_handler(topic, handler_id):
-            await _api("{err}", self.engine.replace_handler(topic, handler_id, spec))
+            await _api(AS_IS, self.engine.replace_handler(topic, handler_id, spec))
         else:
-            await _api("{err}", self.engine.create_handler(topic, spec))
+            await _api(AS_IS, self.engine.create_handler(topic, spec))
         return Item("handlers", handler_id, topic)
 
     def _has_handler(self, topic: str, handler_id: str) -> bool:
@@ -195,7 +196,7 @@ class LoadService:
         except Exception as exc:
             raise LoadError(f"the store cannot save what was loaded: {exc}") from exc
 
-    async def _remove_missing(self, run: _Run) -> None:
+    async def _remove_missing(self, run: set[Item]) -> None:
         # Kapacitor keeps the record of a deleted item and deletes again at every load, even what the API
         # created later under the same ID: Tocsin forgets the record once the item is deleted.
         try:
@@ -205,15 +206,14 @@ class LoadService:
         order = {"tasks": 0, "templates": 1, "handlers": 2}
         gone = sorted((Item.from_doc(d) for d in docs.values()), key=lambda i: (order.get(i.kind, 3), i.key))
         for item in gone:
-            if item in run.seen:
+            if item in run:
                 continue
-            log.info("deleting %s %s: its file is gone", item.kind[:-1], item.key.partition("/")[2])
+            log.info("deleting %s: its file is gone", item.label)
             try:
                 await self._delete(item)
                 await self.engine.store.delete_document(ITEMS_NS, item.key)
-            except TocsinError as exc:
-                what = item.kind[:-1]
-                raise LoadError(REMOVE_FAILED.format(what=what, id=item.key.partition("/")[2], err=exc)) from None
+            except Exception as exc:
+                raise LoadError(REMOVE_FAILED.format(what=item.label, err=exc)) from None
 
     async def _delete(self, item: Item) -> None:
         if item.kind == "tasks":
