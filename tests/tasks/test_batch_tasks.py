@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ from tests.server.conftest import engine_of
 from tests.server.test_tasks_api import StartTasks, call, start_tasks
 from tests.support.client import Client
 from tests.support.influxd import Influxd
+from tests.support.polling import eventually
 from tests.support.sink import HttpSink
 from tocsin.influxdb.querytext import rfc3339
 from tocsin.tasks.nodes.query import QueryNode
@@ -29,17 +29,6 @@ TASKS = "/kapacitor/v1/tasks"
 
 def cluster_conf(influxd: Influxd, extra: str = "") -> str:
     return f'[[influxdb]]\n  name = "local"\n  urls = ["{influxd.url}"]\n  disable-subscriptions = true\n{extra}'
-
-
-async def until(check: Callable[[], Awaitable[Any]], timeout: float = 10.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        got = await check()
-        if got:
-            return got
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out")
-        await asyncio.sleep(0.05)
 
 
 async def node_stats(api: Client, task_id: str, node: str) -> dict[str, Any]:
@@ -77,7 +66,7 @@ async def test_a_batch_query_raises_an_alert_through_a_post_handler(start_tasks:
         assert status == 200, answer
         assert answer["type"] == "batch"
         assert answer["error"] == ""
-        body = (await until(lambda: asyncio.sleep(0, sink.requests)))[0].json()
+        body = (await eventually(lambda: asyncio.sleep(0, sink.requests)))[0].json()
         assert body["id"] == "cpu:cpu=cpu0"  # the default ID: {{ .Name }}:{{ .Group }}
         assert body["level"] == "CRITICAL"
         assert body["data"]["series"] == [
@@ -136,7 +125,7 @@ async def test_the_getting_started_batch_task_runs(start_tasks: StartTasks, infl
         True,
     )
     await running_query(api, "batch_cpu_alert").query_once(tick)  # the 5m tick, without waiting 5 minutes
-    entry = json.loads((await until(lambda: asyncio.sleep(0, log_file.exists() and log_file.read_text()))))
+    entry = json.loads(await eventually(lambda: asyncio.sleep(0, log_file.exists() and log_file.read_text())))
     minute = tick - 2 * 60 * S
     assert (entry["id"], entry["level"], entry["data"]["series"]) == (
         "cpu:cpu=cpu0",
@@ -160,7 +149,10 @@ async def test_a_dead_influxdb_is_the_task_s_error_until_it_answers_again(
     now = time.time_ns()
     influx.write("telegraf", f"cpu,cpu=cpu0 usage_idle=50 {now - 5 * S}\n")
     api = await start_tasks(cluster_conf(influx))
-    script = 'dbrp "telegraf"."autogen"\nbatch\n    |query(\'SELECT mean(usage_idle) FROM "telegraf"."autogen"."cpu"\')\n        .period(1m)\n'
+    script = (
+        'dbrp "telegraf"."autogen"\nbatch\n'
+        '    |query(\'SELECT mean(usage_idle) FROM "telegraf"."autogen"."cpu"\')\n        .period(1m)\n'
+    )
     status, answer = await call(
         api, "POST", TASKS, {"id": "b", "script": script + "        .every(1h)\n", "status": "enabled"}
     )

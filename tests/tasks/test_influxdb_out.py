@@ -10,7 +10,8 @@ import pytest
 from tests.server.test_tasks_api import StartTasks, call, error, start_tasks
 from tests.support.client import Client
 from tests.support.influxd import Influxd
-from tests.tasks.test_batch_tasks import cluster_conf, node_stats, until
+from tests.support.polling import eventually
+from tests.tasks.test_batch_tasks import cluster_conf, node_stats
 
 __all__ = ["start_tasks"]
 
@@ -57,7 +58,7 @@ async def test_points_are_written_with_the_node_s_measurement_tags_and_precision
     async def written() -> Any:
         return (await node_stats(api, "copy", "influxdb_out2"))["points_written"] == 2
 
-    await until(written)
+    await eventually(written)
     assert rows(influxd, 'SELECT * FROM "out"."autogen"."copied"') == [
         {
             "name": "copied",
@@ -83,7 +84,7 @@ async def test_create_makes_the_database_and_its_retention_policy(start_tasks: S
     async def written() -> Any:
         return (await node_stats(api, "made", "influxdb_out2"))["points_written"] == 1
 
-    await until(written)
+    await eventually(written)
     assert rows(influxd, 'SHOW RETENTION POLICIES ON "fresh"') == [
         {
             "columns": ["name", "duration", "shardGroupDuration", "replicaN", "default"],
@@ -107,7 +108,7 @@ async def test_a_refused_write_counts_as_write_errors_and_is_not_retried(
     async def refused() -> Any:
         return await node_stats(api, "conflict", "influxdb_out2")
 
-    stats = await until(lambda: _when(refused, lambda s: s["write_errors"] == 1))
+    stats = await eventually(lambda: _when(refused, lambda s: s["write_errors"] == 1))
     assert (stats["points_written"], stats["write_errors"]) == (1, 1)
     assert rows(influxd, 'SELECT * FROM "out"."autogen"."m"') == [
         {
@@ -133,7 +134,7 @@ async def test_a_write_while_influxdb_is_down_is_retried_until_it_is_back(
     async def written() -> Any:
         return (await node_stats(api, "later", "influxdb_out2"))["points_written"] == 1
 
-    await until(written, timeout=15)
+    await eventually(written, within=15)
     assert rows(influxd, 'SELECT * FROM "out"."autogen"."m"') == [
         {"name": "m", "columns": ["time", "value"], "values": [["2023-11-14T22:13:20Z", 1]]}
     ]

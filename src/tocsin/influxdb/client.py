@@ -11,7 +11,6 @@ its credentials and never carry a secret.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import gzip
 import hashlib
