@@ -63,7 +63,18 @@ CASES = [
     ("stream|from()|join()", "node join is not supported by Tocsin line 1 char 15"),
     ("stream|from()\n    |holtWinters('v', 1, 1, 1s)", "node holtWinters is not supported by Tocsin line 2 char 6"),
     ("batch|queryFlux('x')", "node queryFlux is not supported by Tocsin line 1 char 7"),
-    ("stream|from()@myUDF()", "user-defined function @myUDF is not supported by Tocsin line 1 char 15"),
+    (
+        "stream|from()@myUDF()",
+        "user-defined function @myUDF needs the [udf] section, which Tocsin does not implement yet line 1 char 15",
+    ),
+    (
+        "stream|from()\n    |k8sAutoscale()",
+        "node k8sAutoscale needs the [kubernetes] section, which Tocsin does not implement line 2 char 6",
+    ),
+    (
+        "stream|from()|ec2Autoscale()",
+        "node ec2Autoscale needs the [ec2] section, which Tocsin does not implement line 1 char 15",
+    ),
     ("stream|join()", 'line 1 char 8: no method or property "join" on *pipeline.StreamNode'),
     ("var x = 1\nvar x = 2\nstream|from()", "attempted to redefine x, vars are immutable"),
     ("var x int\nstream|from()", 'missing value for var "x".'),

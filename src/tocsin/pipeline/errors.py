@@ -39,7 +39,12 @@ ERR_WINDOW_BATCH = "cannot Window batch edge"
 ERR_INVALID_TASK_TYPE = "invalid task type: invalid"
 # Tocsin's own
 ERR_UNSUPPORTED_NODE = "node {name} is not supported by Tocsin line {line} char {char}"
-ERR_UNSUPPORTED_UDF = "user-defined function @{name} is not supported by Tocsin line {line} char {char}"
+ERR_UNSUPPORTED_UDF = (
+    "user-defined function @{name} needs the [udf] section, which Tocsin does not implement yet line {line} char {char}"
+)
+ERR_NEEDS_SECTION = "node {name} needs the [{section}] section, which Tocsin does not implement line {line} char {char}"
+# Nodes that run only against a service Tocsin has no section for (a warning at start when kapacitor.conf sets it).
+SECTION_OF_NODE = {"k8sAutoscale": "kubernetes", "swarmAutoscale": "swarm", "ec2Autoscale": "ec2"}
 
 
 class TickCompileError(ParseError):
@@ -53,5 +58,7 @@ def at(pos: Position, message: str) -> TickCompileError:
 
 def unsupported(name: str, pos: Position, *, udf: bool = False) -> TickCompileError:
     """A node (or UDF) that Kapacitor has but Tocsin does not run."""
-    template = ERR_UNSUPPORTED_UDF if udf else ERR_UNSUPPORTED_NODE
-    return TickCompileError(template.format(name=name, line=pos.line, char=pos.column), pos.line, pos.column)
+    section = SECTION_OF_NODE.get(name, "")
+    template = ERR_UNSUPPORTED_UDF if udf else ERR_NEEDS_SECTION if section else ERR_UNSUPPORTED_NODE
+    text = template.format(name=name, section=section, line=pos.line, char=pos.column)
+    return TickCompileError(text, pos.line, pos.column)

@@ -22,6 +22,7 @@ from tocsin.config.loader import FileConfig, load_file
 from tocsin.config.unused import ignored_settings
 from tocsin.config.view import redact
 from tocsin.errors import ConfigError, StoreError
+from tocsin.influxdb.subscriptions import subscriptions_of
 from tocsin.logs import configure
 from tocsin.server.accesslog import RedactingAccessLogger
 from tocsin.server.app import build_app
@@ -139,7 +140,7 @@ async def _serve(base: FileConfig, opts: ServeOptions) -> int:
     )
     http = base.values.get("http", [{}])[0]
     for name in base.ignored:
-        log.info("config section [%s] is not implemented by Tocsin; ignored", name)
+        log.warning("config section [%s] is not implemented by Tocsin; ignored (a task that needs it is refused)", name)
     for line in ignored_settings(base):
         log.warning("%s", line)
     bind = parse_bind(str(http.get("bind-address") or DEFAULT_BIND))
@@ -178,6 +179,8 @@ async def _serve(base: FileConfig, opts: ServeOptions) -> int:
         await runner.cleanup()
         await engine.stop(0)
         raise ConfigError(f'[http] bind-address "{bind.address}": cannot listen: {exc.strerror or exc}') from None
+    if runner.addresses:  # subscription destinations need the real port when bind-address asks for port 0
+        subscriptions_of(engine).set_http_port(int(runner.addresses[0][1]))
     log.info(
         "Tocsin %s (Kapacitor API %s) listening on %s; data in %s",
         __version__,
