@@ -339,6 +339,7 @@ DEADMAN = Section(
     ),
 )
 
+
 def _validate_stats(values: Mapping[str, Any]) -> str | None:
     if values["stats-interval"] <= 0:
         return "stats-interval must be positive"

@@ -118,7 +118,7 @@ INFLUXDB = Section(
         Field(
             "subscriptions",
             LISTS,
-            help="Databases and retention policies to subscribe to, e.g. { telegraf = [\"autogen\"] }; "
+            help='Databases and retention policies to subscribe to, e.g. { telegraf = ["autogen"] }; '
             "empty: all of them except excluded-subscriptions.",
         ),
         Field(

@@ -47,7 +47,9 @@ def line(
     name: str, tags: Mapping[str, str], fields: Mapping[str, FieldValue], time_ns: int, precision: str = ""
 ) -> str | None:
     """One line (without the newline); None when no field can be written."""
-    parts = [f"{key.translate(_KEY)}={text}" for key, value in fields.items() if (text := field_text(value)) is not None]
+    parts = [
+        f"{key.translate(_KEY)}={text}" for key, value in fields.items() if (text := field_text(value)) is not None
+    ]
     if not parts:
         return None
     key = name.translate(_MEASUREMENT)
