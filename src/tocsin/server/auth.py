@@ -27,6 +27,8 @@ from tocsin.auth.throttle import THROTTLED, LoginThrottle
 from tocsin.auth.tokens import TokenError, username_of
 from tocsin.auth.users import WRITE, User, method_privilege
 from tocsin.gocompat import json as gojson
+from tocsin.influxdb.destinations import SUBSCRIBER
+from tocsin.influxdb.grants import INVALID_TOKEN, Grants
 from tocsin.server.keys import ENGINE
 from tocsin.server.sessions import COOKIE, SESSION_ENDED, SESSIONS, csrf_problem, session_of
 
@@ -34,6 +36,8 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 USERS = web.AppKey("users", UserDirectory)
 THROTTLE = web.AppKey("login_throttle", LoginThrottle)
+# The tokens InfluxDB writes subscribed points with (user `~subscriber`, tocsin.influxdb.grants).
+GRANTS = web.AppKey("subscription_grants", Grants)
 # The authenticated user, for handlers that authorize further (the write route checks the database).
 AUTH_USER = web.RequestKey("auth_user", User)
 
@@ -63,6 +67,7 @@ def init(app: web.Application) -> None:
         cluster.followers.append(app[USERS])
     app[SESSIONS] = SessionStore()
     app[THROTTLE] = LoginThrottle()
+    app[GRANTS] = Grants(app[ENGINE].store)
 
 
 def auth_error(message: str, status: int) -> web.Response:
@@ -166,6 +171,11 @@ async def check_password(request: web.Request, name: str, password: str, failed_
 async def _password(request: web.Request, name: str, password: str) -> User | web.Response:
     if not name:
         return auth_error(USERNAME_REQUIRED, 401)
+    if name == SUBSCRIBER:
+        # Not throttled: a token cannot be guessed, and a throttle on this one name would let anyone stop
+        # InfluxDB's writes.
+        user = await request.app[GRANTS].user(password)
+        return user if user is not None else auth_error(INVALID_TOKEN, 401)
     return await check_password(request, name, password, AUTHORIZATION_FAILED)
 
 

@@ -1,1 +1,1 @@
-"""`[stats]`: Tocsin\x27s internal statistics, written to InfluxDB and answered at /kapacitor/v1/debug/vars."""
+"""`[stats]`: Tocsin's internal statistics, written to InfluxDB and answered at /kapacitor/v1/debug/vars."""

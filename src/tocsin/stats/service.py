@@ -1,14 +1,32 @@
-"""`[stats]`: Tocsin's internal statistics written to InfluxDB as Kapacitor's are (stub: being built)."""
+"""`[stats]`: every `stats-interval`, Tocsin's statistics written to the default InfluxDB cluster.
+
+Kapacitor emits them into its own stream (under `database`/`retention-policy`), where only a task with
+`influxDBOut()` would take them to InfluxDB; Tocsin writes them to the default `[[influxdb]]` cluster itself,
+with the measurements, tags and fields Kapacitor's statistics have (tocsin.stats.gather). Without an enabled
+cluster nothing is written and the statistics are served at /kapacitor/v1/debug/vars only.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+import time
 from typing import TYPE_CHECKING
 
+from tocsin.gocompat.duration import format_duration
+from tocsin.influxdb.client import InfluxDBError
 from tocsin.influxdb.clusters import Clusters
+from tocsin.stats.gather import gather
+from tocsin.stats.write import create_database, encode
 
 if TYPE_CHECKING:
     from tocsin.engine.engine import Engine
     from tocsin.tasks.service import TaskService
+
+log = logging.getLogger(__name__)
+
+NO_CLUSTER = "no InfluxDB cluster is enabled: the statistics are only served at /kapacitor/v1/debug/vars"
 
 
 class StatsService:
@@ -18,9 +36,68 @@ class StatsService:
         self.engine = engine
         self.tasks = tasks
         self.clusters = clusters
+        self._loop: asyncio.Task[None] | None = None
+        self._told_no_cluster = False
+        self._created: tuple[str, str, str] | None = None  # (cluster, database, rp) made sure of
 
     async def open(self) -> None:
-        return None
+        if self.engine.config.get("stats", "enabled"):
+            self._loop = asyncio.create_task(self._run(), name="tocsin-stats")
 
     async def close(self) -> None:
-        return None
+        loop, self._loop = self._loop, None
+        if loop is not None:
+            loop.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await loop
+
+    async def _run(self) -> None:
+        interval = int(self.engine.config.get("stats", "stats-interval"))
+        while True:
+            await asyncio.sleep(interval / 1e9)
+            try:
+                await self.report()
+            except Exception:
+                log.exception("gathering the statistics failed")
+
+    async def report(self) -> bool:
+        """Gather and write the statistics once; whether they were written (a failure is logged)."""
+        try:
+            cluster = self.clusters.default_name()
+        except InfluxDBError:
+            if not self._told_no_cluster:
+                log.info(NO_CLUSTER)
+                self._told_no_cluster = True
+            return False
+        self._told_no_cluster = False
+        config = self.engine.config
+        database = str(config.get("stats", "database"))
+        retention_policy = str(config.get("stats", "retention-policy"))
+        try:
+            client = self.clusters.client(cluster)
+            target = (cluster, database, retention_policy)
+            if self._created != target:
+                await self._create(cluster, database, retention_policy)
+            lines = encode(gather(self.engine, self.tasks), time.time_ns())
+            await client.write(
+                lines, database=database, retention_policy=retention_policy, precision="ns", consistency=""
+            )
+        except InfluxDBError as exc:
+            # InfluxDB may come back without the database (a fresh one): make sure of it again next time.
+            self._created = None
+            every = format_duration(int(config.get("stats", "stats-interval")))
+            log.warning(
+                "writing the statistics to InfluxDB cluster %r failed (tried again in %s): %s", cluster, every, exc
+            )
+            return False
+        return True
+
+    async def _create(self, cluster: str, database: str, retention_policy: str) -> None:
+        try:
+            await create_database(self.clusters.client(cluster), database, retention_policy)
+        except InfluxDBError as exc:
+            if exc.retryable:
+                raise
+            # The user may not create databases while the database exists: the write says whether it does.
+            log.warning("creating database %r on InfluxDB cluster %r failed: %s", database, cluster, exc)
+        self._created = (cluster, database, retention_policy)

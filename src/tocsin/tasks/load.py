@@ -1,12 +1,9 @@
 """`[load]`: tasks, templates and topic handlers defined by files, loaded at every start (Kapacitor's load service).
 
-`<dir>/templates/*.tick` become templates, `<dir>/tasks/*.tick` tasks and `<dir>/tasks/*.{yaml,yml,json}` template
-tasks (each ID is the file name without its extension), `<dir>/handlers/*.{yaml,yml,json}` topic handlers (the
-file's `topic` and `id`). Everything goes through the API's operations, so the API's checks and texts apply;
-what exists already is updated, and loaded tasks are (re)enabled. What an earlier load created from a file that
-is gone is deleted. The first bad file stops the load with an error that names it, and Tocsin does not start.
-As Kapacitor (services/load/service.go): a missing dir or subdirectory is skipped, and the loaded IDs are kept
-in the store (`load_items`) to know what to delete.
+`templates/*.tick`, `tasks/*.tick`, template tasks `tasks/*.{yaml,yml,json}` (IDs: the file names without
+extension) and topic handlers `handlers/*.{yaml,yml,json}` go through the API's operations: what exists is
+updated, loaded tasks are enabled, and what an earlier load created from a file now gone is deleted (the loaded
+IDs are kept in the store's `load_items`). The first bad file stops the start with an error naming it.
 """
 
 from __future__ import annotations
@@ -40,9 +37,10 @@ OPEN_FAILED = "failed to open file {path}: {reason}"
 CREATE_TASK_FAILED = "failed to create task: {err}"
 CREATE_TEMPLATE_FAILED = "failed to create template: {err}"
 UPDATE_TEMPLATE_FAILED = "failed to update template: {err}"
-AS_IS = "{err}"
 BAD_TASK_FILE = 'failed to unmarshal {fmt} task vars file "{path}": {reason}'
-# Tocsin's: Kapacitor says "task vars file" for handler files too, and checks neither the dir nor field types.
+# Tocsin's texts: Kapacitor says "task vars file" for handler files too, and checks neither the dir nor the
+# types of a template task file's fields.
+AS_IS = "{err}"
 BAD_HANDLER_FILE = 'failed to unmarshal {fmt} handler file "{path}": {reason}'
 NOT_ABSOLUTE = '[load] dir "{dir}" must be an absolute path'
 DIR_UNREADABLE = 'cannot read directory "{dir}": {reason}'
@@ -115,9 +113,10 @@ class LoadService:
         run: set[Item] = set()
         try:
             if _listing(Path(root), ()) is None:
-                log.warning("[load] dir %s does not exist: nothing loaded", root)
-            else:
-                await self._load_all(Path(root), run)
+                # Kapacitor then deletes everything it loaded before; an unmounted volume must not do that
+                log.warning("[load] dir %s does not exist: nothing loaded, nothing loaded before deleted", root)
+                return
+            await self._load_all(Path(root), run)
             await self._remove_missing(run)
         except LoadError as exc:
             raise LoadError(RELOAD_FAILED.format(err=exc)) from None
@@ -273,7 +272,7 @@ def _task_vars(path: Path, text: str) -> dict[str, Any]:
     def bad(reason: str) -> LoadError:
         return LoadError(BAD_TASK_FILE.format(fmt=_format(path), path=path, reason=reason))
 
-    try:
+    try:  # decoded as handler files are: Go's YAML-to-JSON rules, and the same size budgets
         raw = _jsonable(_decode(text, str(path)), str(path))
     except ParseError as exc:
         raise bad(_reason(exc, path)) from None

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 import sys
-import uuid
-from typing import Any
 
 from aiohttp import web
 
@@ -14,6 +12,8 @@ from tocsin.engine.errors import InvalidError
 from tocsin.server.keys import ENGINE
 from tocsin.server.responses import no_content, pretty
 from tocsin.server.routes.body import read_json
+from tocsin.stats.expvar import global_vars, statistics_map
+from tocsin.stats.gather import gather
 from tocsin.wiring import tasks_of
 
 _LEVELS = {"DEBUG": logging.DEBUG, "INFO": logging.INFO, "WARN": logging.WARNING, "ERROR": logging.ERROR}
@@ -25,27 +25,18 @@ async def ping(request: web.Request) -> web.Response:
 
 async def debug_vars(request: web.Request) -> web.Response:
     engine = request.app[ENGINE]
-    host = str(engine.config.get("", "hostname"))
-    common = {"cluster_id": engine.identity.cluster_id, "server_id": engine.identity.server_id, "host": host}
-    stats: dict[str, Any] = {}
-    for topic in engine.topics.list():
-        stats[str(uuid.uuid5(uuid.NAMESPACE_URL, "topic/" + topic.id))] = {
-            "name": "topics",
-            "tags": {"id": topic.id, **common},
-            "values": {"collected": topic.collected},
-        }
+    stats = gather(engine, tasks_of(engine))
     depth, oldest_age = engine.dispatcher.depth()
-    tasks = tasks_of(engine).tasks
     body = {
-        **common,
+        "cluster_id": engine.identity.cluster_id,
+        "server_id": engine.identity.server_id,
+        "host": str(engine.config.get("", "hostname")),
         "product": "tocsin",
         "version": KAPACITOR_COMPAT_VERSION,
         "tocsin_version": __version__,
         "platform": sys.platform,
-        "num_tasks": len(tasks),
-        "num_enabled_tasks": sum(1 for t in tasks.values() if t.enabled),
-        "num_subscriptions": 0,
-        "kapacitor": stats,
+        **global_vars(stats),
+        "kapacitor": statistics_map(stats),
         "tocsin": {"outbox_depth": depth, "outbox_oldest_age_seconds": oldest_age},
         "cmdline": sys.argv,
     }
