@@ -75,6 +75,8 @@ def planted_config() -> tuple[str, list[str]]:
                 values[field.name] = "leak"
             elif field.type is FieldType.STRING and "url" in field.name and field.name != "api-url":
                 values[field.name] = CLOSED
+            elif field.type is FieldType.STRING_LIST and field.name == "urls":  # [[influxdb]]
+                values[field.name] = [CLOSED]
         if section.name == "http":
             values["admin-user"] = "boss"
         for extra in ({"enabled": True}, {}):

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import subprocess
 import time
-import urllib.parse
-import urllib.request
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -85,11 +81,9 @@ async def run_task(client: Client) -> None:
 
 
 def query(server: Influxd, q: str) -> Any:
-    """The statement's result (Influxd.query refuses any answer that mentions "error", as the `errors` field does)."""
-    data = urllib.parse.urlencode({"q": q}).encode()
-    with urllib.request.urlopen(urllib.request.Request(server.url + "/query", data=data), timeout=10) as r:
-        (result,) = json.loads(r.read())["results"]
-    assert "error" not in result, result
+    """The statement's one result."""
+    results: list[Any] = server.query(q)["results"]  # type: ignore[assignment]
+    (result,) = results
     return result
 
 
@@ -116,8 +110,8 @@ async def test_report_writes_what_the_running_task_statistics_say(start: Start, 
     client = await start(cluster(influxd.url) + '[stats]\nstats-interval = "1h"\n')
     engine = engine_of(client)
     await run_task(client)
+    stats = gather(engine, tasks_of(engine))  # what report gathers first: the same figures but uptime
     assert await stats_service(engine).report()
-    stats = gather(engine, tasks_of(engine))  # nothing ran in between: the same figures but uptime
     ids = {"cluster_id": engine.identity.cluster_id, "server_id": engine.identity.server_id, "host": "tocsin-test"}
 
     ingress = by_tags(rows(influxd, "ingress"), "measurement")
@@ -191,22 +185,6 @@ async def test_no_cluster_writes_nothing_and_says_so_once(
     assert ["_kapacitor"] not in query(influxd, "SHOW DATABASES")["series"][0].get("values", [])
 
 
-def restart(server: Influxd) -> None:
-    """influxd again on the same ports and data (its config file stays in its directory)."""
-    with open(server.log, "ab") as log:
-        config = str(server.log.parent / "influxdb.conf")
-        server.proc = subprocess.Popen(["/usr/bin/influxd", "-config", config], stdout=log, stderr=log)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(server.url + "/ping", timeout=1) as r:
-                if r.status == 204:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("influxd did not come back")
-
-
 async def test_a_dead_influxd_is_logged_and_the_next_interval_writes(
     start: Start, influxd: Influxd, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -221,7 +199,7 @@ async def test_a_dead_influxd_is_logged_and_the_next_interval_writes(
     (record,) = [r for r in caplog.records if r.name.startswith("tocsin.stats")]
     assert record.levelno == logging.WARNING and record.exc_info is None
     assert "failed to reach InfluxDB" in record.getMessage() and "s3cret-pw" not in caplog.text
-    restart(influxd)
+    await asyncio.to_thread(influxd.start)
     assert await service.report()
     assert len(rows(influxd, "kapacitor")) == 2
 
@@ -240,3 +218,20 @@ async def test_disabled_stats_start_no_loop(start: Start) -> None:
     url = f"http://127.0.0.1:{free_port()}"
     await start(cluster(url) + "[stats]\nenabled = false\n")
     assert [t for t in asyncio.all_tasks() if t.get_name() == "tocsin-stats"] == []
+
+
+async def test_the_statistics_reach_tasks_that_read_the_kapacitor_database(start: Start) -> None:
+    client = await start('[stats]\nstats-interval = "1h"\n')
+    script = "stream\n    |from()\n        .measurement('kapacitor')\n    |httpOut('vars')\n"
+    task = {"id": "self", "dbrps": [{"db": "_kapacitor", "rp": "autogen"}], "script": script, "status": "enabled"}
+    r = await client.post("/kapacitor/v1/tasks", json=task)
+    assert r.status == 200, await r.text()
+    engine = engine_of(client)
+    assert not await stats_service(engine).report()  # no cluster: the stream only
+    r = await client.get("/kapacitor/v1/tasks/self/vars")
+    (series,) = (await r.json())["series"]
+    assert (series["name"], series["columns"]) == (
+        "kapacitor",
+        ["time", "num_enabled_tasks", "num_subscriptions", "num_tasks", "uptime"],
+    )
+    assert series["values"][0][1:4] == [1, 0, 1]

@@ -1,9 +1,9 @@
-"""`[stats]`: every `stats-interval`, Tocsin's statistics written to the default InfluxDB cluster.
+"""`[stats]`: every `stats-interval`, Tocsin's statistics go into its own stream and to the default InfluxDB cluster.
 
-Kapacitor emits them into its own stream (under `database`/`retention-policy`), where only a task with
-`influxDBOut()` would take them to InfluxDB; Tocsin writes them to the default `[[influxdb]]` cluster itself,
-with the measurements, tags and fields Kapacitor's statistics have (tocsin.stats.gather). Without an enabled
-cluster nothing is written and the statistics are served at /kapacitor/v1/debug/vars only.
+As Kapacitor's, they are points of `database`.`retention-policy` (`_kapacitor`.`autogen`) in the stream, for tasks
+that read them; Kapacitor needs such a task with `influxDBOut()` to store them, Tocsin also writes them to the
+default `[[influxdb]]` cluster itself, with the measurements, tags and fields Kapacitor's statistics have
+(tocsin.stats.gather). Without an enabled cluster they are only in the stream and at /kapacitor/v1/debug/vars.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING
 from tocsin.gocompat.duration import format_duration
 from tocsin.influxdb.client import InfluxDBError
 from tocsin.influxdb.clusters import Clusters
+from tocsin.influxdb.databases import create_database
 from tocsin.stats.gather import gather
-from tocsin.stats.write import create_database, encode
+from tocsin.stats.write import encode, points
 
 if TYPE_CHECKING:
     from tocsin.engine.engine import Engine
@@ -61,7 +62,14 @@ class StatsService:
                 log.exception("gathering the statistics failed")
 
     async def report(self) -> bool:
-        """Gather and write the statistics once; whether they were written (a failure is logged)."""
+        """Gather the statistics once, hand them to the tasks, and write them to InfluxDB; whether they were
+        written there (a failure is logged)."""
+        config = self.engine.config
+        database = str(config.get("stats", "database"))
+        retention_policy = str(config.get("stats", "retention-policy"))
+        stats = gather(self.engine, self.tasks)
+        now = time.time_ns()
+        await self.engine.write_points(points(stats, now, database, retention_policy))
         try:
             cluster = self.clusters.default_name()
         except InfluxDBError:
@@ -70,15 +78,12 @@ class StatsService:
                 self._told_no_cluster = True
             return False
         self._told_no_cluster = False
-        config = self.engine.config
-        database = str(config.get("stats", "database"))
-        retention_policy = str(config.get("stats", "retention-policy"))
         try:
             client = self.clusters.client(cluster)
             target = (cluster, database, retention_policy)
             if self._created != target:
                 await self._create(cluster, database, retention_policy)
-            lines = encode(gather(self.engine, self.tasks), time.time_ns())
+            lines = encode(stats, now)
             await client.write(
                 lines, database=database, retention_policy=retention_policy, precision="ns", consistency=""
             )

@@ -1,10 +1,9 @@
-"""The statistics as line protocol, and the database they go to (created as Kapacitor's influxDBOut creates one)."""
+"""The statistics as line protocol and as points of Tocsin's own stream."""
 
 from __future__ import annotations
 
-from tocsin.influxdb.client import InfluxClient, InfluxDBError
-from tocsin.influxdb.querytext import quote_ident
 from tocsin.lineprotocol.encode import line
+from tocsin.points import Point
 from tocsin.stats.gather import Statistic
 
 
@@ -14,17 +13,7 @@ def encode(stats: list[Statistic], time_ns: int) -> bytes:
     return "".join(text + "\n" for text in lines).encode()
 
 
-async def create_database(client: InfluxClient, database: str, retention_policy: str) -> None:
-    """`CREATE DATABASE ... WITH NAME <rp>`; when the database exists with other policies, add ours to it."""
-    statement = f"CREATE DATABASE {quote_ident(database)}"
-    if retention_policy:
-        statement += f" WITH NAME {quote_ident(retention_policy)}"
-    try:
-        await client.execute(statement)
-    except InfluxDBError as exc:
-        if not retention_policy or exc.retryable:
-            raise
-        await client.execute(
-            f"CREATE RETENTION POLICY {quote_ident(retention_policy)} ON {quote_ident(database)} "
-            "DURATION INF REPLICATION 1"
-        )
+def points(stats: list[Statistic], time_ns: int, database: str, retention_policy: str) -> list[Point]:
+    """The statistics as points written to `database`.`retention_policy`, as Kapacitor's stats service emits
+    them into its stream (a task can `stream|from().database('_kapacitor')`)."""
+    return [Point(s.name, dict(s.tags), dict(s.values), time_ns, database, retention_policy) for s in stats if s.values]

@@ -12,7 +12,7 @@ from typing import Any
 
 from tocsin.influxdb.client import InfluxClient, InfluxDBError
 from tocsin.influxdb.clusters import NO_CLUSTER
-from tocsin.influxdb.querytext import quote_ident
+from tocsin.influxdb.databases import create_database
 from tocsin.influxdb.writer import BufferedWriter, Target
 from tocsin.lineprotocol.encode import PRECISIONS, line
 from tocsin.pipeline.spec import NodeSpec
@@ -87,20 +87,8 @@ class InfluxDBOutNode(RuntimeNode):
             self.writer.add(self._target, text)
 
     async def _create_database(self, client: InfluxClient) -> None:
-        """`.create()`: Kapacitor's CREATE DATABASE (WITH NAME the retention policy)."""
-        statement = f"CREATE DATABASE {quote_ident(self.database)}"
-        if self.retention_policy:
-            statement += f" WITH NAME {quote_ident(self.retention_policy)}"
-        try:
-            await client.execute(statement)
-        except InfluxDBError as exc:
-            if not self.retention_policy or exc.retryable:
-                raise
-            # the database exists with other policies: add ours to it
-            await client.execute(
-                f"CREATE RETENTION POLICY {quote_ident(self.retention_policy)} ON {quote_ident(self.database)} "
-                "DURATION INF REPLICATION 1"
-            )
+        """`.create()`, before the first write."""
+        await create_database(client, self.database, self.retention_policy)
 
     async def finish(self) -> None:
         """Write what is still buffered when the task stops."""
