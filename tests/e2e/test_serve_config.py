@@ -39,7 +39,8 @@ def test_bad_config_is_one_clear_line_and_exit_1(tmp_path: Path, text: str, erro
 def test_unknown_sections_are_ignored_not_fatal(tmp_path: Path) -> None:
     from tocsin.config.loader import load_text
 
-    base = load_text('[udf]\n[replay]\ndir = "/x"\n[[influxdb]]\nname = "db1"\nurls = ["http://x"]\n', "kapacitor.conf", environ={})
+    text = '[udf]\n[replay]\ndir = "/x"\n[[influxdb]]\nname = "db1"\nurls = ["http://x"]\n'
+    base = load_text(text, "kapacitor.conf", environ={})
     assert base.ignored == ["udf", "replay"]
     assert [(e["name"], e["enabled"], e["urls"]) for e in base.values["influxdb"]] == [("db1", True, ["http://x"])]
 
