@@ -316,8 +316,20 @@ def test_unknown_sections_are_ignored_in_order() -> None:
 [smtp]
   port = 2525
 """)
-    assert cfg.ignored == ["replay", "influxdb", "kubernetes"]
+    assert cfg.ignored == ["replay", "influxdb", "kubernetes"]  # this test's sections lack [[influxdb]]
     assert cfg.values["smtp"][0]["port"] == 2525
+
+
+def test_an_influxdb_element_of_the_file_is_enabled_with_kapacitor_s_defaults() -> None:
+    cfg = load_text('[[influxdb]]\n  name = "localhost"\n  [influxdb.subscriptions]\n', "kapacitor.conf", environ={})
+    assert cfg.ignored == []
+    (cluster,) = cfg.values["influxdb"]
+    assert (cluster["name"], cluster["enabled"], cluster["urls"], cluster["subscriptions"]) == (
+        "localhost",
+        True,
+        ["http://localhost:8086"],
+        {},
+    )
 
 
 ERRORS = [

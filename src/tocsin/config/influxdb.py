@@ -68,7 +68,7 @@ INFLUXDB = Section(
     help="InfluxDB 1.x clusters: batch queries, influxDBOut writes, [stats] and the subscriptions that feed "
     "stream tasks.",
     element_key="name",
-    default_elements=({"name": "default", "enabled": False, "urls": ["http://localhost:8086"]},),
+    default_elements=({"name": "default", "enabled": False},),
     validate=_validate,
     fields=(
         Field(
@@ -79,7 +79,12 @@ INFLUXDB = Section(
         ),
         Field("name", STR, help="Unique name of the cluster; tasks pick it with .cluster('name')."),
         Field("default", BOOL, help="The cluster used when a task names none (else the first enabled one)."),
-        Field("urls", FieldType.STRING_LIST, help="URLs of the cluster's nodes, tried in order when one fails."),
+        Field(
+            "urls",
+            FieldType.STRING_LIST,
+            ["http://localhost:8086"],
+            help="URLs of the cluster's nodes, tried in order when one fails.",
+        ),
         Field("username", STR, help="User for basic authentication."),
         Field("password", STR, secret=True, help="Password for basic authentication."),
         Field("token", STR, secret=True, help="Token sent as `Authorization: Token ...` instead of a user."),
