@@ -34,21 +34,22 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.support.influxd: the suite's influxd
 
-from tests.support.influxd import Influxd  # noqa: E402
-from tocsin.config.loader import load_text  # noqa: E402
-from tocsin.engine.engine import Engine  # noqa: E402
-from tocsin.store.sqlite import SqliteStore  # noqa: E402
-from tocsin.tasks.nodes.query import QueryNode  # noqa: E402
-from tocsin.wiring import assemble, tasks_of  # noqa: E402
+from tests.support.influxd import Influxd
+
+from tocsin.config.loader import load_text
+from tocsin.engine.engine import Engine
+from tocsin.store.sqlite import SqliteStore
+from tocsin.tasks.nodes.query import QueryNode
+from tocsin.wiring import assemble, tasks_of
 
 S = 1_000_000_000
 SHAPES = {
     "aggregate": (
-        "SELECT mean(usage_idle) FROM \"bench\".\"autogen\".\"cpu\"",
+        'SELECT mean(usage_idle) FROM "bench"."autogen"."cpu"',
         ".groupBy(time(1m), 'host')",
         "|mean('mean')",
     ),
-    "raw": ("SELECT usage_idle, usage_user FROM \"bench\".\"autogen\".\"cpu\"", ".groupBy('host')", "|count('usage_idle')"),
+    "raw": ('SELECT usage_idle, usage_user FROM "bench"."autogen"."cpu"', ".groupBy('host')", "|count('usage_idle')"),
 }
 
 
@@ -90,7 +91,7 @@ async def tocsin(engine: Engine, shape: str, tick: int, queries: int) -> tuple[f
     """Seconds for `queries` ticks of the task's query node, the rows of one answer, and its statement."""
     text, group_by, reduce = SHAPES[shape]
     script = (
-        f"dbrp \"bench\".\"autogen\"\nbatch\n    |query('{text}')\n        .period(10m)\n        .every(1h)\n"
+        f'dbrp "bench"."autogen"\nbatch\n    |query(\'{text}\')\n        .period(10m)\n        .every(1h)\n'
         f"        {group_by}\n    {reduce}\n    |alert()\n        .crit(lambda: FALSE)\n"
     )
     service = tasks_of(engine)
@@ -164,8 +165,10 @@ def main() -> int:
         print(json.dumps(result, indent=2))
         return 0
     print(f"{args.hosts} hosts, {args.queries} queries per round, medians of {args.rounds} rounds")
-    print(f"{'shape':<10} {'rows/query':>10} {'bare q/s':>9} {'Tocsin q/s':>10} {'bare rows/s':>12} "
-          f"{'Tocsin rows/s':>13} {'ratio':>6}")
+    print(
+        f"{'shape':<10} {'rows/query':>10} {'bare q/s':>9} {'Tocsin q/s':>10} {'bare rows/s':>12} "
+        f"{'Tocsin rows/s':>13} {'ratio':>6}"
+    )
     for shape, row in result["shapes"].items():
         print(
             f"{shape:<10} {row['rows_per_query']:>10,} {row['bare_queries_per_s']:>9,.1f} "

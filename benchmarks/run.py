@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-BENCHMARKS = ["delivery.py", "ingest.py", "regex.py", "scale.py", "soak.py"]
+BENCHMARKS = ["batch.py", "delivery.py", "ingest.py", "regex.py", "scale.py", "soak.py"]
 
 
 def main() -> int:

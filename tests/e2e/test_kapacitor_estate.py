@@ -1,3 +1,4 @@
+# ruff: noqa: E501 (the stock file's [deadman] message is one long line)
 """Kapacitor's stock kapacitor.conf, with a live InfluxDB: `[[influxdb]]`, `[load]` and `[stats]` are read, not
 ignored; the subscription is made, a point written into InfluxDB reaches a task loaded from the load directory.
 
@@ -8,12 +9,13 @@ points at a directory holding one task.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
 from tests.support.influxd import Influxd
+from tests.support.polling import eventually_sync
 from tests.support.server import ServerProcess
+from tests.tasks.test_load import TICK
 
 STOCK = """\
 hostname = "localhost"
@@ -191,31 +193,12 @@ default-retention-policy = ""
   database = "opentsdb"
 """
 
-TASK = """dbrp "telegraf"."autogen"
-
-stream
-    |from()
-        .measurement('cpu')
-    |alert()
-        .crit(lambda: "usage_idle" < 10)
-"""
-
-
-def _eventually(check: Any, within: float = 15.0) -> Any:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        got = check()
-        if got:
-            return got
-        time.sleep(0.1)
-    raise AssertionError(f"not within {within}s")
-
 
 def test_the_stock_kapacitor_conf_runs_against_a_live_influxdb(tmp_path: Path, influxd: Influxd) -> None:
     influxd.query('CREATE DATABASE "telegraf"')
     load = tmp_path / "load"
     (load / "tasks").mkdir(parents=True)
-    (load / "tasks" / "cpu_alert.tick").write_text(TASK)
+    (load / "tasks" / "cpu_alert.tick").write_text(TICK)
     server = ServerProcess(tmp_path)
     server.config.write_text(STOCK.format(data=tmp_path / "data", port=server.port, load=load, influx=influxd.url))
     server.start()
@@ -246,13 +229,13 @@ def test_the_stock_kapacitor_conf_runs_against_a_live_influxdb(tmp_path: Path, i
             series = influxd.query("SHOW SUBSCRIPTIONS")["results"][0].get("series") or []  # type: ignore[index]
             return [row for s in series if s["name"] == "telegraf" for row in s["values"]]
 
-        assert _eventually(subscribed) == [["autogen", name, "ALL", [f"http://localhost:{server.port}"]]]
+        assert eventually_sync(subscribed) == [["autogen", name, "ALL", [f"http://localhost:{server.port}"]]]
         influxd.write("telegraf", "cpu,host=a usage_idle=5 1700000000000000000\n")
 
         def alerted() -> Any:
             _, task = server.request("GET", "/kapacitor/v1/tasks/cpu_alert")
             return task["stats"]["node-stats"]["alert2"]["crits_triggered"] == 1
 
-        _eventually(alerted)
+        eventually_sync(alerted)
     finally:
         assert server.stop() == 0

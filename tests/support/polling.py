@@ -18,3 +18,15 @@ async def eventually(check: Callable[[], Awaitable[Any]], within: float = 10.0, 
         if time.monotonic() > deadline:
             raise AssertionError(f"still not true after {within}s: {check}")
         await asyncio.sleep(every)
+
+
+def eventually_sync(check: Callable[[], Any], within: float = 15.0, every: float = 0.1) -> Any:
+    """`eventually` for a check that blocks (a real server over urllib): the first truthy value it gives."""
+    deadline = time.monotonic() + within
+    while True:
+        got = check()
+        if got:
+            return got
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still not true after {within}s: {check}")
+        time.sleep(every)
