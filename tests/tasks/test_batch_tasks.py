@@ -170,3 +170,57 @@ async def test_a_dead_influxdb_is_the_task_s_error_until_it_answers_again(
     assert task["error"] == ""
     stats = task["stats"]["node-stats"]["query1"]
     assert (stats["query_errors"], stats["connect_errors"], stats["batches_queried"]) == (1, 1, 1)
+
+
+async def test_batches_flow_through_eval_where_alert_all_httpout_and_influxdbout(
+    start_tasks: StartTasks, influx: Influxd
+) -> None:
+    tick = time.time_ns() // S * S
+    influx.write(
+        "telegraf",
+        f"disk,host=a,path=/ used=91 {tick - 20 * S}\ndisk,host=a,path=/var used=95 {tick - 10 * S}\n"
+        f"disk,host=b,path=/ used=40 {tick - 10 * S}\n",
+    )
+    api = await start_tasks(cluster_conf(influx))
+    script = (
+        'dbrp "telegraf"."autogen"\n\nbatch\n'
+        '    |query(\'SELECT used, path FROM "telegraf"."autogen"."disk"\')\n'
+        "        .period(1m)\n        .every(1h)\n        .groupBy('host')\n"
+        "    |eval(lambda: \"used\" / 100.0)\n        .as('ratio')\n        .keep('used', 'path', 'ratio')\n"
+        '    |where(lambda: "ratio" > 0.5)\n'
+        '    |alert()\n        .crit(lambda: "ratio" > 0.9)\n        .all()\n'
+        "    |httpOut('full')\n"
+        "    |influxDBOut()\n        .database('telegraf')\n        .measurement('disk_full')\n"
+    )
+    status, answer = await call(api, "POST", TASKS, {"id": "disks", "script": script, "status": "enabled"})
+    assert status == 200, answer
+    await running_query(api, "disks").query_once(tick)
+    status, out = await call(api, "GET", f"{TASKS}/disks/full")
+    assert out == {
+        "series": [
+            {
+                "name": "disk",
+                "tags": {"host": "a"},
+                "columns": ["time", "path", "ratio", "used"],
+                "values": [
+                    [rfc3339(tick - 20 * S), "/", 0.91, 91.0],
+                    [rfc3339(tick - 10 * S), "/var", 0.95, 95.0],
+                ],
+            }
+        ]
+    }
+    stats = await node_stats(api, "disks", "alert4")
+    assert (stats["crits_triggered"], stats["alerts_triggered"]) == (1, 1)
+    status, _ = await call(api, "PATCH", f"{TASKS}/disks", {"status": "disabled"})  # writes what is buffered
+    assert status == 200
+    series = influx.query('SELECT * FROM "telegraf"."autogen"."disk_full"')["results"][0]["series"]  # type: ignore[index]
+    assert series == [
+        {
+            "name": "disk_full",
+            "columns": ["time", "host", "path", "ratio", "used"],
+            "values": [
+                [rfc3339(tick - 20 * S), "a", "/", 0.91, 91],
+                [rfc3339(tick - 10 * S), "a", "/var", 0.95, 95],
+            ],
+        }
+    ]
