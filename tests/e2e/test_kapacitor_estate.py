@@ -230,6 +230,8 @@ def test_the_stock_kapacitor_conf_runs_against_a_live_influxdb(tmp_path: Path, i
             return [row for s in series if s["name"] == "telegraf" for row in s["values"]]
 
         assert eventually_sync(subscribed) == [["autogen", name, "ALL", [f"http://localhost:{server.port}"]]]
+        _, debug = server.request("GET", "/kapacitor/v1/debug/vars")
+        assert (debug["num_subscriptions"], debug["num_tasks"], debug["num_enabled_tasks"]) == (1, 1, 1)
         influxd.write("telegraf", "cpu,host=a usage_idle=5 1700000000000000000\n")
 
         def alerted() -> Any:

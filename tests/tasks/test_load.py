@@ -429,6 +429,7 @@ async def test_a_dir_that_is_not_a_directory_is_named(start: Start, tmp_path: Pa
     )
 
 
-async def test_a_relative_dir_is_refused(start: Start, load_dir: Path) -> None:
-    error = await load_error(start, load_dir, {}, directory="load")
-    assert error == '[load] dir "load" must be an absolute path'
+def test_a_relative_dir_is_refused_when_the_config_loads() -> None:
+    with pytest.raises(ConfigError) as info:
+        load_text('[load]\n  enabled = true\n  dir = "load"\n', "kapacitor.conf", environ={})
+    assert str(info.value) == 'kapacitor.conf:1: [load] failed validation: dir "load" must be an absolute path'

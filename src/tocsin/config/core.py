@@ -348,10 +348,17 @@ def _validate_stats(values: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _validate_load(values: Mapping[str, Any]) -> str | None:
+    if values["enabled"] and not os.path.isabs(values["dir"]):
+        return f'dir "{values["dir"]}" must be an absolute path'  # Kapacitor's rule (services/load/config.go)
+    return None
+
+
 LOAD = Section(
     name="load",
     help="Tasks, templates and topic handlers loaded at start from a directory (as Kapacitor's [load]).",
     overridable=False,
+    validate=_validate_load,
     fields=(
         Field("enabled", BOOL, help="Load the directory at every start."),
         Field(

@@ -42,7 +42,6 @@ BAD_TASK_FILE = 'failed to unmarshal {fmt} task vars file "{path}": {reason}'
 # types of a template task file's fields.
 AS_IS = "{err}"
 BAD_HANDLER_FILE = 'failed to unmarshal {fmt} handler file "{path}": {reason}'
-NOT_ABSOLUTE = '[load] dir "{dir}" must be an absolute path'
 DIR_UNREADABLE = 'cannot read directory "{dir}": {reason}'
 NOT_UTF8 = "the file is not UTF-8 text"
 NOT_A_MAPPING = "the file must hold a mapping of template-id, dbrps and vars, got {kind}"
@@ -108,8 +107,6 @@ class LoadService:
     async def load(self) -> None:
         """Load every file, then delete what earlier loads created from files that are gone."""
         root = str(self.engine.config.get("load", "dir"))
-        if not os.path.isabs(root):
-            raise LoadError(NOT_ABSOLUTE.format(dir=root))
         run: set[Item] = set()
         try:
             if _listing(Path(root), ()) is None:
