@@ -73,3 +73,11 @@ def clusters_of(engine: Engine) -> Clusters:
         if isinstance(service, _ClusterClients):
             return service.clusters
     raise LookupError("this engine has no InfluxDB clusters")
+
+
+def load_of(engine: Engine) -> LoadService:
+    """The `[load]` service `assemble` attached; LookupError for an engine assembled without it."""
+    for service in engine.services:
+        if isinstance(service, LoadService):
+            return service
+    raise LookupError("this engine runs no [load] service")

@@ -4,11 +4,13 @@ stops the start with one clear line."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
+from tests.support.polling import eventually_sync
 from tests.support.server import ServerProcess
 
 TICK = """dbrp "telegraf"."autogen"
@@ -84,6 +86,30 @@ def test_the_load_dir_comes_up_and_again_after_a_restart(tmp_path: Path) -> None
         server.start()
         # Reloaded over what the store kept: the same objects (created unchanged), still enabled and running.
         assert loaded(server) == first
+    finally:
+        server.stop()
+
+
+def test_sighup_loads_the_directory_again(tmp_path: Path) -> None:
+    load_dir = tmp_path / "load"
+    write_load_dir(load_dir)
+    server = ServerProcess(tmp_path, f'[load]\nenabled = true\ndir = "{load_dir}"\n').start()
+    try:
+        assert server.request("GET", "/kapacitor/v1/tasks/disk_alert")[0] == 404
+        (load_dir / "tasks/disk_alert.tick").write_text(TICK.replace("'cpu'", "'disk'"))
+        (load_dir / "tasks/mem_alert.yaml").unlink()
+        assert server.proc is not None
+        server.proc.send_signal(signal.SIGHUP)
+
+        def reloaded() -> bool:
+            return [server.request("GET", f"/kapacitor/v1/tasks/{t}")[0] for t in ("disk_alert", "mem_alert")] == [
+                200,
+                404,
+            ]
+
+        eventually_sync(reloaded, within=10)
+        _, task = server.request("GET", "/kapacitor/v1/tasks/disk_alert")
+        assert (task["status"], task["executing"], task["script"]) == ("enabled", True, TICK.replace("'cpu'", "'disk'"))
     finally:
         server.stop()
 

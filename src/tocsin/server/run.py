@@ -29,7 +29,7 @@ from tocsin.server.app import build_app
 from tocsin.server.auth import USERS
 from tocsin.server.bind import DEFAULT_BIND, check_exposure, parse_bind
 from tocsin.store.factory import configured_store
-from tocsin.wiring import assemble
+from tocsin.wiring import assemble, load_of
 
 log = logging.getLogger("tocsin.server")
 
@@ -148,7 +148,11 @@ async def _serve(base: FileConfig, opts: ServeOptions) -> int:
     if exposure:
         log.warning("%s", exposure)
     engine = assemble(base, configured_store(base.values))
-    await engine.start()
+    try:
+        await engine.start()
+    except ConfigError:  # a bad [load] file: give back what was taken (scale-out leases) before saying why
+        await engine.stop(0)
+        raise
     formatter.scrub = lambda text: redact(engine.config, text)
     app = build_app(engine)
     if http.get("auth-enabled"):
@@ -192,6 +196,14 @@ async def _serve(base: FileConfig, opts: ServeOptions) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    reloads: set[asyncio.Task[None]] = set()
+
+    def reload() -> None:  # SIGHUP loads [load] dir again, as Kapacitor does; a bad file is logged
+        task = loop.create_task(load_of(engine).reload())
+        reloads.add(task)
+        task.add_done_callback(reloads.discard)
+
+    loop.add_signal_handler(signal.SIGHUP, reload)
     await stop.wait()
     log.info("shutting down: no new requests; flushing deliveries and the store")
     for site in sites:

@@ -99,6 +99,9 @@ class LoadService:
 
     async def reload(self) -> None:
         """Load again (Kapacitor does on SIGHUP); a failure is logged and changes nothing more."""
+        if not self.engine.config.get("load", "enabled"):
+            log.info("[load] is not enabled: nothing to reload")
+            return
         try:
             await self.load()
         except LoadError as exc:
