@@ -265,3 +265,16 @@ async def test_udp_listens_per_db_rp_and_feeds_its_points(start: Start, influxd:
         ("cpu", {"host": "a"}, {"idle": 6.0}, 1700000001000000000, "telegraf", "autogen")
     ]
     assert listener.parse_failures == 1
+
+
+async def test_a_cluster_disabled_through_the_config_api_loses_its_subscriptions(
+    start: Start, influxd: Influxd
+) -> None:
+    influxd.query("CREATE DATABASE telegraf")
+    engine, service = await start()
+    await service.sync_now()
+    assert shown(influxd) == {"telegraf": [["autogen", name_of(engine), "ALL", [HERE]]]}
+    await engine.update_config("influxdb", "local", False, {"set": {"enabled": False}})
+    assert await service.sync_now() == {}
+    assert shown(influxd) == {}
+    assert service.subscription_count() == 0

@@ -30,7 +30,9 @@ from tocsin.influxdb import destinations as dst
 from tocsin.influxdb.client import InfluxClient
 from tocsin.influxdb.clusters import Clusters
 from tocsin.influxdb.grants import Grants, cluster_of, new_token
+from tocsin.influxdb.settings import ClusterSettings
 from tocsin.influxdb.udp import UdpListener, bind_host
+from tocsin.transports.tls import client_context
 
 if TYPE_CHECKING:
     from tocsin.engine.engine import Engine
@@ -60,6 +62,7 @@ class _State:
     listeners: dict[dst.DbRp, UdpListener] = field(default_factory=dict)
     udp: tuple[str, int, int] = ("", 0, 0)
     published: str = ""  # the key of this instance's document
+    element: Mapping[str, Any] | None = None  # the cluster's settings at the last attempt
 
 
 class SubscriptionService:
@@ -128,13 +131,32 @@ class SubscriptionService:
             state = self._states.pop(name)
             await self._stop_listeners(state, set())
             await self._unpublish(state)
+            if state.linked and state.element is not None:
+                await self._forget(state.element)
         for name, element in enabled.items():
             state = self._state(name)
             if time.monotonic() >= state.next_due:
                 await self._attempt(element, state)
 
+    async def _forget(self, element: Mapping[str, Any]) -> None:
+        """A cluster removed or disabled through the config API: drop this Tocsin's subscriptions on it, as
+        Kapacitor does, with a client of its last settings (best effort: it may be gone for good)."""
+        name, ids = str(element["name"]), self.engine.identity
+        sub_name = dst.subscription_name(str(element["subscription-mode"]), ids.cluster_id, ids.server_id)
+        settings = ClusterSettings.of(element)
+        try:
+            tls = client_context(settings.ssl_ca, settings.ssl_cert, settings.ssl_key, settings.insecure_skip_verify)
+            client = InfluxClient(settings, tls)
+            try:
+                await self._unlink(client, name, sub_name)
+            finally:
+                await client.close()
+        except Exception as exc:  # logged, never raised: the cluster is no longer ours to manage
+            log.warning("influxdb cluster %r removed: its subscriptions not dropped: %s", name, dst.scrub(str(exc)))
+
     async def _attempt(self, element: Mapping[str, Any], state: _State) -> None:
         name = str(element["name"])
+        state.element = element
         interval = int(element.get("subscriptions-sync-interval") or 0) / NS or DEFAULT_INTERVAL
         try:
             done = await self._sync(element, state)
