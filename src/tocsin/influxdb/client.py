@@ -87,6 +87,19 @@ def shared_secret_token(username: str, secret: str, now: float) -> str:
     return f"{signed}.{part(signature)}"
 
 
+def auth_headers(s: ClusterSettings, now: float) -> dict[str, str]:
+    """The headers every request to the cluster carries: its credentials as InfluxDB takes them."""
+    headers = {"User-Agent": USER_AGENT}
+    if s.token:
+        headers["Authorization"] = f"Token {s.token}"
+    elif s.shared_secret:
+        headers["Authorization"] = "Bearer " + shared_secret_token(s.username, s.shared_secret, now)
+    elif s.username:
+        pair = f"{s.username}:{s.password}".encode()
+        headers["Authorization"] = "Basic " + base64.b64encode(pair).decode()
+    return headers
+
+
 class InfluxClient:
     """Queries and writes for one cluster; `close` releases its connections."""
 
@@ -104,16 +117,7 @@ class InfluxClient:
             await session.close()
 
     def _headers(self) -> dict[str, str]:
-        s = self.settings
-        headers = {"User-Agent": USER_AGENT}
-        if s.token:
-            headers["Authorization"] = f"Token {s.token}"
-        elif s.shared_secret:
-            headers["Authorization"] = "Bearer " + shared_secret_token(s.username, s.shared_secret, time.time())
-        elif s.username:
-            pair = f"{s.username}:{s.password}".encode()
-            headers["Authorization"] = "Basic " + base64.b64encode(pair).decode()
-        return headers
+        return auth_headers(self.settings, time.time())
 
     def _session_of(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
