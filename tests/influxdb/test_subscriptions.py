@@ -14,8 +14,10 @@ import pytest
 
 from tests.support.influxd import Influxd
 from tests.support.server import free_port
+from tests.support.sink import HttpSink
 from tocsin.config.loader import load_text
 from tocsin.engine.engine import Engine
+from tocsin.influxdb import subscriptions as subscriptions_module
 from tocsin.influxdb.destinations import split_credential
 from tocsin.influxdb.grants import cluster_of
 from tocsin.influxdb.subscriptions import PEERS, SubscriptionService, subscriptions_of
@@ -278,3 +280,16 @@ async def test_a_cluster_disabled_through_the_config_api_loses_its_subscriptions
     assert await service.sync_now() == {}
     assert shown(influxd) == {}
     assert service.subscription_count() == 0
+
+
+async def test_a_cluster_that_never_answers_does_not_hold_the_sync(
+    start: Start, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(subscriptions_module, "SYNC_LIMIT", 0.2)
+    sink = await HttpSink().start()
+    sink.hang()
+    try:
+        _, service = await start(urls=sink.url)
+        assert await service.sync_now() == {"local": "no answer within 0.2s"}
+    finally:
+        await sink.close()

@@ -6,12 +6,14 @@ from typing import Any
 
 import pytest
 
+from tests.support.sink import HttpSink
 from tests.tasks.kit import FakeConfig, context, dur, node
 from tocsin.influxdb.client import Result, Series
 from tocsin.influxdb.clusters import Clusters
 from tocsin.pipeline.spec import STAR, TimeDimension
 from tocsin.points import Batch, BatchPoint, Dimensions
 from tocsin.tasks.node import NodeError
+from tocsin.tasks.nodes import query as query_module
 from tocsin.tasks.nodes.query import QueryNode
 
 S = 1_000_000_000
@@ -146,3 +148,21 @@ def test_a_query_on_a_cluster_that_is_not_enabled_keeps_the_task_from_starting()
     with pytest.raises(NodeError) as raised:
         query_node(every=dur(60), cluster="other")
     assert str(raised.value) == "unknown InfluxDB cluster 'other': not an enabled [[influxdb]] name"
+
+
+async def test_a_run_ends_when_influxdb_never_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(query_module, "MIN_RUN_LIMIT", 0.2)
+    sink = await HttpSink().start()
+    sink.hang()
+    try:
+        cluster = {"name": "local", "enabled": True, "urls": [sink.url]}
+        spec = node("query", QUERY, every=dur(0.1))
+        spec.id = 1
+        ctx = context(FakeConfig({"influxdb": [cluster]}))
+        ctx.influxdb = Clusters(FakeConfig({"influxdb": [cluster]}))
+        q = QueryNode(spec, ctx)
+        await q.query_once(T)
+        assert (q.query_errors, q.connect_errors, q.last_error) == (1, 0, "no answer within 0.2s")
+        await ctx.influxdb.close()
+    finally:
+        await sink.close()

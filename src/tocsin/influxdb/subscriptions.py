@@ -44,6 +44,7 @@ NS = 1_000_000_000
 DEFAULT_INTERVAL = 60.0  # Kapacitor's default, also for an interval of 0 (its ApplyConditionalDefaults)
 # Kapacitor's backoff (cenkalti/backoff defaults) while InfluxDB does not answer at start.
 BACKOFF_FIRST, BACKOFF_FACTOR, BACKOFF_MAX = 0.5, 1.5, 60.0
+SYNC_LIMIT = 60.0  # seconds one cluster's sync may take
 TICK = 1.0  # seconds between looks at the config (clusters may be added through the config API)
 
 
@@ -159,7 +160,11 @@ class SubscriptionService:
         state.element = element
         interval = int(element.get("subscriptions-sync-interval") or 0) / NS or DEFAULT_INTERVAL
         try:
-            done = await self._sync(element, state)
+            # one cluster that never answers (timeout = 0) must not hold the others' syncs
+            done = await asyncio.wait_for(self._sync(element, state), SYNC_LIMIT)
+        except TimeoutError:
+            self._failed(element, state, f"no answer within {SYNC_LIMIT:g}s", interval)
+            return
         except Exception as exc:  # any failure is logged and retried: subscriptions must never stop Tocsin
             self._failed(element, state, dst.scrub(str(exc) or type(exc).__name__), interval)
             return

@@ -31,6 +31,8 @@ from tocsin.tasks.node import NodeError, RuntimeNode
 from tocsin.tasks.nodes.common import last_args, last_duration
 
 FILL_WORDS = ("null", "none", "previous", "linear")
+MIN_RUN_LIMIT = 10.0  # seconds a run may take at least, without a cluster timeout
+CRON_LIMIT = 60.0  # seconds a cron-scheduled run may take, without a cluster timeout
 
 
 class BatchNode(RuntimeNode):
@@ -122,7 +124,12 @@ class QueryNode(RuntimeNode):
             tick = self.next_tick(now, started, previous)
             await asyncio.sleep(max(0.0, (tick - now) / 1e9))
             previous = tick
-            await self.query_once(tick)
+            try:
+                await self.query_once(tick)
+            except Exception as exc:  # a bug downstream must not end the schedule: counted, logged, next tick
+                self.query_errors += 1
+                self.last_error = str(exc) or type(exc).__name__
+                self.ctx.log.exception("task=%s node=%s run failed", self.ctx.task_id, self.spec.name)
 
     # -- one run ----------------------------------------------------------------------------------
 
@@ -142,8 +149,15 @@ class QueryNode(RuntimeNode):
     async def query_once(self, tick_ns: int) -> None:
         """Run the query for the tick and emit its batches; a failure is counted and logged."""
         text, _start, stop = self.statement(tick_ns)
+        client = self._clusters.client(str(self.cluster))
+        # A cluster with `timeout = 0` (Kapacitor's default) waits as long as InfluxDB takes; a run still ends by
+        # the next tick, so that a connection that died silently does not stop the schedule for good.
+        limit = None if client.settings.timeout else max(self.every / 1e9, MIN_RUN_LIMIT) if self.every else CRON_LIMIT
         try:
-            results = await self._clusters.client(str(self.cluster)).query(text, epoch="ns")
+            results = await asyncio.wait_for(client.query(text, epoch="ns"), limit)
+        except TimeoutError:
+            self._failed(InfluxDBError(f"no answer within {limit:g}s", retryable=True), connect=False)
+            return
         except InfluxDBError as exc:
             self._failed(exc, connect=exc.status is None)
             return
