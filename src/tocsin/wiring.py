@@ -12,6 +12,7 @@ from typing import Any
 from tocsin.config.loader import FileConfig
 from tocsin.engine.engine import Engine
 from tocsin.influxdb.clusters import Clusters
+from tocsin.influxdb.service_test import SERVICE_TEST as INFLUXDB_TEST
 from tocsin.influxdb.subscriptions import SubscriptionService
 from tocsin.metrics import Metrics
 from tocsin.stats.service import StatsService
@@ -49,6 +50,7 @@ def assemble(
 ) -> Engine:
     """An engine with its task service attached (written points go to the running tasks)."""
     engine = Engine(base, store, transports=transports, metrics=metrics)
+    engine.add_service_test(INFLUXDB_TEST)
     clusters = Clusters(_LiveConfig(engine))
     engine.attach(_ClusterClients(clusters))
     tasks = TaskService(engine, clusters)

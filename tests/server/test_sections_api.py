@@ -9,6 +9,7 @@ from tests.support.client import Client
 from tocsin.config.registry import all_sections
 from tocsin.handlers.registry import all_kinds
 from tocsin.handlers.service_tests import all_service_tests
+from tocsin.influxdb.service_test import SERVICE_TEST as INFLUXDB_TEST
 
 # api.md §1.6 (Kapacitor's `redact` tags), plus what Tocsin also hides because it carries a key: Kafka's SASL
 # secrets, the Discord webhook URL, the Teams channel URL and httppost header values (Kapacitor shows them in clear).
@@ -58,7 +59,7 @@ async def test_service_tests_list_every_service_sorted_with_defaults(api: Client
     expected = sorted(t.name for k in all_kinds() for t in k.service_tests)
     assert names == sorted([*expected, "influxdb"])  # [[influxdb]] is a section, not a handler kind
     assert set(names) >= set(REDACTED)
-    by_name = all_service_tests()
+    by_name = {**all_service_tests(), INFLUXDB_TEST.name: INFLUXDB_TEST}
     for service in body["services"]:
         assert service["link"] == {"rel": "self", "href": f"/kapacitor/v1/service-tests/{service['name']}"}
         expected_options = json_like(dict(by_name[service["name"]].defaults))

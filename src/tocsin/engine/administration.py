@@ -42,7 +42,12 @@ class Administration(EngineState):
             raise ForbiddenError("config override service is not enabled")
 
     def service_tests(self) -> dict[str, ServiceTest]:
-        return all_service_tests()
+        """The kinds' tests and those the assembly added (tocsin.wiring: [[influxdb]]), by name."""
+        return dict(sorted({**all_service_tests(), **self.extra_service_tests}.items()))
+
+    def add_service_test(self, test: ServiceTest) -> None:
+        """A test of a section that is no handler kind, listed and run as the kinds' are."""
+        self.extra_service_tests[test.name] = test
 
     async def run_service_test(self, name: str, body: Any) -> tuple[bool, str]:
         test = self.service_tests().get(name)

@@ -94,6 +94,7 @@ class Engine(Fanout, HandlerRegistry, Delivering, Administration, Silencing):
             kind: parse_duration(str(text)) / _NS for kind, text in (delivery.get("kind-timeouts") or {}).items()
         }
         self.retention = int(delivery.get("retention", 168 * 3600 * _NS))
+        self.extra_service_tests = {}
         concurrency = max(1, int(delivery.get("concurrency", 4)))
         # scale-out: with a shared store, deliver what this instance claims (engine/cluster.py)
         shared = cluster_of(store)

@@ -13,6 +13,7 @@ from tocsin.config.overrides import Overrides
 from tocsin.delivery.dispatcher import Job
 from tocsin.engine.cluster import ClusterLink, Linked
 from tocsin.engine.posted_alerts import PostedAlerts
+from tocsin.handlers.base import ServiceTest
 from tocsin.metrics import Metrics
 from tocsin.points import PointSink
 from tocsin.silences.book import SilenceBook
@@ -35,6 +36,7 @@ class EngineState(Linked):
     memos: dict[tuple[str, str], str]
     default_timeout: float
     kind_timeouts: dict[str, float]
+    extra_service_tests: dict[str, ServiceTest]  # of sections that are no handler kind ([[influxdb]]), by name
 
     async def collect(self, items: list[tuple[Event, Derive]]) -> int:
         raise NotImplementedError  # tocsin.engine.fanout

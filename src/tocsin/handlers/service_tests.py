@@ -9,7 +9,6 @@ from typing import Any
 from tocsin.delivery.errors import DeliveryError
 from tocsin.errors import ConfigError
 from tocsin.handlers.base import ConfigView, ServiceTest
-from tocsin.handlers.influxdb_ping import SERVICE_TEST as INFLUXDB_TEST
 from tocsin.handlers.registry import all_kinds
 from tocsin.handlers.scrub import request_secrets, scrub
 from tocsin.transports import Transports
@@ -25,10 +24,8 @@ class TestOptionsError(ConfigError):
 
 
 def all_service_tests() -> dict[str, ServiceTest]:
-    """Every service test of the registered kinds and of the sections that are no kind ([[influxdb]]), by name."""
-    tests = {test.name: test for kind in all_kinds() for test in kind.service_tests}
-    tests[INFLUXDB_TEST.name] = INFLUXDB_TEST
-    return dict(sorted(tests.items()))
+    """Every service test of the registered kinds, by name."""
+    return {test.name: test for kind in all_kinds() for test in kind.service_tests}
 
 
 def merge_test_options(defaults: Mapping[str, Any], body: Any) -> dict[str, Any]:

@@ -1,8 +1,8 @@
 """The `influxdb` service test (Kapacitor's `POST /service-tests/influxdb {"cluster": ""}`): ping the cluster.
 
-Not a handler kind: an `[[influxdb]]` cluster sends no alerts, but the config page and `tocsin service-tests`
-test it like one. The request is InfluxDB's `GET /ping` on the cluster's first URL, with its credentials; a 204
-answers it.
+Not a handler kind: an `[[influxdb]]` cluster sends no alerts, but the service-tests API tests it like one
+(tocsin.wiring adds it to the engine's tests). The request is InfluxDB's `GET /ping` on the cluster's first
+URL, with its credentials; a 204 answers it.
 """
 
 from __future__ import annotations
