@@ -26,6 +26,8 @@ async def test_schema_lists_sections_and_kinds_without_secrets(api: Client) -> N
     assert sections["mqtt"]["serviceTest"] == {"name": "mqtt", "elementOption": "broker-name"}
     assert sections["httppost"]["serviceTest"] == {"name": "httppost", "elementOption": "endpoint"}
     assert sections["smtp"]["serviceTest"] == {"name": "smtp", "elementOption": None}
+    assert sections["influxdb"]["serviceTest"] == {"name": "influxdb", "elementOption": "cluster"}
+    assert [f["type"] for f in sections["influxdb"]["fields"] if f["name"] == "subscriptions"] == ["list-map"]
     url = next(f for f in slack["fields"] if f["name"] == "url")
     assert (url["type"], url["secret"], url["default"]) == ("string", True, None)
     timeout = next(f for f in sections["smtp"]["fields"] if f["name"] == "idle-timeout")

@@ -16,7 +16,7 @@ from tocsin.server.responses import link, pretty
 
 PATH = "/tocsin/v1/schema"
 # The service-test option that picks a list element, where it is not named like the element key.
-_TEST_ELEMENT_OPTION = {"kafka": "cluster", "mqtt": "broker-name"}
+_TEST_ELEMENT_OPTION = {"kafka": "cluster", "mqtt": "broker-name", "influxdb": "cluster"}
 
 
 def field_json(f: Field) -> dict[str, Any]:
@@ -32,10 +32,13 @@ def field_json(f: Field) -> dict[str, Any]:
     }
 
 
-def section_json(section: Section, kinds: list[HandlerKind]) -> dict[str, Any]:
-    """One config section with the kinds configured by it and how its service test picks an element."""
+def section_json(
+    section: Section, kinds: list[HandlerKind], extra_tests: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """One config section with the kinds configured by it and how its service test picks an element
+    (`extra_tests`: the tests of sections that are no kind, [[influxdb]]'s)."""
     owners = [k for k in kinds if k.config is not None and k.config.name == section.name]
-    tests = sorted({t.name for k in owners for t in k.service_tests})
+    tests = sorted({t.name for k in owners for t in k.service_tests} | (extra_tests & {section.name}))
     test = None
     if section.name in tests:
         option = _TEST_ELEMENT_OPTION.get(section.name, section.element_key)
@@ -80,12 +83,14 @@ def kind_json(kind: HandlerKind) -> dict[str, Any]:
     }
 
 
-def schema_document(sections: dict[str, Section]) -> dict[str, Any]:
+def schema_document(sections: dict[str, Section], extra_tests: frozenset[str] = frozenset()) -> dict[str, Any]:
     """Every config section (sorted by name) and every handler kind."""
     kinds = all_kinds()
     return {
         "link": link(PATH),
-        "sections": [section_json(sections[name], kinds) for name in sorted(sections) if sections[name].name],
+        "sections": [
+            section_json(sections[name], kinds, extra_tests) for name in sorted(sections) if sections[name].name
+        ],
         "kinds": [kind_json(k) for k in kinds],
     }
 
@@ -101,7 +106,8 @@ def _plain(value: Any) -> Any:
 
 
 async def get_schema(request: web.Request) -> web.Response:
-    return pretty(schema_document(dict(request.app[ENGINE].config.sections)))
+    engine = request.app[ENGINE]
+    return pretty(schema_document(dict(engine.config.sections), frozenset(engine.extra_service_tests)))
 
 
 def add(router: web.UrlDispatcher) -> None:
