@@ -5,7 +5,9 @@ Each instance keeps its meta, data and WAL under its own directory and stops wit
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
 import subprocess
 import time
 import urllib.parse
@@ -21,10 +23,12 @@ from tests.support.server import free_port
 class Influxd:
     """influxd on free loopback ports, everything under `workdir`."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, http: str = "", scheme: str = "http") -> None:
+        """`http`: more lines of influxd's [http] section (auth, a shared secret, HTTPS), for `scheme` URLs."""
         workdir.mkdir(parents=True, exist_ok=True)
         self.http_port = free_port()
-        self.url = f"http://127.0.0.1:{self.http_port}"
+        self.url = f"{scheme}://127.0.0.1:{self.http_port}"
+        self.ready_url = f"http://127.0.0.1:{self.http_port}/ping" if scheme == "http" else ""
         config = workdir / "influxdb.conf"
         config.write_text(
             "reporting-disabled = true\n"
@@ -34,7 +38,7 @@ class Influxd:
             "  query-log-enabled = false\n"
             "[monitor]\n  store-enabled = false\n"
             "[subscriber]\n  enabled = true\n"
-            f'[http]\n  bind-address = "127.0.0.1:{self.http_port}"\n  log-enabled = false\n'
+            f'[http]\n  bind-address = "127.0.0.1:{self.http_port}"\n  log-enabled = false\n{http}'
         )
         self.log = workdir / "influxd.log"
         self.config = config
@@ -46,15 +50,22 @@ class Influxd:
             self.proc = subprocess.Popen(["/usr/bin/influxd", "-config", str(self.config)], stdout=log, stderr=log)
         deadline = time.monotonic() + 20
         while True:
-            try:
-                with urllib.request.urlopen(self.url + "/ping", timeout=1) as r:
-                    if r.status == 204:
-                        return
-            except OSError:
-                pass
+            if self._answers():
+                return
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"influxd did not start:\n{self.log.read_text()}")
             time.sleep(0.1)
+
+    def _answers(self) -> bool:
+        if not self.ready_url:  # HTTPS: listening is enough (the tests bring their own client and CA)
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.http_port), timeout=0.2):
+                return True
+            return False
+        try:
+            with urllib.request.urlopen(self.ready_url, timeout=1) as r:
+                return bool(r.status == 204)
+        except OSError:
+            return False
 
     def query(self, q: str) -> dict[str, object]:
         data = urllib.parse.urlencode({"q": q}).encode()

@@ -205,6 +205,9 @@ class InfluxClient:
                         continue
                     self._current = index
                     return response.status, response.headers, body
+            except aiohttp.ClientConnectorCertificateError as exc:
+                error = exc.certificate_error
+                failures.append(f"{safe_url(base)}: TLS: {getattr(error, 'verify_message', '') or error}")
             except ssl.SSLError as exc:
                 failures.append(f"{safe_url(base)}: TLS: {exc.reason or exc}")
             except (TimeoutError, aiohttp.ClientError, OSError) as exc:
