@@ -465,3 +465,37 @@ def test_sections_argument_limits_what_is_known() -> None:
 def test_slack_and_httppost_sections_used_are_the_shared_declarations() -> None:
     assert SECTIONS["slack"] is SLACK
     assert SECTIONS["httppost"] is HTTPPOST
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            '[[influxdb]]\n  name = "a"\n  default = true\n[[influxdb]]\n  name = "b"\n  default = true\n',
+            "kapacitor.conf:1: [influxdb] failed validation: More than one InfluxDB default was specified: b a",
+        ),
+        (
+            '[[influxdb]]\n  name = "a"\n[[influxdb]]\n  name = "b"\n',
+            "kapacitor.conf:1: [influxdb] failed validation: at least one of the enabled InfluxDB clusters must be "
+            "marked as default.",
+        ),
+    ],
+)
+def test_several_influxdb_clusters_need_one_default(text: str, message: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_text(text, "kapacitor.conf", environ={})
+    assert str(raised.value) == message
+
+
+def test_one_default_among_enabled_clusters_loads() -> None:
+    cfg = load_text(
+        '[[influxdb]]\n  name = "a"\n  default = true\n[[influxdb]]\n  name = "b"\n[[influxdb]]\n  name = "c"\n'
+        "  enabled = false\n  default = true\n",
+        "kapacitor.conf",
+        environ={},
+    )
+    assert [(e["name"], e["enabled"], e["default"]) for e in cfg.values["influxdb"]] == [
+        ("a", True, True),
+        ("b", True, False),
+        ("c", False, True),
+    ]

@@ -51,6 +51,10 @@ class Config:
             touched.add(section.name)
         for name in sorted(touched):
             _check_unique(secs[name], values[name])
+            section = secs[name]
+            message = section.validate_all(values[name]) if section.validate_all is not None else None
+            if message:
+                raise UpdateError(400, FAILED_VALIDATION.format(error=message))
         return cls(secs, values, base.ignored)
 
     def section(self, name: str) -> list[dict[str, Any]]:

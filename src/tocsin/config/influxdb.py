@@ -32,6 +32,8 @@ NO_NAME = "influxdb cluster must be given a name"
 BAD_NAME = "influxdb cluster name must contain only numbers, letters or '.', '-', and '_' characters"
 NO_URLS = "must specify at least one InfluxDB URL"
 BAD_PROTOCOL = "invalid subscription protocol, must be one of 'udp', 'http' or 'https', got {protocol}"
+TWO_DEFAULTS = "More than one InfluxDB default was specified: {first} {second}"
+NO_DEFAULT = "at least one of the enabled InfluxDB clusters must be marked as default."
 BAD_MODE = "invalid subscription mode, must be one of 'cluster' or 'server', got {mode}"
 
 _VALID_NAME = re2.compile(r"^[-\._\pL0-9]+$")
@@ -63,6 +65,17 @@ def _validate(values: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _validate_all(elements: list[dict[str, Any]]) -> str | None:
+    """Kapacitor's rules across clusters (server/config.go): one default among several enabled ones."""
+    enabled = [e for e in elements if e["enabled"]]
+    defaults = [e["name"] for e in enabled if e["default"]]
+    if len(defaults) > 1:
+        return TWO_DEFAULTS.format(first=defaults[1], second=defaults[0])
+    if len(enabled) > 1 and not defaults:
+        return NO_DEFAULT
+    return None
+
+
 INFLUXDB = Section(
     name="influxdb",
     help="InfluxDB 1.x clusters: batch queries, influxDBOut writes, [stats] and the subscriptions that feed "
@@ -70,6 +83,7 @@ INFLUXDB = Section(
     element_key="name",
     default_elements=({"name": "default", "enabled": False},),
     validate=_validate,
+    validate_all=_validate_all,
     fields=(
         Field(
             "enabled",

@@ -155,3 +155,6 @@ class _Reader:
             message = section.validate(element) if section.validate is not None else None
             if message:
                 raise ConfigError(at + f"failed validation: {message}")
+        message = section.validate_all(elements) if section.validate_all is not None else None
+        if message:
+            raise ConfigError(self.where(name, 0 if in_file else -1) + f"failed validation: {message}")

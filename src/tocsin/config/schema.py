@@ -79,6 +79,7 @@ def _copy(value: Any) -> Any:
 # A rule spanning several fields. It gets one element's values and returns Kapacitor's message for the
 # first problem (e.g. "must specify url"), or None when the element is valid.
 Validator = Callable[[Mapping[str, Any]], str | None]
+ListValidator = Callable[[list[dict[str, Any]]], str | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +99,8 @@ class Section:
     single_table_ok: bool = False
     default_elements: tuple[Mapping[str, Any], ...] = ()
     validate: Validator | None = None
+    # A rule across a list section's elements (one default among the enabled [[influxdb]] clusters).
+    validate_all: ListValidator | None = None
     overridable: bool = True  # False for core sections: the config API treats them as unknown
     field_map: Mapping[str, Field] = field(init=False, repr=False, compare=False)
 
