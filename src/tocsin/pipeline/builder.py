@@ -33,6 +33,16 @@ class GraphBuilder:
         self.nodes.append(node)
         return node
 
+    def add_merge(self, parents: list[NodeSpec], desc: str, args: tuple[Any, ...] = ()) -> NodeSpec:
+        """A node below several parents (`join`, `union`), in parent order; it provides what the first does."""
+        first = parents[0]
+        node = NodeSpec(len(self.nodes), desc, args, provides=first.provides, wants=first.provides)
+        for parent in parents:
+            node.parents.append(parent.id)
+            parent.children.append(node.id)
+        self.nodes.append(node)
+        return node
+
     def add_stats(self, watched: NodeSpec, interval: Any) -> NodeSpec:
         """`|stats(interval)`: a new source reporting on `watched`, which gets a noop child if it has none."""
         stats = self.add_source("stats", EdgeType.STREAM, EdgeType.STREAM, (interval,))

@@ -19,7 +19,7 @@ from tocsin.pipeline.errors import (
     at,
 )
 from tocsin.pipeline.signatures import Param, Sig
-from tocsin.pipeline.values import go_type
+from tocsin.pipeline.values import NodeRef, go_type
 
 
 def expand_list(args: Sequence[Any]) -> list[Any]:
@@ -30,6 +30,8 @@ def expand_list(args: Sequence[Any]) -> list[Any]:
 
 
 def _fits(value: Any, param: Param) -> bool:
+    if param is Param.NODE:
+        return isinstance(value, NodeRef)
     return param is Param.ANY or go_type(value) == param.value
 
 

@@ -18,6 +18,7 @@ from tocsin.pipeline.errors import (
     ERR_INVALID_TYPE_SUPPLIED,
     ERR_INVALID_VAR_TYPE,
     ERR_MISSING_VAR,
+    ERR_MIXED_EDGES,
     ERR_NO_METHOD,
     ERR_NO_PROPERTY_OF,
     ERR_NOT_A_NODE,
@@ -29,7 +30,15 @@ from tocsin.pipeline.errors import (
     unsupported,
 )
 from tocsin.pipeline.handlers import HANDLER_METHODS, global_handlers, handler_properties, positional_options
-from tocsin.pipeline.nodes import ALERT_PROPERTIES, CHAINS, NODES, UNSUPPORTED_CHAINS, chain_names, lower_first
+from tocsin.pipeline.nodes import (
+    ALERT_PROPERTIES,
+    CHAINS,
+    MERGE_CHAINS,
+    NODES,
+    UNSUPPORTED_CHAINS,
+    chain_names,
+    lower_first,
+)
 from tocsin.pipeline.program import implicit_dbrps, script_type
 from tocsin.pipeline.scope import Scope, evaluate_expression
 from tocsin.pipeline.spec import DeclaredVar, EdgeType, HandlerCall, NodeSpec, Pipeline
@@ -170,6 +179,13 @@ class _Compiler:
         if name == "deadman":
             alert = deadman.expand(self.graph, node, args[0], args[1], args[2:], self.deadman)
             return NodeRef(alert.id, chain.go_type)
+        if name in MERGE_CHAINS:
+            others = [self.graph.nodes[arg.id] for arg in args]
+            for other in others:
+                if other.provides is not node.provides:
+                    reason = ERR_MIXED_EDGES.format(name=written, a=node.provides.value, b=other.provides.value)
+                    raise at(pos, reason)
+            return NodeRef(self.graph.add_merge([node, *others], chain.desc).id, chain.go_type)
         child = self.graph.add_child(node, chain.desc, tuple(args), chain.provides)
         return NodeRef(child.id, chain.go_type)
 

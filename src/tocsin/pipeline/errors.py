@@ -36,6 +36,7 @@ REFLECT_VARIADIC = "reflect: cannot use {got} as type {want} in Call"
 REFLECT_SET = "reflect.Set: value of type {got} is not assignable to type {want}"
 # pipeline
 ERR_WINDOW_BATCH = "cannot Window batch edge"
+ERR_MIXED_EDGES = "cannot {name} a {a} edge with a {b} edge"
 ERR_INVALID_TASK_TYPE = "invalid task type: invalid"
 # Tocsin's own
 ERR_UNSUPPORTED_NODE = "node {name} is not supported by Tocsin line {line} char {char}"

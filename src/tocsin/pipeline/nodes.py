@@ -16,6 +16,7 @@ from tocsin.pipeline.signatures import (
     DURS,
     LAMBDA,
     LAMBDAS,
+    NODE_LIST,
     NONE,
     STR,
     STR_ANY,
@@ -149,6 +150,17 @@ CHAINS: dict[str, ChainDef] = {
         ChainDef("httpPost", "http_post", STRS, "*pipeline.HTTPPostNode"),
         ChainDef("influxDBOut", "influxdb_out", NONE, "*pipeline.InfluxDBOutNode"),
         ChainDef("alert", "alert", NONE, "*pipeline.AlertNode"),
+        ChainDef("join", "join", NODE_LIST, "*pipeline.JoinNode"),
+        ChainDef("union", "union", NODE_LIST, "*pipeline.UnionNode"),
+        ChainDef("combine", "combine", LAMBDAS, "*pipeline.CombineNode", Provides.STREAM, wants_stream=True),
+        ChainDef("flatten", "flatten", NONE, "*pipeline.FlattenNode"),
+        ChainDef("barrier", "barrier", NONE, "*pipeline.BarrierNode"),
+        ChainDef("sideload", "sideload", NONE, "*pipeline.SideloadNode"),
+        ChainDef("kapacitorLoopback", "kapacitor_loopback", NONE, "*pipeline.KapacitorLoopbackNode"),
+        ChainDef("holtWinters", "holtWinters", Sig((S, N, N, D)), "*pipeline.InfluxQLNode", Provides.BATCH),
+        ChainDef(
+            "holtWintersWithFit", "holtWintersWithFit", Sig((S, N, N, D)), "*pipeline.InfluxQLNode", Provides.BATCH
+        ),
         ChainDef("deadman", "alert", Sig((F, D), variadic=L), "*pipeline.AlertNode"),
         *(
             ChainDef(name, name, sig, "*pipeline.InfluxQLNode", _AGGREGATE_PROVIDES.get(name, Provides.STREAM))
@@ -157,6 +169,8 @@ CHAINS: dict[str, ChainDef] = {
     )
 }
 
+# Chaining methods whose node has the node they are called on and their arguments as parents.
+MERGE_CHAINS = frozenset({"join", "union"})
 # Chaining methods only the roots have (stream|from, batch|query).
 ROOT_CHAINS = frozenset({"from", "query"})
 # Chaining methods every node has (pipeline/node.go `node`), even sources and sinks.
@@ -308,6 +322,55 @@ NODES: dict[str, NodeDef] = {
         ),
         NodeDef("alert", "*pipeline.AlertNode", ALERT_PROPERTIES, extra_chains=("log",)),
         NodeDef("noop", "*pipeline.NoOpNode", _props(), chains=False),
+        NodeDef(
+            "join",
+            "*pipeline.JoinNode",
+            _props(
+                meth("as", STRS),
+                meth("on", STRS),
+                fld("tolerance", D),
+                fld("fill", Param.ANY),
+                fld("streamName", S),
+                fld("delimiter", S),
+            ),
+        ),
+        NodeDef("union", "*pipeline.UnionNode", _props(fld("rename", S))),
+        NodeDef(
+            "combine",
+            "*pipeline.CombineNode",
+            _props(meth("as", STRS), fld("delimiter", S), fld("tolerance", D), fld("max", N)),
+        ),
+        NodeDef(
+            "flatten",
+            "*pipeline.FlattenNode",
+            _props(meth("on", STRS), fld("delimiter", S), fld("tolerance", D), meth("dropOriginalFieldName", ANYS)),
+        ),
+        NodeDef(
+            "barrier", "*pipeline.BarrierNode", _props(fld("idle", D), fld("period", D), fld("delete", Param.BOOL))
+        ),
+        NodeDef(
+            "sideload",
+            "*pipeline.SideloadNode",
+            _props(
+                fld("source", S),
+                meth("order", STRS),
+                meth("field", STR_ANY, accumulate=True),
+                meth("tag", STR_PAIR, accumulate=True),
+            ),
+        ),
+        NodeDef(
+            "kapacitor_loopback",
+            "*pipeline.KapacitorLoopbackNode",
+            _props(
+                fld("database", S),
+                fld("retentionPolicy", S),
+                fld("measurement", S),
+                meth("tag", STR_PAIR, accumulate=True),
+            ),
+            chains=False,
+        ),
+        NodeDef("holtWinters", "*pipeline.InfluxQLNode", _props(fld("as", S), meth("usePointTimes"))),
+        NodeDef("holtWintersWithFit", "*pipeline.InfluxQLNode", _props(fld("as", S), meth("usePointTimes"))),
     )
 }
 for _name in AGGREGATE_SIGS:

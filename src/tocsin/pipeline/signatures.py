@@ -17,6 +17,7 @@ class Param(StrEnum):
     LAMBDA = "*ast.LambdaNode"
     REGEX = "*regexp.Regexp"
     ANY = "interface {}"  # strings, `*`, numbers: whatever the node accepts
+    NODE = "pipeline.Node"  # another node of the script (`|join(errors)`, `|union(a, b)`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,3 +45,4 @@ STRS = Sig(variadic=Param.STRING)
 ANYS = Sig(variadic=Param.ANY)
 LAMBDAS = Sig(variadic=Param.LAMBDA)
 DURS = Sig(variadic=Param.DURATION)
+NODE_LIST = Sig(variadic=Param.NODE)

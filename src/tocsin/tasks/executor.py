@@ -78,7 +78,7 @@ class TaskExecutor:
         for slot in self._slots:
             slot.push = self._pusher(slot)
         for slot in self._slots:
-            slot.child_pushes[:] = [child.push for child in slot.children]
+            slot.child_pushes[:] = [self._edge_push(slot, child) for child in slot.children]
         # As in Kapacitor, only the first node (`stream`) receives the written data; `stats` nodes are
         # sources too but are driven by their timers.
         self._roots = self._slots[:1]
@@ -182,11 +182,24 @@ class TaskExecutor:
     def _push(self, slot: NodeSlot, item: Item) -> None:
         slot.push(item)
 
-    def _pusher(self, slot: NodeSlot) -> Callable[[Item], None]:
+    def _edge_push(self, parent: NodeSlot, child: NodeSlot) -> Callable[[Item], None]:
+        """How `parent` hands an item to `child`: its `push`, or for a node that needs to know which parent
+        sent it (`join`: an `item_from(index, item)` method) a push that says."""
+        item_from = getattr(child.node, "item_from", None)
+        if item_from is None:
+            return child.push
+        index = child.parents.index(parent)
+        return self._pusher(child, lambda item: item_from(index, item))
+
+    def _pusher(self, slot: NodeSlot, call: Callable[[Item], list[Item]] | None = None) -> Callable[[Item], None]:
         """`slot.push`: count the item, run the node (timing one call in SAMPLE_EVERY), send on what it returns.
+        `call` replaces the node's point/batch methods (an edge of a node with several parents).
 
         A closure over what it reads per item, since it runs for every item at every node."""
         on_point, on_batch, passes, avg = slot.on_point, slot.on_batch, slot.passes, slot.avg
+        if call is not None:
+            on_point = on_batch = call  # type: ignore[assignment]
+            passes = False
         children, pushes, failed = slot.children, slot.child_pushes, self._failed
         clock = time.perf_counter_ns
 
@@ -227,9 +240,10 @@ class TaskExecutor:
         if slot.groups is not None:
             _count_groups(slot.groups, out)
         slot.out_items += len(out)
+        pushes = slot.child_pushes
         for item in out:
-            for child in children:
-                child.push(item)
+            for child_push in pushes:
+                child_push(item)
 
     def _emit_later(self, slot: NodeSlot, items: list[Item]) -> None:
         """Route items a node produced outside a write (an httpPost answer), then flush alert events."""
