@@ -12,6 +12,7 @@ from tocsin.alert.event import Event
 from tocsin.alert.topics import Derive, EventState
 from tocsin.handlers.base import ConfigView
 from tocsin.influxdb.clusters import Clusters
+from tocsin.points import Point
 from tocsin.tasks.inhibit import Inhibitors
 from tocsin.transports.netpolicy import DEFAULT_POLICY, AddressPolicy
 
@@ -42,6 +43,9 @@ class TaskContext:
     pending: set[asyncio.Task[Any]] = field(default_factory=set)
     address_policy: AddressPolicy = DEFAULT_POLICY  # where httpPost may connect ([delivery] deny-networks)
     influxdb: Clusters | None = None  # the [[influxdb]] clusters batch queries and influxDBOut use
+    dbrps: tuple[tuple[str, str], ...] = ()  # the task's databases and retention policies
+    # kapacitorLoopback: hand points back to the stream, written once the current write is through
+    loopback: Callable[[list[Point]], None] | None = None
 
     def background(self, coro: Coroutine[Any, Any, Any]) -> None:
         """Run `coro` on the loop without waiting for it; failures are logged by the coroutine itself."""

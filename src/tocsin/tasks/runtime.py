@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 # A task's list path takes its points in chunks of at most LIST_CHUNK, so that a write can yield between them.
 LIST_CHUNK = 1024
+LOOPBACK_MAX = 100_000  # kapacitorLoopback points waiting to be written back
 
 if TYPE_CHECKING:
     from tocsin.engine.engine import Engine
@@ -65,6 +66,8 @@ class TaskRuntime:
         self._pending: list[tuple[Event, Derive]] = []
         self._lock = asyncio.Lock()
         self.ingress = Ingress()
+        self._looped: list[Point] = []
+        self._looping: asyncio.Task[None] | None = None
 
     def is_executing(self, task_id: str) -> bool:
         """Whether the task is executing."""
@@ -84,6 +87,8 @@ class TaskRuntime:
             server_id=engine.identity.server_id,
             address_policy=engine.transports.policy,
             influxdb=self.clusters,
+            dbrps=tuple(dbrps),
+            loopback=self._loopback,
         )
         try:
             attach_handlers(engine, task_id, pipeline)
@@ -217,6 +222,27 @@ class TaskRuntime:
             return
         items, self._pending = self._pending, []
         await self.engine.collect(items)
+
+    def _loopback(self, points: list[Point]) -> None:
+        """kapacitorLoopback's points: written to the tasks after the write that made them (never inside it,
+        which holds the write lock); at most LOOPBACK_MAX wait, the rest are dropped and logged."""
+        room = LOOPBACK_MAX - len(self._looped)
+        if len(points) > room:
+            log.error("kapacitorLoopback: %d points dropped (%d already waiting)", len(points) - room, LOOPBACK_MAX)
+            points = points[: max(0, room)]
+        self._looped.extend(points)
+        if self._looping is None and self._looped:
+            self._looping = asyncio.get_running_loop().create_task(self._write_looped())
+
+    async def _write_looped(self) -> None:
+        try:
+            while self._looped:
+                points, self._looped = self._looped, []
+                await self.engine.write_points(points)
+        except Exception:
+            log.exception("kapacitorLoopback: writing points back failed")
+        finally:
+            self._looping = None
 
     def _emit(self, event: Event, derive: Derive) -> None:
         self._pending.append((event, derive))
