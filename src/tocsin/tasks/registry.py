@@ -50,6 +50,7 @@ NODE_CLASSES: dict[str, str] = {
     "http_out": "nodes.http_out:HttpOutNode",
     "http_post": "nodes.http_post:HttpPostNode",
     "influxdb_out": "nodes.influxdb_out:InfluxDBOutNode",
+    "kapacitor_loopback": "nodes.loopback:KapacitorLoopbackNode",
     "noop": "nodes.noop:NoOpNode",
     "window": "nodes.window:WindowNode",
     "alert": "alert.node:AlertNode",
