@@ -14,6 +14,7 @@ from tocsin.cli.flags import FlagSet
 from tocsin.cli.handlers import define_topic_handler, show_topic_handler
 from tocsin.cli.listing import run_delete, run_list
 from tocsin.cli.local import print_default_config, serve, show_version
+from tocsin.cli.server_info import set_level, show_stats, show_vars
 from tocsin.cli.service_tests import run_service_tests
 from tocsin.cli.silences import run_silence
 from tocsin.cli.tasks import change_status, define_task, show_task
@@ -111,6 +112,9 @@ VERBS: dict[str, Verb] = {
     "deliveries": run_deliveries,
     "silence": run_silence,
     "user": run_user,
+    "level": lambda ctx, args: set_level(ctx, _words(ctx, "level", args)),
+    "stats": lambda ctx, args: show_stats(ctx, _words(ctx, "stats", args)),
+    "vars": lambda ctx, args: show_vars(ctx, _words(ctx, "vars", args)),
     "serve": _serve,
     "config": _config,
     "version": _version,

@@ -5,6 +5,8 @@ from __future__ import annotations
 BASE = "/kapacitor/v1"
 TOPICS = BASE + "/alerts/topics"
 SERVICE_TESTS = BASE + "/service-tests"
+LOG_LEVEL = BASE + "/loglevel"
+DEBUG_VARS = BASE + "/debug/vars"
 DELIVERIES = "/tocsin/v1/deliveries"
 
 

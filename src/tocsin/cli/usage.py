@@ -24,6 +24,9 @@ SUMMARIES: dict[str, str] = {
     "deliveries": "List, show or retry handler deliveries (Tocsin's durable outbox).",
     "silence": "Add, query, expire or import silences (held-back deliveries).",
     "user": "Create a user in the server's store (the first admin before auth is turned on).",
+    "level": "Set the server's log level.",
+    "stats": "Print summary stats (general) or points received by database and measurement (ingress).",
+    "vars": "Print the server's debug vars (JSON).",
     "serve": "Run the Tocsin server.",
     "config": "Print the default configuration file (TOML).",
     "version": "Print the Tocsin version.",
@@ -104,6 +107,21 @@ VERB_USAGE: dict[str, str] = {
 
         $ tocsin delete topics 'main:*'
         $ tocsin delete topic-handlers cpu 'slack*'
+""",
+    "level": """Usage: tocsin level (debug|info|warn|error)
+
+    Sets the logging level on the server.
+""",
+    "stats": """Usage: tocsin stats <general|ingress>
+
+    Print stats about a certain aspect of the server.
+
+    general - Display summary stats: cluster and server IDs, host, tasks, subscriptions, version.
+    ingress - Display stats about the data the server is receiving by database, retention policy and measurement.
+""",
+    "vars": """Usage: tocsin vars
+
+    Print debug vars in JSON format.
 """,
     "service-tests": """Usage: tocsin service-tests <service name or pattern>...
 

@@ -1,0 +1,96 @@
+"""Verbs about the server itself, as Kapacitor's CLI has them: `level`, `stats general|ingress`, `vars`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tocsin.cli import paths
+from tocsin.cli.context import Context
+from tocsin.cli.errors import UsageError
+from tocsin.cli.output import left, print_json, print_lines
+
+LEVELS = ("debug", "info", "warn", "error")
+STATS_CATEGORIES = ("general", "ingress")
+MAIN_TASK_MASTER = "main"
+
+
+def set_level(ctx: Context, words: list[str]) -> int:
+    """`level LEVEL`: the server's log level (POST /loglevel)."""
+    if not words:
+        raise UsageError("Must pass a log level", "level")
+    if len(words) > 1:
+        raise UsageError("level takes one log level", "level")
+    ctx.client.call("POST", paths.LOG_LEVEL, body={"level": words[0].upper()}, expect=204)
+    return 0
+
+
+def debug_vars(ctx: Context) -> dict[str, Any]:
+    answer = ctx.client.call("GET", paths.DEBUG_VARS)
+    return answer if isinstance(answer, dict) else {}
+
+
+def show_vars(ctx: Context, words: list[str]) -> int:
+    """`vars`: the debug vars as the server answers them (JSON)."""
+    if words:
+        raise UsageError("vars takes no arguments", "vars")
+    ctx.out.write(json.dumps(debug_vars(ctx), ensure_ascii=False) + "\n")
+    return 0
+
+
+def show_stats(ctx: Context, words: list[str]) -> int:
+    """`stats general|ingress`: Kapacitor's layouts (`%-30s` columns), or `-json` for scripts."""
+    if len(words) != 1 or words[0] not in STATS_CATEGORIES:
+        raise UsageError("must provide a stats category", "stats")
+    got = debug_vars(ctx)
+    if words[0] == "general":
+        general = {
+            "ClusterID": got.get("cluster_id", ""),
+            "ServerID": got.get("server_id", ""),
+            "Host": got.get("host", ""),
+            "Tasks": got.get("num_tasks", 0),
+            "Enabled Tasks": got.get("num_enabled_tasks", 0),
+            "Subscriptions": got.get("num_subscriptions", 0),
+            "Version": got.get("version", ""),
+        }
+        if ctx.json_output:
+            print_json(ctx.out, general)
+            return 0
+        print_lines(ctx.out, [left(f"{name}:", 30) + left(value, 30) for name, value in general.items()])
+        return 0
+    rows = sorted(_ingress(got))
+    if ctx.json_output:
+        print_json(
+            ctx.out,
+            [{"database": d, "retention_policy": r, "measurement": m, "points_received": n} for d, r, m, n in rows],
+        )
+        return 0
+    lines = [
+        left("Database", 30) + left("Retention Policy", 30) + left("Measurement", 30) + left("Points Received", 20)
+    ]
+    lines.extend(left(d, 30) + left(r, 30) + left(m, 30) + left(f"{n:.0f}", 20) for d, r, m, n in rows)
+    print_lines(ctx.out, lines)
+    return 0
+
+
+def _ingress(got: dict[str, Any]) -> list[tuple[str, str, str, float]]:
+    """The main task master's `ingress` statistics: (database, retention policy, measurement, points)."""
+    stats = got.get("kapacitor")
+    out: list[tuple[str, str, str, float]] = []
+    for stat in (stats or {}).values() if isinstance(stats, dict) else ():
+        if not isinstance(stat, dict) or stat.get("name") != "ingress":
+            continue
+        tags, values = stat.get("tags") or {}, stat.get("values") or {}
+        if tags.get("task_master") != MAIN_TASK_MASTER:
+            continue
+        received = values.get("points_received", 0)
+        number = float(received) if isinstance(received, int | float) and not isinstance(received, bool) else 0.0
+        out.append(
+            (
+                str(tags.get("database", "")),
+                str(tags.get("retention_policy", "")),
+                str(tags.get("measurement", "")),
+                number,
+            )
+        )
+    return out
