@@ -97,3 +97,32 @@ def test_vars_prints_the_debug_vars_as_json(api: FakeApi, run: Run) -> None:
     result = run("vars")
     assert result.code == 0
     assert json.loads(result.out) == VARS
+
+
+STREAM = (
+    b'{"ts":"2026-12-08T00:00:00.000Z","lvl":"error","service":"tocsin.tasks","task":"cpu","node":"alert2",'
+    b'"msg":"task=cpu node=alert2 error: boom"}\n\n'
+    b'{"ts":"2026-12-08T00:00:01.000Z","lvl":"warn","service":"tocsin.tasks","task":"cpu","msg":"slow"}\n'
+)
+
+
+def test_logs_prints_each_entry_as_logfmt_and_sends_the_filters(api: FakeApi, run: Run) -> None:
+    api.on("GET", "/kapacitor/v1/logs", STREAM)
+    result = run("logs", "lvl=warn", "service=tocsin.tasks")
+    assert (result.code, result.out) == (
+        0,
+        'ts=2026-12-08T00:00:00.000Z lvl=error msg="task=cpu node=alert2 error: boom" node=alert2 '
+        "service=tocsin.tasks task=cpu\n"
+        "ts=2026-12-08T00:00:01.000Z lvl=warn msg=slow service=tocsin.tasks task=cpu\n",
+    )
+    assert api.lines() == ["GET /kapacitor/v1/logs?lvl=warn&service=tocsin.tasks"]
+
+
+def test_watch_follows_one_task(api: FakeApi, run: Run) -> None:
+    api.on("GET", "/kapacitor/v1/logs", STREAM)
+    result = run("watch", "cpu", "node=alert2", "-json")
+    assert result.code == 0
+    assert [json.loads(line)["msg"] for line in result.out.splitlines()] == ["task=cpu node=alert2 error: boom", "slow"]
+    assert api.lines() == ["GET /kapacitor/v1/logs?node=alert2&task=cpu"]
+    missing = run("watch")
+    assert missing.code == 2 and missing.err.startswith("Error: Must pass a task ID\n")

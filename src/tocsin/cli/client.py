@@ -15,7 +15,7 @@ import ssl
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, Final
 
 from tocsin import __version__
@@ -123,6 +123,24 @@ class ApiClient:
             return json.loads(payload)
         except (ValueError, UnicodeDecodeError) as exc:
             raise ApiError(DECODE_FAILED.format(reason=exc), status) from None
+
+    def stream(self, href: str, query: Mapping[str, QueryValue] | None = None) -> Iterator[Any]:
+        """The JSON objects of a streamed answer (one per line, `/logs`), as they arrive; empty lines skipped."""
+        request = urllib.request.Request(self.url_for(href, query), method="GET")
+        request.add_header("User-Agent", USER_AGENT)
+        if self._authorization:
+            request.add_header("Authorization", self._authorization)
+        try:
+            # no timeout: a quiet log is not a dead server (the server sends an empty line now and then)
+            with urllib.request.urlopen(request, context=self._ssl) as response:
+                for line in response:
+                    if line.strip():
+                        yield json.loads(line)
+        except urllib.error.HTTPError as exc:
+            with exc:
+                raise ApiError(error_message(exc.code, exc.read()), exc.code) from None
+        except urllib.error.URLError as exc:
+            raise UnreachableError(CANNOT_REACH.format(url=self.base_url, reason=_reason(exc.reason))) from None
 
     def _send(self, request: urllib.request.Request) -> tuple[int, bytes]:
         try:

@@ -14,7 +14,7 @@ from tocsin.cli.flags import FlagSet
 from tocsin.cli.handlers import define_topic_handler, show_topic_handler
 from tocsin.cli.listing import run_delete, run_list
 from tocsin.cli.local import print_default_config, serve, show_version
-from tocsin.cli.server_info import set_level, show_stats, show_vars
+from tocsin.cli.server_info import set_level, show_logs, show_stats, show_vars, watch_task
 from tocsin.cli.service_tests import run_service_tests
 from tocsin.cli.silences import run_silence
 from tocsin.cli.tasks import change_status, define_task, show_task
@@ -115,6 +115,8 @@ VERBS: dict[str, Verb] = {
     "level": lambda ctx, args: set_level(ctx, _words(ctx, "level", args)),
     "stats": lambda ctx, args: show_stats(ctx, _words(ctx, "stats", args)),
     "vars": lambda ctx, args: show_vars(ctx, _words(ctx, "vars", args)),
+    "logs": lambda ctx, args: show_logs(ctx, _words(ctx, "logs", args)),
+    "watch": lambda ctx, args: watch_task(ctx, _words(ctx, "watch", args)),
     "serve": _serve,
     "config": _config,
     "version": _version,

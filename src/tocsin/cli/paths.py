@@ -7,6 +7,7 @@ TOPICS = BASE + "/alerts/topics"
 SERVICE_TESTS = BASE + "/service-tests"
 LOG_LEVEL = BASE + "/loglevel"
 DEBUG_VARS = BASE + "/debug/vars"
+LOGS = BASE + "/logs"
 DELIVERIES = "/tocsin/v1/deliveries"
 
 

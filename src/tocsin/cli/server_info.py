@@ -9,6 +9,7 @@ from tocsin.cli import paths
 from tocsin.cli.context import Context
 from tocsin.cli.errors import UsageError
 from tocsin.cli.output import left, print_json, print_lines
+from tocsin.logstream import logfmt
 
 LEVELS = ("debug", "info", "warn", "error")
 STATS_CATEGORIES = ("general", "ingress")
@@ -94,3 +95,35 @@ def _ingress(got: dict[str, Any]) -> list[tuple[str, str, str, float]]:
             )
         )
     return out
+
+
+def _filters(words: list[str], verb: str) -> dict[str, str]:
+    filters: dict[str, str] = {}
+    for word in words:
+        key, sep, value = word.partition("=")
+        if not sep or not key:
+            raise UsageError(f"invalid filter {word!r}: expected key=value", verb)
+        filters[key] = value
+    return filters
+
+
+def _follow(ctx: Context, filters: dict[str, str]) -> int:
+    for entry in ctx.client.stream(paths.LOGS, query=filters):
+        if ctx.json_output:
+            ctx.out.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        else:
+            ctx.out.write(logfmt(entry) + "\n")
+        ctx.out.flush()
+    return 0
+
+
+def show_logs(ctx: Context, words: list[str]) -> int:
+    """`logs [key=value]...`: the server's log as it happens (`lvl=warn` and up; `service=`, `task=`, ...)."""
+    return _follow(ctx, _filters(words, "logs"))
+
+
+def watch_task(ctx: Context, words: list[str]) -> int:
+    """`watch <task ID> [key=value]...`: a task's log lines as they happen."""
+    if not words:
+        raise UsageError("Must pass a task ID", "watch")
+    return _follow(ctx, {**_filters(words[1:], "watch"), "task": words[0]})

@@ -27,6 +27,8 @@ SUMMARIES: dict[str, str] = {
     "level": "Set the server's log level.",
     "stats": "Print summary stats (general) or points received by database and measurement (ingress).",
     "vars": "Print the server's debug vars (JSON).",
+    "logs": "Follow the server's log (filters such as lvl=warn or task=cpu).",
+    "watch": "Follow one task's log lines.",
     "serve": "Run the Tocsin server.",
     "config": "Print the default configuration file (TOML).",
     "version": "Print the Tocsin version.",
@@ -118,6 +120,16 @@ VERB_USAGE: dict[str, str] = {
 
     general - Display summary stats: cluster and server IDs, host, tasks, subscriptions, version.
     ingress - Display stats about the data the server is receiving by database, retention policy and measurement.
+""",
+    "logs": """Usage: tocsin logs [key=value]...
+
+    Follows the server's log as it happens, one logfmt line per entry (-json: one JSON object per line).
+    Each key=value keeps the entries whose tag has that value: service=tocsin.tasks, task=cpu, node=alert2;
+    lvl=warn keeps warnings and errors. Ctrl-C stops.
+""",
+    "watch": """Usage: tocsin watch <task ID> [key=value]...
+
+    Follows the log lines of one task as they happen (as `tocsin logs task=<task ID>`). Ctrl-C stops.
 """,
     "vars": """Usage: tocsin vars
 

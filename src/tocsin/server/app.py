@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import logging
+
 from aiohttp import web
 
+from tocsin.config.view import redact
 from tocsin.engine.engine import Engine
+from tocsin.logstream import LogBroker
 from tocsin.server import auth
-from tocsin.server.keys import ENGINE
+from tocsin.server.keys import ENGINE, LOG_BROKER
 from tocsin.server.middleware import kapacitor_http
 from tocsin.server.routes import (
     alertmanager,
     config,
+    logs,
     service_tests,
     session,
+    sideload,
     silences,
     system,
     tasks,
@@ -28,6 +34,19 @@ API = "/kapacitor/v1"
 PREVIEW = "/kapacitor/v1preview"
 
 
+def _stream_logs(app: web.Application, engine: Engine) -> None:
+    """Every log record goes to the open `/logs` streams too, scrubbed of the configured secrets."""
+    broker = LogBroker(lambda text: redact(engine.config, text))
+    app[LOG_BROKER] = broker
+    root = logging.getLogger()
+    root.addHandler(broker)
+
+    async def detach(_app: web.Application) -> None:
+        root.removeHandler(broker)
+
+    app.on_cleanup.append(detach)
+
+
 def build_app(engine: Engine) -> web.Application:
     max_body = int(engine.config.get("http", "max-body-size"))
     # Authentication runs inside kapacitor_http, so its 401/403 answers carry Kapacitor's headers, as there.
@@ -39,6 +58,7 @@ def build_app(engine: Engine) -> web.Application:
         handler_args={"auto_decompress": False},
     )
     app[ENGINE] = engine
+    _stream_logs(app, engine)
     auth.init(app)
     # Kapacitor serves every v1 route under v1preview as well.
     for prefix in (API, PREVIEW):
@@ -50,6 +70,8 @@ def build_app(engine: Engine) -> web.Application:
         tasks.add(app.router, prefix)
         templates.add(app.router, prefix)
         write.add(app.router, prefix)
+        sideload.add(app.router, prefix)
+        logs.add(app.router, prefix)
     write.add_root(app.router)
     tocsin_api.add(app.router)
     silences.add(app.router)
