@@ -86,17 +86,35 @@ Item = Point | Batch
 def result_of(item: Item) -> dict[str, Any]:
     """The InfluxQL result (`{"series": [...]}`) of a point or batch, as alert `data` and httpOut show it.
 
-    Columns are `time` then the field names sorted; times are RFC 3339 strings.
+    Times are RFC 3339 strings. A point's columns are `time` then its field names, sorted. A batch follows
+    Kapacitor's BatchToRow: `time`, then the first row's field names and its tags that are not the batch's
+    (a window's ungrouped tags), sorted; a later row's value for a column it lacks is null. An empty batch
+    has neither columns nor values.
     """
-    rows = [(item.time, item.fields)] if isinstance(item, Point) else [(p.time, p.fields) for p in item.points]
-    names = sorted({name for _, fields in rows for name in fields})
     series: dict[str, Any] = {"name": item.name}
     if item.tags:
         # a Go map: keys sorted (annotated levelTag/idTag tags come last in `item.tags`)
         series["tags"] = {k: item.tags[k] for k in sorted(item.tags)}
+    if isinstance(item, Point):
+        names = sorted(item.fields)
+        series["columns"] = ["time", *names]
+        series["values"] = [[format_rfc3339nano(item.time), *(item.fields.get(n) for n in names)]]
+        return {"series": [series]}
+    if not item.points:
+        return {"series": [series]}
+    first = item.points[0]
+    # a tag named like a field is listed twice, both holding the field, as BatchToRow does
+    names = sorted([*first.fields, *(t for t in first.tags if t not in item.tags)])
     series["columns"] = ["time", *names]
-    series["values"] = [[format_rfc3339nano(t), *(fields.get(n) for n in names)] for t, fields in rows]
+    series["values"] = [[format_rfc3339nano(p.time), *(_cell(p, n) for n in names)] for p in item.points]
     return {"series": [series]}
+
+
+def _cell(row: BatchPoint, column: str) -> FieldValue | None:
+    value = row.fields.get(column)
+    if value is None:
+        return row.tags.get(column)
+    return value
 
 
 class PointSink(Protocol):

@@ -27,6 +27,7 @@ CORE_NAMES = [
     "load",
     "log",
     "logging",
+    "sideload",
     "stats",
     "storage",
 ]

@@ -7,6 +7,7 @@ Besides Tocsin's settings, each section accepts the keys a stock kapacitor.conf 
 from __future__ import annotations
 
 import os.path
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -50,6 +51,9 @@ TOP_LEVEL = Section(
 )
 
 
+_WHOLE = re.compile("[0-9]+")
+
+
 def _validate_delivery(values: Mapping[str, Any]) -> str | None:
     for name in ("timeout", "max-age", "backoff-initial", "backoff-max", "retention"):
         if values[name] <= 0:
@@ -75,7 +79,16 @@ def _validate_delivery(values: Mapping[str, Any]) -> str | None:
                 return f"kind-timeouts.{kind} must be positive"
         except ValueError as exc:
             return f"kind-timeouts.{kind}: {exc}"
+    for kind, text in (values.get("kind-max-attempts") or {}).items():
+        if not kind_attempts(str(text)):
+            return f"kind-max-attempts.{kind} must be an integer of at least 1, got {text!r}"
     return None
+
+
+def kind_attempts(text: str) -> int:
+    """A `kind-max-attempts` value as an int; 0 when it is not a whole number of at least 1."""
+    # ASCII digits only: int() would also take "1_0", " 3" and other scripts' digits
+    return int(text) if _WHOLE.fullmatch(text) else 0
 
 
 def _validate_http(values: Mapping[str, Any]) -> str | None:
@@ -159,6 +172,13 @@ DELIVERY = Section(
             "timeout option wins over both.",
         ),
         Field("max-attempts", INT, 10, help="Attempts before a delivery is dead-lettered."),
+        Field(
+            "kind-max-attempts",
+            FieldType.STRING_MAP,
+            help='Attempts per handler kind, overriding max-attempts, e.g. { sensu = "3" } (integers written as '
+            "strings, like kind-timeouts): a Sensu or TCP peer that never answers is otherwise retried "
+            "max-attempts times.",
+        ),
         Field("max-age", DUR, 24 * HOUR, help="Age after which an undelivered event is dead-lettered."),
         Field("backoff-initial", DUR, SECOND, help="Wait before the first retry."),
         Field("backoff-max", DUR, 5 * MINUTE, help="Longest wait between retries."),
@@ -320,6 +340,21 @@ LOG = Section(
     ),
 )
 
+SIDELOAD = Section(
+    name="sideload",
+    help="Where TICKscript `sideload()` sources may read (Tocsin's own section).",
+    overridable=False,
+    validate=_validate_patterns("allowed-dirs"),
+    fields=(
+        Field(
+            "allowed-dirs",
+            FieldType.STRING_LIST,
+            help="Absolute directories (or glob patterns) that sideload().source('file://...') directories must be "
+            "or be inside (symlinks resolved); empty (the default) disables sideload.",
+        ),
+    ),
+)
+
 DEADMAN = Section(
     name="deadman",
     help="Defaults of the TICKscript `deadman` switch.",
@@ -415,6 +450,7 @@ CORE_SECTIONS: tuple[Section, ...] = (
     LOAD,
     LOG,
     LOGGING,
+    SIDELOAD,
     STATS,
     STORAGE,
 )

@@ -359,7 +359,7 @@ class Dispatcher:
         now = self._wall_ns()
         self._metrics.failed.labels(job.kind, err.reason.value).inc()
         since = job.budget_since or job.created
-        delay = self._policy.next_delay(job.attempts - job.budget_attempts, err, now - since, self._rng)
+        delay = self._policy.next_delay(job.attempts - job.budget_attempts, err, now - since, self._rng, job.kind)
         if delay is None:
             status = DeliveryStatus.DEAD
             next_attempt = None

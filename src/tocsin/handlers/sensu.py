@@ -3,7 +3,8 @@
 Capabilities: resolve = yes (status 0 clears the check in Sensu); idempotency key = the check name (the
 event ID: Sensu keeps one state per name); honours Retry-After = no (raw TCP); max payload = not enforced;
 secrets = none. The payload is the JSON of a Go map plus the newline of Go's json.Encoder; the client socket
-must answer exactly `ok` before closing.
+must answer exactly `ok` before closing; a socket that never does is retried, one connection per attempt, up
+to `[delivery] max-attempts` (or the kind's `kind-max-attempts`).
 """
 
 from __future__ import annotations
@@ -164,7 +165,11 @@ SERVICE_TEST = ServiceTest(
 
 KIND = HandlerKind(
     name="sensu",
-    extras="Waits for the client socket's `ok`; anything else is a failed delivery.",
+    extras=(
+        "Waits for the client socket's `ok`; anything else (`invalid` excepted, never retried) is a failed "
+        "delivery, retried on a new connection up to [delivery] max-attempts (10 by default) before it is "
+        'dead-lettered; [delivery] kind-max-attempts = { sensu = "3" } sets fewer for this kind.'
+    ),
     help="Send each event as a check result (name = event ID) to a Sensu client socket.",
     options=(
         Option(

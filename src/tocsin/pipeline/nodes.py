@@ -178,12 +178,6 @@ NODE_CHAINS = frozenset({"stats", "deadman"})
 # Kapacitor chaining methods Tocsin does not run (compile error naming the node).
 UNSUPPORTED_CHAINS = frozenset(
     {
-        "join",
-        "union",
-        "combine",
-        "flatten",
-        "barrier",
-        "sideload",
         "holtWinters",
         "holtWintersWithFit",
         "k8sAutoscale",

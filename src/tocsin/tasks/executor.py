@@ -75,6 +75,9 @@ class TaskExecutor:
             attach = getattr(slot.node, "attach_emitter", None)
             if attach is not None:
                 attach(functools.partial(self._emit_later, slot))
+            attach_barrier = getattr(slot.node, "attach_barrier", None)
+            if attach_barrier is not None:
+                attach_barrier(functools.partial(self._barrier, slot))
         for slot in self._slots:
             slot.push = self._pusher(slot)
         for slot in self._slots:
@@ -250,6 +253,19 @@ class TaskExecutor:
         self._route(slot, items)
         with contextlib.suppress(RuntimeError):
             self.ctx.background(self._flush_quietly())
+
+    def _barrier(self, slot: NodeSlot, group: str, at: int, delete: bool) -> None:
+        """A barrier (with `delete`, a group deletion) from `slot` to every node below it, depth-first: each
+        child's answer (a window's due batch) goes on to its own children before the barrier does."""
+        for child in slot.children:
+            try:
+                out = child.node.barrier(group, at, delete)
+            except Exception as exc:
+                self._failed(child, exc)
+                out = []
+            if out:
+                self._route(child, out)
+            self._barrier(child, group, at, delete)
 
     async def _flush_quietly(self) -> None:
         try:

@@ -2,8 +2,9 @@
 
 Processing is synchronous and data-driven: the executor (`tocsin.tasks.executor`) hands each item to a
 node and forwards what it returns to the node's children. Nodes driven by wall-clock time (`stats`)
-declare a `timer_interval` and produce items from `tick`. Errors raised while processing an item are
-counted against the node and logged (unless `.quiet()`); they never stop the task.
+declare a `timer_interval` and produce items from `tick`; a `barrier()` node's barriers reach the nodes
+below it through `barrier`. Errors raised while processing an item are counted against the node and logged
+(unless `.quiet()`); they never stop the task.
 """
 
 from __future__ import annotations
@@ -62,6 +63,12 @@ class RuntimeNode:
 
     def tick(self, now: int) -> list[Item]:
         """Called every `timer_interval` with the current time in ns."""
+        return []
+
+    def barrier(self, group: str, time: int, delete: bool) -> list[Item]:
+        """A `barrier()` node upstream says `group` has no data before `time` (ns) to come (Kapacitor's
+        BarrierMessage) and, with `delete`, that the group is gone (its DeleteGroupMessage): forget its state.
+        Returns items for the children (a window's due batch); the executor passes the barrier on after them."""
         return []
 
     def stats(self) -> dict[str, Any]:

@@ -52,7 +52,13 @@ NODE_CLASSES: dict[str, str] = {
     "influxdb_out": "nodes.influxdb_out:InfluxDBOutNode",
     "kapacitor_loopback": "nodes.loopback:KapacitorLoopbackNode",
     "noop": "nodes.noop:NoOpNode",
+    "sideload": "nodes.sideload:SideloadNode",
     "window": "nodes.window:WindowNode",
+    "combine": "nodes.combine:CombineNode",
+    "flatten": "nodes.flatten:FlattenNode",
+    "barrier": "nodes.barrier:BarrierNode",
+    "join": "nodes.join:JoinNode",
+    "union": "nodes.union:UnionNode",
     "alert": "alert.node:AlertNode",
     **{name: "nodes.aggregates:AggregateNode" for name in AGGREGATES},
 }

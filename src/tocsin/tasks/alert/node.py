@@ -244,6 +244,12 @@ class AlertNode(RuntimeNode):
 
     # -- node --------------------------------------------------------------------------------------------
 
+    def barrier(self, group: str, time: int, delete: bool) -> list[Item]:
+        """A deleted group starts over, restored from its topic's last event, when it next appears."""
+        if delete:
+            self.states.pop(group, None)
+        return []
+
     def stats(self) -> dict[str, Any]:
         return dict(self.counts)
 

@@ -1,7 +1,13 @@
-"""`|default()`: `.field(name, value)` and `.tag(name, value)` fill in what a point lacks."""
+"""`|default()`: `.field(name, value)` and `.tag(name, value)` fill in what a point lacks.
+
+A field is missing when the point has none of that name; a tag also when its value is empty, as Kapacitor
+reads a missing tag as "" (so `.tag('host', 'x')` fills `host=""` too). A batch's own tags are defaulted
+as well as each row's, and both count in `tags_defaulted`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from tocsin.pipeline.spec import NodeSpec
@@ -55,19 +61,21 @@ class DefaultNode(RuntimeNode):
         return {"fields_defaulted": self.fields_defaulted, "tags_defaulted": self.tags_defaulted}
 
     def _default_fields(self, fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
-        out, added = _with_defaults(fields, self._fields)
+        out, added = _with_defaults(fields, self._fields, lambda v: v is None)
         self.fields_defaulted += added
         return out
 
     def _default_tags(self, tags: dict[str, str]) -> dict[str, str]:
-        out, added = _with_defaults(tags, self._tags)
+        out, added = _with_defaults(tags, self._tags, lambda v: not v)
         self.tags_defaulted += added
         return out
 
 
-def _with_defaults(values: dict[str, V], defaults: dict[str, V]) -> tuple[dict[str, V], int]:
-    """`values` with the missing defaults added (a copy only when one is missing), and how many were."""
-    missing = [name for name in defaults if name not in values]
+def _with_defaults(
+    values: dict[str, V], defaults: dict[str, V], unset: Callable[[V | None], bool]
+) -> tuple[dict[str, V], int]:
+    """`values` with the defaults of the unset names added (a copy only when one is), and how many were."""
+    missing = [name for name in defaults if unset(values.get(name))]
     if not missing:
         return values, 0
     out = dict(values)

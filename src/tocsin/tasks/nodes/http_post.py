@@ -1,9 +1,15 @@
-"""`|httpPost(url)`: POST every point or batch as an InfluxQL result JSON, off the processing path.
+"""`|httpPost(url)`: POST every point or batch as an InfluxQL result JSON, one at a time, in arrival order.
 
 `.endpoint(name)` posts to a `[[httppost]]` endpoint instead (its url, headers, basic auth and row
 template); `.header(k, v)` adds headers; `.timeout(d)` bounds each request; `.captureResponse()` logs the
-body of a non-2xx answer. Without `.codeField()` items pass on at once; with it, each item passes on when
-its request finishes, carrying the status code (0 when the request failed) in that field.
+body of a non-2xx answer. The URL (the node's or the endpoint's) is a Go template rendered per item over
+the same data as the row template: `.Name`, `.Tags` and `.Values` (one map per row, `time` a time.Time).
+
+Kapacitor posts inline, so its posts never overlap and keep the order of the data. Tocsin keeps that order
+without holding the event loop: bodies are rendered on arrival and queued, and one drain task per node
+sends them one after the other (at most MAX_QUEUED wait; beyond that an item is refused with a node error).
+Without `.codeField()` items pass on at once; with it, each item passes on when its request finishes,
+carrying the status code (0 when the request failed or could not be built) in that field.
 """
 
 from __future__ import annotations
@@ -11,7 +17,9 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -19,7 +27,7 @@ import aiohttp
 from tocsin.delivery.errors import DeliveryError
 from tocsin.gocompat.json import encode_line
 from tocsin.gocompat.timefmt import parse_rfc3339
-from tocsin.gotemplate import GoTime, StringMap, Struct, TemplateError
+from tocsin.gotemplate import GoTime, StringMap, Struct, Template, TemplateError
 from tocsin.gotemplate.gotime import ZERO_TIME_NS
 from tocsin.handlers.post import SECTION, file_template, url_template
 from tocsin.pipeline.spec import NodeSpec
@@ -30,17 +38,32 @@ from tocsin.tasks.nodes.common import NOTHING, ProcessingNode, last_duration, st
 from tocsin.transports.http import PolicyConnector
 
 ERR_NO_ENDPOINT = "endpoint '{name}' does not exist"
+ERR_URL_SYNTAX = "error in url templating: failed to parse template: {error}"
 ERR_POST = "failed to POST data: {error}"
 ERR_STATUS = "POST returned non 2xx status code: {error} code={code}"
 ERR_UNCAPTURED = "unknown error, use .captureResponse() to capture the HTTP response"
 ERR_TEMPLATE = "failed to execute template: {error}"
+ERR_URL_TEMPLATE = "failed to marshal row data json: failed to execute url template: {error}"
+ERR_FULL = "httpPost queue full: {limit} posts waiting for the peer; item dropped"
 JSON = "application/json"
+# Posts one node holds while its peer is slow: about a body each, so a bounded, not a silent, backlog.
+MAX_QUEUED = 10_000
 
 Emitter = Callable[[list[Item]], None]
 
 
+@dataclass(slots=True)
+class _Post:
+    """One queued request, or why it could not be built (posted as a failure, in its turn)."""
+
+    url: str
+    body: bytes
+    headers: list[tuple[str, str]]
+    problem: str = ""
+
+
 class HttpPostNode(ProcessingNode):
-    """One aiohttp session per node; requests run as background tasks of the task context."""
+    """One aiohttp session per node; a queue drained by one background task of the task context."""
 
     def __init__(self, spec: NodeSpec, ctx: TaskContext) -> None:
         super().__init__(spec, ctx)
@@ -54,7 +77,7 @@ class HttpPostNode(ProcessingNode):
             element = ctx.config.element(SECTION.name, str(endpoint))
             if element is None:
                 raise NodeError(ERR_NO_ENDPOINT.format(name=endpoint))
-            self._url = str(element.get("url") or "")
+            url = str(element.get("url") or "")
             auth = element.get("basic-auth") or {}
             if auth.get("username") and auth.get("password"):
                 token = base64.b64encode(f"{auth['username']}:{auth['password']}".encode()).decode("ascii")
@@ -63,30 +86,43 @@ class HttpPostNode(ProcessingNode):
             self._row_template = element.get("row-template") or None
             self._row_template_file = element.get("row-template-file") or None
         elif urls:
-            self._url = urls[0]
+            url = urls[0]
         else:
             raise NodeError(f"{spec.name}: a URL or an endpoint is required")
+        self._url = url
+        # text without an action renders as itself: no per-item rendering for a plain URL
+        self._url_template: Template | None = None
+        if "{{" in url:
+            try:
+                self._url_template = url_template(url)
+            except TemplateError as exc:
+                raise NodeError(ERR_URL_SYNTAX.format(error=exc)) from exc
         for call in spec.properties.get("header", ()):
             name, value = strings(call, f"{spec.name}.header")
             _set_header(self._node_headers, name, value)
         self._timeout = last_duration(spec, "timeout", 0)
         self._capture = spec.has("captureResponse")
         code_field = spec.last("codeField", "")
-        self._code_field = code_field if isinstance(code_field, str) else ""
+        if not isinstance(code_field, str):
+            raise NodeError(f"{spec.name}.codeField: expected a string, got {code_field!r}")
+        self._code_field = code_field
         self._emit: Emitter | None = None
         self._session: aiohttp.ClientSession | None = None
         self._groups: set[str] = set()
+        self._queue: deque[tuple[_Post, Item | None]] = deque()
+        self._draining = False
+        self._stopped = False
 
     def attach_emitter(self, emit: Emitter) -> None:
         """Called by the executor: `emit(items)` routes items to the children later."""
         self._emit = emit
 
     def point(self, point: Point) -> list[Item]:
-        """Post the point; pass it on (now, or with its code when the post is done)."""
+        """Queue the post of the point; pass it on (now, or with its code when the post is done)."""
         return self._post(point)
 
     def batch(self, batch: Batch) -> list[Item]:
-        """Post the batch; pass it on (now, or with its code when the post is done)."""
+        """Queue the post of the batch; pass it on (now, or with its code when the post is done)."""
         return self._post(batch)
 
     def cardinality(self) -> int:
@@ -94,7 +130,12 @@ class HttpPostNode(ProcessingNode):
         return len(self._groups)
 
     def stop(self) -> None:
-        """Close the session."""
+        """Close the session once the posts already queued are sent (Kapacitor sends them before stopping)."""
+        self._stopped = True
+        if not self._draining:
+            self._close_session()
+
+    def _close_session(self) -> None:
         session, self._session = self._session, None
         if session is not None and not session.closed:
             with contextlib.suppress(RuntimeError):
@@ -103,23 +144,41 @@ class HttpPostNode(ProcessingNode):
 
     def _post(self, item: Item) -> list[Item]:
         self._groups.add(item.group)
-        body, headers = self._request(item)
+        if len(self._queue) >= MAX_QUEUED:
+            raise NodeError(ERR_FULL.format(limit=MAX_QUEUED))
         deferred = bool(self._code_field) and self._emit is not None
-        self.ctx.background(self._send(body, headers, item if deferred else None))
+        self._queue.append((self._request(item), item if deferred else None))
+        if not self._draining:
+            self._draining = True
+            try:
+                self.ctx.background(self._drain())
+            except RuntimeError:
+                self._draining = False
+                self._queue.pop()
+                raise
         return NOTHING if deferred else [item]
 
-    def _request(self, item: Item) -> tuple[bytes, list[tuple[str, str]]]:
+    def _request(self, item: Item) -> _Post:
         result = result_of(item)
         headers = list(self._endpoint_headers)
-        if self._row_template is not None or self._row_template_file is not None:
-            data = _mapped_row(result["series"][0])
+        templated = self._row_template is not None or self._row_template_file is not None
+        data = _mapped_row(result["series"][0]) if templated or self._url_template is not None else None
+        url = self._url
+        if self._url_template is not None:
+            try:
+                url = self._url_template.execute(data)
+            except TemplateError as exc:
+                return _Post(url, b"", headers, ERR_URL_TEMPLATE.format(error=exc))
+        if templated:
             try:
                 if self._row_template is not None:
                     text = url_template(self._row_template).execute(data)
                 else:
                     text = file_template(str(self._row_template_file)).execute(data)
             except TemplateError as exc:
-                raise NodeError(ERR_TEMPLATE.format(error=exc)) from exc
+                return _Post(url, b"", headers, ERR_TEMPLATE.format(error=exc))
+            except DeliveryError as exc:
+                return _Post(url, b"", headers, str(exc))
             body = text.encode()
         else:
             body = encode_line(result)
@@ -127,23 +186,42 @@ class HttpPostNode(ProcessingNode):
         # the node's headers come last, as Kapacitor sets them after the content type
         for name, value in self._node_headers:
             _set_header(headers, name, value)
-        return body, headers
+        return _Post(url, body, headers)
 
-    async def _send(self, body: bytes, headers: list[tuple[str, str]], item: Item | None) -> None:
+    async def _drain(self) -> None:
+        try:
+            while self._queue:
+                request, item = self._queue.popleft()
+                try:
+                    code = await self._send(request)
+                    if item is not None and self._emit is not None:
+                        self._emit([_with_code(item, self._code_field, code)])
+                except Exception:
+                    # one bad item must not strand the posts queued behind it
+                    self.ctx.log.exception("task=%s node=%s post failed", self.ctx.task_id, self.spec.name)
+        finally:
+            self._draining = False
+            if self._stopped:
+                self._close_session()
+
+    async def _send(self, request: _Post) -> int:
+        if request.problem:
+            self.error(ERR_POST.format(error=request.problem))
+            return 0
         code = 0
         try:
             if self._session is None or self._session.closed:
                 self._session = aiohttp.ClientSession(connector=PolicyConnector(self.ctx.address_policy))
             timeout = aiohttp.ClientTimeout(total=self._timeout / 1e9 if self._timeout > 0 else None)
-            async with self._session.post(self._url, data=body, headers=headers, timeout=timeout) as resp:
+            post = self._session.post(request.url, data=request.body, headers=request.headers, timeout=timeout)
+            async with post as resp:
                 code = resp.status
                 if code // 100 != 2:
                     error = await resp.text(errors="replace") if self._capture else ERR_UNCAPTURED
                     self.error(ERR_STATUS.format(error=error, code=code))
         except (aiohttp.ClientError, TimeoutError, OSError, ValueError, DeliveryError) as exc:
             self.error(ERR_POST.format(error=str(exc) or type(exc).__name__))
-        if item is not None and self._emit is not None:
-            self._emit([_with_code(item, self._code_field, code)])
+        return code
 
 
 def _set_header(headers: list[tuple[str, str]], name: str, value: str) -> None:

@@ -4,7 +4,9 @@ Time windows follow the points' own times, never the wall clock. The first emit 
 point's time + every (truncated to every with `.align()`; + period with `.fillPeriod()`). A point at or
 after that time emits the points held in [due - period, due) as a batch timed `due`, and the next emit is
 due at that point's time + every. With `every` 0 each point emits the window (point time - period, point
-time] that includes it. Count windows emit the last `periodCount` points every `everyCount` points.
+time] that includes it. Count windows emit the last `periodCount` points every `everyCount` points. A
+barrier from a `barrier()` node upstream emits a due time window as a point at its time would, without
+adding a point (count windows ignore it, as Kapacitor's do); with `.delete(true)` it drops the group's window.
 
 One node holds at most MAX_WINDOW_POINTS points over all its groups (a point that closes a window is
 always taken, as it first frees the points before the next window, so the count may pass the cap by one
@@ -52,6 +54,10 @@ class _Window:
     def makes_room(self, point: Point) -> bool:
         """Whether inserting `point` cannot add to the points held, or first frees some."""
         raise NotImplementedError
+
+    def barrier(self, time: int) -> Batch | None:
+        """The batch a barrier at `time` makes due, if any (as Kapacitor, count windows ignore barriers)."""
+        return None
 
     def emit(self, time: int, rows: list[BatchPoint]) -> Batch:
         return Batch(
@@ -122,6 +128,21 @@ class _TimeWindow(_Window):
         """Whether inserting `point` emits and purges first."""
         return point.time >= self.next_emit
 
+    def barrier(self, time: int) -> Batch | None:
+        """What a point at `time` would emit, without the point."""
+        if time < self.next_emit:
+            return None
+        if self.every == 0:
+            self._purge(time - self.period, inclusive=False)
+            self.next_emit = time
+            return self.emit(time, [_row(p) for p in self.buffer])
+        self._purge(self.next_emit - self.period, inclusive=True)
+        batch = self.emit(self.next_emit, [_row(p) for p in self.buffer])
+        due = time + self.every
+        self.next_emit = go_truncate(due, self.every) if self.align else due
+        self._purge(self.next_emit - self.period, inclusive=True)
+        return batch
+
 
 class _CountWindow(_Window):
     def __init__(self, first: Point, period: int, every: int, fill_period: bool) -> None:
@@ -188,6 +209,19 @@ class WindowNode(ProcessingNode):
 
     def batch(self, batch: Batch) -> list[Item]:
         raise NodeError(ERR_BATCH_INPUT)
+
+    def barrier(self, group: str, time: int, delete: bool) -> list[Item]:
+        """Emit the group's window if the barrier makes it due; with `delete`, drop the window."""
+        window = self._windows.get(group)
+        if window is None:
+            return NOTHING
+        held = len(window.buffer)
+        batch = window.barrier(time)
+        self._held += len(window.buffer) - held
+        if delete:
+            self._held -= len(window.buffer)
+            del self._windows[group]
+        return NOTHING if batch is None else [batch]
 
     def cardinality(self) -> int:
         return len(self._windows)
