@@ -13,7 +13,8 @@ _LEVELS = {"DEBUG": "debug", "INFO": "info", "WARNING": "warn", "ERROR": "error"
 Scrub = Callable[[str], str]
 
 
-def _quote(value: str) -> str:
+def logfmt_quote(value: str) -> str:
+    """A logfmt value: bare when it can be, else quoted with `\\`, `"` and newlines escaped."""
     if value and not any(c in value for c in ' ="\n\t'):
         return value
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
@@ -32,7 +33,8 @@ class LogfmtFormatter(logging.Formatter):
             msg += "\n" + self.formatException(record.exc_info)
         if len(msg) > MAX_LINE:
             msg = msg[: MAX_LINE // 2] + f" ...[{len(msg) - MAX_LINE} characters cut]... " + msg[-MAX_LINE // 2 :]
-        line = f"ts={ts} lvl={_LEVELS.get(record.levelname, 'info')} msg={_quote(msg)} service={_quote(record.name)}"
+        level = _LEVELS.get(record.levelname, "info")
+        line = f"ts={ts} lvl={level} msg={logfmt_quote(msg)} service={logfmt_quote(record.name)}"
         return self.scrub(line)
 
 

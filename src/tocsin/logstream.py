@@ -16,6 +16,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from tocsin.logs import logfmt_quote
+
 LEVELS = ("debug", "info", "warn", "error")
 _LEVEL_OF = {"DEBUG": "debug", "INFO": "info", "WARNING": "warn", "ERROR": "error", "CRITICAL": "error"}
 _PAIR = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(\S+)\s*")
@@ -103,10 +105,5 @@ def logfmt(entry: Mapping[str, Any]) -> str:
     """An entry as one logfmt line (`ts=... lvl=... msg=... key=value`), as `tocsin logs` prints it."""
     first = [k for k in ("ts", "lvl", "msg") if k in entry]
     keys = first + sorted(k for k in entry if k not in first)
-    return " ".join(f"{k}={_quote(str(entry[k]))}" for k in keys)
+    return " ".join(f"{k}={logfmt_quote(str(entry[k]))}" for k in keys)
 
-
-def _quote(value: str) -> str:
-    if value and not any(c in value for c in ' ="\n\t'):
-        return value
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
