@@ -60,7 +60,10 @@ CASES = [
         "stream|from()|window()|window()",
         'line 1 char 24: error calling func "window" on obj *pipeline.WindowNode: cannot Window batch edge',
     ),
-    ("stream|from()|join()", "node join is not supported by Tocsin line 1 char 15"),
+    (
+        "stream|from()|holtWintersWithFit('v', 1, 1, 1s)",
+        "node holtWintersWithFit is not supported by Tocsin line 1 char 15",
+    ),
     ("stream|from()\n    |holtWinters('v', 1, 1, 1s)", "node holtWinters is not supported by Tocsin line 2 char 6"),
     ("batch|queryFlux('x')", "node queryFlux is not supported by Tocsin line 1 char 7"),
     (
