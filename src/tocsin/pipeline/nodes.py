@@ -152,7 +152,7 @@ CHAINS: dict[str, ChainDef] = {
         ChainDef("alert", "alert", NONE, "*pipeline.AlertNode"),
         ChainDef("join", "join", NODE_LIST, "*pipeline.JoinNode"),
         ChainDef("union", "union", NODE_LIST, "*pipeline.UnionNode"),
-        ChainDef("combine", "combine", LAMBDAS, "*pipeline.CombineNode", Provides.STREAM, wants_stream=True),
+        ChainDef("combine", "combine", LAMBDAS, "*pipeline.CombineNode", Provides.STREAM),
         ChainDef("flatten", "flatten", NONE, "*pipeline.FlattenNode"),
         ChainDef("barrier", "barrier", NONE, "*pipeline.BarrierNode"),
         ChainDef("sideload", "sideload", NONE, "*pipeline.SideloadNode"),
