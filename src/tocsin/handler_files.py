@@ -85,7 +85,7 @@ class _Budget:
         self.left = MAX_NODES
 
 
-def _jsonable(value: Any, path: str, budget: _Budget | None = None, depth: int = 0) -> Any:
+def jsonable(value: Any, path: str, budget: _Budget | None = None, depth: int = 0) -> Any:
     """A YAML value as the JSON value Go would have produced from it, within the node and depth budgets."""
     budget = budget or _Budget()
     budget.left -= 1
@@ -94,9 +94,9 @@ def _jsonable(value: Any, path: str, budget: _Budget | None = None, depth: int =
     if depth > MAX_DEPTH:
         raise ParseError(TOO_DEEP.format(path=path, limit=MAX_DEPTH))
     if isinstance(value, dict):
-        return {_key_text(k): _jsonable(v, path, budget, depth + 1) for k, v in value.items()}
+        return {_key_text(k): jsonable(v, path, budget, depth + 1) for k, v in value.items()}
     if isinstance(value, (list, tuple, set)):
-        return [_jsonable(v, path, budget, depth + 1) for v in value]
+        return [jsonable(v, path, budget, depth + 1) for v in value]
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
         raise ParseError(BAD_VALUE.format(path=path, value=value))
     if isinstance(value, bytes):
@@ -104,7 +104,7 @@ def _jsonable(value: Any, path: str, budget: _Budget | None = None, depth: int =
     return value
 
 
-def _decode(text: str, path: str) -> Any:
+def decode_document(text: str, path: str) -> Any:
     if os.path.splitext(path)[1].lower() == ".json":
         try:
             return json.loads(text)
@@ -134,7 +134,7 @@ def _decode(text: str, path: str) -> Any:
 
 def parse_handler_spec(text: str, path: str) -> dict[str, Any]:
     """The handler spec in `text` (named `path` in errors), with all five fields in Go's order."""
-    data = _decode(text, path)
+    data = decode_document(text, path)
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -154,7 +154,7 @@ def parse_handler_spec(text: str, path: str) -> dict[str, Any]:
     if spec["options"] is not None and not isinstance(spec["options"], dict):
         kind = json_kind(spec["options"])
         raise ParseError(WRONG_TYPE.format(path=path, field="options", expected="a mapping", kind=kind))
-    spec["options"] = _jsonable(spec["options"], path)
+    spec["options"] = jsonable(spec["options"], path)
     for name in REQUIRED_FIELDS:
         if not spec[name]:
             raise ParseError(MISSING_FIELD.format(path=path, field=name))

@@ -12,7 +12,7 @@ from tests.hardening.conftest import Start
 from tests.support.client import Client
 from tocsin.alert.event import Event
 from tocsin.alert.levels import Level
-from tocsin.config.allowlists import EXEC_DISABLED, LOG_DISABLED, log_open_policies
+from tocsin.config.allowlists import EXEC_DISABLED, LOG_DISABLED, SIDELOAD_DISABLED, log_open_policies
 from tocsin.config.effective import Config
 from tocsin.config.loader import load_text
 from tocsin.config.overrides import Overrides
@@ -95,6 +95,8 @@ def test_empty_lists_disable_the_kinds_and_startup_says_so(caplog: pytest.LogCap
     assert [r.getMessage() for r in caplog.records] == [
         EXEC_DISABLED + kept.format("exec"),
         LOG_DISABLED + kept.format("log"),
+        SIDELOAD_DISABLED,  # Kapacitor has no such list: sideload reads files from any path there
+        SIDELOAD_DISABLED,
     ]
 
 

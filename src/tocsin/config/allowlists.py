@@ -26,17 +26,21 @@ LOG_DISABLED = (
     "log handlers are disabled: [log] allowed-dirs is empty; list the directories they may write in, "
     'e.g. allowed-dirs = ["/var/log/tocsin"]'
 )
+SIDELOAD_DISABLED = (
+    "sideload is disabled: [sideload] allowed-dirs is empty; list the directories sources may read, "
+    'e.g. allowed-dirs = ["/etc/tocsin/sideload"]'
+)
 COMMAND_NOT_ALLOWED = 'program "{prog}" is not allowed by [exec] allowed-commands'
 PATH_NOT_ALLOWED = 'log path "{path}" is not inside a directory of [log] allowed-dirs'
 EVERYTHING_BELOW = "/**"
 
 
-def _patterns(config: ConfigView, section: str, key: str) -> list[str]:
+def allowed_patterns(config: ConfigView, section: str, key: str) -> list[str]:
     element = config.element(section) or {}
     return [str(p) for p in element.get(key) or ()]
 
 
-def _matches(path: PurePosixPath, patterns: Iterable[str]) -> bool:
+def path_matches(path: PurePosixPath, patterns: Iterable[str]) -> bool:
     # An absolute pattern must match the whole path (PurePath.match), segment by segment.
     for pattern in patterns:
         if pattern.endswith(EVERYTHING_BELOW):
@@ -50,12 +54,12 @@ def _matches(path: PurePosixPath, patterns: Iterable[str]) -> bool:
 
 def command_problem(prog: str, config: ConfigView) -> str | None:
     """Why `prog` may not run, or None when a pattern of `[exec] allowed-commands` matches it."""
-    allowed = _patterns(config, "exec", "allowed-commands")
+    allowed = allowed_patterns(config, "exec", "allowed-commands")
     if not allowed:
         return EXEC_DISABLED
     if not prog.startswith("/") or posixpath.normpath(prog) != prog.rstrip("/") or "//" in prog:
         return COMMAND_NOT_ALLOWED.format(prog=prog)
-    if not _matches(PurePosixPath(prog), allowed):
+    if not path_matches(PurePosixPath(prog), allowed):
         return COMMAND_NOT_ALLOWED.format(prog=prog)
     return None
 
@@ -65,24 +69,32 @@ def log_path_problem(path: str, config: ConfigView) -> str | None:
 
     The path's directory is resolved (symlinks included), so a link inside an allowed directory that points
     outside does not pass; the file itself is opened without following a symlink."""
-    allowed = _patterns(config, "log", "allowed-dirs")
+    allowed = allowed_patterns(config, "log", "allowed-dirs")
     if not allowed:
         return LOG_DISABLED
     clean = posixpath.normpath(path)
     resolved = PurePosixPath(os.path.realpath(posixpath.dirname(clean))) / posixpath.basename(clean)
-    patterns = [*allowed, *(os.path.realpath(p) for p in allowed if not _is_glob(p))]
+    patterns = with_resolved(allowed)
     for candidate in (PurePosixPath(clean), resolved):
-        if not any(_matches(parent, patterns) for parent in candidate.parents):
+        if not any(path_matches(parent, patterns) for parent in candidate.parents):
             return PATH_NOT_ALLOWED.format(path=path)
     return None
 
 
-def _is_glob(pattern: str) -> bool:
+def with_resolved(allowed: list[str]) -> list[str]:
+    """The patterns and the resolved form of each that is no glob: an allowed /tmp that links to /private/tmp
+    allows both."""
+    return [*allowed, *(os.path.realpath(p) for p in allowed if not is_glob(p))]
+
+
+def is_glob(pattern: str) -> bool:
     return any(c in pattern for c in "*?[")
 
 
 def log_open_policies(config: ConfigView) -> None:
-    """Say at startup which of `exec` and `log` handlers are disabled, and how to enable them."""
+    """Say at startup which of `exec` and `log` handlers and `sideload` nodes are disabled, and how to enable them."""
     for kind, key, text in (("exec", "allowed-commands", EXEC_DISABLED), ("log", "allowed-dirs", LOG_DISABLED)):
-        if not _patterns(config, kind, key):
+        if not allowed_patterns(config, kind, key):
             log.info("%s (Kapacitor's kapacitor.conf has no such list: add it to keep %s handlers working)", text, kind)
+    if not allowed_patterns(config, "sideload", "allowed-dirs"):
+        log.info("%s", SIDELOAD_DISABLED)

@@ -16,6 +16,7 @@ from tocsin.server.routes import (
     alertmanager,
     config,
     logs,
+    recordings,
     service_tests,
     session,
     sideload,
@@ -68,6 +69,7 @@ def build_app(engine: Engine) -> web.Application:
         service_tests.add(app.router, prefix)
         users.add(app.router, prefix)
         tasks.add(app.router, prefix)
+        recordings.add(app.router, prefix)
         templates.add(app.router, prefix)
         write.add(app.router, prefix)
         sideload.add(app.router, prefix)

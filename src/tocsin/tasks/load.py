@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tocsin.errors import ConfigError, ParseError, TocsinError
-from tocsin.handler_files import _decode, _jsonable, json_kind, parse_handler_spec
+from tocsin.handler_files import decode_document, json_kind, jsonable, parse_handler_spec
 from tocsin.tasks.records import DISABLED, ENABLED
 
 if TYPE_CHECKING:
@@ -273,7 +273,7 @@ def _task_vars(path: Path, text: str) -> dict[str, Any]:
         return LoadError(BAD_TASK_FILE.format(fmt=_format(path), path=path, reason=reason))
 
     try:  # decoded as handler files are: Go's YAML-to-JSON rules, and the same size budgets
-        raw = _jsonable(_decode(text, str(path)), str(path))
+        raw = jsonable(decode_document(text, str(path)), str(path))
     except ParseError as exc:
         raise bad(_reason(exc, path)) from None
     if raw is None:
