@@ -408,6 +408,24 @@ ERRORS = [
         "kapacitor.conf:1: [delivery] failed validation: jitter must be between 0 and 1",
     ),
     (
+        "kind-max-attempts-zero",
+        '[delivery]\n  kind-max-attempts = { sensu = "0" }\n',
+        "kapacitor.conf:1: [delivery] failed validation: kind-max-attempts.sensu must be an integer of at least 1, "
+        "got '0'",
+    ),
+    (
+        "kind-max-attempts-not-a-number",
+        '[delivery]\n  kind-max-attempts = { tcp = "3x" }\n',
+        "kapacitor.conf:1: [delivery] failed validation: kind-max-attempts.tcp must be an integer of at least 1, "
+        "got '3x'",
+    ),
+    (
+        "kind-max-attempts-integer",
+        "[delivery]\n  kind-max-attempts = { sensu = 3 }\n",
+        "kapacitor.conf:2: [delivery] kind-max-attempts: failed to copy map value: wrong kind int64, expected value "
+        "of kind string: false",
+    ),
+    (
         "log-level",
         '[logging]\n  level = "LOUD"\n',
         "kapacitor.conf:1: [logging] failed validation: invalid log level 'LOUD', must be one of DEBUG, INFO, WARN, "

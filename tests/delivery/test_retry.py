@@ -42,3 +42,11 @@ def test_retry_after_is_a_floor() -> None:
 def test_give_up_rules(attempts: int, age: int, err: DeliveryError, expected: float | None) -> None:
     p = RetryPolicy(max_attempts=10, initial=1, maximum=300, jitter=0)
     assert p.next_delay(attempts, err, age) == expected
+
+
+def test_a_kinds_max_attempts_overrides_the_global_one() -> None:
+    p = RetryPolicy(max_attempts=10, initial=1, jitter=0, kind_max_attempts=(("sensu", 3), ("tcp", 12)))
+    assert [p.attempts_for(kind) for kind in ("sensu", "tcp", "post", "")] == [3, 12, 10, 10]
+    assert [p.next_delay(n, RETRY, 0, kind="sensu") for n in (2, 3)] == [2.0, None]
+    assert [p.next_delay(n, RETRY, 0, kind="tcp") for n in (10, 12)] == [300.0, None]
+    assert p.next_delay(3, RETRY, 0, kind="post") == 4.0
