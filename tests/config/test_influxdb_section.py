@@ -60,3 +60,12 @@ def test_a_second_enabled_cluster_over_the_api_needs_a_default() -> None:
     )
     overrides = apply_update(base, Overrides(), "influxdb", None, False, {"add": {**second, "default": True}})
     assert [e["name"] for e in Config.build(base, overrides).section("influxdb") if e["default"]] == ["b"]
+
+
+def test_an_int_map_loads_from_toml_and_env_and_shows_as_numbers() -> None:
+    cfg = load_text(
+        "[delivery]\n  kind-max-attempts = { sensu = 3 }\n",
+        "kapacitor.conf",
+        environ={"KAPACITOR_DELIVERY_KIND_MAX_ATTEMPTS_tcp": "2"},
+    )
+    assert cfg.values["delivery"][0]["kind-max-attempts"] == {"sensu": 3, "tcp": 2}

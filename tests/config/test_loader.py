@@ -409,21 +409,13 @@ ERRORS = [
     ),
     (
         "kind-max-attempts-zero",
-        '[delivery]\n  kind-max-attempts = { sensu = "0" }\n',
-        "kapacitor.conf:1: [delivery] failed validation: kind-max-attempts.sensu must be an integer of at least 1, "
-        "got '0'",
+        "[delivery]\n  kind-max-attempts = { sensu = 0 }\n",
+        "kapacitor.conf:1: [delivery] failed validation: kind-max-attempts.sensu must be at least 1, got 0",
     ),
     (
         "kind-max-attempts-not-a-number",
         '[delivery]\n  kind-max-attempts = { tcp = "3x" }\n',
-        "kapacitor.conf:1: [delivery] failed validation: kind-max-attempts.tcp must be an integer of at least 1, "
-        "got '3x'",
-    ),
-    (
-        "kind-max-attempts-integer",
-        "[delivery]\n  kind-max-attempts = { sensu = 3 }\n",
-        "kapacitor.conf:2: [delivery] kind-max-attempts: failed to copy map value: wrong kind int64, expected value "
-        "of kind string: false",
+        'kapacitor.conf:2: [delivery] kind-max-attempts: failed to copy map value: cannot convert string "3x" into int',
     ),
     (
         "log-level",

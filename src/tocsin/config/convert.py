@@ -28,6 +28,7 @@ _TARGET_KIND: Mapping[FieldType, str] = {
     FieldType.STRING_LIST: "slice",
     FieldType.STRING_MAP: "map",
     FieldType.LIST_MAP: "map",
+    FieldType.INT_MAP: "map",
     FieldType.OBJECT: "struct",
     FieldType.ANY: "interface",
 }
@@ -125,10 +126,10 @@ def coerce(field: Field, value: Any, current: Any, source: Source) -> Any:
             raise _wrong_kind(value, field, source)
         item = Field(field.name, FieldType.STRING)
         return {str(k): _wrapped("failed to copy map value", item, v, source) for k, v in value.items()}
-    if kind is FieldType.LIST_MAP:
+    if kind is FieldType.LIST_MAP or kind is FieldType.INT_MAP:
         if not isinstance(value, dict):
             raise _wrong_kind(value, field, source)
-        item = Field(field.name, FieldType.STRING_LIST)
+        item = Field(field.name, FieldType.STRING_LIST if kind is FieldType.LIST_MAP else FieldType.INT)
         return {str(k): _wrapped("failed to copy map value", item, v, source) for k, v in value.items()}
     if not isinstance(value, dict):
         raise _wrong_kind(value, field, source)

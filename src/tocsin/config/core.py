@@ -7,7 +7,6 @@ Besides Tocsin's settings, each section accepts the keys a stock kapacitor.conf 
 from __future__ import annotations
 
 import os.path
-import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -51,7 +50,6 @@ TOP_LEVEL = Section(
 )
 
 
-_WHOLE = re.compile("[0-9]+")
 
 
 def _validate_delivery(values: Mapping[str, Any]) -> str | None:
@@ -79,16 +77,10 @@ def _validate_delivery(values: Mapping[str, Any]) -> str | None:
                 return f"kind-timeouts.{kind} must be positive"
         except ValueError as exc:
             return f"kind-timeouts.{kind}: {exc}"
-    for kind, text in (values.get("kind-max-attempts") or {}).items():
-        if not kind_attempts(str(text)):
-            return f"kind-max-attempts.{kind} must be an integer of at least 1, got {text!r}"
+    for kind, attempts in (values.get("kind-max-attempts") or {}).items():
+        if attempts < 1:
+            return f"kind-max-attempts.{kind} must be at least 1, got {attempts}"
     return None
-
-
-def kind_attempts(text: str) -> int:
-    """A `kind-max-attempts` value as an int; 0 when it is not a whole number of at least 1."""
-    # ASCII digits only: int() would also take "1_0", " 3" and other scripts' digits
-    return int(text) if _WHOLE.fullmatch(text) else 0
 
 
 def _validate_http(values: Mapping[str, Any]) -> str | None:
@@ -174,10 +166,9 @@ DELIVERY = Section(
         Field("max-attempts", INT, 10, help="Attempts before a delivery is dead-lettered."),
         Field(
             "kind-max-attempts",
-            FieldType.STRING_MAP,
-            help='Attempts per handler kind, overriding max-attempts, e.g. { sensu = "3" } (integers written as '
-            "strings, like kind-timeouts): a Sensu or TCP peer that never answers is otherwise retried "
-            "max-attempts times.",
+            FieldType.INT_MAP,
+            help="Attempts per handler kind, overriding max-attempts, e.g. { sensu = 3 }: a Sensu or TCP peer that "
+            "never answers is otherwise retried max-attempts times.",
         ),
         Field("max-age", DUR, 24 * HOUR, help="Age after which an undelivered event is dead-lettered."),
         Field("backoff-initial", DUR, SECOND, help="Wait before the first retry."),

@@ -79,10 +79,11 @@ def _apply_element(env: _Env, section: Section, element: dict[str, Any], prefix:
             if entries:
                 element[field.name] = {**element[field.name], **{k: v for k, (_, v) in entries.items()}}
                 changed = True
-        elif field.type is FieldType.LIST_MAP:  # KAPACITOR_INFLUXDB_0_SUBSCRIPTIONS_telegraf=autogen,weekly
+        elif field.type in (FieldType.LIST_MAP, FieldType.INT_MAP):
+            # KAPACITOR_INFLUXDB_0_SUBSCRIPTIONS_telegraf=autogen,weekly; KAPACITOR_DELIVERY_KIND_MAX_ATTEMPTS_sensu=3
             entries = env.with_prefix(name)
             if entries:
-                item = Field(field.name, FieldType.STRING_LIST)
+                item = Field(field.name, FieldType.STRING_LIST if field.type is FieldType.LIST_MAP else FieldType.INT)
                 lists = {k: _convert(section, item, found, None) for k, found in entries.items()}
                 element[field.name] = {**element[field.name], **lists}
                 changed = True

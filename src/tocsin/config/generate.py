@@ -81,6 +81,8 @@ def toml_value(option: Field, value: Any) -> str:
         return "[" + ", ".join(toml_string(str(v)) for v in value) + "]"
     if kind is FieldType.STRING_MAP:
         return _inline_table((toml_key(str(k)), toml_string(str(v))) for k, v in value.items())
+    if kind is FieldType.INT_MAP:
+        return _inline_table((toml_key(str(k)), str(int(v))) for k, v in value.items())
     if kind is FieldType.LIST_MAP:
         item = Field(option.name, FieldType.STRING_LIST)
         return _inline_table((toml_key(str(k)), toml_value(item, v)) for k, v in value.items())

@@ -24,6 +24,7 @@ class FieldType(StrEnum):
     DURATION = "duration"  # int ns inside; Go duration text ("30s") in TOML and the config API
     STRING_LIST = "string-list"
     STRING_MAP = "string-map"
+    INT_MAP = "int-map"  # map of integers ([delivery] kind-max-attempts: { sensu = 3 })
     LIST_MAP = "list-map"  # map of string lists ([[influxdb]] subscriptions: { telegraf = ["autogen"] })
     OBJECT = "object"  # a TOML table with the sub-fields in `Field.fields`
     ANY = "any"  # a scalar kept as written: string, number or bool (zenoss severity-map values)
@@ -63,6 +64,7 @@ _ZERO: dict[FieldType, Callable[[], Any]] = {
     FieldType.STRING_LIST: list,
     FieldType.STRING_MAP: dict,
     FieldType.LIST_MAP: dict,
+    FieldType.INT_MAP: dict,
     FieldType.OBJECT: dict,
     FieldType.ANY: lambda: None,
 }

@@ -120,6 +120,8 @@ def api_value(option: Field, value: Any) -> Any:
         return sorted_map(dict(value)) if value else None
     if kind is FieldType.LIST_MAP:
         return {k: list(value[k]) for k in sorted(value)} if value else None
+    if kind is FieldType.INT_MAP:
+        return sorted_map(dict(value)) if value else None
     if kind is FieldType.OBJECT:
         subfields = {f.name: f for f in option.fields}
         return {f.name: api_value(f, value.get(f.name, f.zero())) for f in subfields.values()}

@@ -14,7 +14,6 @@ import time
 from typing import Protocol
 
 from tocsin.alert.topics import TopicTable
-from tocsin.config.core import kind_attempts
 from tocsin.config.effective import Config
 from tocsin.config.loader import FileConfig
 from tocsin.config.overrides import Overrides, UpdateError
@@ -89,9 +88,7 @@ class Engine(Fanout, HandlerRegistry, Delivering, Administration, Silencing):
             maximum=int(delivery.get("backoff-max", 300 * _NS)) / _NS,
             multiplier=float(delivery.get("backoff-multiplier", 2.0)),
             jitter=float(delivery.get("jitter", 0.2)),
-            kind_max_attempts=tuple(
-                (kind, kind_attempts(str(text))) for kind, text in (delivery.get("kind-max-attempts") or {}).items()
-            ),
+            kind_max_attempts=tuple((str(k), int(n)) for k, n in (delivery.get("kind-max-attempts") or {}).items()),
         )
         self.default_timeout = int(delivery.get("timeout", 10 * _NS)) / _NS
         self.kind_timeouts = {

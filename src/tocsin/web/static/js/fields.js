@@ -75,6 +75,18 @@ function parseListMap(text) {
   return { value: out };
 }
 
+/** A map of whole numbers ([delivery] kind-max-attempts): one "key: 3" per line. */
+function parseIntMap(text) {
+  const parsed = parseMap(text);
+  if (parsed.error) return parsed;
+  const out = {};
+  for (const [k, v] of Object.entries(parsed.value)) {
+    if (!/^-?\d+$/.test(v)) return { error: `${k} must be a whole number` };
+    out[k] = Number.parseInt(v, 10);
+  }
+  return { value: out };
+}
+
 function listMapText(value) {
   return Object.entries(value || {}).map(([k, v]) => `${k}: ${(v || []).join(", ")}`).join("\n");
 }
@@ -97,6 +109,8 @@ function convert(field, text, saved) {
       return parseMap(text);
     case "list-map":
       return parseListMap(text);
+    case "int-map":
+      return parseIntMap(text);
     case "any":
       if (typeof saved === "number" && text.trim() !== "" && !Number.isNaN(Number(text))) return { value: Number(text) };
       if (typeof saved === "boolean" && (text === "true" || text === "false")) return { value: text === "true" };
@@ -108,14 +122,14 @@ function convert(field, text, saved) {
 
 function scalarText(field, saved) {
   if (field.type === "string-list") return (saved || []).join("\n");
-  if (field.type === "string-map") return mapText(saved);
+  if (field.type === "string-map" || field.type === "int-map") return mapText(saved);
   if (field.type === "list-map") return listMapText(saved);
   return saved === null || saved === undefined ? "" : String(saved);
 }
 
 function savedForCompare(field, saved) {
   if (field.type === "string-list") return saved || [];
-  if (field.type === "string-map" || field.type === "list-map") return saved || {};
+  if (field.type === "string-map" || field.type === "list-map" || field.type === "int-map") return saved || {};
   return saved;
 }
 
@@ -130,7 +144,7 @@ function plainWidget(field, saved, { onInput, readOnly }) {
     if (saved && !options.includes(saved)) options.unshift(saved);
     input = h("select", { id, disabled: readOnly }, options.map((c) => h("option", { value: c, selected: c === saved }, c || "(none)")));
     input.addEventListener("change", onInput);
-  } else if (field.type === "string-list" || field.type === "string-map" || field.type === "list-map") {
+  } else if (["string-list", "string-map", "list-map", "int-map"].includes(field.type)) {
     input = h("textarea", { id, rows: 3, readonly: readOnly, spellcheck: "false" });
     input.value = scalarText(field, saved);
     input.addEventListener("input", onInput);
@@ -141,7 +155,7 @@ function plainWidget(field, saved, { onInput, readOnly }) {
     input.addEventListener("input", onInput);
   }
   const hint = field.type === "string-list" ? "One per line; duplicates are dropped." :
-    field.type === "string-map" ? 'One "key: value" per line.' :
+    field.type === "string-map" || field.type === "int-map" ? 'One "key: value" per line.' :
     field.type === "list-map" ? 'One "key: value, value" per line.' : "";
   const parts = frame(field, id, input, hint);
   if (field.type === "bool") parts.node.classList.add("field-bool");
