@@ -106,4 +106,3 @@ def logfmt(entry: Mapping[str, Any]) -> str:
     first = [k for k in ("ts", "lvl", "msg") if k in entry]
     keys = first + sorted(k for k in entry if k not in first)
     return " ".join(f"{k}={logfmt_quote(str(entry[k]))}" for k in keys)
-

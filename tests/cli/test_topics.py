@@ -171,13 +171,14 @@ def test_delete_needs_an_id(api: FakeApi, run: Run) -> None:
     ("argv", "message"),
     [
         (
-            ("list", "recordings"),
-            "cannot list 'recordings' did you mean 'tasks', 'templates', 'topics', 'topic-handlers' "
-            "or 'service-tests'?",
+            ("list", "bogus"),
+            "cannot list 'bogus' did you mean 'tasks', 'templates', 'recordings', 'replays', 'topics', "
+            "'topic-handlers' or 'service-tests'?",
         ),
         (
-            ("delete", "recordings", "x"),
-            "cannot delete 'recordings' did you mean 'tasks', 'templates', 'topics' or 'topic-handlers'?",
+            ("delete", "bogus", "x"),
+            "cannot delete 'bogus' did you mean 'tasks', 'templates', 'recordings', 'replays', 'topics' or "
+            "'topic-handlers'?",
         ),
     ],
     ids=["list", "delete"],

@@ -48,7 +48,7 @@ async def dead_after(tmp_path: Path, peer: TcpSink, delivery: str) -> tuple[int,
 
 
 async def test_the_kinds_max_attempts_bounds_the_retries(tmp_path: Path, silent_peer: TcpSink) -> None:
-    delivery = 'max-attempts = 10\nkind-max-attempts = { sensu = 3, post = 1 }\n'
+    delivery = "max-attempts = 10\nkind-max-attempts = { sensu = 3, post = 1 }\n"
     assert await dead_after(tmp_path, silent_peer, delivery) == (
         3,
         3,

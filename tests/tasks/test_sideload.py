@@ -10,11 +10,12 @@ from typing import Any
 import pytest
 
 from tests.tasks.kit import T0, FakeConfig, batch, captured, chain, context, dur, executor, node, pt, push
+from tocsin.config.allowlists import SIDELOAD_DISABLED
 from tocsin.pipeline.spec import EdgeType, NodeSpec
 from tocsin.points import Batch, BatchPoint, Point
 from tocsin.tasks.executor import TaskExecutor, TaskStartError
 from tocsin.tasks.nodes.sideload import SideloadNode, convert, reload_sources
-from tocsin.tasks.nodes.sideload_files import MAX_FILE_BYTES, SIDELOAD_DISABLED
+from tocsin.tasks.nodes.sideload_files import MAX_FILE_BYTES
 
 ORDER = ("host/{{.host}}.yml", "hostgroup/{{.hostgroup}}.json", "default.yml")
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from tocsin.cli.context import Context
 from tocsin.cli.errors import CommandError, UsageError
 from tocsin.cli.handlers import delete_topic_handlers, list_topic_handlers
+from tocsin.cli.record import delete_recordings, delete_replays, list_recordings, list_replays
 from tocsin.cli.service_tests import list_service_tests
 from tocsin.cli.tasks import delete_tasks, list_tasks
 from tocsin.cli.templates import delete_templates, list_templates
@@ -16,21 +17,28 @@ LIST_KINDS: dict[str, Callable[[Context, list[str]], int]] = {
     "tasks": list_tasks,
     "templates": list_templates,
     "topics": list_topics,
+    "recordings": list_recordings,
+    "replays": list_replays,
     "topic-handlers": list_topic_handlers,
     "service-tests": list_service_tests,
 }
 LIST_MISSING_KIND = "must specify 'topics', 'topic-handlers' or 'service-tests'"
 LIST_UNKNOWN_KIND = (
-    "cannot list '{kind}' did you mean 'tasks', 'templates', 'topics', 'topic-handlers' or 'service-tests'?"
+    "cannot list '{kind}' did you mean 'tasks', 'templates', 'recordings', 'replays', 'topics', 'topic-handlers' "
+    "or 'service-tests'?"
 )
 DELETE_KINDS: dict[str, Callable[[Context, list[str]], int]] = {
     "tasks": delete_tasks,
     "templates": delete_templates,
     "topics": delete_topics,
+    "recordings": delete_recordings,
+    "replays": delete_replays,
 }
 DELETE_MISSING_ID = "must pass at least one ID or pattern"
 DELETE_MISSING_TOPIC = "must pass a topic ID and at least one handler ID or pattern"
-DELETE_UNKNOWN_KIND = "cannot delete '{kind}' did you mean 'tasks', 'templates', 'topics' or 'topic-handlers'?"
+DELETE_UNKNOWN_KIND = (
+    "cannot delete '{kind}' did you mean 'tasks', 'templates', 'recordings', 'replays', 'topics' or 'topic-handlers'?"
+)
 
 
 def run_list(ctx: Context, words: list[str]) -> int:

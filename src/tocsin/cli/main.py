@@ -14,6 +14,7 @@ from tocsin.cli.flags import FlagSet
 from tocsin.cli.handlers import define_topic_handler, show_topic_handler
 from tocsin.cli.listing import run_delete, run_list
 from tocsin.cli.local import print_default_config, serve, show_version
+from tocsin.cli.record import run_record, run_replay, run_replay_live
 from tocsin.cli.server_info import set_level, show_logs, show_stats, show_vars, watch_task
 from tocsin.cli.service_tests import run_service_tests
 from tocsin.cli.silences import run_silence
@@ -117,6 +118,9 @@ VERBS: dict[str, Verb] = {
     "vars": lambda ctx, args: show_vars(ctx, _words(ctx, "vars", args)),
     "logs": lambda ctx, args: show_logs(ctx, _words(ctx, "logs", args)),
     "watch": lambda ctx, args: watch_task(ctx, _words(ctx, "watch", args)),
+    "record": run_record,
+    "replay": run_replay,
+    "replay-live": run_replay_live,
     "serve": _serve,
     "config": _config,
     "version": _version,

@@ -16,10 +16,10 @@ SUMMARIES: dict[str, str] = {
     "show": "Show a task: its state, TICKscript, vars and DOT graph.",
     "show-template": "Show a template: its TICKscript, vars and DOT graph.",
     "define-topic-handler": "Create or replace a topic handler from a YAML or JSON file.",
-    "list": "List tasks, templates, topics, topic-handlers or service-tests.",
+    "list": "List tasks, templates, recordings, replays, topics, topic-handlers or service-tests.",
     "show-topic": "Show a topic, its handlers and its current events.",
     "show-topic-handler": "Show one handler of a topic.",
-    "delete": "Delete tasks, templates, topics or topic-handlers by ID or glob pattern.",
+    "delete": "Delete tasks, templates, recordings, replays, topics or topic-handlers by ID or glob pattern.",
     "service-tests": "Run the test of one or more services with their default options.",
     "deliveries": "List, show or retry handler deliveries (Tocsin's durable outbox).",
     "silence": "Add, query, expire or import silences (held-back deliveries).",
@@ -29,6 +29,9 @@ SUMMARIES: dict[str, str] = {
     "vars": "Print the server's debug vars (JSON).",
     "logs": "Follow the server's log (filters such as lvl=warn or task=cpu).",
     "watch": "Follow one task's log lines.",
+    "record": "Record a snapshot of the stream data of a task, or the result of a task's queries or of a query.",
+    "replay": "Replay a recording to a copy of a task (its alerts reach no handler).",
+    "replay-live": "Replay the result of a task's queries or of a query to a copy of a task, without recording it.",
     "serve": "Run the Tocsin server.",
     "config": "Print the default configuration file (TOML).",
     "version": "Print the Tocsin version.",
@@ -83,7 +86,7 @@ VERB_USAGE: dict[str, str] = {
           channel: '#ops'
 """,
     "list": """Usage: tocsin list (topics|topic-handlers|service-tests) [ID or pattern]...
-       tocsin list (tasks|templates) [ID or pattern]...
+       tocsin list (tasks|templates|recordings|replays) [ID or pattern]...
 
     Lists items with their current state. Without an ID or pattern every item is listed.
     Patterns are globs (*, ?, [...]).
@@ -102,7 +105,7 @@ VERB_USAGE: dict[str, str] = {
     Shows one handler: its kind, match expression and options.
 """,
     "delete": """Usage: tocsin delete (topics|topic-handlers) [ID or pattern]...
-       tocsin delete (tasks|templates) [ID or pattern]...
+       tocsin delete (tasks|templates|recordings|replays) [ID or pattern]...
 
     Deletes every topic, or every handler of one topic, whose ID matches.
     For topic-handlers the topic ID comes first:
@@ -130,6 +133,31 @@ VERB_USAGE: dict[str, str] = {
     "watch": """Usage: tocsin watch <task ID> [key=value]...
 
     Follows the log lines of one task as they happen (as `tocsin logs task=<task ID>`). Ctrl-C stops.
+""",
+    "record": """Usage: tocsin record stream -task ID -duration D [-recording-id ID] [-no-wait]
+       tocsin record batch -task ID (-start T [-stop T] | -past D) [-recording-id ID] [-no-wait]
+       tocsin record query -query Q -type stream|batch [-cluster NAME] [-recording-id ID] [-no-wait]
+
+    Records the points written to a task's databases and retention policies for a duration (stream), the
+    results of a batch task's queries over a time range (batch), or the result of one fully qualified query
+    (query). Prints the recording ID once it is done (at once with -no-wait). Times are RFC 3339.
+
+        $ tocsin record stream -task cpu_alert -duration 1m
+        $ tocsin record batch -task cpu_batch -past 10h
+        $ tocsin record query -type stream -query 'SELECT usage FROM "telegraf"."autogen"."cpu" WHERE time > now() - 1h'
+""",
+    "replay": """Usage: tocsin replay -recording ID -task ID [-rec-time] [-real-clock] [-replay-id ID] [-no-wait]
+
+    Replays a recording to a copy of the task; prints the replay ID. Times are shifted to now unless
+    -rec-time is set; -real-clock waits as long as the recorded times are apart. The copy's alerts reach no
+    handler: see them with GET /kapacitor/v1/replays/<ID>/result.
+""",
+    "replay-live": """Usage: tocsin replay-live batch -task ID (-start T [-stop T] | -past D) [-rec-time] [-real-clock]
+                          [-replay-id ID] [-no-wait]
+       tocsin replay-live query -task ID -query Q [-cluster NAME] [-rec-time] [-real-clock] [-replay-id ID] [-no-wait]
+
+    Replays the results of the task's queries over a range, or of one query, to a copy of the task without
+    keeping a recording (record batch|query, then replay).
 """,
     "vars": """Usage: tocsin vars
 

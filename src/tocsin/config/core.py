@@ -50,8 +50,6 @@ TOP_LEVEL = Section(
 )
 
 
-
-
 def _validate_delivery(values: Mapping[str, Any]) -> str | None:
     for name in ("timeout", "max-age", "backoff-initial", "backoff-max", "retention"):
         if values[name] <= 0:

@@ -168,7 +168,7 @@ KIND = HandlerKind(
     extras=(
         "Waits for the client socket's `ok`; anything else (`invalid` excepted, never retried) is a failed "
         "delivery, retried on a new connection up to [delivery] max-attempts (10 by default) before it is "
-        'dead-lettered; [delivery] kind-max-attempts = { sensu = 3 } sets fewer for this kind.'
+        "dead-lettered; [delivery] kind-max-attempts = { sensu = 3 } sets fewer for this kind."
     ),
     help="Send each event as a check result (name = event ID) to a Sensu client socket.",
     options=(

@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from tocsin.alert.event import Event
 from tocsin.alert.topics import Derive, EventState
@@ -42,6 +42,12 @@ def anonymous_topic(task_id: str, node_name: str) -> str:
     return f"main:{task_id}:{node_name}"
 
 
+class PointCapture(Protocol):
+    """A stream recording under way (tasks/recordings.py): it sees every written point."""
+
+    def take(self, points: list[Point]) -> None: ...
+
+
 @dataclass(slots=True)
 class RunningTask:
     """An executing task: its compiled pipeline, context and executor."""
@@ -68,6 +74,7 @@ class TaskRuntime:
         self.ingress = Ingress()
         self._looped: list[Point] = []
         self._looping: asyncio.Task[None] | None = None
+        self.captures: set[PointCapture] = set()  # empty unless a stream recording runs: one test per write
 
     def is_executing(self, task_id: str) -> bool:
         """Whether the task is executing."""
@@ -136,6 +143,9 @@ class TaskRuntime:
         topic), each takes its points at once (`TaskExecutor.write_all`); otherwise each point goes through
         every task before the next point."""
         self.ingress.count(points)
+        if self.captures:
+            for capture in list(self.captures):
+                capture.take(points)
         async with self._lock:
             plan = self._plan(points)
             slicer = Slicer()

@@ -12,6 +12,7 @@ from tocsin.points import Point
 from tocsin.tasks import scripts, task_ops, template_ops
 from tocsin.tasks.errors import NO_TASK, NO_TEMPLATE, TaskApiError
 from tocsin.tasks.ownership import TaskOwnership
+from tocsin.tasks.recordings import Recordings
 from tocsin.tasks.records import TASKS_NS, TEMPLATES_NS, TaskRecord, TemplateRecord
 from tocsin.tasks.runtime import TaskRuntime
 
@@ -27,6 +28,7 @@ class TaskService:
     def __init__(self, engine: Engine, clusters: Clusters | None = None) -> None:
         self.engine = engine
         self.runtime = TaskRuntime(engine, clusters)
+        self.recordings = Recordings(self)  # recordings and replays (tasks/recordings.py)
         self.tasks: dict[str, TaskRecord] = {}
         self.templates: dict[str, TemplateRecord] = {}
         # API changes run one at a time: each reads, checks, stores and starts without interleaving.
@@ -49,11 +51,13 @@ class TaskService:
                     log.error("failed to start enabled task %s: %s", task_id, error)
         if self.ownership is not None:  # scale-out: claim a share of the tasks, run it, keep the leases
             await self.ownership.begin()
+        await self.recordings.open()
 
     async def close(self) -> None:
         """Stop every executing task."""
         if self.ownership is not None:  # scale-out: stop following, stop the tasks, give their leases back
             await self.ownership.close()
+        await self.recordings.close()
         await self.runtime.close()
 
     async def write(self, points: list[Point]) -> None:

@@ -147,15 +147,12 @@ class HttpPostNode(ProcessingNode):
         if len(self._queue) >= MAX_QUEUED:
             raise NodeError(ERR_FULL.format(limit=MAX_QUEUED))
         deferred = bool(self._code_field) and self._emit is not None
-        self._queue.append((self._request(item), item if deferred else None))
+        request = self._request(item)
         if not self._draining:
+            asyncio.get_running_loop()  # outside a loop nothing would ever send it: refuse before queueing
             self._draining = True
-            try:
-                self.ctx.background(self._drain())
-            except RuntimeError:
-                self._draining = False
-                self._queue.pop()
-                raise
+            self.ctx.background(self._drain())
+        self._queue.append((request, item if deferred else None))
         return NOTHING if deferred else [item]
 
     def _request(self, item: Item) -> _Post:
