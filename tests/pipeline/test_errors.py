@@ -61,10 +61,9 @@ CASES = [
         'line 1 char 24: error calling func "window" on obj *pipeline.WindowNode: cannot Window batch edge',
     ),
     (
-        "stream|from()|holtWintersWithFit('v', 1, 1, 1s)",
-        "node holtWintersWithFit is not supported by Tocsin line 1 char 15",
+        "stream|from()\n    |swarmAutoscale()",
+        "node swarmAutoscale needs the [swarm] section, which Tocsin does not implement line 2 char 6",
     ),
-    ("stream|from()\n    |holtWinters('v', 1, 1, 1s)", "node holtWinters is not supported by Tocsin line 2 char 6"),
     ("batch|queryFlux('x')", "node queryFlux is not supported by Tocsin line 1 char 7"),
     (
         "stream|from()@myUDF()",

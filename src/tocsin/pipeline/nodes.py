@@ -178,8 +178,6 @@ NODE_CHAINS = frozenset({"stats", "deadman"})
 # Kapacitor chaining methods Tocsin does not run (compile error naming the node).
 UNSUPPORTED_CHAINS = frozenset(
     {
-        "holtWinters",
-        "holtWintersWithFit",
         "k8sAutoscale",
         "swarmAutoscale",
         "ec2Autoscale",

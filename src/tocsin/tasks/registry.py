@@ -26,6 +26,8 @@ AGGREGATES = (
     "difference",
     "movingAverage",
     "cumulativeSum",
+    "holtWinters",
+    "holtWintersWithFit",
 )
 
 # node desc -> "module:Class" under tocsin.tasks

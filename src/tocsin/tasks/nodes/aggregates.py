@@ -59,7 +59,7 @@ class AggregateNode(ProcessingNode):
             raise NodeError(f"{spec.name}.as: expected a string, got {as_name!r}")
         self.as_name = as_name
         self.transform = self.function.output is Output.SAME
-        self.point_times = spec.has("usePointTimes") or self.transform
+        self.point_times = spec.has("usePointTimes") or self.transform or self.function.point_times
         self._groups: dict[str, _Group] = {}
 
     def cardinality(self) -> int:

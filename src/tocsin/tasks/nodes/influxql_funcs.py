@@ -26,6 +26,7 @@ from tocsin.tasks.nodes.aggregators import (
     SumReducer,
 )
 from tocsin.tasks.nodes.common import duration_ns
+from tocsin.tasks.nodes.holt_winters import HoltWintersReducer
 from tocsin.tasks.nodes.reducing import BOOLEAN, FLOAT, INTEGER, STRING, Reducer
 from tocsin.tasks.nodes.selectors import PercentileReducer, RankReducer, SelectReducer
 from tocsin.tasks.nodes.transforms import (
@@ -59,8 +60,9 @@ class Call:
     method: str
     field: str
     percentile: float = 0.0
-    count: int = 0  # top/bottom n, movingAverage window
-    unit: int = 0  # elapsed unit in ns
+    count: int = 0  # top/bottom n, movingAverage window, holtWinters forecast count
+    unit: int = 0  # elapsed unit, holtWinters interval, in ns
+    season: int = 0  # holtWinters season length (< 2: no seasonality)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +74,7 @@ class Function:
     output: Output = Output.POINT
     empty_ok: bool = False
     keeps_row: bool = False  # first/last/min/max/percentile emit the selected row's tags and fields
+    point_times: bool = False  # results keep their own times, as with .usePointTimes() (Kapacitor: holtWinters)
 
 
 FUNCTIONS: dict[str, Function] = {
@@ -94,6 +97,12 @@ FUNCTIONS: dict[str, Function] = {
     "difference": Function(lambda c, k: DifferenceReducer(), NUMERIC, Output.SAME),
     "movingAverage": Function(lambda c, k: MovingAverageReducer(c.count), NUMERIC, Output.SAME),
     "cumulativeSum": Function(lambda c, k: CumulativeSumReducer(k), NUMERIC, Output.SAME),
+    "holtWinters": Function(
+        lambda c, k: HoltWintersReducer(c.count, c.season, False, c.unit), NUMERIC, Output.BATCH, point_times=True
+    ),
+    "holtWintersWithFit": Function(
+        lambda c, k: HoltWintersReducer(c.count, c.season, True, c.unit), NUMERIC, Output.BATCH, point_times=True
+    ),
 }
 
 
@@ -129,6 +138,17 @@ def parse_call(spec: NodeSpec) -> tuple[Function, Call]:
         if unit <= 0:
             raise NodeError(f"{where}: unit must be a positive duration")
         return function, Call(spec.desc, field_name, unit=unit)
+    if spec.desc in ("holtWinters", "holtWintersWithFit"):
+        _arity(rest, 3, where)
+        forecasts, season = _integer(rest[0], where, "h"), _integer(rest[1], where, "m")
+        interval = duration_ns(rest[2], f"{where} interval")
+        if forecasts < 1:
+            raise NodeError(f"{where}: h must be at least 1, got {forecasts}")
+        if season < 0:
+            raise NodeError(f"{where}: m must not be negative, got {season}")
+        if interval <= 0:
+            raise NodeError(f"{where}: interval must be a positive duration")
+        return function, Call(spec.desc, field_name, count=forecasts, unit=interval, season=season)
     if spec.desc == "movingAverage":
         _arity(rest, 1, where)
         window = _integer(rest[0], where, "window")
