@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import os
+import re
 import stat
 import time
 import zipfile
@@ -344,3 +345,80 @@ async def test_a_batch_recording_runs_the_task_queries_over_the_range(
     ]
     assert [a["data"]["series"][0]["values"][0][1] for a in alerts] == [20, 80]
     assert sink.requests == []
+
+
+def _untimed(task: dict[str, Any]) -> dict[str, Any]:
+    """The task object with its measured execution times (which vary run to run) set to 0."""
+    stats = {
+        **task["stats"],
+        "node-stats": {n: {**v, "avg_exec_time_ns": 0} for n, v in task["stats"]["node-stats"].items()},
+    }
+    return {**task, "stats": stats, "dot": re.sub(r'avg_exec_time_ns="[^"]*"', 'avg_exec_time_ns="0s"', task["dot"])}
+
+
+async def test_a_task_is_shown_as_it_runs_inside_a_running_replay(start_tasks: StartTasks, sink: HttpSink) -> None:
+    api = await start_tasks()
+    await make_task(api, "cpu", alert_script(sink.url))
+    await make_task(api, "other", alert_script(sink.url))
+    stop = time.time_ns() + S // 2
+    await call(api, "POST", f"{API}/recordings/stream", {"id": "r", "task": "cpu", "stop": rfc3339(stop)})
+    now = time.time_ns()
+    await write(api, f"cpu,host=a usage=95 {now - 60 * S}\ncpu,host=a usage=10 {now}")
+    assert (await finished(api, f"{API}/recordings/r"))["status"] == "finished"
+    # on the real clock the second point comes 60s after the first: the replay keeps running meanwhile
+    status, _ = await call(
+        api, "POST", f"{API}/replays", {"id": "slow", "task": "cpu", "recording": "r", "clock": "real"}
+    )
+    assert status == 201
+
+    async def first_point_in() -> dict[str, Any] | None:
+        status, answer = await call(api, "GET", f"{API}/tasks/cpu", **{"replay-id": "slow"})
+        assert status in (200, 400), answer
+        return answer if status == 200 and answer["stats"]["node-stats"]["alert2"]["collected"] == 1 else None
+
+    inside = await eventually(first_point_in, within=10)
+    status, live = await call(api, "GET", f"{API}/tasks/cpu")
+    assert (status, live["stats"]["node-stats"]["alert2"]["collected"]) == (200, 2)  # the live task saw both
+    cores = {"avg_exec_time_ns": 0, "collected": 1, "emitted": 1, "errors": 0, "working_cardinality": 0}
+    alert = {
+        "alerts_inhibited": 0,
+        "alerts_triggered": 1,
+        "avg_exec_time_ns": 0,
+        "collected": 1,
+        "crits_triggered": 1,
+        "emitted": 0,
+        "errors": 0,
+        "infos_triggered": 0,
+        "oks_triggered": 0,
+        "warns_triggered": 0,
+        "working_cardinality": 1,
+    }
+    assert _untimed(inside) == {
+        **live,
+        "executing": True,
+        "stats": {"task-stats": {"throughput": 0.0}, "node-stats": {"stream0": cores, "from1": cores, "alert2": alert}},
+        "dot": (
+            'digraph cpu {\ngraph [throughput="0.00 points/s"];\n\n'
+            'stream0 [avg_exec_time_ns="0s" errors="0" working_cardinality="0" ];\n'
+            'stream0 -> from1 [processed="1"];\n\n'
+            'from1 [avg_exec_time_ns="0s" errors="0" working_cardinality="0" ];\n'
+            'from1 -> alert2 [processed="1"];\n\n'
+            'alert2 [alerts_inhibited="0" alerts_triggered="1" avg_exec_time_ns="0s" crits_triggered="1" errors="0" '
+            'infos_triggered="0" oks_triggered="0" warns_triggered="0" working_cardinality="1" ];\n}'
+        ),
+    }
+
+    async def error(task: str, replay: str) -> tuple[int, Any]:
+        return await call(api, "GET", f"{API}/tasks/{task}", **{"replay-id": replay})
+
+    def kapacitor(text: str) -> tuple[int, Any]:
+        return 400, {"error": text, "message": text}
+
+    assert await error("other", "slow") == kapacitor("replay slow is not for task: other")
+    assert await error("cpu", "nope") == kapacitor("no running replay with ID: nope")
+    assert (await error("nope", "slow"))[0] == 404
+    status, _ = await call(api, "POST", f"{API}/replays", {"id": "fast", "task": "cpu", "recording": "r"})
+    assert (await finished(api, f"{API}/replays/fast"))["status"] == "finished"
+    assert await error("cpu", "fast") == kapacitor("no running replay with ID: fast")
+    assert (await call(api, "DELETE", f"{API}/replays/slow"))[0] == 204
+    assert await error("cpu", "slow") == kapacitor("no running replay with ID: slow")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Any, Protocol
 
 from tocsin.gocompat.quoting import go_quote
 from tocsin.tasks import scripts
@@ -12,7 +12,6 @@ from tocsin.tasks.errors import (
     DBRP_BOTH_UPDATE,
     MUST_PROVIDE_SCRIPT,
     MUST_SPECIFY_DBRP,
-    NO_REPLAY,
     NO_TEMPLATE,
     RENAME_TASK_FAILED,
     TASK_ALREADY_EXISTS,
@@ -24,9 +23,16 @@ from tocsin.tasks.errors import (
 )
 from tocsin.tasks.host import TaskHost
 from tocsin.tasks.listing import dot_view, page_of, script_format, select
+from tocsin.tasks.recordings import Recordings
 from tocsin.tasks.records import DISABLED, ENABLED, TaskRecord, new_id, now_ns, valid_id
 from tocsin.tasks.requests import task_request
 from tocsin.tasks.views import TASK_FIELDS, TaskView
+
+
+class ReplayingHost(TaskHost, Protocol):
+    """A task host with its recordings service, whose running replays answer `?replay-id=`."""
+
+    recordings: Recordings
 
 
 def _view(svc: TaskHost, fmt: str = "formatted", view: str = "attributes") -> TaskView:
@@ -164,15 +170,15 @@ async def delete(svc: TaskHost, task_id: str) -> None:
     await svc.drop_task(task_id)
 
 
-def get(svc: TaskHost, task_id: str, query: dict[str, str]) -> dict[str, Any]:
-    """GET /tasks/<id>."""
+def get(svc: ReplayingHost, task_id: str, query: dict[str, str]) -> dict[str, Any]:
+    """GET /tasks/<id>; with `replay-id`, the task as it runs inside that running replay (its copy's
+    `executing`, `stats` and `dot`), else 400 with Kapacitor's texts."""
     rec = svc.task(task_id)
     fmt = script_format(query.get("script-format", ""))
     view = dot_view(query.get("dot-view", ""))
-    replay = query.get("replay-id", "")
-    if replay:
-        raise TaskApiError(NO_REPLAY.format(id=replay))
-    return _view(svc, fmt, view).full(rec)
+    replay_id = query.get("replay-id", "")
+    replay = svc.recordings.running_copy(replay_id, rec.id) if replay_id else None
+    return _view(svc, fmt, view).full(rec, replay)
 
 
 def listing(svc: TaskHost, query: dict[str, str], fields: list[str]) -> dict[str, Any]:

@@ -11,7 +11,9 @@ from tocsin.pipeline.dot import render_dot
 from tocsin.pipeline.spec import EdgeType, Pipeline
 from tocsin.tasks import scripts
 from tocsin.tasks.errors import UNSUPPORTED_FIELD, TaskApiError
+from tocsin.tasks.executor import TaskExecutor
 from tocsin.tasks.records import TaskRecord, TemplateRecord, dbrps_json, task_link, template_link, time_text
+from tocsin.tasks.replay_run import ReplayCopy
 from tocsin.tasks.runtime import TaskRuntime
 
 TASK_FIELDS = (
@@ -60,23 +62,35 @@ class TaskView:
         running = self.runtime.running.get(rec.id)
         if running is None:
             return render_dot(rec.id, pipeline, executing=False)
-        executor = running.executor
+        return self._executing_dot(rec.id, running.pipeline, running.executor)
+
+    def _executing_dot(self, task_id: str, pipeline: Pipeline, executor: TaskExecutor) -> str:
         stats = executor.stats()
         return render_dot(
-            rec.id,
-            running.pipeline,
+            task_id,
+            pipeline,
             executing=True,
             view="labels" if self.labels else "attributes",
             stats=stats.get("node-stats", {}),
             edge_counts=executor.edge_counts(),
             throughput=float(stats.get("task-stats", {}).get("throughput", 0.0)),
-            batch=running.pipeline.type == EdgeType.BATCH,
+            batch=pipeline.type == EdgeType.BATCH,
         )
 
-    def full(self, rec: TaskRecord) -> dict[str, Any]:
-        """The whole task object: every field, `stats` `{}` when not executing."""
+    def full(self, rec: TaskRecord, replay: ReplayCopy | None = None) -> dict[str, Any]:
+        """The whole task object: every field, `stats` `{}` when not executing.
+
+        With `replay` (a running replay's copy of the task), `executing`, `stats` and `dot` are the copy's.
+        """
         pipeline, error = self._compiled(rec)
-        executing = self.runtime.is_executing(rec.id)
+        if replay is None:
+            executing = self.runtime.is_executing(rec.id)
+            dot = self._dot(rec, pipeline) or ""
+            stats = self.runtime.stats(rec.id) if executing and pipeline is not None else {}
+        else:
+            executing = True
+            dot = self._executing_dot(rec.id, replay.pipeline, replay.executor) if pipeline is not None else ""
+            stats = dict(replay.executor.stats()) if pipeline is not None else {}
         return {
             "link": task_link(rec.id),
             "id": rec.id,
@@ -85,11 +99,11 @@ class TaskView:
             "dbrps": dbrps_json(rec.dbrps),
             "script": scripts.shown(rec.script, self.fmt),
             "vars": rec.vars,
-            "dot": self._dot(rec, pipeline) or "",
+            "dot": dot,
             "status": rec.status,
             "executing": executing,
             "error": error,
-            "stats": self.runtime.stats(rec.id) if executing and pipeline is not None else {},
+            "stats": stats,
             "created": time_text(rec.created),
             "modified": time_text(rec.modified),
             "last-enabled": time_text(rec.last_enabled),
