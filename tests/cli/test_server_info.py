@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from .fake_api import FakeApi, Run
 
@@ -126,3 +127,14 @@ def test_watch_follows_one_task(api: FakeApi, run: Run) -> None:
     assert api.lines() == ["GET /kapacitor/v1/logs?node=alert2&task=cpu"]
     missing = run("watch")
     assert missing.code == 2 and missing.err.startswith("Error: Must pass a task ID\n")
+
+
+def test_backup_saves_the_answer_to_a_private_file(api: FakeApi, run: Run, tmp_path: Path) -> None:
+    api.on("GET", "/kapacitor/v1/storage/backup", b"SQLite format 3\x00rest")
+    target = tmp_path / "tocsin.db"
+    result = run("backup", str(target))
+    assert (result.code, result.out, result.err) == (0, "", "")
+    assert target.read_bytes() == b"SQLite format 3\x00rest"
+    assert target.stat().st_mode & 0o777 == 0o600
+    missing = run("backup")
+    assert missing.code == 2 and missing.err.startswith("Error: Must pass the path of the backup file\n")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import http.client
 import json
+import os
 import ssl
 import urllib.error
 import urllib.parse
@@ -123,6 +124,27 @@ class ApiClient:
             return json.loads(payload)
         except (ValueError, UnicodeDecodeError) as exc:
             raise ApiError(DECODE_FAILED.format(reason=exc), status) from None
+
+    def download(self, href: str, path: str) -> int:
+        """Save a binary answer (a backup) to the new or emptied file `path`, mode 0600; the bytes written."""
+        request = urllib.request.Request(self.url_for(href), method="GET")
+        request.add_header("User-Agent", USER_AGENT)
+        if self._authorization:
+            request.add_header("Authorization", self._authorization)
+        written = 0
+        try:
+            with urllib.request.urlopen(request, timeout=self._timeout, context=self._ssl) as response:
+                descriptor = os.open(path, os.O_CREAT | os.O_TRUNC | os.O_WRONLY | os.O_CLOEXEC, 0o600)
+                with os.fdopen(descriptor, "wb") as out:
+                    while chunk := response.read(1 << 16):
+                        out.write(chunk)
+                        written += len(chunk)
+        except urllib.error.HTTPError as exc:
+            with exc:
+                raise ApiError(error_message(exc.code, exc.read()), exc.code) from None
+        except urllib.error.URLError as exc:
+            raise UnreachableError(CANNOT_REACH.format(url=self.base_url, reason=_reason(exc.reason))) from None
+        return written
 
     def stream(self, href: str, query: Mapping[str, QueryValue] | None = None) -> Iterator[Any]:
         """The JSON objects of a streamed answer (one per line, `/logs`), as they arrive; empty lines skipped."""

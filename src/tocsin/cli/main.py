@@ -15,7 +15,7 @@ from tocsin.cli.handlers import define_topic_handler, show_topic_handler
 from tocsin.cli.listing import run_delete, run_list
 from tocsin.cli.local import print_default_config, serve, show_version
 from tocsin.cli.record import run_record, run_replay, run_replay_live
-from tocsin.cli.server_info import set_level, show_logs, show_stats, show_vars, watch_task
+from tocsin.cli.server_info import backup, set_level, show_logs, show_stats, show_vars, watch_task
 from tocsin.cli.service_tests import run_service_tests
 from tocsin.cli.silences import run_silence
 from tocsin.cli.tasks import change_status, define_task, show_task
@@ -118,6 +118,7 @@ VERBS: dict[str, Verb] = {
     "vars": lambda ctx, args: show_vars(ctx, _words(ctx, "vars", args)),
     "logs": lambda ctx, args: show_logs(ctx, _words(ctx, "logs", args)),
     "watch": lambda ctx, args: watch_task(ctx, _words(ctx, "watch", args)),
+    "backup": lambda ctx, args: backup(ctx, _words(ctx, "backup", args)),
     "record": run_record,
     "replay": run_replay,
     "replay-live": run_replay_live,

@@ -8,6 +8,7 @@ SERVICE_TESTS = BASE + "/service-tests"
 LOG_LEVEL = BASE + "/loglevel"
 DEBUG_VARS = BASE + "/debug/vars"
 LOGS = BASE + "/logs"
+STORAGE_BACKUP = BASE + "/storage/backup"
 DELIVERIES = "/tocsin/v1/deliveries"
 
 

@@ -127,3 +127,11 @@ def watch_task(ctx: Context, words: list[str]) -> int:
     if not words:
         raise UsageError("Must pass a task ID", "watch")
     return _follow(ctx, {**_filters(words[1:], "watch"), "task": words[0]})
+
+
+def backup(ctx: Context, words: list[str]) -> int:
+    """`backup <file>`: a copy of the server's store (SQLite), saved to the file (mode 0600)."""
+    if len(words) != 1:
+        raise UsageError("Must pass the path of the backup file", "backup")
+    ctx.client.download(paths.STORAGE_BACKUP, words[0])
+    return 0

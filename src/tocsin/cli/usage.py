@@ -29,6 +29,7 @@ SUMMARIES: dict[str, str] = {
     "vars": "Print the server's debug vars (JSON).",
     "logs": "Follow the server's log (filters such as lvl=warn or task=cpu).",
     "watch": "Follow one task's log lines.",
+    "backup": "Save a copy of the server's store to a file.",
     "record": "Record a snapshot of the stream data of a task, or the result of a task's queries or of a query.",
     "replay": "Replay a recording to a copy of a task (its alerts reach no handler).",
     "replay-live": "Replay the result of a task's queries or of a query to a copy of a task, without recording it.",
@@ -158,6 +159,12 @@ VERB_USAGE: dict[str, str] = {
 
     Replays the results of the task's queries over a range, or of one query, to a copy of the task without
     keeping a recording (record batch|query, then replay).
+""",
+    "backup": """Usage: tocsin backup <file>
+
+    Saves a consistent copy of the server's SQLite store (tasks, topics, handlers, overrides, users, the
+    delivery log) to the file, readable by you only. It holds secrets: admins only when auth is on. A
+    PostgreSQL store is backed up with pg_dump instead.
 """,
     "vars": """Usage: tocsin vars
 

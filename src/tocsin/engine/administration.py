@@ -8,10 +8,12 @@ from tocsin.alert.topics import Topic
 from tocsin.config.effective import Config
 from tocsin.config.overrides import apply_update
 from tocsin.config.view import redact
-from tocsin.engine.errors import ForbiddenError, NotFoundError, storing
+from tocsin.engine.errors import ForbiddenError, InvalidError, NotFoundError, UnavailableError, storing
 from tocsin.engine.state import EngineState
+from tocsin.errors import StoreError
 from tocsin.handlers.base import ServiceTest
 from tocsin.handlers.service_tests import all_service_tests, run_service_test
+from tocsin.store.base import BackupUnsupported
 
 
 class Administration(EngineState):
@@ -40,6 +42,15 @@ class Administration(EngineState):
     def check_overrides_enabled(self) -> None:
         if not self.config.get("config-override", "enabled"):
             raise ForbiddenError("config override service is not enabled")
+
+    async def backup(self, destination: str) -> None:
+        """A consistent copy of the store in the new file `destination` (`tocsin backup`)."""
+        try:
+            await self.store.backup(destination)
+        except BackupUnsupported as exc:
+            raise InvalidError(str(exc)) from None
+        except StoreError as exc:
+            raise UnavailableError(str(exc)) from None
 
     def service_tests(self) -> dict[str, ServiceTest]:
         """The kinds' tests and those the assembly added (tocsin.wiring: [[influxdb]]), by name."""

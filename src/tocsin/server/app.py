@@ -21,6 +21,7 @@ from tocsin.server.routes import (
     session,
     sideload,
     silences,
+    storage,
     system,
     tasks,
     templates,
@@ -74,6 +75,7 @@ def build_app(engine: Engine) -> web.Application:
         write.add(app.router, prefix)
         sideload.add(app.router, prefix)
         logs.add(app.router, prefix)
+        storage.add(app.router, prefix)
     write.add_root(app.router)
     tocsin_api.add(app.router)
     silences.add(app.router)

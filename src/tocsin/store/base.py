@@ -6,6 +6,12 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any, Protocol
 
+from tocsin.errors import StoreError
+
+
+class BackupUnsupported(StoreError):
+    """This kind of store is backed up with its own tools (PostgreSQL: pg_dump)."""
+
 
 class DeliveryStatus(IntEnum):
     PENDING = 0  # waiting for its first attempt or for a retry
@@ -161,6 +167,11 @@ class Store(Protocol):
 
     def record_attempt(self, record: AttemptRecord) -> None:
         """Queue an attempt's outcome; written with the next group commit (not awaited on the hot path)."""
+        ...
+
+    async def backup(self, destination: str) -> None:
+        """A consistent copy of the whole store in the new file `destination` (mode 0600); StoreError when this
+        kind of store is backed up with its own tools."""
         ...
 
     async def flush(self) -> None:

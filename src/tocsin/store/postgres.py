@@ -21,7 +21,14 @@ import orjson
 
 from tocsin.errors import StoreError
 from tocsin.gocompat.duration import parse_duration
-from tocsin.store.base import AttemptRecord, DeliveryFilter, DeliveryRow, NewDelivery, TopicStateChange
+from tocsin.store.base import (
+    AttemptRecord,
+    BackupUnsupported,
+    DeliveryFilter,
+    DeliveryRow,
+    NewDelivery,
+    TopicStateChange,
+)
 from tocsin.store.cluster import OUTBOX, OVERRIDES, SPECS, TOPIC, USERS
 from tocsin.store.postgres_cluster import CHANNEL, PostgresCluster, document_notice, notice, state_notices
 from tocsin.store.postgres_rows import (
@@ -71,6 +78,11 @@ def split_lease(url: str) -> tuple[str, float]:
         raise StoreError(f"[storage] url: lease {found[-1]!r} is shorter than 1s")
     rest = urlencode([(k, v) for k, v in query if k != LEASE_PARAM])
     return urlunsplit(parts._replace(query=rest)), lease
+
+
+BACKUP_WITH_PG_DUMP = (
+    "the PostgreSQL store is backed up with PostgreSQL's tools (pg_dump); tocsin backup copies an SQLite store"
+)
 
 
 class PostgresStore:
@@ -368,6 +380,9 @@ class PostgresStore:
 
     async def flush(self) -> None:
         await self._writer.submit(None)
+
+    async def backup(self, destination: str) -> None:
+        raise BackupUnsupported(BACKUP_WITH_PG_DUMP)
 
     async def query_deliveries(self, flt: DeliveryFilter) -> list[DeliveryRow]:
         where: list[str] = []

@@ -307,6 +307,22 @@ class SqliteStore:
     async def flush(self) -> None:
         await self._writer.submit(lambda c: None)
 
+    async def backup(self, destination: str) -> None:
+        """SQLite's online backup, on the writer's connection: the copy holds every committed write before it."""
+
+        def op(c: sqlite3.Connection) -> None:
+            os.close(os.open(destination, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_CLOEXEC, 0o600))
+            target = sqlite3.connect(destination)
+            try:
+                c.backup(target)
+            finally:
+                target.close()
+
+        try:
+            await self._writer.submit(op, write=False)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"backup to {destination} failed: {exc}") from exc
+
     async def query_deliveries(self, flt: DeliveryFilter) -> list[DeliveryRow]:
         where: list[str] = []
         args: list[Any] = []
