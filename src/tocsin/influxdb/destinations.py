@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tocsin.influxdb.client import Result
+from tocsin.influxdb.querytext import quote_ident, quote_string
 
 NAME_PREFIX = "kapacitor-"
 SUBSCRIBER = "~subscriber"
@@ -84,14 +85,6 @@ def split_credential(url: str) -> tuple[str, str | None]:
 def scrub(text: str) -> str:
     """`text` with every subscription token replaced (log lines, error messages)."""
     return _CREDENTIAL.sub(r"\1xxxxx@", text)
-
-
-def quote_ident(name: str) -> str:
-    return '"' + name.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-
-
-def quote_string(text: str) -> str:
-    return "'" + text.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n") + "'"
 
 
 def create_statement(name: str, dbrp: DbRp, mode: str, destinations: Sequence[str]) -> str:

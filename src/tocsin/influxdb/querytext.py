@@ -181,10 +181,10 @@ def parse_select(query: str) -> SelectQuery:
 
 
 def quote_ident(name: str) -> str:
-    """An InfluxQL identifier (database, retention policy, subscription), quoted."""
-    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """An InfluxQL identifier (database, retention policy, subscription), quoted as InfluxQL's QuoteIdent does."""
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
 def quote_string(text: str) -> str:
-    """An InfluxQL string literal."""
-    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    """An InfluxQL string literal, quoted as InfluxQL's QuoteString does."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n") + "'"

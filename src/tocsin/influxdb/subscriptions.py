@@ -30,6 +30,7 @@ from tocsin.influxdb import destinations as dst
 from tocsin.influxdb.client import InfluxClient
 from tocsin.influxdb.clusters import Clusters
 from tocsin.influxdb.grants import Grants, cluster_of, new_token
+from tocsin.influxdb.querytext import quote_ident
 from tocsin.influxdb.settings import ClusterSettings
 from tocsin.influxdb.udp import UdpListener, bind_host
 from tocsin.transports.tls import client_context
@@ -389,7 +390,7 @@ class _Peer:
 async def _dbrps(client: InfluxClient) -> list[dst.DbRp]:
     found: list[dst.DbRp] = []
     for db in dst.first_column(await client.query("SHOW DATABASES")):
-        rps = dst.first_column(await client.query(f"SHOW RETENTION POLICIES ON {dst.quote_ident(db)}"))
+        rps = dst.first_column(await client.query(f"SHOW RETENTION POLICIES ON {quote_ident(db)}"))
         found.extend((db, rp) for rp in rps)
     return found
 

@@ -20,6 +20,7 @@ from collections import deque
 from dataclasses import replace
 from typing import Any, cast
 
+from tocsin.gocompat.quoting import go_quote
 from tocsin.pipeline.spec import EdgeType, NodeSpec
 from tocsin.points import Batch, BatchPoint, Dimensions, FieldValue, Item, Point
 from tocsin.tasks.context import TaskContext
@@ -362,11 +363,6 @@ def _validate(prefixes: list[str], parents: int, delimiter: str) -> None:
         if not name:
             raise NodeError(ERR_EMPTY_AS)
         if delimiter and delimiter in name:
-            raise NodeError(ERR_AS_DELIMITER.format(name=name, delimiter=_go_quote(delimiter)))
+            raise NodeError(ERR_AS_DELIMITER.format(name=name, delimiter=go_quote(delimiter)))
     if len(set(prefixes)) != len(prefixes):
         raise NodeError(ERR_SAME_AS)
-
-
-def _go_quote(text: str) -> str:
-    """Go's %q for printable text."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
