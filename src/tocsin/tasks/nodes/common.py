@@ -57,6 +57,19 @@ def last_args(spec: NodeSpec, prop: str) -> tuple[Any, ...]:
     return calls[-1] if calls else ()
 
 
+def last_text(spec: NodeSpec, prop: str) -> str:
+    """The last call of a one-string property ("" when never called)."""
+    value = spec.last(prop, "")
+    if not isinstance(value, str):
+        raise NodeError(f"{spec.name}.{prop}: expected a string, got {value!r}")
+    return value
+
+
+def string_pairs(spec: NodeSpec, prop: str) -> dict[str, str]:
+    """Every call of a `(name, value)` property such as `.tag('k', 'v')`, later calls winning."""
+    return {str(call[0]): str(call[1]) for call in spec.properties.get(prop, ()) if len(call) == 2}
+
+
 def all_args(spec: NodeSpec, prop: str) -> list[Any]:
     """The arguments of every call of a property, in order."""
     return [arg for call in spec.properties.get(prop, ()) for arg in call]

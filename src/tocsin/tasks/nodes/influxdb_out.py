@@ -19,7 +19,7 @@ from tocsin.pipeline.spec import NodeSpec
 from tocsin.points import Batch, FieldValue, Item, Point
 from tocsin.tasks.context import TaskContext
 from tocsin.tasks.node import NodeError, RuntimeNode
-from tocsin.tasks.nodes.common import all_args, last_duration
+from tocsin.tasks.nodes.common import last_duration, last_text, string_pairs
 
 DEFAULT_BUFFER = 1000
 DEFAULT_FLUSH_INTERVAL = 10_000_000_000
@@ -32,12 +32,12 @@ class InfluxDBOutNode(RuntimeNode):
     def __init__(self, spec: NodeSpec, ctx: TaskContext) -> None:
         super().__init__(spec, ctx)
         where = spec.name
-        self.cluster = _text(spec, "cluster")
-        self.database = _text(spec, "database")
-        self.retention_policy = _text(spec, "retentionPolicy")
-        self.measurement = _text(spec, "measurement")
-        self.precision = _text(spec, "precision")
-        consistency = _text(spec, "writeConsistency")
+        self.cluster = last_text(spec, "cluster")
+        self.database = last_text(spec, "database")
+        self.retention_policy = last_text(spec, "retentionPolicy")
+        self.measurement = last_text(spec, "measurement")
+        self.precision = last_text(spec, "precision")
+        consistency = last_text(spec, "writeConsistency")
         if self.precision not in PRECISIONS:
             raise NodeError(
                 f"{where}.precision: invalid precision {self.precision!r}, must be one of n, u, ms, s, m, h"
@@ -46,8 +46,7 @@ class InfluxDBOutNode(RuntimeNode):
             raise NodeError(f"{where}.writeConsistency: {consistency!r} is not one of any, one, quorum, all")
         if not self.database:
             raise NodeError(f"{where}: .database() is required")
-        pairs = all_args(spec, "tag")
-        self.tags = {str(pairs[i]): str(pairs[i + 1]) for i in range(0, len(pairs) - 1, 2)}
+        self.tags = string_pairs(spec, "tag")
         buffer = spec.last("buffer", DEFAULT_BUFFER)
         if not isinstance(buffer, int) or buffer < 1:
             raise NodeError(f"{where}.buffer: must be a positive number of points, got {buffer!r}")
@@ -98,10 +97,3 @@ class InfluxDBOutNode(RuntimeNode):
         """Kapacitor's `points_written` and `write_errors`, from InfluxDB's answers."""
         counts = self.writer.counts
         return {"points_written": counts.points_written, "write_errors": counts.write_errors}
-
-
-def _text(spec: NodeSpec, prop: str) -> str:
-    value = spec.last(prop, "")
-    if not isinstance(value, str):
-        raise NodeError(f"{spec.name}.{prop}: expected a string, got {value!r}")
-    return value

@@ -13,7 +13,7 @@ from tocsin.pipeline.spec import NodeSpec
 from tocsin.points import Batch, Item, Point
 from tocsin.tasks.context import TaskContext
 from tocsin.tasks.node import NodeError, RuntimeNode
-from tocsin.tasks.nodes.common import all_args
+from tocsin.tasks.nodes.common import last_text, string_pairs
 
 NO_DATABASE = "must specify a database"
 NO_RETENTION_POLICY = "must specify a retention policy"
@@ -25,9 +25,9 @@ class KapacitorLoopbackNode(RuntimeNode):
 
     def __init__(self, spec: NodeSpec, ctx: TaskContext) -> None:
         super().__init__(spec, ctx)
-        self.database = str(spec.last("database", "") or "")
-        self.retention_policy = str(spec.last("retentionPolicy", "") or "")
-        self.measurement = str(spec.last("measurement", "") or "")
+        self.database = last_text(spec, "database")
+        self.retention_policy = last_text(spec, "retentionPolicy")
+        self.measurement = last_text(spec, "measurement")
         if not self.database:
             raise NodeError(NO_DATABASE)
         if not self.retention_policy:
@@ -37,8 +37,7 @@ class KapacitorLoopbackNode(RuntimeNode):
         if ctx.loopback is None:
             raise NodeError("kapacitorLoopback: this task runs without a stream to write back to")
         self._write = ctx.loopback
-        pairs = all_args(spec, "tag")
-        self.tags = {str(pairs[i]): str(pairs[i + 1]) for i in range(0, len(pairs) - 1, 2)}
+        self.tags = string_pairs(spec, "tag")
         self.points_written = 0
 
     def point(self, point: Point) -> list[Item]:

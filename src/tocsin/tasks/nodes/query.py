@@ -28,7 +28,7 @@ from tocsin.pipeline.spec import NodeSpec, Star, TimeDimension
 from tocsin.points import Batch, BatchPoint, Dimensions, FieldValue, Item
 from tocsin.tasks.context import TaskContext
 from tocsin.tasks.node import NodeError, RuntimeNode
-from tocsin.tasks.nodes.common import last_args, last_duration
+from tocsin.tasks.nodes.common import last_args, last_duration, last_text
 
 FILL_WORDS = ("null", "none", "previous", "linear")
 MIN_RUN_LIMIT = 10.0  # seconds a run may take at least, without a cluster timeout
@@ -79,12 +79,12 @@ class QueryNode(RuntimeNode):
         self.by_name = spec.has("groupByMeasurement")
         fill = spec.last("fill")
         self.fill = None if fill is None else _fill(fill, where)
-        self.cluster = spec.last("cluster", "")
+        self.cluster = last_text(spec, "cluster")
         clusters = ctx.influxdb
         if clusters is None:
             raise NodeError(NO_CLUSTER)
         try:
-            clusters.client(str(self.cluster))  # refuse to start for a cluster that is not enabled
+            clusters.client(self.cluster)  # refuse to start for a cluster that is not enabled
         except InfluxDBError as exc:
             raise NodeError(str(exc)) from None
         self._clusters: Clusters = clusters
@@ -149,7 +149,7 @@ class QueryNode(RuntimeNode):
     async def query_once(self, tick_ns: int) -> None:
         """Run the query for the tick and emit its batches; a failure is counted and logged."""
         text, _start, stop = self.statement(tick_ns)
-        client = self._clusters.client(str(self.cluster))
+        client = self._clusters.client(self.cluster)
         # A cluster with `timeout = 0` (Kapacitor's default) waits as long as InfluxDB takes; a run still ends by
         # the next tick, so that a connection that died silently does not stop the schedule for good.
         limit = None if client.settings.timeout else max(self.every / 1e9, MIN_RUN_LIMIT) if self.every else CRON_LIMIT

@@ -19,6 +19,7 @@ from tocsin.tasks.nodes.common import (
     lambda_of,
     last_args,
     last_duration,
+    last_text,
 )
 
 ERR_WHERE = "failed to evaluate WHERE expression: {error}"
@@ -52,9 +53,9 @@ class FromNode(RuntimeNode):
 
     def __init__(self, spec: NodeSpec, ctx: TaskContext) -> None:
         super().__init__(spec, ctx)
-        self._database = _text(spec, "database")
-        self._retention_policy = _text(spec, "retentionPolicy")
-        self._measurement = _text(spec, "measurement")
+        self._database = last_text(spec, "database")
+        self._retention_policy = last_text(spec, "retentionPolicy")
+        self._measurement = last_text(spec, "measurement")
         self._wheres = [lambda_of(arg, f"{spec.name}.where") for arg in all_args(spec, "where")]
         self._star, tag_names = group_spec(last_args(spec, "groupBy"), f"{spec.name}.groupBy")
         self._by_name = spec.has("groupByMeasurement")
@@ -153,10 +154,3 @@ def _group_key(tag_names: tuple[str, ...], by_name: bool) -> Callable[[Point], o
     if by_name:
         return lambda point: (point.name, *map(point.tags.get, tag_names, blanks))
     return lambda point: tuple(map(point.tags.get, tag_names, blanks))
-
-
-def _text(spec: NodeSpec, prop: str) -> str:
-    value = spec.last(prop, "")
-    if not isinstance(value, str):
-        raise NodeError(f"{spec.name}.{prop}: expected a string, got {value!r}")
-    return value
