@@ -8,7 +8,8 @@ import sys
 import time
 from collections.abc import Callable
 
-_LEVELS = {"DEBUG": "debug", "INFO": "info", "WARNING": "warn", "ERROR": "error", "CRITICAL": "error"}
+# Kapacitor's level names, by Python's.
+LEVEL_NAMES = {"DEBUG": "debug", "INFO": "info", "WARNING": "warn", "ERROR": "error", "CRITICAL": "error"}
 
 Scrub = Callable[[str], str]
 
@@ -20,20 +21,24 @@ def logfmt_quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
+def record_time(record: logging.LogRecord) -> str:
+    """A record's time as Kapacitor's log writes it: UTC, milliseconds, `Z`."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z"
+
+
 class LogfmtFormatter(logging.Formatter):
     def __init__(self, scrub: Scrub | None = None) -> None:
         super().__init__()
         self.scrub: Scrub = scrub or (lambda s: s)
 
     def format(self, record: logging.LogRecord) -> str:
-        ts = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
-        ts += f".{int(record.msecs):03d}Z"
+        ts = record_time(record)
         msg = record.getMessage()
         if record.exc_info:
             msg += "\n" + self.formatException(record.exc_info)
         if len(msg) > MAX_LINE:
             msg = msg[: MAX_LINE // 2] + f" ...[{len(msg) - MAX_LINE} characters cut]... " + msg[-MAX_LINE // 2 :]
-        level = _LEVELS.get(record.levelname, "info")
+        level = LEVEL_NAMES.get(record.levelname, "info")
         line = f"ts={ts} lvl={level} msg={logfmt_quote(msg)} service={logfmt_quote(record.name)}"
         return self.scrub(line)
 

@@ -11,15 +11,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from tocsin.logs import logfmt_quote
+from tocsin.logs import LEVEL_NAMES, logfmt_quote, record_time
 
 LEVELS = ("debug", "info", "warn", "error")
-_LEVEL_OF = {"DEBUG": "debug", "INFO": "info", "WARNING": "warn", "ERROR": "error", "CRITICAL": "error"}
 _PAIR = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(\S+)\s*")
 QUEUE_SIZE = 1000
 MAX_SUBSCRIBERS = 100
@@ -89,8 +87,8 @@ class LogBroker(logging.Handler):
     def entry(self, record: logging.LogRecord) -> Entry:
         """The entry of one record: Kapacitor's keys, then the tags its message starts with."""
         message = self.scrub(record.getMessage())
-        ts = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z"
-        entry: Entry = {"ts": ts, "lvl": _LEVEL_OF.get(record.levelname, "info"), "service": record.name}
+        level = LEVEL_NAMES.get(record.levelname, "info")
+        entry: Entry = {"ts": record_time(record), "lvl": level, "service": record.name}
         position = 0
         while match := _PAIR.match(message, position):
             key, value = match.groups()

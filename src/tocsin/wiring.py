@@ -63,23 +63,14 @@ def assemble(
 
 def tasks_of(engine: Engine) -> TaskService:
     """The task service `assemble` attached; LookupError for an engine assembled without one."""
-    for service in engine.services:
-        if isinstance(service, TaskService):
-            return service
-    raise LookupError("this engine runs no task service")
+    return engine.service_of(TaskService)
 
 
 def clusters_of(engine: Engine) -> Clusters:
     """The InfluxDB clusters `assemble` attached; LookupError for an engine assembled without them."""
-    for service in engine.services:
-        if isinstance(service, _ClusterClients):
-            return service.clusters
-    raise LookupError("this engine has no InfluxDB clusters")
+    return engine.service_of(_ClusterClients).clusters
 
 
 def load_of(engine: Engine) -> LoadService:
     """The `[load]` service `assemble` attached; LookupError for an engine assembled without it."""
-    for service in engine.services:
-        if isinstance(service, LoadService):
-            return service
-    raise LookupError("this engine runs no [load] service")
+    return engine.service_of(LoadService)

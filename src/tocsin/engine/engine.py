@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from tocsin.alert.topics import TopicTable
 from tocsin.config.effective import Config
@@ -49,6 +49,9 @@ _NS = NS
 PURGE_EVERY = 60.0
 RELEASE_EVERY = 1.0  # seconds between checks for silences that have ended
 LANE_MEMORY = 10_000  # pending deliveries per handler held in memory; more wait in the store
+
+
+S = TypeVar("S")
 
 
 class Service(Protocol):
@@ -206,6 +209,13 @@ class Engine(Fanout, HandlerRegistry, Delivering, Administration, Silencing):
                     log.info("purged %d finished deliveries older than the retention", gone)
             except Exception as exc:
                 log.error("purging the delivery log failed: %s", exc)
+
+    def service_of(self, kind: type[S]) -> S:
+        """The attached service of that class (the assembly's task service, ...); LookupError without one."""
+        for service in self.services:
+            if isinstance(service, kind):
+                return service
+        raise LookupError(f"this engine runs no {kind.__name__}")
 
     def attach(self, service: Service, *, points: PointSink | None = None) -> None:
         """Run `service` inside the engine's lifetime (opened after topic handlers load and before pending

@@ -21,6 +21,15 @@ NO_CLUSTER = "no InfluxDB cluster is enabled: configure one in [[influxdb]] of k
 UNKNOWN_CLUSTER = "unknown InfluxDB cluster {name!r}: not an enabled [[influxdb]] name"
 
 
+def client_for(settings: ClusterSettings) -> InfluxClient:
+    """A new client of the cluster, with its TLS files loaded; InfluxDBError naming the cluster when they fail."""
+    try:
+        tls = client_context(settings.ssl_ca, settings.ssl_cert, settings.ssl_key, settings.insecure_skip_verify)
+    except DeliveryError as exc:
+        raise InfluxDBError(f"influxdb cluster {settings.name!r}: {exc}", retryable=False) from exc
+    return InfluxClient(settings, tls)
+
+
 class ClusterConfig(Protocol):
     """What the clusters read of the effective config."""
 
@@ -67,11 +76,7 @@ class Clusters:
         current = self._clients.get(settings.name)
         if current is not None and current.settings == settings:
             return current
-        try:
-            tls = client_context(settings.ssl_ca, settings.ssl_cert, settings.ssl_key, settings.insecure_skip_verify)
-        except DeliveryError as exc:
-            raise InfluxDBError(f"influxdb cluster {settings.name!r}: {exc}", retryable=False) from exc
-        client = InfluxClient(settings, tls)
+        client = client_for(settings)
         self._clients[settings.name] = client
         if current is not None:
             self._retire(current)

@@ -28,12 +28,11 @@ from typing import TYPE_CHECKING, Any
 from tocsin.errors import TocsinError
 from tocsin.influxdb import destinations as dst
 from tocsin.influxdb.client import InfluxClient
-from tocsin.influxdb.clusters import Clusters
+from tocsin.influxdb.clusters import Clusters, client_for
 from tocsin.influxdb.grants import Grants, cluster_of, new_token
 from tocsin.influxdb.querytext import quote_ident
 from tocsin.influxdb.settings import ClusterSettings
 from tocsin.influxdb.udp import UdpListener, bind_host
-from tocsin.transports.tls import client_context
 
 if TYPE_CHECKING:
     from tocsin.engine.engine import Engine
@@ -145,10 +144,8 @@ class SubscriptionService:
         Kapacitor does, with a client of its last settings (best effort: it may be gone for good)."""
         name, ids = str(element["name"]), self.engine.identity
         sub_name = dst.subscription_name(str(element["subscription-mode"]), ids.cluster_id, ids.server_id)
-        settings = ClusterSettings.of(element)
         try:
-            tls = client_context(settings.ssl_ca, settings.ssl_cert, settings.ssl_key, settings.insecure_skip_verify)
-            client = InfluxClient(settings, tls)
+            client = client_for(ClusterSettings.of(element))
             try:
                 await self._unlink(client, name, sub_name)
             finally:
@@ -402,7 +399,4 @@ def _port_of(bind_address: str) -> int:
 
 def subscriptions_of(engine: Engine) -> SubscriptionService:
     """The subscription service `tocsin.wiring.assemble` attached; LookupError without one."""
-    for service in engine.services:
-        if isinstance(service, SubscriptionService):
-            return service
-    raise LookupError("this engine manages no InfluxDB subscriptions")
+    return engine.service_of(SubscriptionService)

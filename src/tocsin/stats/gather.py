@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tocsin.influxdb.subscriptions import SubscriptionService
+from tocsin.influxdb.subscriptions import subscriptions_of
 from tocsin.pipeline.spec import EdgeType
 
 if TYPE_CHECKING:
@@ -44,12 +44,11 @@ class Statistic:
 
 
 def subscription_count(engine: Engine) -> int:
-    """The subscriptions this server holds on its clusters (0 while no subscription service counts them)."""
-    for service in engine.services:
-        if isinstance(service, SubscriptionService):
-            count = getattr(service, "subscription_count", None)
-            return int(count()) if callable(count) else 0
-    return 0
+    """The subscriptions this server holds on its clusters (0 for an engine without the subscription service)."""
+    try:
+        return subscriptions_of(engine).subscription_count()
+    except LookupError:
+        return 0
 
 
 def gather(engine: Engine, tasks: TaskService) -> list[Statistic]:
