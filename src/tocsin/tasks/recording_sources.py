@@ -156,7 +156,7 @@ async def task_batches(
     sources: list[list[Batch]] = []
     now = time.time_ns()
     for node in query_nodes(pipeline, task_id, config, clusters):
-        client = clusters.client(cluster or str(node.cluster))
+        client = clusters.client(cluster or node.cluster)
         batches: list[Batch] = []
         for tick in ticks(node, start_ns, stop_ns, now):
             text, _start, stop = node.statement(tick)

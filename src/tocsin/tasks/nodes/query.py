@@ -113,7 +113,7 @@ class QueryNode(RuntimeNode):
             return started_ns + every
         # skip the ticks a slow query made us miss
         missed = max(0, (now_ns - previous_ns) // every)
-        return previous_ns + (missed + 1) * every if missed else previous_ns + every
+        return previous_ns + (missed + 1) * every
 
     async def run(self) -> None:
         """Query at every tick until the task stops."""
